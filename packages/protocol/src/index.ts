@@ -1,0 +1,34 @@
+export { DecodeError, type DecodeErrorReason, EncodeError } from './codec/decode-error.js';
+export { type DecodeResult, decode, encode, nameOfTag, tagOf, tryDecode } from './codec/message.js';
+export { Reader } from './codec/reader.js';
+export { utf8Decode, utf8Encode } from './codec/text.js';
+export { Writer } from './codec/writer.js';
+export * from './enums.js';
+export {
+  closeCodeOf,
+  ERRORS,
+  ErrorCode,
+  type ErrorInfo,
+  type ErrorName,
+  errorOfCloseCode,
+} from './errors.js';
+export {
+  type Direction,
+  type EnumKind,
+  type FieldKind,
+  type FieldList,
+  type ListKind,
+  MESSAGES,
+  type MessageName,
+  type MessageSpec,
+  type ScalarKind,
+} from './schema.js';
+export type {
+  ClientMessage,
+  ClientMessageName,
+  Message,
+  MessageOf,
+  Record_ as FieldRecord,
+  ServerMessage,
+  ServerMessageName,
+} from './types.js';
