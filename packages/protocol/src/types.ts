@@ -23,13 +23,13 @@ export type Record_<L extends FieldList> = {
 
 type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
-/** The decoded form of message `N`: `{ type: N, ...fields }`. */
-export type MessageOf<N extends MessageName> = Flatten<
-  { readonly type: N } & Record_<(typeof MESSAGES)[N]['fields']>
->;
+/** The decoded form of message `N`: `{ type: N, ...fields }`. A union of names gives a union of messages. */
+export type MessageOf<N extends MessageName> = N extends MessageName
+  ? Flatten<{ readonly type: N } & Record_<(typeof MESSAGES)[N]['fields']>>
+  : never;
 
 /** Any Tandem message. */
-export type Message = { [N in MessageName]: MessageOf<N> }[MessageName];
+export type Message = MessageOf<MessageName>;
 
 type Dir<N extends MessageName> = (typeof MESSAGES)[N]['dir'];
 

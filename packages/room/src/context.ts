@@ -1,0 +1,36 @@
+import type { ErrorCode, ServerMessage } from '@tandem/protocol';
+import type { ActivityInput } from './activity.js';
+import type { Clock } from './clock.js';
+import type { Connection } from './connection.js';
+import type { RoomLimits } from './options.js';
+import type { RoomWrite } from './storage.js';
+
+/** A reply owed once a write is durable. */
+export interface PendingAck {
+  readonly conn: Connection;
+  readonly rid: number;
+  readonly version: number;
+}
+
+/**
+ * What the room's parts (locks, chat, documents …) may do. The room implements it; parts never
+ * see sockets or each other's state.
+ */
+export interface RoomContext {
+  readonly clock: Clock;
+  readonly limits: RoomLimits;
+  /** Uniform in [0, 1); injected for determinism. */
+  random(): number;
+  /** Every admitted connection. */
+  admitted(): Iterable<Connection>;
+  /** Admitted connections of one user. */
+  connectionsOf(userId: string): Connection[];
+  /** Encodes once and sends to every admitted connection but `except`. */
+  broadcast(message: ServerMessage, except?: Connection): void;
+  send(conn: Connection, message: ServerMessage): void;
+  /** Tells `conn` its request `rid` was refused; the connection stays open. */
+  refuse(conn: Connection, code: ErrorCode, rid: number, message?: string): void;
+  /** Queues a durable write; `ack` is sent once the write's batch is stored. */
+  persist(write: RoomWrite, ack?: PendingAck): void;
+  emit(event: ActivityInput): void;
+}

@@ -1,0 +1,66 @@
+import { ErrorCode, type ServerMessage } from '@tandem/protocol';
+import type { Connection } from '../connection.js';
+import type { StoredDoc } from '../storage.js';
+import type { DocumentContext, DocumentMessage, RoomDocument } from './document.js';
+
+/**
+ * Whole-document last-write-wins. The room relays the bytes without parsing them and numbers each
+ * accepted write; that order is the truth every participant converges to. A refused write (too
+ * large, locked) leaves the document exactly as it was.
+ */
+export class LwwDocument implements RoomDocument {
+  readonly mode = 'lww';
+  private current: Uint8Array;
+  private currentVersion: number;
+
+  constructor(
+    private readonly ctx: DocumentContext,
+    stored: Extract<StoredDoc, { mode: 'lww' }> | undefined,
+  ) {
+    this.current = stored?.doc ?? new Uint8Array(0);
+    this.currentVersion = stored?.version ?? 0;
+  }
+
+  get version(): number {
+    return this.currentVersion;
+  }
+
+  /** The document's bytes; do not mutate. */
+  get bytes(): Uint8Array {
+    return this.current;
+  }
+
+  catchUp(since: number): ServerMessage[] {
+    if (since > 0 && since === this.currentVersion) return [];
+    return [{ type: 'lwwDoc', version: this.currentVersion, slot: 0, doc: this.current }];
+  }
+
+  handle(sender: Connection, message: DocumentMessage): void {
+    if (message.type !== 'lwwSet') {
+      this.ctx.refuse(
+        sender,
+        ErrorCode.WrongDocMode,
+        'rid' in message ? message.rid : 0,
+        'this room syncs whole documents (lww)',
+      );
+      return;
+    }
+    const { rid, resource, doc } = message;
+    if (doc.length > this.ctx.limits.maxDocBytes) {
+      this.ctx.refuse(
+        sender,
+        ErrorCode.DocTooLarge,
+        rid,
+        `document of ${doc.length} bytes is over the ${this.ctx.limits.maxDocBytes}-byte cap`,
+      );
+      return;
+    }
+    if (!this.ctx.checkEdit(sender, resource, rid)) return;
+    this.currentVersion++;
+    this.current = doc;
+    const version = this.currentVersion;
+    this.ctx.persist({ kind: 'lww', version, doc }, { conn: sender, rid, version });
+    this.ctx.broadcast({ type: 'lwwDoc', version, slot: sender.slot, doc }, sender);
+    this.ctx.changed(version, sender.slot);
+  }
+}

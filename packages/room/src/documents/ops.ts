@@ -1,0 +1,121 @@
+import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
+import type { Connection } from '../connection.js';
+import type { StoredDoc, StoredOp } from '../storage.js';
+import type { DocumentContext, DocumentMessage, RoomDocument } from './document.js';
+
+type WireOp = MessageOf<'op'>;
+
+/**
+ * App-defined operations, sequenced. The room gives each accepted operation the next sequence
+ * number and sends it to everyone, author included, so every participant applies one order and
+ * per-property last-writer-wins converges. The log since the last snapshot is kept (and stored) so
+ * joiners and reconnects catch up; a participant's snapshot compacts it.
+ */
+export class OpsDocument implements RoomDocument {
+  readonly mode = 'ops';
+  private seq: number;
+  private baseSeq: number;
+  private base: Uint8Array;
+  private log: StoredOp[];
+  private logBytes: number;
+
+  constructor(
+    private readonly ctx: DocumentContext,
+    stored: Extract<StoredDoc, { mode: 'ops' }> | undefined,
+  ) {
+    this.seq = stored?.seq ?? 0;
+    this.baseSeq = stored?.baseSeq ?? 0;
+    this.base = stored?.base ?? new Uint8Array(0);
+    this.log = stored?.ops ?? [];
+    this.logBytes = this.log.reduce((n, o) => n + o.op.length, 0);
+  }
+
+  get version(): number {
+    return this.seq;
+  }
+
+  catchUp(since: number): ServerMessage[] {
+    // A client ahead of the room (it saw edits a crashed room never stored) starts over.
+    const incremental = since >= this.baseSeq && since <= this.seq;
+    const from = incremental ? since : this.baseSeq;
+    return [
+      {
+        type: 'opsSync',
+        baseSeq: from,
+        base: incremental ? new Uint8Array(0) : this.base,
+        ops: this.log.filter((o) => o.seq > from).map((o) => this.wire(o, 0)),
+      },
+    ];
+  }
+
+  handle(sender: Connection, message: DocumentMessage): void {
+    if (message.type === 'opSubmit') this.submit(sender, message);
+    else if (message.type === 'opsSnapshot') this.snapshot(sender, message);
+    else
+      this.ctx.refuse(
+        sender,
+        ErrorCode.WrongDocMode,
+        'rid' in message ? message.rid : 0,
+        'this room syncs operations (ops)',
+      );
+  }
+
+  private submit(sender: Connection, { rid, resource, op }: MessageOf<'opSubmit'>): void {
+    const { maxOpBytes, maxOpsLogBytes } = this.ctx.limits;
+    if (op.length > maxOpBytes) {
+      this.ctx.refuse(
+        sender,
+        ErrorCode.PayloadTooLarge,
+        rid,
+        `operation of ${op.length} bytes is over the ${maxOpBytes}-byte cap`,
+      );
+      return;
+    }
+    if (this.logBytes + op.length > maxOpsLogBytes) {
+      this.ctx.refuse(
+        sender,
+        ErrorCode.DocTooLarge,
+        rid,
+        'operation log is full; a participant must send a snapshot',
+      );
+      return;
+    }
+    if (!this.ctx.checkEdit(sender, resource, rid)) return;
+    const stored: StoredOp = { seq: ++this.seq, slot: sender.slot, userId: sender.userId, resource, op };
+    this.log.push(stored);
+    this.logBytes += op.length;
+    this.ctx.persist({ kind: 'op', op: stored }, { conn: sender, rid, version: stored.seq });
+    this.ctx.broadcast(this.wire(stored, rid));
+    this.ctx.changed(stored.seq, sender.slot);
+  }
+
+  private snapshot(sender: Connection, { rid, seq, snapshot }: MessageOf<'opsSnapshot'>): void {
+    if (snapshot.length > this.ctx.limits.maxDocBytes) {
+      this.ctx.refuse(
+        sender,
+        ErrorCode.DocTooLarge,
+        rid,
+        `snapshot of ${snapshot.length} bytes is over the ${this.ctx.limits.maxDocBytes}-byte cap`,
+      );
+      return;
+    }
+    if (seq <= this.baseSeq || seq > this.seq) {
+      this.ctx.refuse(
+        sender,
+        ErrorCode.Conflict,
+        rid,
+        `snapshot at ${seq} is outside the log (${this.baseSeq}, ${this.seq}]`,
+      );
+      return;
+    }
+    this.baseSeq = seq;
+    this.base = snapshot;
+    this.log = this.log.filter((o) => o.seq > seq);
+    this.logBytes = this.log.reduce((n, o) => n + o.op.length, 0);
+    this.ctx.persist({ kind: 'ops-snapshot', seq, base: snapshot }, { conn: sender, rid, version: seq });
+  }
+
+  private wire(o: StoredOp, rid: number): WireOp {
+    return { type: 'op', seq: o.seq, slot: o.slot, rid, resource: o.resource, op: o.op };
+  }
+}

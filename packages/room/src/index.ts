@@ -1,0 +1,37 @@
+export type { ActivityInput, AdmittedBy, RoomActivity } from './activity.js';
+export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
+export type {
+  DocumentContext,
+  DocumentFactory,
+  DocumentMessage,
+  RoomDocument,
+} from './documents/document.js';
+export { builtinDocument } from './documents/factory.js';
+export { LwwDocument } from './documents/lww.js';
+export { OpsDocument } from './documents/ops.js';
+export { type Identity, normalizeEmail } from './identity.js';
+export {
+  type BudgetKind,
+  type Budgets,
+  DEFAULT_LIMITS,
+  type InitialSettings,
+  type LimitOverrides,
+  type RoomLimits,
+  resolveLimits,
+} from './options.js';
+export { PALETTE } from './parts/colors.js';
+export { makeJoinCode } from './parts/ids.js';
+export { type JoinGate, Room, type RoomConfig } from './room.js';
+export type { RoomSocket } from './socket.js';
+export {
+  applyWrites,
+  emptyRecord,
+  MemoryRoomStore,
+  type RoomRecord,
+  type RoomSettings,
+  type RoomStore,
+  type RoomWrite,
+  type StoredDoc,
+  type StoredLock,
+  type StoredOp,
+} from './storage.js';

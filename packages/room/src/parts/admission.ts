@@ -1,0 +1,51 @@
+import { ErrorCode } from '@tandem/protocol';
+import type { AdmittedBy } from '../activity.js';
+import type { Connection } from '../connection.js';
+import { normalizeEmail } from '../identity.js';
+import type { RoomSettings } from '../storage.js';
+
+/** What happens to a connection that says hello, or to a waiting one when settings change. */
+export type AdmissionVerdict =
+  | { readonly kind: 'admit'; readonly by: AdmittedBy }
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'refuse'; readonly code: ErrorCode };
+
+/**
+ * The admission policy. The host (by user id) is always in; `open` admits everyone; a trusted
+ * email skips the waiting room; a user the host admitted before comes back without waiting; a
+ * `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
+ */
+export function decideAdmission(
+  conn: Connection,
+  settings: Readonly<RoomSettings>,
+  admittedUsers: ReadonlySet<string>,
+): AdmissionVerdict {
+  if (conn.userId === settings.hostUserId) return { kind: 'admit', by: 'host-role' };
+  if (settings.policy === 'open') return { kind: 'admit', by: 'policy' };
+  const email = normalizeEmail(conn.identity.email);
+  if (email !== '' && settings.trusted.includes(email)) return { kind: 'admit', by: 'trusted' };
+  if (admittedUsers.has(conn.userId)) return { kind: 'admit', by: 'returning' };
+  if (settings.policy === 'trusted') return { kind: 'refuse', code: ErrorCode.NotTrusted };
+  return { kind: 'wait' };
+}
+
+const EMAIL_MAX = 254;
+
+/** A trusted list normalised and de-duplicated, or why it is refused. */
+export function normalizeTrusted(
+  emails: readonly string[],
+  max: number,
+): { ok: true; trusted: string[] } | { ok: false; message: string } {
+  const out = new Set<string>();
+  for (const raw of emails) {
+    const email = normalizeEmail(raw);
+    if (email === '') continue;
+    if (email.length > EMAIL_MAX || !email.includes('@')) {
+      return { ok: false, message: `not an email address: ${email.slice(0, 64)}` };
+    }
+    out.add(email);
+  }
+  if (out.size > max)
+    return { ok: false, message: `trusted list of ${out.size} emails is over the cap of ${max}` };
+  return { ok: true, trusted: [...out] };
+}
