@@ -75,7 +75,8 @@ export class Reader {
    */
   bytes(): Uint8Array {
     const len = this.length('bytes');
-    const out = this.buf.slice(this.pos, this.pos + len);
+    // Not `this.buf.slice`: on a Node Buffer (what `ws` hands over) `slice` is a view, not a copy.
+    const out = new Uint8Array(this.buf.subarray(this.pos, this.pos + len));
     this.pos += len;
     return out;
   }

@@ -4,11 +4,13 @@
 declare const TextEncoder: new () => { encode(input: string): Uint8Array };
 declare const TextDecoder: new (
   label: string,
-  options: { fatal: boolean },
+  options: { fatal: boolean; ignoreBOM: boolean },
 ) => { decode(input: Uint8Array): string };
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM: true` keeps a leading U+FEFF in the decoded string. Without it the decoder strips it, so
+// a string starting with U+FEFF would not survive a round trip.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of `text`. */
 export function utf8Encode(text: string): Uint8Array {

@@ -1,0 +1,173 @@
+// Renders the generated parts of docs/protocol.md: one subsection per message and the error table.
+// Functions of the schema, the error table and the test vectors, so the docs-sync test in
+// packages/protocol/test can run them against the sources and the CLI (gen-protocol-doc.mjs)
+// against the built package. Types: protocol-doc.d.mts.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const DIRECTIONS = { c2s: 'client → room', s2c: 'room → client', both: 'either way' };
+
+/** Bytes a field takes when its size does not depend on its value; undefined for variable sizes. */
+const FIXED_SIZE = { u8: 1, u16: 2, f32: 4, f64: 8, bool: 1 };
+
+const NOTES = {
+  u8: '1 byte',
+  u16: '2 bytes, little-endian',
+  varuint: 'unsigned LEB128, 1–8 bytes, at most 2^53 − 1',
+  f32: '4 bytes, IEEE 754, little-endian',
+  f64: '8 bytes, IEEE 754, little-endian',
+  bool: '1 byte, 0 (false) or 1 (true)',
+  str: 'varuint byte length, then UTF-8',
+  bytes: 'varuint length, then the bytes',
+  strs: 'varuint count, then that many `str`',
+};
+
+const hex2 = (n) => `0x${n.toString(16).padStart(2, '0')}`;
+const cell = (text) => String(text).replaceAll('|', '\\|');
+
+function fixedSize(kind) {
+  return typeof kind === 'string' ? FIXED_SIZE[kind] : 'enum' in kind ? 1 : undefined;
+}
+
+/** Smallest encoding of a field: 1 byte for every variable-size kind (an empty string or list, a 0). */
+function minSize(kind) {
+  return fixedSize(kind) ?? 1;
+}
+
+function kindName(kind) {
+  if (typeof kind === 'string') return kind;
+  return 'enum' in kind ? 'enum' : 'list';
+}
+
+function kindNotes(kind) {
+  if (typeof kind === 'string') return NOTES[kind];
+  if ('enum' in kind) return `1 byte, index: ${kind.enum.map((v, i) => `${i} \`${v}\``).join(', ')}`;
+  return 'varuint count, then that many records of the fields below';
+}
+
+/** Table rows for `fields`: offsets count from `base` while every field before is fixed-size. */
+function fieldRows(fields, prefix, base, relative) {
+  const rows = [];
+  let offset = base;
+  for (const [name, kind] of fields) {
+    const at = offset === undefined ? '…' : relative ? `+${offset}` : String(offset);
+    rows.push(`| ${at} | \`${prefix}${name}\` | ${kindName(kind)} | ${cell(kindNotes(kind))} |`);
+    if (typeof kind !== 'string' && 'list' in kind)
+      rows.push(...fieldRows(kind.list, `${prefix}${name}[i].`, 0, true));
+    const size = fixedSize(kind);
+    offset = offset === undefined || size === undefined ? undefined : offset + size;
+  }
+  return rows;
+}
+
+function sizeLine(spec) {
+  const fixed = spec.fields.every(([, kind]) => fixedSize(kind) !== undefined);
+  const size = spec.fields.reduce((sum, [, kind]) => sum + minSize(kind), 1);
+  return fixed ? `Size: always ${size} byte${size === 1 ? '' : 's'}.` : `Size: at least ${size} bytes.`;
+}
+
+function spacedHex(hex) {
+  return hex.replace(/(..)(?!$)/g, '$1 ');
+}
+
+function renderMessage(name, spec, vectors) {
+  const vector = vectors.find((v) => v.message.type === name);
+  if (!vector) throw new Error(`no test vector for ${name}`);
+  return [
+    `### ${hex2(spec.tag)} \`${name}\``,
+    '',
+    `Direction: ${DIRECTIONS[spec.dir]}.`,
+    '',
+    spec.doc,
+    '',
+    '| offset | field | kind | notes |',
+    '| --- | --- | --- | --- |',
+    `| 0 | tag | u8 | \`${hex2(spec.tag)}\` |`,
+    ...fieldRows(spec.fields, '', 1, false),
+    '',
+    sizeLine(spec),
+    '',
+    `Example (vector \`${vector.name}\`):`,
+    '',
+    '```text',
+    spacedHex(vector.hex),
+    '```',
+    '',
+    '```json',
+    JSON.stringify(vector.message),
+    '```',
+  ].join('\n');
+}
+
+/** One subsection per message, in tag order. */
+export function renderMessages(messages, vectors) {
+  const entries = Object.entries(messages).sort(([, a], [, b]) => a.tag - b.tag);
+  const index = [
+    '| tag | message | direction |',
+    '| --- | --- | --- |',
+    ...entries.map(
+      ([name, spec]) =>
+        `| ${hex2(spec.tag)} | [\`${name}\`](#${anchor(spec.tag, name)}) | ${DIRECTIONS[spec.dir]} |`,
+    ),
+  ].join('\n');
+  return [index, ...entries.map(([name, spec]) => renderMessage(name, spec, vectors))].join('\n\n');
+}
+
+/** GitHub's heading anchor for `### 0x01 \`hello\``. */
+function anchor(tag, name) {
+  return `${hex2(tag)}-${name}`.toLowerCase();
+}
+
+/** The error code table, in code order. */
+export function renderErrors(errors) {
+  const rows = Object.values(errors)
+    .sort((a, b) => a.code - b.code)
+    .map(
+      (e) =>
+        `| ${e.code} | \`${e.name}\` | ${e.fatal ? 'yes' : 'no'} | ${e.retry ? 'yes' : 'no'} | ${e.fatal ? 4000 + e.code : '—'} | ${cell(e.message)} |`,
+    );
+  return [
+    '| code | name | fatal | retry | close code | meaning |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+const NOTICE =
+  '<!-- Generated by `npm run docs:protocol` from schema.ts, errors.ts and vectors.json: edit those. -->';
+
+/** `text` with the content between each pair of `<!-- generated:<key>:start/end -->` markers replaced. */
+export function syncDoc(text, sections) {
+  let out = text;
+  for (const [key, body] of Object.entries(sections)) {
+    const start = `<!-- generated:${key}:start -->`;
+    const end = `<!-- generated:${key}:end -->`;
+    const from = out.indexOf(start);
+    const to = out.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`missing or misordered ${start} / ${end} markers`);
+    out = `${out.slice(0, from + start.length)}\n${NOTICE}\n\n${body}\n\n${out.slice(to)}`;
+  }
+  return out;
+}
+
+/**
+ * `text` as the repository's formatter (Biome, which aligns Markdown tables and formats the JSON
+ * examples) writes docs/protocol.md, so the generated file passes `biome check` as it is.
+ */
+export function formatDoc(text) {
+  const biome = fileURLToPath(import.meta.resolve('@biomejs/biome/bin/biome'));
+  return execFileSync(process.execPath, [biome, 'format', '--stdin-file-path=docs/protocol.md'], {
+    cwd: ROOT,
+    input: text,
+    encoding: 'utf8',
+  });
+}
+
+/** docs/protocol.md as it should read: `text` with its generated sections rewritten, then formatted. */
+export function renderDoc(text, { messages, errors, vectors }) {
+  return formatDoc(
+    syncDoc(text, { messages: renderMessages(messages, vectors), errors: renderErrors(errors) }),
+  );
+}
