@@ -111,32 +111,41 @@ export function applyWrites(record: RoomRecord, writes: readonly RoomWrite[]): v
         record.fence = Math.max(record.fence, w.fence);
         break;
       case 'lww':
-        record.doc = { mode: 'lww', version: w.version, doc: w.doc.slice() };
+        record.doc = { mode: 'lww', version: w.version, doc: copyBytes(w.doc) };
         break;
       case 'op': {
         const doc = opsDoc(record);
-        doc.ops.push({ ...w.op, op: w.op.op.slice() });
+        doc.ops.push({ ...w.op, op: copyBytes(w.op.op) });
         doc.seq = Math.max(doc.seq, w.op.seq);
         break;
       }
       case 'ops-snapshot': {
         const doc = opsDoc(record);
         doc.baseSeq = w.seq;
-        doc.base = w.base.slice();
+        doc.base = copyBytes(w.base);
         doc.ops = doc.ops.filter((o) => o.seq > w.seq);
         doc.seq = Math.max(doc.seq, w.seq);
         break;
       }
       case 'yjs-update':
-        record.doc = { mode: 'yjs', updates: [...yjsUpdates(record), w.update.slice()] };
+        record.doc = { mode: 'yjs', updates: [...yjsUpdates(record), copyBytes(w.update)] };
         break;
       case 'yjs-compact':
-        record.doc = { mode: 'yjs', updates: [w.state.slice()] };
+        record.doc = { mode: 'yjs', updates: [copyBytes(w.state)] };
         break;
       default:
         throw new Error(`unknown write ${(w satisfies never as { kind: string }).kind}`);
     }
   }
+}
+
+/**
+ * Copies bytes into a fresh plain Uint8Array, refusing anything that is not bytes. Not `slice`: on a
+ * Node Buffer that is a view, so the store would alias the caller's memory.
+ */
+function copyBytes(data: Uint8Array): Uint8Array {
+  if (!(data instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof data}`);
+  return new Uint8Array(data);
 }
 
 function opsDoc(record: RoomRecord): Extract<StoredDoc, { mode: 'ops' }> {

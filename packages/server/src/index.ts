@@ -1,1 +1,1 @@
-export {};
+export { SqliteRoomStore, type SqliteRoomStoreOptions } from './store/sqlite-store.js';

@@ -1,0 +1,55 @@
+/**
+ * Why a token was refused. Stable: the HTTP layer, logs and metrics key on these strings, so
+ * values are only ever added, never renamed.
+ *
+ * - `missing`: no token, or an empty one.
+ * - `malformed`: not a compact JWS, unparsable parts, a claim of the wrong type, or no `exp`.
+ * - `bad-signature`: the signature does not verify with the key the header selects (includes a
+ *   `kid` that the JWKS does not contain).
+ * - `expired` / `not-yet-valid`: `exp` / `nbf` outside the clock tolerance.
+ * - `wrong-issuer` / `wrong-audience`: `iss` / `aud` not among the configured values.
+ * - `algorithm-not-allowed`: `alg` is `none`, unknown, or has no key source configured.
+ * - `not-a-user`: a Supabase project API key (`role` `anon` or `service_role`), not a user token.
+ * - `no-subject`: the verified token names no user (`sub` missing or empty).
+ * - `jwks-unavailable`: the JWKS endpoint could not be fetched or parsed, so nothing was verified.
+ */
+export type AuthErrorReason =
+  | 'missing'
+  | 'malformed'
+  | 'bad-signature'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'wrong-issuer'
+  | 'wrong-audience'
+  | 'algorithm-not-allowed'
+  | 'not-a-user'
+  | 'no-subject'
+  | 'jwks-unavailable';
+
+/**
+ * A refused token. `reason` is for code; `message` is for humans (logs, a 401 body) and never
+ * contains key material or the token itself.
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  /** Machine-readable cause of the refusal. */
+  readonly reason: AuthErrorReason;
+
+  /**
+   * @param reason - Stable refusal reason.
+   * @param message - Human-readable explanation, safe to log and return to the client.
+   * @param options - Optional `cause`; only used for infrastructure failures (JWKS fetch).
+   */
+  constructor(reason: AuthErrorReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+
+  /**
+   * Whether the failure is the server's rather than the token's (the JWKS could not be reached):
+   * the HTTP layer may answer 503 instead of 401 so clients retry instead of signing out.
+   */
+  get isTransient(): boolean {
+    return this.reason === 'jwks-unavailable';
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Token verification and guest tokens for the WebSocket upgrade: the server verifies a JWT before
+ * the upgrade completes and takes the connection's identity from it alone.
+ */
+export { AuthError, type AuthErrorReason } from './errors.js';
+export {
+  DEFAULT_GUEST_AUDIENCE,
+  DEFAULT_GUEST_ISSUER,
+  DEFAULT_GUEST_TTL_SEC,
+  GUEST_ID_PREFIX,
+  GuestIssuer,
+  type GuestIssuerOptions,
+  type GuestNameProblem,
+  type GuestVerificationOptions,
+  InvalidGuestNameError,
+  type IssuedGuestToken,
+  loadOrCreateGuestSecret,
+} from './guest.js';
+export {
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  DEFAULT_JWKS_ALGORITHMS,
+  DEFAULT_JWKS_TIMEOUT_MS,
+  type JwksAlgorithm,
+  TokenVerifier,
+  type TokenVerifierOptions,
+  type VerifiedClaims,
+  type VerifiedIdentity,
+} from './verifier.js';

@@ -1,0 +1,488 @@
+import type { Identity } from '@tandem/room';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  type RemoteJWKSet,
+} from 'jose';
+import { AuthError } from './errors.js';
+import { assertGuestSecret, GUEST_ID_PREFIX, type GuestVerificationOptions } from './guest.js';
+import { clampName } from './name.js';
+
+/** Asymmetric JWS algorithms that may be accepted from a JWKS. Symmetric (HS*) ones never are. */
+export type JwksAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'Ed25519';
+
+const JWKS_ALGORITHMS: ReadonlySet<string> = new Set<JwksAlgorithm>([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]);
+
+/** Default JWKS algorithms: what Supabase and most identity providers sign with. */
+export const DEFAULT_JWKS_ALGORITHMS: readonly JwksAlgorithm[] = ['RS256', 'ES256'];
+/** Default allowance for clock skew between the token issuer and this server, in seconds. */
+export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+/** Default time limit for one JWKS HTTP fetch, in milliseconds. */
+export const DEFAULT_JWKS_TIMEOUT_MS = 5000;
+
+/**
+ * Longest token accepted, in characters. Real access tokens are 1–4 KB; the cap keeps a hostile
+ * client from making the server base64-decode and JSON-parse megabytes before it is refused.
+ */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+/** Compact JWS: base64url header and payload, base64url signature (empty for `alg: none`). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** Longest accepted `sub`; the user id keys locks, host role and rate limits. */
+const MAX_SUBJECT_LENGTH = 255;
+/**
+ * `role` values of Supabase project API keys. They are validly signed with the project secret, but
+ * they identify the project, not a person: `anon` is public (shipped in every web bundle) and
+ * `service_role` is an admin credential that must never reach a browser.
+ */
+const API_KEY_ROLES: ReadonlySet<string> = new Set(['anon', 'service_role']);
+
+/** Options of {@link TokenVerifier}. At least one of `jwtSecret`, `jwksUrl`, `guest` is required. */
+export interface TokenVerifierOptions {
+  /**
+   * HS256 shared secret, used as its UTF-8 bytes (as Supabase's legacy "JWT secret" is). Use at
+   * least 32 random characters: an HMAC key can be brute-forced offline from any one token.
+   */
+  jwtSecret?: string;
+  /** URL of a JSON Web Key Set (e.g. `https://<ref>.supabase.co/auth/v1/.well-known/jwks.json`). */
+  jwksUrl?: string;
+  /** Accepted `iss` value(s) for external (secret or JWKS) tokens; unchecked when absent. */
+  issuer?: string | string[];
+  /** Accepted `aud` value(s) for external tokens (Supabase: `authenticated`); unchecked when absent. */
+  audience?: string | string[];
+  /** Allowed clock skew for `exp` and `nbf`, in seconds; default {@link DEFAULT_CLOCK_TOLERANCE_SEC}. */
+  clockToleranceSec?: number;
+  /** Algorithms accepted with JWKS keys; default {@link DEFAULT_JWKS_ALGORITHMS}. Asymmetric only. */
+  jwksAlgorithms?: JwksAlgorithm[];
+  /** Time limit for one JWKS fetch in ms; default {@link DEFAULT_JWKS_TIMEOUT_MS}. */
+  jwksTimeoutMs?: number;
+  /**
+   * Minimum ms between JWKS refetches triggered by an unknown `kid` (jose's cooldown; default 30 s).
+   * Keeps tokens with random `kid`s from turning the server into a JWKS request amplifier.
+   */
+  jwksCooldownMs?: number;
+  /** Accept this server's own guest tokens (see `GuestIssuer`); refused when absent. */
+  guest?: GuestVerificationOptions;
+}
+
+/**
+ * Claims kept beside the identity for logging and policy. Deliberately minimal: the raw payload is
+ * not exposed, so nothing downstream is tempted to read identity from unverified places.
+ */
+export interface VerifiedClaims {
+  /** `iss` of the token. */
+  readonly issuer: string | undefined;
+  /** Supabase-style `role` claim (`authenticated` for signed-in users), if any. */
+  readonly role: string | undefined;
+}
+
+/** An identity taken from a token whose signature and claims were verified. */
+export type VerifiedIdentity = Identity & {
+  /** When the token stops being valid, ms since the epoch (`exp` × 1000); close or re-auth then. */
+  readonly expiresAt: number | undefined;
+  /** True only for tokens verified with the guest secret (never because of a claim). */
+  readonly guest: boolean;
+  /** Minimal extra claims. */
+  readonly claims: VerifiedClaims;
+};
+
+type KeySource = { kind: 'secret'; key: Uint8Array } | { kind: 'jwks'; key: JWTVerifyGetKey };
+
+/**
+ * Verifies bearer JWTs presented at the WebSocket upgrade and turns them into an {@link Identity}.
+ *
+ * Key sources: an HS256 shared secret, a remote JWKS (asymmetric algorithms), and this server's
+ * own guest tokens (HS256 with a separate secret). The token's `alg` header picks the source, and
+ * every source has a fixed, explicit algorithm list; see {@link TokenVerifier.verify}.
+ *
+ * Every token must carry `exp`: a token that never expires cannot be revoked by waiting, and a
+ * leaked one (logs, browser history, a screenshot of the invite URL) would be valid forever.
+ */
+export class TokenVerifier {
+  private readonly secret: Uint8Array | undefined;
+  private readonly jwks: RemoteJWKSet | undefined;
+  private readonly jwksAlgorithms: readonly JwksAlgorithm[];
+  private readonly issuer: string | string[] | undefined;
+  private readonly audience: string | string[] | undefined;
+  private readonly clockToleranceSec: number;
+  private readonly guest: GuestVerificationOptions | undefined;
+
+  /** @throws TypeError/RangeError for an unusable configuration (fail at startup, not per request). */
+  constructor(options: TokenVerifierOptions) {
+    const { jwtSecret, jwksUrl, guest } = options;
+    if (jwtSecret === undefined && jwksUrl === undefined && guest === undefined) {
+      throw new TypeError('TokenVerifier needs at least one of jwtSecret, jwksUrl or guest');
+    }
+    if (jwtSecret !== undefined) {
+      if (typeof jwtSecret !== 'string' || jwtSecret.length === 0) {
+        throw new TypeError('TokenVerifier: jwtSecret must be a non-empty string');
+      }
+      this.secret = new TextEncoder().encode(jwtSecret);
+    }
+
+    const algorithms = options.jwksAlgorithms ?? [...DEFAULT_JWKS_ALGORITHMS];
+    if (algorithms.length === 0) throw new TypeError('TokenVerifier: jwksAlgorithms must not be empty');
+    for (const alg of algorithms) {
+      // A JWKS is public. Allowing HS* here would let anyone who fetched it sign tokens with the
+      // "public" key as an HMAC secret, and `none` would need no key at all.
+      if (!JWKS_ALGORITHMS.has(alg)) {
+        throw new TypeError(`TokenVerifier: ${String(alg)} is not an asymmetric JWS algorithm`);
+      }
+    }
+    this.jwksAlgorithms = Object.freeze([...algorithms]);
+
+    if (jwksUrl !== undefined) {
+      let url: URL;
+      try {
+        url = new URL(jwksUrl);
+      } catch {
+        throw new TypeError('TokenVerifier: jwksUrl is not a valid URL');
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new TypeError('TokenVerifier: jwksUrl must be an http(s) URL');
+      }
+      // jose caches the key set (10 min), refetches at most once per cooldown on an unknown `kid`,
+      // and de-duplicates concurrent fetches.
+      this.jwks = createRemoteJWKSet(url, {
+        timeoutDuration: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
+        ...(options.jwksCooldownMs === undefined ? {} : { cooldownDuration: options.jwksCooldownMs }),
+      });
+    }
+
+    const tolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
+    if (!Number.isFinite(tolerance) || tolerance < 0) {
+      throw new RangeError('TokenVerifier: clockToleranceSec must be a non-negative number');
+    }
+    this.clockToleranceSec = tolerance;
+    this.issuer = options.issuer;
+    this.audience = options.audience;
+
+    if (guest !== undefined) {
+      assertGuestSecret(guest.secret);
+      if (!guest.issuer || !guest.audience) {
+        throw new TypeError('TokenVerifier: guest.issuer and guest.audience must be non-empty');
+      }
+      // Guest tokens are told apart from shared-secret tokens by `iss`; an external issuer with the
+      // same name would make that routing ambiguous.
+      const external = this.issuer === undefined ? [] : [this.issuer].flat();
+      if (external.includes(guest.issuer)) {
+        throw new TypeError('TokenVerifier: guest.issuer must differ from the external issuer(s)');
+      }
+      this.guest = { secret: guest.secret, issuer: guest.issuer, audience: guest.audience };
+    }
+  }
+
+  /**
+   * Verifies a compact JWT and returns the identity it asserts.
+   *
+   * Algorithm policy (the heart of JWT security): the unverified header's `alg` only *selects* a key
+   * source, and that source is then used with its own fixed algorithm list, so a token can never
+   * choose how it is checked.
+   * - `HS256` → the guest secret when `iss` is the guest issuer (or no shared secret is set), else the
+   *   shared secret; refused when neither is configured.
+   * - the configured JWKS algorithms → the JWKS; keys are matched by `kid` and key type.
+   * - `none`, any other algorithm, or an algorithm whose source is not configured → refused.
+   * This defeats the classic confusion attack (an HS256 token "signed" with the RSA/EC public key as
+   * the HMAC secret): HS256 never reaches the JWKS, and the shared secret is not the public key.
+   *
+   * Identity comes from verified claims only: `sub` → userId, `email` (dropped if `email_verified`
+   * is `false`, since the trusted list admits by email), name from `user_metadata.name`,
+   * `user_metadata.full_name`, `name`, the email's local part, or empty.
+   *
+   * @param token - The bearer token, without a `Bearer ` prefix.
+   * @throws AuthError with a stable `reason`; other errors indicate a bug, not a bad token.
+   */
+  async verify(token: string): Promise<VerifiedIdentity> {
+    if (typeof token !== 'string' || token.trim().length === 0) {
+      throw new AuthError('missing', 'No access token was provided');
+    }
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw new AuthError('malformed', 'Access token is too long');
+    }
+    if (!COMPACT_JWS.test(token)) {
+      throw new AuthError('malformed', 'Access token is not a compact JWT (three base64url parts)');
+    }
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new AuthError('malformed', 'Access token header is not valid base64url JSON');
+    }
+    if (typeof alg !== 'string' || alg.length === 0) {
+      throw new AuthError('malformed', 'Access token header has no "alg"');
+    }
+    // Unsigned tokens are refused outright, whatever the capitalisation (some libraries compared it
+    // case-sensitively and accepted "None").
+    if (alg.toLowerCase() === 'none') {
+      throw new AuthError('algorithm-not-allowed', 'Unsigned tokens (alg "none") are never accepted');
+    }
+
+    const source = this.selectKeySource(token, alg);
+    if (source === 'guest') return this.verifyGuest(token);
+    if (source === undefined) {
+      // The alg is echoed only if it looks like an algorithm name, so a hostile header cannot inject
+      // arbitrary text into logs or the response.
+      const shown = /^[A-Za-z0-9]{1,16}$/.test(alg) ? ` "${alg}"` : '';
+      throw new AuthError(
+        'algorithm-not-allowed',
+        `Signing algorithm${shown} is not accepted by this server`,
+      );
+    }
+    return this.verifyExternal(token, source);
+  }
+
+  private selectKeySource(token: string, alg: string): KeySource | 'guest' | undefined {
+    if (alg === 'HS256') {
+      if (
+        this.guest !== undefined &&
+        (this.secret === undefined || unverifiedIssuer(token) === this.guest.issuer)
+      ) {
+        // Routing on the unverified `iss` is safe: the guest path re-checks `iss` after the
+        // signature, and a forged `iss` only sends the token to a key it was not signed with.
+        return 'guest';
+      }
+      return this.secret === undefined ? undefined : { kind: 'secret', key: this.secret };
+    }
+    if (this.jwks !== undefined && (this.jwksAlgorithms as readonly string[]).includes(alg)) {
+      return { kind: 'jwks', key: this.jwksKey };
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves the JWKS key, separating "the server could not fetch keys" (transient, our problem)
+   * from "no key matches this token" (the token's problem).
+   */
+  private readonly jwksKey: JWTVerifyGetKey = async (header, token) => {
+    const jwks = this.jwks!;
+    try {
+      return await jwks(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+        throw error;
+      }
+      throw new AuthError(
+        'jwks-unavailable',
+        `Signing keys could not be loaded (${describeFetchError(error)})`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+
+  private async verifyExternal(token: string, source: KeySource): Promise<VerifiedIdentity> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, source.key, {
+        // Explicit per source, so jose rejects any other alg even if the key would accept it.
+        algorithms: source.kind === 'secret' ? ['HS256'] : [...this.jwksAlgorithms],
+        ...(this.issuer === undefined ? {} : { issuer: this.issuer }),
+        ...(this.audience === undefined ? {} : { audience: this.audience }),
+        clockTolerance: this.clockToleranceSec,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      throw translate(error);
+    }
+
+    // Checked before `sub`: an anon key has no `sub`, and "you sent the API key" is the useful hint.
+    rejectApiKey(payload);
+    const userId = subjectOf(payload);
+    const rawEmail = typeof payload.email === 'string' ? payload.email.trim() : '';
+    // An unverified address must not count as the user's email: trusted lists admit by email, so
+    // signing up as victim@corp.example without confirming it would otherwise get you in.
+    const email = rawEmail.length > 0 && payload.email_verified !== false ? rawEmail : undefined;
+    return {
+      userId,
+      name: nameOf(payload, rawEmail),
+      ...(email === undefined ? {} : { email }),
+      expiresAt: expiresAtOf(payload),
+      guest: false,
+      claims: claimsOf(payload),
+    };
+  }
+
+  private async verifyGuest(token: string): Promise<VerifiedIdentity> {
+    const guest = this.guest!;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, guest.secret, {
+        algorithms: ['HS256'],
+        issuer: guest.issuer,
+        audience: guest.audience,
+        clockTolerance: this.clockToleranceSec,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw translate(error);
+    }
+    const userId = subjectOf(payload);
+    // Defence in depth: only GuestIssuer mints with this key, and it always sets both.
+    if (payload.guest !== true || !userId.startsWith(GUEST_ID_PREFIX)) {
+      throw new AuthError('malformed', 'Guest token lacks the guest markers');
+    }
+    return {
+      userId,
+      // Guests never have an email: nothing vouched for one.
+      name: typeof payload.name === 'string' ? clampName(payload.name) : '',
+      expiresAt: expiresAtOf(payload),
+      guest: true,
+      claims: claimsOf(payload),
+    };
+  }
+}
+
+/** Maps a jose (or our own) error to an {@link AuthError}; unknown errors are rethrown as bugs. */
+function translate(error: unknown): unknown {
+  if (error instanceof AuthError) return error;
+  if (error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired) {
+    // jwtVerify checks the signature before any claim, so this payload is authentic.
+    if (isApiKey(error.payload)) return apiKeyError(error.payload);
+    if (error instanceof errors.JWTExpired) return new AuthError('expired', 'Access token has expired');
+    switch (error.claim) {
+      case 'nbf':
+        return new AuthError('not-yet-valid', 'Access token is not valid yet (nbf is in the future)');
+      case 'iss':
+        return new AuthError(
+          'wrong-issuer',
+          'Access token was issued by an issuer this server does not trust',
+        );
+      case 'aud':
+        return new AuthError('wrong-audience', 'Access token is meant for a different audience');
+      case 'sub':
+        return new AuthError('no-subject', 'Access token does not identify a user (no "sub" claim)');
+      case 'exp':
+        if (error.reason === 'missing') {
+          return new AuthError('malformed', 'Access token has no "exp" claim; tokens must expire');
+        }
+        break;
+    }
+    return new AuthError('malformed', `Access token has an invalid "${error.claim}" claim`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new AuthError('bad-signature', 'Access token signature is invalid');
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new AuthError('bad-signature', 'Access token was not signed by any key in the key set');
+  }
+  if (error instanceof errors.JWKSMultipleMatchingKeys) {
+    return new AuthError('bad-signature', 'Access token has no "kid" and several keys could match');
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return new AuthError('algorithm-not-allowed', 'Signing algorithm is not accepted by this server');
+  }
+  if (error instanceof errors.JOSEError) {
+    // JWSInvalid, JWTInvalid, JOSENotSupported (e.g. an unknown `crit` header) and friends.
+    return new AuthError('malformed', 'Access token is not a valid JWT');
+  }
+  return error;
+}
+
+function isApiKey(payload: JWTPayload): boolean {
+  return typeof payload.role === 'string' && API_KEY_ROLES.has(payload.role);
+}
+
+function apiKeyError(payload: JWTPayload): AuthError {
+  return new AuthError(
+    'not-a-user',
+    `This is a Supabase project API key (role "${String(payload.role)}"), not a user's access token; ` +
+      "send the signed-in user's session access_token instead",
+  );
+}
+
+function rejectApiKey(payload: JWTPayload): void {
+  if (isApiKey(payload)) throw apiKeyError(payload);
+}
+
+function subjectOf(payload: JWTPayload): string {
+  const { sub } = payload;
+  if (typeof sub !== 'string' || sub.trim().length === 0) {
+    throw new AuthError('no-subject', 'Access token does not identify a user (no "sub" claim)');
+  }
+  if (sub.length > MAX_SUBJECT_LENGTH) {
+    throw new AuthError('malformed', 'Access token "sub" claim is too long');
+  }
+  return sub;
+}
+
+/** First non-empty of user_metadata.name, user_metadata.full_name, name, the email's local part. */
+function nameOf(payload: JWTPayload, email: string): string {
+  const metadata = isRecord(payload.user_metadata) ? payload.user_metadata : {};
+  const at = email.indexOf('@');
+  const candidates: unknown[] = [
+    metadata.name,
+    metadata.full_name,
+    payload.name,
+    at > 0 ? email.slice(0, at) : undefined,
+  ];
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string') continue;
+    // user_metadata is editable by the user in Supabase: treat it as untrusted display text.
+    const name = clampName(candidate);
+    if (name.length > 0) return name;
+  }
+  return '';
+}
+
+function expiresAtOf(payload: JWTPayload): number | undefined {
+  return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+}
+
+function claimsOf(payload: JWTPayload): VerifiedClaims {
+  return {
+    issuer: typeof payload.iss === 'string' ? payload.iss : undefined,
+    role: typeof payload.role === 'string' ? payload.role : undefined,
+  };
+}
+
+function unverifiedIssuer(token: string): string | undefined {
+  try {
+    const { iss } = decodeJwt(token);
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    throw new AuthError('malformed', 'Access token payload is not valid base64url JSON');
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A short, key-free description of why the JWKS fetch failed (timeout, connection refused, HTTP). */
+function describeFetchError(error: unknown): string {
+  if (error instanceof errors.JWKSTimeout) return 'timed out';
+  if (error instanceof errors.JWKSInvalid) return 'invalid key set';
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = isRecord(cause) && typeof cause.code === 'string' ? cause.code : undefined;
+  if (code !== undefined && /^[A-Z_]{1,32}$/.test(code)) return code;
+  if (error instanceof errors.JOSEError) return error.message;
+  return 'unreachable';
+}

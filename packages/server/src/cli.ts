@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { ConfigError, helpText, resolveOptions } from './config/parse.js';
+import { TandemServer } from './server.js';
+
+const USAGE = 'Usage: tandem serve [options]   (tandem serve --help for every option)\n';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(command === undefined ? USAGE : helpText());
+    return command === undefined ? 1 : 0;
+  }
+  if (command !== 'serve') {
+    process.stderr.write(`tandem: unknown command "${command}"\n${USAGE}`);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  let options: ReturnType<typeof resolveOptions>;
+  try {
+    options = resolveOptions({ argv: rest, env: process.env, isTty: process.stdout.isTTY === true });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tandem: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const server = await TandemServer.start(options);
+  process.stdout.write(`Tandem is running at ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      server.logger.info({ signal }, 'signal received');
+      void server.close().then(resolve);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`tandem: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

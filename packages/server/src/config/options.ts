@@ -1,0 +1,323 @@
+/** Everything `tandem serve` can be told, with its default. Flags, env vars and a config file all map here. */
+export interface ServerOptions {
+  /** TCP port for HTTP and WebSocket. Default 4321. */
+  port: number;
+  /** Interface to bind. Default 127.0.0.1; use 0.0.0.0 to accept remote connections. */
+  host: string;
+  /** Directory for the SQLite database and the guest-token secret; `:memory:` keeps nothing. Default ./.tandem */
+  data: string;
+  /** Base URL used in invite links; derived from the request's Host header when empty. */
+  publicUrl: string;
+  /** HS256 shared secret for app-issued JWTs (e.g. a Supabase JWT secret). */
+  jwtSecret: string;
+  /** JWKS URL for RS256/ES256 JWTs. */
+  jwksUrl: string;
+  /** Required `iss` of app JWTs, when set. */
+  jwtIssuer: string;
+  /** Required `aud` of app JWTs, when set. */
+  jwtAudience: string;
+  /** Seconds of clock skew tolerated on `exp`/`nbf`. Default 5. */
+  jwtClockTolerance: number;
+  /** Issue and accept the server's own guest tokens (`POST /auth/guest`). Default true; turn off in production. */
+  guests: boolean;
+  /** Participants per room. Default 10. */
+  maxParticipants: number;
+  /** Joins per user per minute, across all rooms. Default 5. */
+  joinsPerMinute: number;
+  /** Rooms one user may host at once. Default 6. */
+  maxHostedRooms: number;
+  /** Lock lease, seconds. Default 60. */
+  lockTtl: number;
+  /** Access-request timeout, seconds. Default 10. */
+  accessTimeout: number;
+  /** Document size cap, bytes. Default 524288 (512 KiB). */
+  maxDocBytes: number;
+  /** Document edits per second per connection. Default 8. */
+  docRate: number;
+  /** Cursor moves per second per connection. Default 15. */
+  cursorRate: number;
+  /** Chat messages per second per connection. Default 2. */
+  chatRate: number;
+  /** WebSocket ping interval, seconds; a peer silent for two intervals is dropped. Default 30. */
+  heartbeat: number;
+  /** Buffered bytes past which a socket's cursor and presence updates coalesce to the latest per sender. Default 1 MiB. */
+  slowSoftBytes: number;
+  /** Buffered bytes past which a socket is closed as a slow consumer. Default 16 MiB. */
+  slowHardBytes: number;
+  /** SQLite `synchronous` level: `full` survives power loss, `normal` only a process crash. Default full. */
+  sqliteSync: 'full' | 'normal';
+  /** Seconds an unjoined session stays loaded after it is created. Default 300. */
+  sessionGrace: number;
+  /** pino level. Default info. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json` for machines, `pretty` for terminals. Default: pretty on a TTY, else json. */
+  logFormat: 'json' | 'pretty';
+  /** Directory of static files served at `/` (the demo editor). Empty: none. */
+  staticDir: string;
+}
+
+type Kind = 'int' | 'string' | 'bool' | { enum: readonly string[] };
+
+/** One configurable option: how it is spelled on the command line, in the environment and in a file. */
+export interface OptionSpec {
+  readonly key: keyof ServerOptions;
+  readonly flag: string;
+  readonly env: readonly string[];
+  readonly kind: Kind;
+  readonly min?: number;
+  readonly max?: number;
+  readonly help: string;
+}
+
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  {
+    key: 'port',
+    flag: 'port',
+    env: ['PORT', 'TANDEM_PORT'],
+    kind: 'int',
+    min: 0,
+    max: 65535,
+    help: 'TCP port for HTTP and WebSocket',
+  },
+  {
+    key: 'host',
+    flag: 'host',
+    env: ['TANDEM_HOST'],
+    kind: 'string',
+    help: 'interface to bind (0.0.0.0 for all)',
+  },
+  {
+    key: 'data',
+    flag: 'data',
+    env: ['TANDEM_DATA'],
+    kind: 'string',
+    help: 'data directory (SQLite, guest secret); :memory: keeps nothing',
+  },
+  {
+    key: 'publicUrl',
+    flag: 'public-url',
+    env: ['TANDEM_PUBLIC_URL'],
+    kind: 'string',
+    help: 'base URL for invite links (default: from the Host header)',
+  },
+  {
+    key: 'jwtSecret',
+    flag: 'jwt-secret',
+    env: ['TANDEM_JWT_SECRET'],
+    kind: 'string',
+    help: 'HS256 secret of app JWTs (e.g. the Supabase JWT secret)',
+  },
+  {
+    key: 'jwksUrl',
+    flag: 'jwks-url',
+    env: ['TANDEM_JWKS_URL'],
+    kind: 'string',
+    help: 'JWKS URL of app JWTs (RS256/ES256)',
+  },
+  {
+    key: 'jwtIssuer',
+    flag: 'jwt-issuer',
+    env: ['TANDEM_JWT_ISSUER'],
+    kind: 'string',
+    help: 'required iss claim',
+  },
+  {
+    key: 'jwtAudience',
+    flag: 'jwt-audience',
+    env: ['TANDEM_JWT_AUDIENCE'],
+    kind: 'string',
+    help: 'required aud claim',
+  },
+  {
+    key: 'jwtClockTolerance',
+    flag: 'jwt-clock-tolerance',
+    env: ['TANDEM_JWT_CLOCK_TOLERANCE'],
+    kind: 'int',
+    min: 0,
+    max: 300,
+    help: 'seconds of clock skew allowed',
+  },
+  {
+    key: 'guests',
+    flag: 'guests',
+    env: ['TANDEM_GUESTS'],
+    kind: 'bool',
+    help: 'issue and accept guest tokens (--no-guests in production)',
+  },
+  {
+    key: 'maxParticipants',
+    flag: 'max-participants',
+    env: ['TANDEM_MAX_PARTICIPANTS'],
+    kind: 'int',
+    min: 1,
+    max: 1000,
+    help: 'participants per room',
+  },
+  {
+    key: 'joinsPerMinute',
+    flag: 'joins-per-minute',
+    env: ['TANDEM_JOINS_PER_MINUTE'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'joins per user per minute',
+  },
+  {
+    key: 'maxHostedRooms',
+    flag: 'max-hosted-rooms',
+    env: ['TANDEM_MAX_HOSTED_ROOMS'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'rooms one user may host at once',
+  },
+  {
+    key: 'lockTtl',
+    flag: 'lock-ttl',
+    env: ['TANDEM_LOCK_TTL'],
+    kind: 'int',
+    min: 1,
+    max: 86400,
+    help: 'lock lease in seconds',
+  },
+  {
+    key: 'accessTimeout',
+    flag: 'access-timeout',
+    env: ['TANDEM_ACCESS_TIMEOUT'],
+    kind: 'int',
+    min: 1,
+    max: 3600,
+    help: 'access request timeout in seconds',
+  },
+  {
+    key: 'maxDocBytes',
+    flag: 'max-doc-bytes',
+    env: ['TANDEM_MAX_DOC_BYTES'],
+    kind: 'int',
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    help: 'document size cap in bytes',
+  },
+  {
+    key: 'docRate',
+    flag: 'doc-rate',
+    env: ['TANDEM_DOC_RATE'],
+    kind: 'int',
+    min: 1,
+    max: 1_000_000,
+    help: 'document edits per second per connection',
+  },
+  {
+    key: 'cursorRate',
+    flag: 'cursor-rate',
+    env: ['TANDEM_CURSOR_RATE'],
+    kind: 'int',
+    min: 1,
+    max: 1_000_000,
+    help: 'cursor moves per second per connection',
+  },
+  {
+    key: 'chatRate',
+    flag: 'chat-rate',
+    env: ['TANDEM_CHAT_RATE'],
+    kind: 'int',
+    min: 1,
+    max: 1_000_000,
+    help: 'chat messages per second per connection',
+  },
+  {
+    key: 'heartbeat',
+    flag: 'heartbeat',
+    env: ['TANDEM_HEARTBEAT'],
+    kind: 'int',
+    min: 1,
+    max: 3600,
+    help: 'WebSocket ping interval in seconds',
+  },
+  {
+    key: 'slowSoftBytes',
+    flag: 'slow-soft-bytes',
+    env: ['TANDEM_SLOW_SOFT_BYTES'],
+    kind: 'int',
+    min: 1024,
+    help: 'buffered bytes before cursors coalesce',
+  },
+  {
+    key: 'slowHardBytes',
+    flag: 'slow-hard-bytes',
+    env: ['TANDEM_SLOW_HARD_BYTES'],
+    kind: 'int',
+    min: 1024,
+    help: 'buffered bytes before a slow socket is closed',
+  },
+  {
+    key: 'sqliteSync',
+    flag: 'sqlite-sync',
+    env: ['TANDEM_SQLITE_SYNC'],
+    kind: { enum: ['full', 'normal'] },
+    help: 'SQLite synchronous level',
+  },
+  {
+    key: 'sessionGrace',
+    flag: 'session-grace',
+    env: ['TANDEM_SESSION_GRACE'],
+    kind: 'int',
+    min: 1,
+    max: 86400,
+    help: 'seconds an unjoined session stays loaded',
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: ['TANDEM_LOG_LEVEL', 'LOG_LEVEL'],
+    kind: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    help: 'log level',
+  },
+  {
+    key: 'logFormat',
+    flag: 'log-format',
+    env: ['TANDEM_LOG_FORMAT'],
+    kind: { enum: ['json', 'pretty'] },
+    help: 'log format',
+  },
+  {
+    key: 'staticDir',
+    flag: 'static-dir',
+    env: ['TANDEM_STATIC_DIR'],
+    kind: 'string',
+    help: 'directory of static files served at /',
+  },
+];
+
+/** The defaults. `logFormat` depends on whether stdout is a terminal, so it is computed. */
+export function defaultOptions(isTty = false): ServerOptions {
+  return {
+    port: 4321,
+    host: '127.0.0.1',
+    data: './.tandem',
+    publicUrl: '',
+    jwtSecret: '',
+    jwksUrl: '',
+    jwtIssuer: '',
+    jwtAudience: '',
+    jwtClockTolerance: 5,
+    guests: true,
+    maxParticipants: 10,
+    joinsPerMinute: 5,
+    maxHostedRooms: 6,
+    lockTtl: 60,
+    accessTimeout: 10,
+    maxDocBytes: 512 * 1024,
+    docRate: 8,
+    cursorRate: 15,
+    chatRate: 2,
+    heartbeat: 30,
+    slowSoftBytes: 1024 * 1024,
+    slowHardBytes: 16 * 1024 * 1024,
+    sqliteSync: 'full',
+    sessionGrace: 300,
+    logLevel: 'info',
+    logFormat: isTty ? 'pretty' : 'json',
+    staticDir: '',
+  };
+}

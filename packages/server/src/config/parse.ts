@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { defaultOptions, OPTION_SPECS, type OptionSpec, type ServerOptions } from './options.js';
+
+/** A configuration value that cannot be used; the message names the source and the fix. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ConfigSources {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  isTty?: boolean;
+}
+
+/**
+ * Resolves options with precedence flags > environment > config file > defaults, validating every
+ * value. `--config <file>` (or TANDEM_CONFIG) names a JSON file whose keys are the option names
+ * (camelCase, as in {@link ServerOptions}).
+ */
+export function resolveOptions({ argv, env, isTty = false }: ConfigSources): ServerOptions {
+  const options = defaultOptions(isTty);
+  const flags = parseFlags(argv);
+  const configPath = flags.get('config') ?? env.TANDEM_CONFIG;
+  if (configPath) applyFile(options, configPath);
+  for (const spec of OPTION_SPECS) {
+    for (const name of spec.env) {
+      const raw = env[name];
+      if (raw !== undefined && raw !== '') {
+        set(options, spec, raw, `environment variable ${name}`);
+        break;
+      }
+    }
+  }
+  for (const spec of OPTION_SPECS) {
+    const raw = flags.get(spec.flag);
+    if (raw !== undefined) set(options, spec, raw, `--${spec.flag}`);
+  }
+  return checkCombination(options);
+}
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const known = new Map(OPTION_SPECS.map((s) => [s.flag, s]));
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"; see tandem serve --help`);
+    const [name, inline] = splitOnce(arg.slice(2), '=');
+    if (name === 'config') {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new ConfigError('--config needs a file path');
+      out.set('config', value);
+      continue;
+    }
+    if (name.startsWith('no-') && known.get(name.slice(3))?.kind === 'bool') {
+      out.set(name.slice(3), 'false');
+      continue;
+    }
+    const spec = known.get(name);
+    if (!spec) throw new ConfigError(`unknown option --${name}; see tandem serve --help`);
+    if (spec.kind === 'bool' && inline === undefined) {
+      out.set(name, 'true');
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+function splitOnce(text: string, sep: string): [string, string | undefined] {
+  const at = text.indexOf(sep);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+function applyFile(options: ServerOptions, path: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`config file ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path}: expected a JSON object of options`);
+  }
+  const byKey = new Map(OPTION_SPECS.map((s) => [s.key as string, s]));
+  for (const [key, value] of Object.entries(parsed)) {
+    const spec = byKey.get(key);
+    if (!spec) throw new ConfigError(`config file ${path}: unknown option "${key}"`);
+    set(
+      options,
+      spec,
+      typeof value === 'string' ? value : JSON.stringify(value),
+      `config file ${path} key "${key}"`,
+    );
+  }
+}
+
+function set(options: ServerOptions, spec: OptionSpec, raw: string, source: string): void {
+  const target = options as unknown as Record<string, unknown>;
+  const kind = spec.kind;
+  if (kind === 'int') {
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
+      throw new ConfigError(`${source}: "${raw}" is not a whole number`);
+    }
+    if (spec.min !== undefined && value < spec.min)
+      throw new ConfigError(`${source}: ${value} is below the minimum ${spec.min}`);
+    if (spec.max !== undefined && value > spec.max)
+      throw new ConfigError(`${source}: ${value} is above the maximum ${spec.max}`);
+    target[spec.key] = value;
+  } else if (kind === 'bool') {
+    const lower = raw.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) target[spec.key] = true;
+    else if (['false', '0', 'no', 'off'].includes(lower)) target[spec.key] = false;
+    else throw new ConfigError(`${source}: "${raw}" is not true or false`);
+  } else if (kind === 'string') {
+    target[spec.key] = raw;
+  } else {
+    if (!kind.enum.includes(raw))
+      throw new ConfigError(`${source}: "${raw}" is not one of ${kind.enum.join(', ')}`);
+    target[spec.key] = raw;
+  }
+}
+
+function checkCombination(options: ServerOptions): ServerOptions {
+  if (!options.guests && !options.jwtSecret && !options.jwksUrl) {
+    throw new ConfigError(
+      'guest tokens are off and no JWT verification is configured, so nobody could connect: set --jwt-secret or --jwks-url (or TANDEM_JWT_SECRET / TANDEM_JWKS_URL), or allow guests',
+    );
+  }
+  if (options.slowSoftBytes >= options.slowHardBytes) {
+    throw new ConfigError(
+      `slow-soft-bytes (${options.slowSoftBytes}) must be below slow-hard-bytes (${options.slowHardBytes})`,
+    );
+  }
+  if (options.jwksUrl) {
+    try {
+      const url = new URL(options.jwksUrl);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+    } catch {
+      throw new ConfigError(`--jwks-url: "${options.jwksUrl}" is not an http(s) URL`);
+    }
+  }
+  if (options.publicUrl) {
+    try {
+      new URL(options.publicUrl);
+    } catch {
+      throw new ConfigError(`--public-url: "${options.publicUrl}" is not a URL`);
+    }
+  }
+  return options;
+}
+
+/** The text of `tandem serve --help`, generated from the option table so it never drifts. */
+export function helpText(): string {
+  const defaults = defaultOptions(false);
+  const lines = [
+    'Usage: tandem serve [options]',
+    '',
+    'Runs a Tandem collaboration server: HTTP and WebSocket on one port.',
+    'Precedence: flags > environment > --config file (JSON, option names as keys) > defaults.',
+    '',
+    'Options:',
+    `  --config <file>                 JSON file of options  [env: TANDEM_CONFIG]`,
+  ];
+  for (const spec of OPTION_SPECS) {
+    const value =
+      spec.kind === 'bool'
+        ? ''
+        : spec.kind === 'int'
+          ? ' <n>'
+          : typeof spec.kind === 'object'
+            ? ` <${spec.kind.enum.join('|')}>`
+            : ' <value>';
+    const flag = spec.kind === 'bool' ? `--[no-]${spec.flag}` : `--${spec.flag}${value}`;
+    const def =
+      spec.key === 'logFormat' ? 'pretty on a terminal, else json' : JSON.stringify(defaults[spec.key]);
+    lines.push(`  ${`${flag}  `.padEnd(32)}${spec.help}  [default: ${def}; env: ${spec.env.join(', ')}]`);
+  }
+  lines.push('  --help                          show this help');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,196 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  ADMISSION_POLICIES,
+  type AdmissionPolicy,
+  DOC_MODES,
+  type DocMode,
+  ERRORS,
+  ErrorCode,
+} from '@tandem/protocol';
+import {
+  AuthError,
+  type GuestIssuer,
+  InvalidGuestNameError,
+  type TokenVerifier,
+  type VerifiedIdentity,
+} from '../auth/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { RoomRefusal, type RoomRegistry, type SessionRequest } from '../rooms/registry.js';
+import { bearerToken, HttpError, readJson, sendJson } from './json.js';
+
+export interface ApiContext {
+  registry: RoomRegistry;
+  verifier: TokenVerifier;
+  guests: GuestIssuer | undefined;
+  metrics: Metrics;
+  logger: Logger;
+  /** Base URL for invite links; empty: derived from the request. */
+  publicUrl: string;
+  startedAt: number;
+  isClosing: () => boolean;
+}
+
+const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.BadMessage]: 400,
+  [ErrorCode.HostLimit]: 429,
+  [ErrorCode.ServerShutdown]: 503,
+  [ErrorCode.RoomNotFound]: 404,
+};
+
+/**
+ * The JSON API. Returns false when the path is not an API route, so static files can be tried.
+ * CORS is open because every call authenticates with a bearer token, never a cookie.
+ */
+export async function handleApi(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const route = matchRoute(req.method ?? 'GET', url.pathname);
+  if (!route) return false;
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-allow-headers', 'authorization, content-type');
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  let status = 200;
+  try {
+    if (req.method === 'OPTIONS') {
+      status = 204;
+      res.writeHead(204).end();
+    } else {
+      const [code, body] = await route.handle(ctx, req, url);
+      status = code;
+      if (route.name === 'metrics') {
+        res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType }).end(body as string);
+      } else sendJson(res, code, body);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) {
+      status = error.status;
+      sendJson(res, error.status, { error: error.error, message: error.message });
+    } else {
+      status = 500;
+      ctx.logger.error({ err: error, route: route.name }, 'request failed');
+      sendJson(res, 500, { error: 'Internal', message: 'internal error' });
+    }
+  }
+  ctx.metrics.httpRequests.inc({ route: route.name, status: String(status) });
+  return true;
+}
+
+type Handler = (ctx: ApiContext, req: IncomingMessage, url: URL) => Promise<[number, unknown]>;
+
+interface Route {
+  name: string;
+  handle: Handler;
+}
+
+function matchRoute(method: string, path: string): Route | undefined {
+  const any = method === 'OPTIONS';
+  if (path === '/healthz' && (any || method === 'GET')) return { name: 'healthz', handle: health };
+  if (path === '/metrics' && (any || method === 'GET')) return { name: 'metrics', handle: metrics };
+  if (path === '/auth/guest' && (any || method === 'POST')) return { name: 'auth-guest', handle: guest };
+  if (path === '/sessions' && (any || method === 'POST'))
+    return { name: 'create-session', handle: createSession };
+  if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
+    return { name: 'find-session', handle: findSession };
+  if (path === '/healthz' || path === '/metrics' || path === '/auth/guest' || path.startsWith('/sessions')) {
+    return {
+      name: 'method-not-allowed',
+      handle: async () =>
+        Promise.reject(new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`)),
+    };
+  }
+  return undefined;
+}
+
+const health: Handler = async (ctx) => {
+  const closing = ctx.isClosing();
+  return [
+    closing ? 503 : 200,
+    {
+      status: closing ? 'shutting-down' : 'ok',
+      rooms: ctx.registry.size,
+      connections: ctx.registry.connections,
+      uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+    },
+  ];
+};
+
+const metrics: Handler = async (ctx) => [200, await ctx.metrics.registry.metrics()];
+
+const guest: Handler = async (ctx, req) => {
+  if (!ctx.guests) throw new HttpError(404, 'GuestsDisabled', 'this server does not issue guest tokens');
+  const body = await readJson(req);
+  if (typeof body.name !== 'string') throw new HttpError(400, 'BadRequest', 'name must be a string');
+  try {
+    return [201, await ctx.guests.issue(body.name)];
+  } catch (error) {
+    if (error instanceof InvalidGuestNameError) throw new HttpError(400, 'BadRequest', error.message);
+    throw error;
+  }
+};
+
+const createSession: Handler = async (ctx, req) => {
+  const identity = await authenticate(ctx, req);
+  const body = await readJson(req);
+  const request: SessionRequest = {};
+  if (body.policy !== undefined) {
+    if (!ADMISSION_POLICIES.includes(body.policy as AdmissionPolicy)) {
+      throw new HttpError(400, 'BadRequest', `policy must be one of ${ADMISSION_POLICIES.join(', ')}`);
+    }
+    request.policy = body.policy as AdmissionPolicy;
+  }
+  if (body.docMode !== undefined) {
+    if (!DOC_MODES.includes(body.docMode as DocMode))
+      throw new HttpError(400, 'BadRequest', `docMode must be one of ${DOC_MODES.join(', ')}`);
+    request.docMode = body.docMode as DocMode;
+  }
+  if (body.trusted !== undefined) {
+    if (!Array.isArray(body.trusted) || !body.trusted.every((e) => typeof e === 'string')) {
+      throw new HttpError(400, 'BadRequest', 'trusted must be an array of email strings');
+    }
+    request.trusted = body.trusted as string[];
+  }
+  try {
+    const session = await ctx.registry.createSession(identity, request);
+    const base = baseUrl(ctx, req);
+    return [
+      201,
+      {
+        ...session,
+        inviteUrl: `${base}/?join=${session.joinCode}`,
+        websocketPath: `/rooms/${session.roomId}`,
+      },
+    ];
+  } catch (error) {
+    if (error instanceof RoomRefusal) {
+      throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
+    }
+    throw error;
+  }
+};
+
+const findSession: Handler = async (ctx, req, url) => {
+  await authenticate(ctx, req);
+  const code = decodeURIComponent(url.pathname.split('/')[2] ?? '');
+  const roomId = await ctx.registry.roomIdForCode(code);
+  if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);
+  return [200, { roomId, websocketPath: `/rooms/${roomId}` }];
+};
+
+async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<VerifiedIdentity> {
+  try {
+    return await ctx.verifier.verify(bearerToken(req));
+  } catch (error) {
+    throw new HttpError(401, 'Unauthorized', error instanceof AuthError ? error.message : 'unauthorized');
+  }
+}
+
+function baseUrl(ctx: ApiContext, req: IncomingMessage): string {
+  if (ctx.publicUrl) return ctx.publicUrl.replace(/\/+$/, '');
+  const host = req.headers.host ?? 'localhost';
+  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0]?.trim() || 'http';
+  return `${proto}://${host}`;
+}

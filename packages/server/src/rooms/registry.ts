@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
+import {
+  type Clock,
+  type Identity,
+  type LimitOverrides,
+  makeJoinCode,
+  Room,
+  type RoomSocket,
+  type RoomStore,
+} from '@tandem/room';
+import { yjsDocuments } from '@tandem/yjs';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { JoinLimiter } from './join-limiter.js';
+import type { ServerStore } from './server-store.js';
+
+/** What a new session starts with. */
+export interface SessionRequest {
+  policy?: AdmissionPolicy;
+  docMode?: DocMode;
+  trusted?: readonly string[];
+}
+
+/** A session the server created: where to connect and what to share. */
+export interface CreatedSession {
+  roomId: string;
+  joinCode: string;
+}
+
+/** Why a room could not be opened or created. */
+export class RoomRefusal extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface LiveRoom {
+  readonly room: Room;
+  /** Set while the room is waiting for its first connection, or for a late one after creation. */
+  graceTimer: NodeJS.Timeout | undefined;
+}
+
+export interface RegistryOptions {
+  store: ServerStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  limits: LimitOverrides;
+  joinsPerMinute: number;
+  maxHostedRooms: number;
+  /** How long a created session stays loaded with nobody in it. */
+  sessionGraceMs: number;
+}
+
+/** Crypto-strength uniform [0, 1): lock ids and join codes must not be guessable. */
+function secureRandom(): number {
+  return randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
+}
+
+/**
+ * Every room of the process. A room is loaded on first use, shared by all its connections, and
+ * unloaded (after its writes are stored) as soon as the last connection leaves, so memory follows
+ * live rooms only. Loads and unloads of one room are serialised through `transitions`.
+ */
+export class RoomRegistry {
+  private readonly live = new Map<string, LiveRoom>();
+  private readonly transitions = new Map<string, Promise<unknown>>();
+  private readonly joins: JoinLimiter;
+  private emptyWaiters: (() => void)[] = [];
+  private readonly store: RoomStore;
+  private closing = false;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.joins = new JoinLimiter(options.joinsPerMinute, options.clock);
+    this.store = timedStore(options.store, options.metrics);
+  }
+
+  /** Rooms loaded now. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Open connections across rooms. */
+  get connections(): number {
+    let n = 0;
+    for (const { room } of this.live.values()) n += room.size;
+    return n;
+  }
+
+  /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
+  async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
+    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    const hosted = [...this.live.values()].filter(
+      (l) => l.room.getSettings().hostUserId === host.userId,
+    ).length;
+    if (hosted >= this.options.maxHostedRooms) {
+      throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} rooms, the most allowed`);
+    }
+    const roomId = `r${randomBytes(9).toString('base64url')}`;
+    const joinCode = await this.uniqueJoinCode();
+    let room: Room;
+    try {
+      room = this.buildRoom(roomId, {
+        hostUserId: host.userId,
+        joinCode,
+        ...(request.policy ? { policy: request.policy } : {}),
+        ...(request.docMode ? { docMode: request.docMode } : {}),
+        ...(request.trusted ? { trusted: request.trusted } : {}),
+      });
+    } catch (error) {
+      throw new RoomRefusal(ErrorCode.BadMessage, (error as Error).message);
+    }
+    await room.idle();
+    const entry: LiveRoom = { room, graceTimer: undefined };
+    this.live.set(roomId, entry);
+    this.options.metrics.rooms.set(this.live.size);
+    this.armGrace(roomId, entry);
+    this.options.logger.info({ roomId, host: host.userId }, 'session created');
+    return { roomId, joinCode };
+  }
+
+  /** The room id a join code opens. */
+  roomIdForCode(code: string): Promise<string | undefined> {
+    return this.options.store.roomIdForJoinCode(code.trim().toUpperCase());
+  }
+
+  /**
+   * Attaches a verified connection to a room, loading it if needed. Throws {@link RoomRefusal} for a
+   * room that does not exist. Returns the room and the connection id within it.
+   */
+  async attach(roomId: string, socket: RoomSocket, identity: Identity): Promise<{ room: Room; id: number }> {
+    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    const entry = await this.load(roomId);
+    if (!entry) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
+    if (entry.graceTimer) {
+      clearTimeout(entry.graceTimer);
+      entry.graceTimer = undefined;
+    }
+    return { room: entry.room, id: entry.room.connect(socket, identity) };
+  }
+
+  /** The transport closed; unloads the room when it was the last connection. */
+  detach(room: Room, id: number): void {
+    room.disconnect(id);
+    if (room.size === 0) void this.unload(room.id);
+  }
+
+  /** Resolves once no room is loaded and no load or unload is in flight. */
+  whenEmpty(): Promise<void> {
+    if (this.live.size === 0 && this.transitions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptyWaiters.push(resolve));
+  }
+
+  private notifyIfEmpty(): void {
+    if (this.live.size > 0 || this.transitions.size > 0) return;
+    const waiters = this.emptyWaiters;
+    this.emptyWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Closes every room (clients are told to reconnect) and stores what is pending. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.transitions.values()]);
+    await Promise.all(
+      [...this.live.entries()].map(async ([id, entry]) => {
+        if (entry.graceTimer) clearTimeout(entry.graceTimer);
+        await entry.room.close(ErrorCode.ServerShutdown);
+        this.live.delete(id);
+      }),
+    );
+    this.options.metrics.rooms.set(0);
+  }
+
+  private async load(roomId: string): Promise<LiveRoom | undefined> {
+    for (;;) {
+      const existing = this.live.get(roomId);
+      if (existing) return existing;
+      const pending = this.transitions.get(roomId);
+      if (!pending) break;
+      await pending.catch(() => undefined);
+    }
+    const loading = (async () => {
+      const record = await this.store.load(roomId);
+      if (!record) return undefined;
+      const room = this.observed(new Room(this.roomConfig(roomId), record));
+      const entry: LiveRoom = { room, graceTimer: undefined };
+      this.live.set(roomId, entry);
+      this.options.metrics.rooms.set(this.live.size);
+      return entry;
+    })();
+    return this.track(roomId, loading);
+  }
+
+  private async unload(roomId: string): Promise<void> {
+    if (this.transitions.has(roomId)) await this.transitions.get(roomId)?.catch(() => undefined);
+    const entry = this.live.get(roomId);
+    if (!entry || entry.room.size > 0 || this.closing) return;
+    const unloading = (async () => {
+      // Remove first so no new connection attaches to a room being closed; a newcomer waits on
+      // this transition and loads a fresh copy from the store afterwards.
+      this.live.delete(roomId);
+      this.options.metrics.rooms.set(this.live.size);
+      if (entry.graceTimer) clearTimeout(entry.graceTimer);
+      await entry.room.close(ErrorCode.RoomClosed);
+    })();
+    await this.track(roomId, unloading);
+  }
+
+  private track<T>(roomId: string, work: Promise<T>): Promise<T> {
+    const settled = work.finally(() => {
+      if (this.transitions.get(roomId) === settled) this.transitions.delete(roomId);
+      this.notifyIfEmpty();
+    });
+    this.transitions.set(roomId, settled);
+    return settled;
+  }
+
+  private armGrace(roomId: string, entry: LiveRoom): void {
+    entry.graceTimer = setTimeout(() => {
+      entry.graceTimer = undefined;
+      if (entry.room.size === 0) void this.unload(roomId);
+    }, this.options.sessionGraceMs);
+    entry.graceTimer.unref();
+  }
+
+  private buildRoom(roomId: string, settings: ConstructorParameters<typeof Room>[0]['settings']): Room {
+    return this.observed(new Room({ ...this.roomConfig(roomId), ...(settings ? { settings } : {}) }));
+  }
+
+  /** Every room reports its activity to metrics and the debug log. */
+  private observed(room: Room): Room {
+    room.onActivity((event) => {
+      this.options.metrics.activity(event);
+      if (event.type === 'store-failed')
+        this.options.logger.error({ roomId: room.id, err: event.error }, 'store write failed');
+      else this.options.logger.debug({ roomId: room.id, ...event }, 'room activity');
+    });
+    return room;
+  }
+
+  private roomConfig(roomId: string): ConstructorParameters<typeof Room>[0] {
+    return {
+      id: roomId,
+      clock: this.options.clock,
+      random: secureRandom,
+      store: this.store,
+      limits: this.options.limits,
+      documents: yjsDocuments,
+      canJoin: (identity) => (this.joins.tryJoin(identity.userId) ? undefined : ErrorCode.JoinRateLimited),
+    };
+  }
+
+  private async uniqueJoinCode(): Promise<string> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const code = makeJoinCode(secureRandom, attempt < 10 ? 6 : 8);
+      if (!(await this.options.store.roomIdForJoinCode(code))) return code;
+    }
+    throw new RoomRefusal(ErrorCode.Internal, 'could not find a free join code');
+  }
+}
+
+/** Wraps a store so every call's latency lands in the metrics. */
+function timedStore(store: ServerStore, metrics: Metrics): RoomStore {
+  const time = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
+    const end = metrics.storeLatency.startTimer({ op });
+    try {
+      return await fn();
+    } finally {
+      end();
+    }
+  };
+  return {
+    load: (id) => time('load', () => store.load(id)),
+    write: (id, writes) => time('write', () => store.write(id, writes)),
+    delete: (id) => time('delete', () => store.delete(id)),
+  };
+}

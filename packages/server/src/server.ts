@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type Clock, systemClock } from '@tandem/room';
+import { WebSocketServer } from 'ws';
+import { GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
+import { defaultOptions, type ServerOptions } from './config/options.js';
+import { handleApi } from './http/api.js';
+import { sendJson } from './http/json.js';
+import { serveStatic } from './http/static.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { RoomRegistry } from './rooms/registry.js';
+import type { ServerStore } from './rooms/server-store.js';
+import { SqliteRoomStore } from './store/sqlite-store.js';
+import { startHeartbeat } from './transport/heartbeat.js';
+import { handleUpgrade } from './transport/upgrade.js';
+
+/** Options for {@link TandemServer.start}: any {@link ServerOptions} plus injected parts. */
+export interface TandemServerConfig extends Partial<ServerOptions> {
+  /** Default: pino at `logLevel` in `logFormat`. */
+  logger?: Logger;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Default: SQLite in `data` (or in memory when `data` is `:memory:`). */
+  store?: ServerStore;
+}
+
+const GUEST_ISSUER = 'tandem-guest';
+const GUEST_AUDIENCE = 'tandem';
+
+/**
+ * A running Tandem server: HTTP API and WebSocket rooms on one port.
+ *
+ * @example
+ * const server = await TandemServer.start({ port: 0, data: ':memory:' });
+ * console.log(server.url); // http://127.0.0.1:54321
+ * await server.close();
+ */
+export class TandemServer {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly options: ServerOptions,
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+    readonly registry: RoomRegistry,
+    readonly metrics: Metrics,
+    readonly logger: Logger,
+    private readonly store: ServerStore,
+    private readonly stopHeartbeat: () => void,
+  ) {}
+
+  /** Starts listening; resolves once the port is bound. */
+  static async start(config: TandemServerConfig = {}): Promise<TandemServer> {
+    const { logger: givenLogger, clock = systemClock, store: givenStore, ...overrides } = config;
+    const options: ServerOptions = { ...defaultOptions(false), ...overrides };
+    const logger = givenLogger ?? createLogger(options.logLevel, options.logFormat);
+    const inMemory = options.data === ':memory:';
+    if (!inMemory) mkdirSync(options.data, { recursive: true });
+    const store =
+      givenStore ??
+      new SqliteRoomStore({
+        path: inMemory ? ':memory:' : join(options.data, 'tandem.db'),
+        synchronous: options.sqliteSync,
+      });
+    const guestSecret = options.guests
+      ? inMemory
+        ? new Uint8Array(randomBytes(32))
+        : loadOrCreateGuestSecret(options.data)
+      : undefined;
+    const guests = guestSecret
+      ? new GuestIssuer({ secret: guestSecret, issuer: GUEST_ISSUER, audience: GUEST_AUDIENCE })
+      : undefined;
+    if (!guests && !options.jwtSecret && !options.jwksUrl) {
+      throw new Error(
+        'guest tokens are off and no JWT verification is configured: set jwtSecret or jwksUrl, or allow guests',
+      );
+    }
+    const verifier = new TokenVerifier({
+      ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
+      ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
+      ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+      ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
+      clockToleranceSec: options.jwtClockTolerance,
+      ...(guests ? { guest: guests.verifierConfig() } : {}),
+    });
+    const metrics = new Metrics();
+    const registry = new RoomRegistry({
+      store,
+      clock,
+      logger,
+      metrics,
+      limits: {
+        maxParticipants: options.maxParticipants,
+        lockTtlMs: options.lockTtl * 1000,
+        accessTimeoutMs: options.accessTimeout * 1000,
+        maxDocBytes: options.maxDocBytes,
+        budgets: { doc: options.docRate, cursor: options.cursorRate, chat: options.chatRate },
+      },
+      joinsPerMinute: options.joinsPerMinute,
+      maxHostedRooms: options.maxHostedRooms,
+      sessionGraceMs: options.sessionGrace * 1000,
+    });
+
+    // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxDocBytes + 64 * 1024,
+      perMessageDeflate: false,
+    });
+    const startedAt = Date.now();
+    let server: TandemServer | undefined;
+    const isClosing = () => server?.closing !== undefined;
+    const http = createServer((req, res) => {
+      void (async () => {
+        const api = {
+          registry,
+          verifier,
+          guests,
+          metrics,
+          logger,
+          publicUrl: options.publicUrl,
+          startedAt,
+          isClosing,
+        };
+        if (await handleApi(api, req, res)) return;
+        if (options.staticDir && (await serveStatic(options.staticDir, req, res))) return;
+        sendJson(res, 404, {
+          error: 'NotFound',
+          message: `no route for ${req.method} ${req.url?.split('?')[0]}`,
+        });
+      })().catch((error: unknown) => {
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal', message: 'internal error' });
+      });
+    });
+    const upgrade = {
+      wss,
+      verifier,
+      registry,
+      metrics,
+      logger,
+      backpressure: { softBytes: options.slowSoftBytes, hardBytes: options.slowHardBytes },
+      maxQueuedFrames: 256,
+      isClosing,
+    };
+    http.on('upgrade', (req, socket, head) => {
+      handleUpgrade(upgrade, req, socket, head).catch((error: unknown) => {
+        logger.error({ err: error }, 'upgrade failed');
+        socket.destroy();
+      });
+    });
+    const stopHeartbeat = startHeartbeat(wss, options.heartbeat * 1000);
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port, options.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    server = new TandemServer(options, http, wss, registry, metrics, logger, store, stopHeartbeat);
+    logger.info({ url: server.url, data: options.data, guests: options.guests }, 'tandem listening');
+    return server;
+  }
+
+  /** The bound port (useful with `port: 0`). */
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** `http://host:port` of the API and demo. */
+  get url(): string {
+    const host =
+      this.options.host === '0.0.0.0' || this.options.host === '::' ? '127.0.0.1' : this.options.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  /** `ws://host:port`, the base of room URLs. */
+  get wsUrl(): string {
+    return this.url.replace(/^http/, 'ws');
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, tell every client to reconnect (close code for
+   * ServerShutdown), store every document, close the database. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.logger.info('shutting down');
+      this.stopHeartbeat();
+      const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
+      await this.registry.close();
+      for (const ws of this.wss.clients) ws.terminate();
+      this.wss.close();
+      this.http.closeAllConnections();
+      await stopped;
+      this.store.close();
+      this.logger.info('stopped');
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,496 @@
+import type { AdmissionPolicy, DocMode } from '@tandem/protocol';
+import type {
+  RoomRecord,
+  RoomSettings,
+  RoomStore,
+  RoomWrite,
+  StoredDoc,
+  StoredLock,
+  StoredOp,
+} from '@tandem/room';
+import Database from 'better-sqlite3';
+
+/** How a {@link SqliteRoomStore} opens its database. */
+export interface SqliteRoomStoreOptions {
+  /** Database file, or `':memory:'` for a private in-memory database. */
+  path: string;
+  /**
+   * SQLite `synchronous` level. Default `'full'`: with WAL, every commit is fsynced before
+   * {@link SqliteRoomStore.write} resolves, and the room acknowledges edits only after that, so an
+   * acknowledged edit survives SIGKILL and power loss. One commit per room tick keeps the cost to
+   * one fsync per tick. `'normal'` skips that fsync (still safe against a process crash, not
+   * against power loss) for deployments that prefer throughput.
+   */
+  synchronous?: 'full' | 'normal';
+  /** How long a statement waits for another connection's lock before failing. Default 5 000 ms. */
+  busyTimeoutMs?: number;
+}
+
+/** One schema step: applied once, in order, inside a transaction. */
+interface Migration {
+  version: number;
+  up: (db: Database.Database) => void;
+}
+
+/**
+ * Every schema change, oldest first. Add a new entry to change the schema; never edit an applied
+ * one. Blobs are stored as-is; `trusted` is the one JSON column (an ordered list of emails that is
+ * only ever read and written whole).
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE rooms (
+          id           TEXT PRIMARY KEY,
+          join_code    TEXT UNIQUE COLLATE NOCASE,          -- NULL when the room has none
+          host_user_id TEXT NOT NULL,
+          policy       TEXT NOT NULL,
+          doc_mode     TEXT NOT NULL,
+          trusted      TEXT NOT NULL,                        -- JSON array of normalised emails
+          fence        INTEGER NOT NULL DEFAULT 0,
+          doc_kind     TEXT CHECK (doc_kind IN ('lww', 'ops', 'yjs')),  -- which doc table holds the doc
+          created_at   INTEGER NOT NULL,
+          updated_at   INTEGER NOT NULL
+        );
+        CREATE INDEX rooms_host ON rooms (host_user_id);
+
+        CREATE TABLE room_admitted (
+          room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+          user_id TEXT NOT NULL,
+          PRIMARY KEY (room_id, user_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE room_locks (
+          room_id    TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+          resource   TEXT NOT NULL,
+          user_id    TEXT NOT NULL,
+          lock_id    TEXT NOT NULL,
+          fence      INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          PRIMARY KEY (room_id, resource)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE room_lww (
+          room_id TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE,
+          version INTEGER NOT NULL,
+          doc     BLOB NOT NULL
+        );
+
+        CREATE TABLE room_ops_base (
+          room_id  TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE,
+          seq      INTEGER NOT NULL,                         -- highest sequence number issued
+          base_seq INTEGER NOT NULL,
+          base     BLOB NOT NULL
+        );
+
+        CREATE TABLE room_ops (
+          room_id  TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+          seq      INTEGER NOT NULL,
+          slot     INTEGER NOT NULL,
+          user_id  TEXT NOT NULL,
+          resource TEXT NOT NULL,
+          op       BLOB NOT NULL,
+          PRIMARY KEY (room_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE room_yjs_updates (
+          room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+          idx     INTEGER NOT NULL,                          -- 1, 2, … in write order
+          data    BLOB NOT NULL,
+          PRIMARY KEY (room_id, idx)
+        ) WITHOUT ROWID;
+      `),
+  },
+];
+
+/** The schema version this code writes. */
+export const SQLITE_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;
+
+/**
+ * Brings `db` to {@link SQLITE_SCHEMA_VERSION}, applying each missing migration in its own
+ * transaction and recording it in `schema_version`. Refuses a database written by a newer version.
+ * Returns the version the database was at before.
+ */
+export function migrateSqlite(db: Database.Database): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER PRIMARY KEY,
+    applied_at INTEGER NOT NULL
+  )`);
+  const row = db
+    .prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_version')
+    .get();
+  const from = row?.version ?? 0;
+  if (from > SQLITE_SCHEMA_VERSION) {
+    throw new Error(
+      `database schema version ${from} is newer than this server understands (${SQLITE_SCHEMA_VERSION}); upgrade Tandem`,
+    );
+  }
+  const record = db.prepare<[number, number]>(
+    'INSERT INTO schema_version (version, applied_at) VALUES (?, ?)',
+  );
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      migration.up(db);
+      record.run(migration.version, Date.now());
+    })();
+  }
+  return from;
+}
+
+interface RoomRow {
+  join_code: string | null;
+  host_user_id: string;
+  policy: string;
+  doc_mode: string;
+  trusted: string;
+  fence: number;
+  doc_kind: StoredDoc['mode'] | null;
+}
+
+interface LockRow {
+  resource: string;
+  user_id: string;
+  lock_id: string;
+  fence: number;
+  expires_at: number;
+}
+
+interface OpRow {
+  seq: number;
+  slot: number;
+  user_id: string;
+  resource: string;
+  op: Buffer;
+}
+
+interface OpsBaseRow {
+  seq: number;
+  base_seq: number;
+  base: Buffer;
+}
+
+interface SettingsParams {
+  id: string;
+  joinCode: string | null;
+  hostUserId: string;
+  policy: string;
+  docMode: string;
+  trusted: string;
+  now: number;
+}
+
+/** Every statement the store runs, prepared once. */
+function prepareStatements(db: Database.Database) {
+  return {
+    room: db.prepare<[string], RoomRow>(
+      'SELECT join_code, host_user_id, policy, doc_mode, trusted, fence, doc_kind FROM rooms WHERE id = ?',
+    ),
+    exists: db.prepare<[string], { doc_kind: StoredDoc['mode'] | null }>(
+      'SELECT doc_kind FROM rooms WHERE id = ?',
+    ),
+    upsertSettings: db.prepare<SettingsParams>(
+      `INSERT INTO rooms (id, join_code, host_user_id, policy, doc_mode, trusted, fence, doc_kind, created_at, updated_at)
+       VALUES (@id, @joinCode, @hostUserId, @policy, @docMode, @trusted, 0, NULL, @now, @now)
+       ON CONFLICT (id) DO UPDATE SET
+         join_code = excluded.join_code, host_user_id = excluded.host_user_id, policy = excluded.policy,
+         doc_mode = excluded.doc_mode, trusted = excluded.trusted, updated_at = excluded.updated_at`,
+    ),
+    touch: db.prepare<[number, string]>('UPDATE rooms SET updated_at = ? WHERE id = ?'),
+    raiseFence: db.prepare<[number, string]>('UPDATE rooms SET fence = max(fence, ?) WHERE id = ?'),
+    setDocKind: db.prepare<[StoredDoc['mode'], string]>('UPDATE rooms SET doc_kind = ? WHERE id = ?'),
+    deleteRoom: db.prepare<[string]>('DELETE FROM rooms WHERE id = ?'),
+
+    admitted: db.prepare<[string], { user_id: string }>(
+      'SELECT user_id FROM room_admitted WHERE room_id = ?',
+    ),
+    admit: db.prepare<[string, string]>(
+      'INSERT OR IGNORE INTO room_admitted (room_id, user_id) VALUES (?, ?)',
+    ),
+    unadmit: db.prepare<[string, string]>('DELETE FROM room_admitted WHERE room_id = ? AND user_id = ?'),
+
+    locks: db.prepare<[string], LockRow>(
+      'SELECT resource, user_id, lock_id, fence, expires_at FROM room_locks WHERE room_id = ? ORDER BY resource',
+    ),
+    lock: db.prepare<[string, string, string, string, number, number]>(
+      `INSERT OR REPLACE INTO room_locks (room_id, resource, user_id, lock_id, fence, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    unlock: db.prepare<[string, string]>('DELETE FROM room_locks WHERE room_id = ? AND resource = ?'),
+
+    lww: db.prepare<[string], { version: number; doc: Buffer }>(
+      'SELECT version, doc FROM room_lww WHERE room_id = ?',
+    ),
+    setLww: db.prepare<[string, number, Buffer]>(
+      'INSERT OR REPLACE INTO room_lww (room_id, version, doc) VALUES (?, ?, ?)',
+    ),
+    clearLww: db.prepare<[string]>('DELETE FROM room_lww WHERE room_id = ?'),
+
+    opsBase: db.prepare<[string], OpsBaseRow>(
+      'SELECT seq, base_seq, base FROM room_ops_base WHERE room_id = ?',
+    ),
+    ops: db.prepare<[string], OpRow>(
+      'SELECT seq, slot, user_id, resource, op FROM room_ops WHERE room_id = ? ORDER BY seq',
+    ),
+    startOps: db.prepare<[string]>(
+      "INSERT INTO room_ops_base (room_id, seq, base_seq, base) VALUES (?, 0, 0, x'')",
+    ),
+    appendOp: db.prepare<[string, number, number, string, string, Buffer]>(
+      'INSERT INTO room_ops (room_id, seq, slot, user_id, resource, op) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    raiseOpsSeq: db.prepare<[number, string]>('UPDATE room_ops_base SET seq = max(seq, ?) WHERE room_id = ?'),
+    snapshotOps: db.prepare<{ roomId: string; seq: number; base: Buffer }>(
+      'UPDATE room_ops_base SET base_seq = @seq, base = @base, seq = max(seq, @seq) WHERE room_id = @roomId',
+    ),
+    dropOpsThrough: db.prepare<[string, number]>('DELETE FROM room_ops WHERE room_id = ? AND seq <= ?'),
+    clearOps: db.prepare<[string]>('DELETE FROM room_ops WHERE room_id = ?'),
+    clearOpsBase: db.prepare<[string]>('DELETE FROM room_ops_base WHERE room_id = ?'),
+
+    yjsUpdates: db.prepare<[string], { data: Buffer }>(
+      'SELECT data FROM room_yjs_updates WHERE room_id = ? ORDER BY idx',
+    ),
+    appendYjs: db.prepare<{ roomId: string; data: Buffer }>(
+      `INSERT INTO room_yjs_updates (room_id, idx, data)
+       SELECT @roomId, coalesce(max(idx), 0) + 1, @data FROM room_yjs_updates WHERE room_id = @roomId`,
+    ),
+    clearYjs: db.prepare<[string]>('DELETE FROM room_yjs_updates WHERE room_id = ?'),
+
+    byJoinCode: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE join_code = ?'),
+    byHost: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE host_user_id = ? ORDER BY id'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** A Buffer over exactly `data`'s bytes (no copy; SQLite copies on bind). Refuses non-bytes. */
+function blob(data: Uint8Array): Buffer {
+  if (!(data instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof data}`);
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** A plain Uint8Array copy of a blob read from SQLite. */
+function bytes(data: Buffer): Uint8Array {
+  return new Uint8Array(data);
+}
+
+/**
+ * Room state in one SQLite database, in a normalised schema (a table per kind of state), for a
+ * single server. Each {@link write} is one transaction, committed before its promise resolves;
+ * better-sqlite3 is synchronous, so calls never interleave and are applied in call order.
+ *
+ * @example
+ * const store = new SqliteRoomStore({ path: join(dataDir, 'tandem.db') });
+ * const room = await Room.load({ id: 'lesson-42', store });
+ * // …
+ * store.close();
+ */
+export class SqliteRoomStore implements RoomStore {
+  private readonly db: Database.Database;
+  private readonly sql: Statements;
+  private readonly writeBatch: (roomId: string, writes: readonly RoomWrite[]) => void;
+  private readonly readRoom: (roomId: string) => RoomRecord | undefined;
+
+  constructor(options: SqliteRoomStoreOptions) {
+    this.db = new Database(options.path);
+    try {
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+      if (!this.db.memory) this.db.pragma('journal_mode = WAL');
+      // FULL by default: edits are acknowledged only once stored, and an acknowledged edit must
+      // survive SIGKILL and power loss. In WAL mode FULL fsyncs the log at every commit; the room
+      // commits once per tick, so that is one fsync per tick, not per edit.
+      this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      this.db.pragma('foreign_keys = ON');
+      migrateSqlite(this.db);
+      this.sql = prepareStatements(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.writeBatch = this.db.transaction((roomId: string, writes: readonly RoomWrite[]) =>
+      this.apply(roomId, writes),
+    );
+    // One read transaction per load, so a record is never assembled from two states.
+    this.readRoom = this.db.transaction((roomId: string) => this.read(roomId));
+  }
+
+  /** The stored room, or undefined if it was never written (or was deleted). */
+  async load(roomId: string): Promise<RoomRecord | undefined> {
+    return this.readRoom(roomId);
+  }
+
+  /**
+   * Applies `writes` in one transaction: all or none. A room's first write must be its settings.
+   * Resolves after the commit (fsynced under `synchronous: 'full'`); rejects, having stored
+   * nothing, if any write is invalid or breaks a constraint (such as a join code already taken).
+   */
+  async write(roomId: string, writes: readonly RoomWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    this.writeBatch(roomId, writes);
+  }
+
+  /** Forgets a room and everything stored about it. */
+  async delete(roomId: string): Promise<void> {
+    this.sql.deleteRoom.run(roomId);
+  }
+
+  /** The room a join code opens, matched case-insensitively; undefined for an unknown or empty code. */
+  async roomIdForJoinCode(code: string): Promise<string | undefined> {
+    if (code === '') return undefined;
+    return this.sql.byJoinCode.get(code)?.id;
+  }
+
+  /** Ids of the rooms whose host is `userId`, sorted; none for the empty (no host yet) id. */
+  async hostedRooms(userId: string): Promise<string[]> {
+    if (userId === '') return [];
+    return this.sql.byHost.all(userId).map((row) => row.id);
+  }
+
+  /** Closes the database. Idempotent; later calls to the store reject. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private read(roomId: string): RoomRecord | undefined {
+    const row = this.sql.room.get(roomId);
+    if (!row) return undefined;
+    const settings: RoomSettings = {
+      policy: row.policy as AdmissionPolicy,
+      docMode: row.doc_mode as DocMode,
+      joinCode: row.join_code ?? '',
+      hostUserId: row.host_user_id,
+      trusted: JSON.parse(row.trusted) as string[],
+    };
+    const locks = this.sql.locks.all(roomId).map(
+      (l): StoredLock => ({
+        resource: l.resource,
+        userId: l.user_id,
+        lockId: l.lock_id,
+        fence: l.fence,
+        expiresAt: l.expires_at,
+      }),
+    );
+    return {
+      settings,
+      admitted: this.sql.admitted.all(roomId).map((a) => a.user_id),
+      locks,
+      fence: row.fence,
+      doc: this.readDoc(roomId, row.doc_kind),
+    };
+  }
+
+  private readDoc(roomId: string, kind: StoredDoc['mode'] | null): StoredDoc | undefined {
+    switch (kind) {
+      case null:
+        return undefined;
+      case 'lww': {
+        const lww = this.sql.lww.get(roomId);
+        if (!lww) throw new Error(`room ${roomId}: lww document missing`);
+        return { mode: 'lww', version: lww.version, doc: bytes(lww.doc) };
+      }
+      case 'ops': {
+        const base = this.sql.opsBase.get(roomId);
+        if (!base) throw new Error(`room ${roomId}: ops base missing`);
+        const ops = this.sql.ops.all(roomId).map(
+          (o): StoredOp => ({
+            seq: o.seq,
+            slot: o.slot,
+            userId: o.user_id,
+            resource: o.resource,
+            op: bytes(o.op),
+          }),
+        );
+        return { mode: 'ops', seq: base.seq, baseSeq: base.base_seq, base: bytes(base.base), ops };
+      }
+      case 'yjs':
+        return { mode: 'yjs', updates: this.sql.yjsUpdates.all(roomId).map((u) => bytes(u.data)) };
+      default:
+        throw new Error(`room ${roomId}: unknown document kind ${String(kind satisfies never)}`);
+    }
+  }
+
+  /** Runs inside the write transaction; any throw rolls the whole batch back. */
+  private apply(roomId: string, writes: readonly RoomWrite[]): void {
+    const sql = this.sql;
+    const existing = sql.exists.get(roomId);
+    if (!existing && writes[0]?.kind !== 'settings') {
+      throw new Error(`room ${roomId} has no settings yet; its first write must be its settings`);
+    }
+    let docKind = existing?.doc_kind ?? null;
+    /** Makes `kind` the room's document, dropping a document of another kind. */
+    const useDoc = (kind: StoredDoc['mode']): boolean => {
+      if (docKind === kind) return false;
+      sql.clearLww.run(roomId);
+      sql.clearOps.run(roomId);
+      sql.clearOpsBase.run(roomId);
+      sql.clearYjs.run(roomId);
+      sql.setDocKind.run(kind, roomId);
+      docKind = kind;
+      if (kind === 'ops') sql.startOps.run(roomId);
+      return true;
+    };
+    const now = Date.now();
+
+    for (const w of writes) {
+      switch (w.kind) {
+        case 'settings': {
+          const s = w.settings;
+          sql.upsertSettings.run({
+            id: roomId,
+            joinCode: s.joinCode === '' ? null : s.joinCode,
+            hostUserId: s.hostUserId,
+            policy: s.policy,
+            docMode: s.docMode,
+            trusted: JSON.stringify(s.trusted),
+            now,
+          });
+          break;
+        }
+        case 'admitted':
+          if (w.admitted) sql.admit.run(roomId, w.userId);
+          else sql.unadmit.run(roomId, w.userId);
+          break;
+        case 'lock': {
+          const l = w.lock;
+          sql.lock.run(roomId, l.resource, l.userId, l.lockId, l.fence, l.expiresAt);
+          sql.raiseFence.run(l.fence, roomId);
+          break;
+        }
+        case 'unlock':
+          sql.unlock.run(roomId, w.resource);
+          break;
+        case 'fence':
+          sql.raiseFence.run(w.fence, roomId);
+          break;
+        case 'lww':
+          useDoc('lww');
+          sql.setLww.run(roomId, w.version, blob(w.doc));
+          break;
+        case 'op': {
+          const o = w.op;
+          useDoc('ops');
+          sql.appendOp.run(roomId, o.seq, o.slot, o.userId, o.resource, blob(o.op));
+          sql.raiseOpsSeq.run(o.seq, roomId);
+          break;
+        }
+        case 'ops-snapshot':
+          useDoc('ops');
+          sql.snapshotOps.run({ roomId, seq: w.seq, base: blob(w.base) });
+          sql.dropOpsThrough.run(roomId, w.seq);
+          break;
+        case 'yjs-update':
+          useDoc('yjs');
+          sql.appendYjs.run({ roomId, data: blob(w.update) });
+          break;
+        case 'yjs-compact':
+          if (!useDoc('yjs')) sql.clearYjs.run(roomId);
+          sql.appendYjs.run({ roomId, data: blob(w.state) });
+          break;
+        default:
+          throw new Error(`unknown write ${(w satisfies never as { kind: string }).kind}`);
+      }
+    }
+    sql.touch.run(now, roomId);
+  }
+}

@@ -1,0 +1,34 @@
+/** Where a WebSocket wants to go, parsed from its request URL. */
+export type RoomTarget = { kind: 'room'; roomId: string } | { kind: 'code'; code: string };
+
+const ROOM_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const JOIN_CODE = /^[A-Za-z0-9]{4,16}$/;
+
+/**
+ * `/rooms/<roomId>` or `/join/<code>`. Anything else is not a room URL. The token comes from
+ * `?token=` (browsers cannot set headers on a WebSocket) or an `Authorization: Bearer` header.
+ */
+export function parseConnectionUrl(
+  rawUrl: string | undefined,
+  authorization: string | undefined,
+): { target: RoomTarget | undefined; token: string } {
+  const url = new URL(rawUrl ?? '/', 'http://localhost');
+  const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
+  const token = bearer ?? url.searchParams.get('token') ?? '';
+  const [, kind, value, ...rest] = url.pathname.split('/');
+  if (rest.length > 0 || value === undefined) return { target: undefined, token };
+  const decoded = safeDecode(value);
+  if (kind === 'rooms' && decoded && ROOM_ID.test(decoded))
+    return { target: { kind: 'room', roomId: decoded }, token };
+  if (kind === 'join' && decoded && JOIN_CODE.test(decoded))
+    return { target: { kind: 'code', code: decoded.toUpperCase() }, token };
+  return { target: undefined, token };
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

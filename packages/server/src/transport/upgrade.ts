@@ -1,0 +1,129 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode } from '@tandem/protocol';
+import type { Room } from '@tandem/room';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
+import { parseConnectionUrl } from './connection-url.js';
+import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
+
+export interface UpgradeContext {
+  wss: WebSocketServer;
+  verifier: TokenVerifier;
+  registry: RoomRegistry;
+  metrics: Metrics;
+  logger: Logger;
+  backpressure: BackpressureLimits;
+  /** Frames a client may send before its room has loaded. */
+  maxQueuedFrames: number;
+  isClosing: () => boolean;
+}
+
+/** Longest delay a Node timer accepts; later expiries are re-checked when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The gate. The token is verified during the HTTP upgrade, before any room code runs: a missing or
+ * bad token gets HTTP 401 and never becomes a socket. Only then is the socket accepted and handed
+ * to its room, with the verified identity; nothing the client sends later can change who it is.
+ */
+export async function handleUpgrade(
+  ctx: UpgradeContext,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): Promise<void> {
+  socket.on('error', () => socket.destroy());
+  if (ctx.isClosing()) return refuseHttp(socket, 503, 'shutting down');
+  const { target, token } = parseConnectionUrl(req.url, req.headers.authorization);
+  if (!target) {
+    ctx.metrics.upgradesRefused.inc({ reason: 'not-found' });
+    return refuseHttp(socket, 404, 'not a room URL; use /rooms/<id> or /join/<code>');
+  }
+  let identity: VerifiedIdentity;
+  try {
+    identity = await ctx.verifier.verify(token);
+  } catch (error) {
+    const reason = error instanceof AuthError ? error.reason : 'error';
+    ctx.metrics.upgradesRefused.inc({ reason });
+    ctx.logger.info({ reason, remote: req.socket.remoteAddress }, 'upgrade refused');
+    // An unreachable JWKS is our outage, not the client's fault: 503 tells it to retry.
+    const status = error instanceof AuthError && error.isTransient ? 503 : 401;
+    return refuseHttp(socket, status, error instanceof AuthError ? error.message : 'unauthorized');
+  }
+  ctx.wss.handleUpgrade(req, socket, head, (ws) => {
+    ctx.wss.emit('connection', ws, req);
+    void accept(ctx, ws, identity, target);
+  });
+}
+
+async function accept(
+  ctx: UpgradeContext,
+  ws: WebSocket,
+  identity: VerifiedIdentity,
+  target: ReturnType<typeof parseConnectionUrl>['target'] & object,
+): Promise<void> {
+  const socket = new WsRoomSocket(ws, ctx.backpressure, ctx.metrics);
+  ctx.metrics.connections.inc();
+  let attached: { room: Room; id: number } | undefined;
+  let gone = false;
+  const queue: Buffer[] = [];
+  let expiry: NodeJS.Timeout | undefined;
+
+  const armExpiry = (): void => {
+    if (identity.expiresAt === undefined) return;
+    const left = identity.expiresAt - Date.now();
+    if (left <= 0) return socket.fail(ErrorCode.TokenExpired);
+    expiry = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
+    expiry.unref();
+  };
+  armExpiry();
+
+  ws.on('message', (data, isBinary) => {
+    const frame = data as Buffer;
+    ctx.metrics.frameIn(frame);
+    if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
+    if (attached) return attached.room.receive(attached.id, frame);
+    queue.push(frame);
+    if (queue.length > ctx.maxQueuedFrames)
+      socket.fail(ErrorCode.Flood, 'too many frames before the room was ready');
+  });
+  ws.on('close', () => {
+    gone = true;
+    if (expiry) clearTimeout(expiry);
+    ctx.metrics.connections.dec();
+    if (attached) ctx.registry.detach(attached.room, attached.id);
+  });
+  ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
+
+  try {
+    const roomId = target.kind === 'room' ? target.roomId : await ctx.registry.roomIdForCode(target.code);
+    if (!roomId)
+      throw new RoomRefusal(
+        ErrorCode.RoomNotFound,
+        `no session with code ${target.kind === 'code' ? target.code : ''}`,
+      );
+    const result = await ctx.registry.attach(roomId, socket, identity);
+    if (gone) {
+      ctx.registry.detach(result.room, result.id);
+      return;
+    }
+    attached = result;
+    for (const frame of queue.splice(0)) result.room.receive(result.id, frame);
+  } catch (error) {
+    if (error instanceof RoomRefusal) return socket.fail(error.code, error.message);
+    ctx.logger.error({ err: error }, 'could not attach connection');
+    socket.fail(ErrorCode.Internal);
+  }
+}
+
+function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string): void {
+  const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status];
+  const body = JSON.stringify({ error: reason, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

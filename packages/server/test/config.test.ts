@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OPTION_SPECS } from '../src/config/options.js';
+import { ConfigError, helpText, resolveOptions } from '../src/config/parse.js';
+
+const resolve = (argv: string[], env: Record<string, string> = {}) => resolveOptions({ argv, env });
+
+describe('configuration', () => {
+  it('uses the documented defaults with no input', () => {
+    expect(resolve([])).toMatchObject({
+      port: 4321,
+      host: '127.0.0.1',
+      data: './.tandem',
+      guests: true,
+      maxParticipants: 10,
+      joinsPerMinute: 5,
+      maxHostedRooms: 6,
+      lockTtl: 60,
+      maxDocBytes: 524288,
+      docRate: 8,
+      cursorRate: 15,
+      chatRate: 2,
+      logFormat: 'json',
+    });
+  });
+
+  it('reads flags, environment and a config file with flags > env > file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
+    const file = join(dir, 'tandem.json');
+    writeFileSync(file, JSON.stringify({ port: 1000, maxParticipants: 20, logLevel: 'debug' }));
+    const options = resolve(['--config', file, '--port=3000', '--no-guests', '--jwt-secret', 's'], {
+      PORT: '2000',
+      TANDEM_MAX_PARTICIPANTS: '30',
+    });
+    expect(options).toMatchObject({
+      port: 3000,
+      maxParticipants: 30,
+      logLevel: 'debug',
+      guests: false,
+      jwtSecret: 's',
+    });
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port: "abc" is not a whole number/],
+    [['--port', '70000'], /--port: 70000 is above the maximum 65535/],
+    [['--max-participants', '0'], /below the minimum 1/],
+    [['--log-level', 'loud'], /--log-level: "loud" is not one of fatal, error/],
+    [['--frobnicate'], /unknown option --frobnicate/],
+    [['stray'], /unexpected argument "stray"/],
+    [['--port'], /--port needs a value/],
+    [['--no-guests'], /--jwt-secret or --jwks-url/],
+    [['--jwks-url', 'ftp://x'], /not an http\(s\) URL/],
+    [['--slow-soft-bytes', '9999999', '--slow-hard-bytes', '2048'], /must be below/],
+  ])('refuses %j with a clear message', (argv, message) => {
+    expect(() => resolve(argv)).toThrow(ConfigError);
+    expect(() => resolve(argv)).toThrow(message);
+  });
+
+  it('names the environment variable in errors from the environment', () => {
+    expect(() => resolve([], { TANDEM_GUESTS: 'maybe' })).toThrow(
+      /environment variable TANDEM_GUESTS: "maybe" is not true or false/,
+    );
+  });
+
+  it('refuses unknown keys and bad JSON in a config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
+    writeFileSync(join(dir, 'a.json'), '{"prot": 1}');
+    writeFileSync(join(dir, 'b.json'), '{nope');
+    expect(() => resolve(['--config', join(dir, 'a.json')])).toThrow(/unknown option "prot"/);
+    expect(() => resolve(['--config', join(dir, 'b.json')])).toThrow(/config file .*b\.json/);
+  });
+
+  it('documents every option with its default and environment variable in --help', () => {
+    const help = helpText();
+    for (const spec of OPTION_SPECS) {
+      expect(help).toContain(`--${spec.kind === 'bool' ? '[no-]' : ''}${spec.flag}`);
+      for (const env of spec.env) expect(help).toContain(env);
+    }
+    expect(help).toMatch(/--port <n> +TCP port for HTTP and WebSocket {2}\[default: 4321/);
+  });
+});

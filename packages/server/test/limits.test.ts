@@ -1,0 +1,173 @@
+import { closeCodeOf, ErrorCode } from '@tandem/protocol';
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TandemServer } from '../src/server.js';
+import { TestClient } from './support/client.js';
+import { createSession, guestToken, hostSession, postJson, roomUrl, startServer } from './support/server.js';
+
+let server: TandemServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('per-user limits across rooms', () => {
+  it('allows 5 joins per minute per user and refuses the 6th with the join-rate code', async () => {
+    server = await startServer();
+    const { session } = await hostSession(server, { policy: 'open' });
+    const { token } = await guestToken(server, 'Hopper');
+    for (let i = 0; i < 5; i++) {
+      const c = await (await TestClient.join(roomUrl(server, session.roomId, token))).admitted();
+      await c.close();
+    }
+    const sixth = await TestClient.join(roomUrl(server, session.roomId, token));
+    expect((await sixth.closed).code).toBe(closeCodeOf(ErrorCode.JoinRateLimited));
+  });
+
+  it('allows 6 concurrently hosted rooms per user and refuses the 7th', async () => {
+    server = await startServer();
+    const { token } = await guestToken(server, 'Busy');
+    for (let i = 0; i < 6; i++) await createSession(server, token);
+    const seventh = await postJson(`${server.url}/sessions`, {}, token);
+    expect(seventh.status).toBe(429);
+    expect(seventh.body.error).toBe('HostLimit');
+  });
+
+  it('takes the limits from options', async () => {
+    server = await startServer({ maxHostedRooms: 1, joinsPerMinute: 100 });
+    const { token } = await guestToken(server, 'One');
+    await createSession(server, token);
+    expect((await postJson(`${server.url}/sessions`, {}, token)).status).toBe(429);
+  });
+});
+
+describe('per-room and per-connection limits over real sockets', () => {
+  it('refuses the 11th participant with the room-full code', async () => {
+    server = await startServer({ joinsPerMinute: 100 });
+    const { session } = await hostSession(server, { policy: 'open' });
+    const peers: TestClient[] = [];
+    for (let i = 0; i < 9; i++) {
+      const { token } = await guestToken(server, `p${i}`);
+      peers.push(await (await TestClient.join(roomUrl(server, session.roomId, token))).admitted());
+    }
+    const { token } = await guestToken(server, 'eleventh');
+    const eleventh = await TestClient.join(roomUrl(server, session.roomId, token));
+    expect((await eleventh.closed).code).toBe(closeCodeOf(ErrorCode.RoomFull));
+  });
+
+  it('drops the 9th document edit within a second and tells the sender', async () => {
+    server = await startServer();
+    const { host } = await hostSession(server, { policy: 'open' });
+    for (let i = 1; i <= 9; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc: bytes(`v${i}`) });
+    expect(await host.next('error')).toMatchObject({ code: ErrorCode.RateLimited, rid: 9 });
+    await host.next('docAck', (a) => a.rid === 8);
+    expect(host.of('docAck').map((a) => a.rid)).not.toContain(9);
+  });
+
+  it('drops chat over 2 per second', async () => {
+    server = await startServer();
+    const { host } = await hostSession(server);
+    for (let i = 1; i <= 3; i++) host.send({ type: 'chatSend', rid: i, body: bytes('"hi"') });
+    expect(await host.next('error')).toMatchObject({ code: ErrorCode.RateLimited, rid: 3 });
+  });
+
+  it('refuses a document over the cap with the too-large code, keeping the stored one', async () => {
+    server = await startServer();
+    const { host, session, token } = await hostSession(server);
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('kept') });
+    await host.next('docAck');
+    host.send({ type: 'lwwSet', rid: 2, resource: '', doc: new Uint8Array(513 * 1024) });
+    expect(await host.next('error')).toMatchObject({ code: ErrorCode.DocTooLarge, rid: 2 });
+    const again = await (await TestClient.join(roomUrl(server, session.roomId, token))).admitted();
+    expect(again.of('lwwDoc').at(-1)).toMatchObject({ version: 1, doc: bytes('kept') });
+  });
+});
+
+describe('slow consumers', () => {
+  it('coalesces cursors for a reader that stops reading, without slowing the others', async () => {
+    server = await startServer({
+      cursorRate: 100_000,
+      docRate: 100_000,
+      slowSoftBytes: 4 * 1024,
+      slowHardBytes: 64 * 1024 * 1024,
+    });
+    const { host, session } = await hostSession(server, { policy: 'open' });
+    const fast = await (
+      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Fast')).token))
+    ).admitted();
+    const slow = await (
+      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Slow')).token))
+    ).admitted();
+    slow.ws.pause();
+    // Documents first: more than the loopback kernel buffers hold, so the paused socket backs up on the server.
+    const doc = new Uint8Array(100 * 1024);
+    for (let i = 1; i <= 100; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
+    await fast.next('lwwDoc', (d) => d.version === 100);
+    const total = 20_000;
+    // Batches the fast reader drains before the next, as a steady stream would; the paused one can't.
+    for (let i = 1; i <= total; i++) {
+      host.send({ type: 'cursor2d', x: i, y: 0 });
+      if (i % 100 === 0) await fast.next('peerCursor2d', (c) => c.x === i);
+    }
+    expect(fast.of('peerCursor2d')).toHaveLength(total);
+    slow.ws.resume();
+    await slow.next('peerCursor2d', (c) => c.x === total);
+    expect(slow.of('peerCursor2d').length).toBeLessThan(total);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/tandem_drops_total\{reason="coalesced"\} [1-9]/);
+  });
+
+  it('closes a socket that falls too far behind with the slow-consumer code; the room carries on', async () => {
+    server = await startServer({ docRate: 100_000, slowSoftBytes: 4 * 1024, slowHardBytes: 256 * 1024 });
+    const { host, session } = await hostSession(server, { policy: 'open' });
+    const slow = await (
+      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Slow')).token))
+    ).admitted();
+    const fast = await (
+      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Fast')).token))
+    ).admitted();
+    slow.ws.pause();
+    const doc = new Uint8Array(100 * 1024);
+    for (let i = 1; i <= 200; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
+    await fast.next('lwwDoc', (d) => d.version === 200);
+    slow.ws.resume();
+    expect((await slow.closed).code).toBe(closeCodeOf(ErrorCode.SlowConsumer));
+    host.send({ type: 'chatSend', rid: 1, body: bytes('"still here"') });
+    await fast.next('chat');
+  });
+});
+
+describe('liveness and token expiry', () => {
+  it('drops a peer that stops answering pings within two intervals and removes its presence', async () => {
+    server = await startServer({ heartbeat: 1 });
+    const { host, session } = await hostSession(server, { policy: 'open' });
+    const { token } = await guestToken(server, 'Ghost');
+    const ghost = await (
+      await TestClient.join(roomUrl(server, session.roomId, token), 0, { autoPong: false })
+    ).admitted();
+    const started = Date.now();
+    const leave = await host.next('peerLeave', (l) => l.slot === ghost.welcome.slot);
+    expect(leave.slot).toBe(ghost.welcome.slot);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('closes a connection whose token expires, with the token-expired code', async () => {
+    const secret = 'expiry-test-secret-of-at-least-32-bytes!';
+    server = await startServer({ jwtSecret: secret, jwtClockTolerance: 0 });
+    const key = new TextEncoder().encode(secret);
+    const longToken = await new SignJWT({ sub: 'host' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(key);
+    const { roomId } = await createSession(server, longToken, { policy: 'open' });
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const shortToken = await new SignJWT({ sub: 'short' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(exp)
+      .sign(key);
+    const client = await (await TestClient.join(roomUrl(server, roomId, shortToken))).admitted();
+    expect((await client.closed).code).toBe(closeCodeOf(ErrorCode.TokenExpired));
+    expect((await client.next('error')).code).toBe(ErrorCode.TokenExpired);
+  });
+});

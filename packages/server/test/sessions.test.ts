@@ -1,0 +1,150 @@
+import { closeCodeOf, ErrorCode, MESSAGES } from '@tandem/protocol';
+import { SignJWT } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TandemServer } from '../src/server.js';
+import { TestClient } from './support/client.js';
+import { createSession, guestToken, hostSession, postJson, roomUrl, startServer } from './support/server.js';
+
+let server: TandemServer;
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+beforeEach(async () => {
+  server = await startServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+describe('guest tokens', () => {
+  it('issues a signed guest token with a random user id and the chosen name', async () => {
+    const res = await postJson(`${server.url}/auth/guest`, { name: '  Ada  ' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'Ada' });
+    expect(res.body.userId).toMatch(/^guest_/);
+    const other = await postJson(`${server.url}/auth/guest`, { name: 'Ada' });
+    expect(other.body.userId).not.toBe(res.body.userId);
+  });
+
+  it('refuses an empty or missing name', async () => {
+    expect((await postJson(`${server.url}/auth/guest`, { name: '   ' })).status).toBe(400);
+    expect((await postJson(`${server.url}/auth/guest`, {})).status).toBe(400);
+  });
+
+  it('requires a token to start a session', async () => {
+    expect((await postJson(`${server.url}/sessions`, {})).status).toBe(401);
+  });
+});
+
+describe('sessions: join code, invite link and waiting room', () => {
+  it('returns a short unambiguous join code and an invite link', async () => {
+    const { session } = await hostSession(server);
+    expect(session.joinCode).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{6}$/);
+    expect(session.inviteUrl).toBe(`${server.url}/?join=${session.joinCode}`);
+  });
+
+  it('takes a guest through the waiting room by join code: nothing of the room until the host adds them', async () => {
+    const { host, session } = await hostSession(server);
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"lesson":"secret"}') });
+    await host.next('docAck');
+    host.send({ type: 'chatSend', rid: 2, body: bytes('"host only"') });
+
+    const { token } = await guestToken(server, 'Bob');
+    const frames: number[] = [];
+    const guest = await TestClient.open(
+      `${server.wsUrl}/join/${session.joinCode.toLowerCase()}?token=${token}`,
+    );
+    guest.ws.on('message', (data) => frames.push((data as Buffer)[0]!));
+    guest.send({ type: 'hello', version: 1, token: '', name: '', since: 0 });
+    expect((await guest.next('admission')).state).toBe('waiting');
+    const waiting = await host.next('waitingList', (w) => w.waiting.length === 1);
+    expect(waiting.waiting[0]).toMatchObject({ name: 'Bob' });
+    host.send({ type: 'cursor2d', x: 1, y: 1 });
+    host.send({ type: 'chatSend', rid: 3, body: bytes('"still private"') });
+    await host.next('chat', (c) => c.rid === 3);
+    expect(new Set(frames)).toEqual(new Set([MESSAGES.welcome.tag, MESSAGES.admission.tag]));
+
+    host.send({ type: 'admit', action: 'admit', slot: waiting.waiting[0]!.slot });
+    await guest.admitted();
+    expect(guest.of('lwwDoc').at(-1)?.doc).toEqual(bytes('{"lesson":"secret"}'));
+    guest.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"lesson":"edited"}') });
+    expect((await host.next('lwwDoc', (d) => d.slot === guest.welcome.slot)).doc).toEqual(
+      bytes('{"lesson":"edited"}'),
+    );
+  });
+
+  it('closes a declined guest with the declined code', async () => {
+    const { host, session } = await hostSession(server);
+    const { token } = await guestToken(server, 'Eve');
+    const guest = await TestClient.join(roomUrl(server, session.roomId, token));
+    const { waiting } = await host.next('waitingList', (w) => w.waiting.length === 1);
+    host.send({ type: 'admit', action: 'decline', slot: waiting[0]!.slot });
+    expect((await guest.closed).code).toBe(closeCodeOf(ErrorCode.Declined));
+  });
+
+  it('admits a trusted email without waiting, and makes everyone else wait', async () => {
+    const secret = 'trusted-test-secret-of-at-least-32-bytes';
+    const app = await startServer({ jwtSecret: secret });
+    try {
+      const sign = (sub: string, email: string) =>
+        new SignJWT({ sub, email })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('10m')
+          .sign(new TextEncoder().encode(secret));
+      const hostToken = await sign('teacher', 'teacher@example.com');
+      const session = await createSession(app, hostToken, { trusted: ['Carol@Example.com'] });
+      const host = await (await TestClient.join(roomUrl(app, session.roomId, hostToken))).admitted();
+      expect((await host.next('settings')).trusted).toEqual(['carol@example.com']);
+      const carol = await TestClient.join(
+        roomUrl(app, session.roomId, await sign('carol', 'carol@example.com')),
+      );
+      await carol.admitted();
+      expect(carol.of('admission').map((a) => a.state)).toEqual(['admitted']);
+      const dave = await TestClient.join(
+        roomUrl(app, session.roomId, await sign('dave', 'dave@example.com')),
+      );
+      expect((await dave.next('admission')).state).toBe('waiting');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('tells a client joining an unknown room or code so, with a clear close code', async () => {
+    const { token } = await guestToken(server, 'Lost');
+    const byId = await TestClient.join(`${server.wsUrl}/rooms/nope?token=${token}`);
+    expect((await byId.closed).code).toBe(closeCodeOf(ErrorCode.RoomNotFound));
+    const byCode = await TestClient.join(`${server.wsUrl}/join/ZZZZZZ?token=${token}`);
+    expect((await byCode.closed).code).toBe(closeCodeOf(ErrorCode.RoomNotFound));
+  });
+
+  it('resolves a join code over HTTP for an authenticated caller', async () => {
+    const { session, token } = await hostSession(server);
+    const res = await fetch(`${server.url}/sessions/${session.joinCode}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await res.json()).toMatchObject({ roomId: session.roomId });
+    expect((await fetch(`${server.url}/sessions/${session.joinCode}`)).status).toBe(401);
+  });
+
+  it('validates session options', async () => {
+    const { token } = await guestToken(server, 'H');
+    expect((await postJson(`${server.url}/sessions`, { policy: 'everyone' }, token)).status).toBe(400);
+    expect((await postJson(`${server.url}/sessions`, { docMode: 'crdt' }, token)).status).toBe(400);
+    expect((await postJson(`${server.url}/sessions`, { trusted: ['not-an-email'] }, token)).status).toBe(400);
+  });
+});
+
+describe('health and metrics', () => {
+  it('reports health and Prometheus metrics', async () => {
+    const { host } = await hostSession(server);
+    host.send({ type: 'cursor2d', x: 1, y: 2 });
+    host.send({ type: 'ping', nonce: 1 });
+    await host.next('pong');
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', rooms: 1, connections: 1 });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/tandem_connections 1/);
+    expect(metrics).toMatch(/tandem_messages_in_total\{type="cursor2d"\} 1/);
+    expect(metrics).toMatch(/tandem_messages_out_total\{type="pong"\} 1/);
+    expect(metrics).toMatch(/tandem_store_seconds_count\{op="write"\}/);
+  });
+});

@@ -1,0 +1,3 @@
+export { YjsSyncClient } from './client-sync.js';
+export { createYjsDocuments, yjsDocuments } from './factory.js';
+export { DEFAULT_COMPACT_AFTER_UPDATES, YjsDocument, type YjsDocumentOptions } from './yjs-document.js';
