@@ -19,6 +19,8 @@ export interface PendingAck {
 export interface RoomContext {
   readonly clock: Clock;
   readonly limits: RoomLimits;
+  /** Numbers this load issues (fences, versions, sequences) are above this floor. */
+  readonly numberFloor: number;
   /** Uniform in [0, 1); injected for determinism. */
   random(): number;
   /** Every admitted connection. */

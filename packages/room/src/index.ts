@@ -25,6 +25,7 @@ export { type JoinGate, Room, type RoomConfig } from './room.js';
 export type { RoomSocket } from './socket.js';
 export {
   applyWrites,
+  EPOCH_SPAN,
   emptyRecord,
   MemoryRoomStore,
   type RoomRecord,

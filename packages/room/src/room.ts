@@ -39,6 +39,7 @@ import { makeJoinCode, utf8Length } from './parts/ids.js';
 import { Locks } from './parts/locks.js';
 import type { RoomSocket } from './socket.js';
 import {
+  EPOCH_SPAN,
   MemoryRoomStore,
   type RoomRecord,
   type RoomSettings,
@@ -108,6 +109,7 @@ export class Room {
   private readonly store: RoomStore;
   private readonly canJoin: JoinGate | undefined;
   private readonly manualFlush: boolean;
+  private readonly epoch: number;
 
   private readonly connections = new Map<number, Connection>();
   private readonly bySlot = new Map<number, Connection>();
@@ -129,13 +131,43 @@ export class Room {
   private flushChain: Promise<void> = Promise.resolve();
   private disposed = false;
 
-  /** Loads the room's durable state from `config.store`, then builds it. */
+  /**
+   * Loads the room's durable state from `config.store` (a new room when there is none) and claims
+   * the next epoch durably before returning, so this load never reissues a number an earlier,
+   * crashed load announced.
+   */
   static async load(config: RoomConfig): Promise<Room> {
-    const record = await config.store?.load(config.id);
-    return new Room(config, record);
+    return (await Room.open(config, true))!;
   }
 
-  /** Builds a room from an already loaded record (or a fresh one when `record` is undefined). */
+  /** Like {@link load}, but resolves undefined when the store has no record of the room. */
+  static loadExisting(config: RoomConfig): Promise<Room | undefined> {
+    return Room.open(config, false);
+  }
+
+  private static async open(config: RoomConfig, create: boolean): Promise<Room | undefined> {
+    const store = config.store ?? new MemoryRoomStore();
+    const record = await store.load(config.id);
+    if (!record) {
+      if (!create) return undefined;
+      // A new room is durable (settings and epoch 1) before anyone can send it a message.
+      const room = new Room({ ...config, store });
+      await room.flush();
+      return room;
+    }
+    // Built first, so a record that cannot be loaded leaves the store untouched; building issues no
+    // numbers, and the epoch is durable before anyone can send the room a message.
+    const epoch = record.epoch + 1;
+    const room = new Room({ ...config, store }, { ...record, epoch });
+    await store.write(config.id, [{ kind: 'epoch', epoch }]);
+    return room;
+  }
+
+  /**
+   * Builds a room from a record (or a fresh room when `record` is undefined). A record passed here
+   * directly must carry an epoch no earlier load of this room used; {@link Room.load} takes care of
+   * that.
+   */
   constructor(config: RoomConfig, record?: RoomRecord) {
     this.id = config.id;
     this.clock = config.clock ?? systemClock;
@@ -144,6 +176,7 @@ export class Room {
     this.store = config.store ?? new MemoryRoomStore();
     this.canJoin = config.canJoin;
     this.manualFlush = config.manualFlush ?? false;
+    this.epoch = record?.epoch ?? 1;
     this.ctx = this.makeContext();
 
     if (record) {
@@ -160,6 +193,7 @@ export class Room {
         trusted: trusted.trusted,
       };
       this.persist({ kind: 'settings', settings: this.settings });
+      this.persist({ kind: 'epoch', epoch: this.epoch });
     }
     this.admittedUsers = new Set(record?.admitted ?? []);
     this.locks = new Locks(this.ctx, record?.locks ?? [], record?.fence ?? 0);
@@ -696,6 +730,7 @@ export class Room {
     return {
       clock: this.clock,
       limits: this.limits,
+      numberFloor: (this.epoch - 1) * EPOCH_SPAN,
       random: () => this.random(),
       admitted: () => this.admitted(),
       connectionsOf: (userId) => this.connectionsOf(userId),
@@ -710,6 +745,7 @@ export class Room {
   private documentContext(): DocumentContext {
     return {
       limits: this.limits,
+      numberFloor: this.ctx.numberFloor,
       checkEdit: (sender, resource, rid) => this.locks.checkEdit(sender, resource, rid),
       broadcast: this.ctx.broadcast,
       send: this.ctx.send,

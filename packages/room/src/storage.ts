@@ -1,5 +1,12 @@
 import type { AdmissionPolicy, DocMode } from '@tandem/protocol';
 
+/**
+ * Numbers one load of a room may issue per counter before they could reach the next load's range:
+ * 2^24 lock grants, document versions or operations. Epochs times this stay below 2^53 for
+ * 2^29 loads of one room.
+ */
+export const EPOCH_SPAN = 2 ** 24;
+
 /** Room settings that outlive a process. */
 export interface RoomSettings {
   policy: AdmissionPolicy;
@@ -45,6 +52,13 @@ export interface RoomRecord {
   locks: StoredLock[];
   /** Last fencing token issued; fences keep increasing across restarts. */
   fence: number;
+  /**
+   * How many times the room has been loaded (0: never). Each load claims the next epoch durably
+   * before it issues anything, and numbers it issues (fences, versions, sequences) start at
+   * `(epoch − 1) × EPOCH_SPAN`, so a number a crashed load announced but never stored is never
+   * issued again.
+   */
+  epoch: number;
   doc: StoredDoc | undefined;
 }
 
@@ -58,6 +72,7 @@ export type RoomWrite =
   | { kind: 'lock'; lock: StoredLock }
   | { kind: 'unlock'; resource: string }
   | { kind: 'fence'; fence: number }
+  | { kind: 'epoch'; epoch: number }
   | { kind: 'lww'; version: number; doc: Uint8Array }
   | { kind: 'op'; op: StoredOp }
   | { kind: 'ops-snapshot'; seq: number; base: Uint8Array }
@@ -80,7 +95,7 @@ export interface RoomStore {
 
 /** A record for a room with `settings` and nothing else yet. */
 export function emptyRecord(settings: RoomSettings): RoomRecord {
-  return { settings, admitted: [], locks: [], fence: 0, doc: undefined };
+  return { settings, admitted: [], locks: [], fence: 0, epoch: 0, doc: undefined };
 }
 
 /**
@@ -109,6 +124,9 @@ export function applyWrites(record: RoomRecord, writes: readonly RoomWrite[]): v
         break;
       case 'fence':
         record.fence = Math.max(record.fence, w.fence);
+        break;
+      case 'epoch':
+        record.epoch = Math.max(record.epoch, w.epoch);
         break;
       case 'lww':
         record.doc = { mode: 'lww', version: w.version, doc: copyBytes(w.doc) };
@@ -164,6 +182,7 @@ function cloneRecord(record: RoomRecord): RoomRecord {
   copy.admitted = [...record.admitted];
   copy.locks = record.locks.map((l) => ({ ...l }));
   copy.fence = record.fence;
+  copy.epoch = record.epoch;
   const doc = record.doc;
   if (doc?.mode === 'lww') copy.doc = { ...doc, doc: doc.doc.slice() };
   else if (doc?.mode === 'ops')

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // The engine itself (what `@tandem/room` resolves to under Vitest) by path, so the type checker
 // sees the same `Room` class as the room harness's `Peer`, not the one in `dist`.
-import { ManualClock, Room } from '../../room/src/index.js';
+import { EPOCH_SPAN, ManualClock, Room } from '../../room/src/index.js';
 import { bytes, Peer } from '../../room/test/support/harness.js';
 import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
 import { SqliteRoomStore } from '../src/index.js';
@@ -312,13 +312,14 @@ describe('SqliteRoomStore', () => {
       ttlMs: 55_000,
     });
 
-    // It keeps going on the reopened store: the next edit is version 2 and acknowledged.
+    // It keeps going on the reopened store: the next edit is numbered in the second load's epoch
+    // (never a number the first load could have announced) and acknowledged.
     back.send({ type: 'lwwSet', rid: 3, resource: 'shape-1', doc: bytes('{"shapes":2}') });
     await again.idle();
-    expect(back.last('docAck')).toMatchObject({ rid: 3, version: 2 });
+    expect(back.last('docAck')).toMatchObject({ rid: 3, version: EPOCH_SPAN + 1 });
     expect((await reopened.load('lesson'))?.doc).toEqual({
       mode: 'lww',
-      version: 2,
+      version: EPOCH_SPAN + 1,
       doc: bytes('{"shapes":2}'),
     });
     await again.close();

@@ -10,6 +10,11 @@ export type DocumentMessage = MessageOf<'lwwSet' | 'opSubmit' | 'opsSnapshot' | 
 /** What a document mode may do inside its room. */
 export interface DocumentContext {
   readonly limits: RoomLimits;
+  /**
+   * Versions and sequence numbers this load issues must be above this floor, so that one a crashed
+   * load announced but never stored is never reused (see `RoomRecord.epoch`).
+   */
+  readonly numberFloor: number;
   /** Lock check for an edit to `resource`; refuses and returns false when another user holds it. */
   checkEdit(sender: Connection, resource: string, rid: number): boolean;
   broadcast(message: ServerMessage, except?: Connection): void;

@@ -56,7 +56,7 @@ export class LwwDocument implements RoomDocument {
       return;
     }
     if (!this.ctx.checkEdit(sender, resource, rid)) return;
-    this.currentVersion++;
+    this.currentVersion = Math.max(this.currentVersion + 1, this.ctx.numberFloor + 1);
     this.current = doc;
     const version = this.currentVersion;
     this.ctx.persist({ kind: 'lww', version, doc }, { conn: sender, rid, version });

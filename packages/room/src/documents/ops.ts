@@ -35,8 +35,10 @@ export class OpsDocument implements RoomDocument {
   }
 
   catchUp(since: number): ServerMessage[] {
-    // A client ahead of the room (it saw edits a crashed room never stored) starts over.
-    const incremental = since >= this.baseSeq && since <= this.seq;
+    // Incremental only from a point the room actually holds. A client whose last operation is
+    // unknown here saw one a crashed load announced but never stored; numbers are never reused
+    // across loads, so it cannot be mistaken for a stored one, and the client starts over.
+    const incremental = since === this.baseSeq || this.log.some((o) => o.seq === since);
     const from = incremental ? since : this.baseSeq;
     return [
       {
@@ -81,7 +83,8 @@ export class OpsDocument implements RoomDocument {
       return;
     }
     if (!this.ctx.checkEdit(sender, resource, rid)) return;
-    const stored: StoredOp = { seq: ++this.seq, slot: sender.slot, userId: sender.userId, resource, op };
+    this.seq = Math.max(this.seq + 1, this.ctx.numberFloor + 1);
+    const stored: StoredOp = { seq: this.seq, slot: sender.slot, userId: sender.userId, resource, op };
     this.log.push(stored);
     this.logBytes += op.length;
     this.ctx.persist({ kind: 'op', op: stored }, { conn: sender, rid, version: stored.seq });

@@ -268,7 +268,7 @@ export class Locks {
     rid = 0,
   ): Grant {
     const now = this.ctx.clock.now();
-    this.fence++;
+    this.fence = Math.max(this.fence + 1, this.ctx.numberFloor + 1);
     const grant: Grant = {
       resource,
       userId,

@@ -169,6 +169,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
         admitted: [],
         locks: [],
         fence: 0,
+        epoch: 0,
         doc: undefined,
       });
     });
@@ -259,6 +260,16 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
       expect((await loaded(store, 'a')).fence).toBe(9);
       await store.write('a', [{ kind: 'fence', fence: 2 ** 40 }]);
       expect((await loaded(store, 'a')).fence).toBe(2 ** 40);
+    });
+
+    it('S7b the epoch never decreases: it is the max of every epoch written', async () => {
+      await store.write('a', [{ kind: 'settings', settings: settings('CODEA') }]);
+      expect((await loaded(store, 'a')).epoch).toBe(0);
+      await store.write('a', [{ kind: 'epoch', epoch: 3 }]);
+      await store.write('a', [{ kind: 'epoch', epoch: 2 }]);
+      expect((await loaded(store, 'a')).epoch).toBe(3);
+      await store.write('a', [{ kind: 'epoch', epoch: 2 ** 29 }]);
+      expect((await loaded(store, 'a')).epoch).toBe(2 ** 29);
     });
 
     it('S8 an lww write replaces the whole document and its version', async () => {
@@ -633,6 +644,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
         admitted: [],
         locks: [],
         fence: 0,
+        epoch: 0,
         doc: { mode: 'yjs', updates: [b('fresh')] },
       });
       await store.delete('never-was');
@@ -775,6 +787,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
           admitted: [`user-${i}`],
           locks: [lock(`res-${i}`, `host-${i % 7}`, i + 1)],
           fence: i + 1,
+          epoch: i % 5,
           doc: docs[mode],
         };
       };
@@ -783,6 +796,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
           { kind: 'settings', settings: record.settings },
           ...record.admitted.map((userId): RoomWrite => ({ kind: 'admitted', userId, admitted: true })),
           ...record.locks.map((l): RoomWrite => ({ kind: 'lock', lock: l })),
+          { kind: 'epoch', epoch: record.epoch },
         ];
         const d = record.doc;
         if (d?.mode === 'lww') writes.push({ kind: 'lww', version: d.version, doc: d.doc });

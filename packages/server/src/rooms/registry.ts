@@ -185,9 +185,9 @@ export class RoomRegistry {
       await pending.catch(() => undefined);
     }
     const loading = (async () => {
-      const record = await this.store.load(roomId);
-      if (!record) return undefined;
-      const room = this.observed(new Room(this.roomConfig(roomId), record));
+      const loaded = await Room.loadExisting(this.roomConfig(roomId));
+      if (!loaded) return undefined;
+      const room = this.observed(loaded);
       const entry: LiveRoom = { room, graceTimer: undefined };
       this.live.set(roomId, entry);
       this.options.metrics.rooms.set(this.live.size);

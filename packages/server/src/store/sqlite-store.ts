@@ -103,6 +103,11 @@ const MIGRATIONS: readonly Migration[] = [
         ) WITHOUT ROWID;
       `),
   },
+  {
+    // Epochs keep numbers a crashed load announced from ever being issued again.
+    version: 2,
+    up: (db) => db.exec('ALTER TABLE rooms ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0'),
+  },
 ];
 
 /** The schema version this code writes. */
@@ -147,6 +152,7 @@ interface RoomRow {
   doc_mode: string;
   trusted: string;
   fence: number;
+  epoch: number;
   doc_kind: StoredDoc['mode'] | null;
 }
 
@@ -186,7 +192,7 @@ interface SettingsParams {
 function prepareStatements(db: Database.Database) {
   return {
     room: db.prepare<[string], RoomRow>(
-      'SELECT join_code, host_user_id, policy, doc_mode, trusted, fence, doc_kind FROM rooms WHERE id = ?',
+      'SELECT join_code, host_user_id, policy, doc_mode, trusted, fence, epoch, doc_kind FROM rooms WHERE id = ?',
     ),
     exists: db.prepare<[string], { doc_kind: StoredDoc['mode'] | null }>(
       'SELECT doc_kind FROM rooms WHERE id = ?',
@@ -200,6 +206,7 @@ function prepareStatements(db: Database.Database) {
     ),
     touch: db.prepare<[number, string]>('UPDATE rooms SET updated_at = ? WHERE id = ?'),
     raiseFence: db.prepare<[number, string]>('UPDATE rooms SET fence = max(fence, ?) WHERE id = ?'),
+    raiseEpoch: db.prepare<[number, string]>('UPDATE rooms SET epoch = max(epoch, ?) WHERE id = ?'),
     setDocKind: db.prepare<[StoredDoc['mode'], string]>('UPDATE rooms SET doc_kind = ? WHERE id = ?'),
     deleteRoom: db.prepare<[string]>('DELETE FROM rooms WHERE id = ?'),
 
@@ -376,6 +383,7 @@ export class SqliteRoomStore implements RoomStore {
       admitted: this.sql.admitted.all(roomId).map((a) => a.user_id),
       locks,
       fence: row.fence,
+      epoch: row.epoch,
       doc: this.readDoc(roomId, row.doc_kind),
     };
   }
@@ -462,6 +470,9 @@ export class SqliteRoomStore implements RoomStore {
           break;
         case 'fence':
           sql.raiseFence.run(w.fence, roomId);
+          break;
+        case 'epoch':
+          sql.raiseEpoch.run(w.epoch, roomId);
           break;
         case 'lww':
           useDoc('lww');
