@@ -18,26 +18,15 @@ import {
 } from '../src/index.js';
 import { anyMessage } from './support/arbitraries.js';
 import { DECODE_ERROR_REASONS, loadVectors, toHex } from './support/frames.js';
+import { seededRandom } from './support/random.js';
 
 const RANDOM_FRAMES = 50_000;
 const MUTATED_FRAMES = 50_000;
 
-/** mulberry32: a tiny, fast, seedable PRNG. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Rng {
   private readonly next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
   /** Integer in [0, n). */
   int(n: number): number {

@@ -33,6 +33,7 @@ import {
   resolveLimits,
 } from './options.js';
 import { decideAdmission, normalizeTrusted } from './parts/admission.js';
+import { budgetKindOf } from './parts/budget.js';
 import { Chat } from './parts/chat.js';
 import { pickColor } from './parts/colors.js';
 import { makeJoinCode, utf8Length } from './parts/ids.js';
@@ -72,20 +73,6 @@ export interface RoomConfig {
    */
   manualFlush?: boolean;
 }
-
-const BUDGET_OF: Partial<Record<Message['type'], BudgetKind>> = {
-  lwwSet: 'doc',
-  opSubmit: 'doc',
-  opsSnapshot: 'doc',
-  yjs: 'doc',
-  cursor2d: 'cursor',
-  cursor3d: 'cursor',
-  selection: 'cursor',
-  cursorClear: 'cursor',
-  chatSend: 'chat',
-  presenceSet: 'presence',
-  visibility: 'presence',
-};
 
 const MAX_CLOSE_REASON_BYTES = 123;
 
@@ -229,7 +216,7 @@ export class Room {
       return;
     }
     const rid = ridOf(message);
-    if (!this.spend(conn, BUDGET_OF[message.type] ?? 'control', rid)) return;
+    if (!this.spend(conn, budgetKindOf(message.type), rid)) return;
     if (MESSAGES[message.type].dir === 's2c') {
       this.refuse(conn, ErrorCode.BadMessage, rid, `${message.type} is not a client message`);
       return;

@@ -39,15 +39,8 @@ import {
 } from '@tandem/protocol';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import {
-  type BudgetKind,
-  LwwDocument,
-  ManualClock,
-  MemoryRoomStore,
-  Room,
-  type RoomConfig,
-} from '../src/index.js';
-import { type BudgetVerdict, ConnectionBudgets } from '../src/parts/budget.js';
+import { LwwDocument, ManualClock, MemoryRoomStore, Room, type RoomConfig } from '../src/index.js';
+import { type BudgetVerdict, budgetKindOf, ConnectionBudgets } from '../src/parts/budget.js';
 import { bytes, Peer, text } from './support/harness.js';
 import { seededRandom } from './support/random.js';
 
@@ -112,21 +105,6 @@ const SNAPSHOT = new Set(
 const CURSOR_FRAMES = new Set(
   (['peerCursor2d', 'peerCursor3d', 'peerSelection'] as const satisfies readonly MessageName[]).map(tag),
 );
-
-/** The room's budget for each client message (everything else is `control`). */
-const BUDGET_OF: Partial<Record<MessageName, BudgetKind>> = {
-  lwwSet: 'doc',
-  opSubmit: 'doc',
-  opsSnapshot: 'doc',
-  yjs: 'doc',
-  cursor2d: 'cursor',
-  cursor3d: 'cursor',
-  selection: 'cursor',
-  cursorClear: 'cursor',
-  chatSend: 'chat',
-  presenceSet: 'presence',
-  visibility: 'presence',
-};
 
 // ── Actions ──────────────────────────────────────────────────────────────────────────────────
 
@@ -558,7 +536,7 @@ class World {
 
   /** Sends through the budget mirror; true when the room will process the message. */
   private send(c: Conn, m: ClientMessage): boolean {
-    const verdict: BudgetVerdict = c.budgets.take(BUDGET_OF[m.type] ?? 'control', this.now);
+    const verdict: BudgetVerdict = c.budgets.take(budgetKindOf(m.type), this.now);
     if (verdict === 'flood') this.expectClose.set(c, ErrorCode.Flood);
     if (verdict === 'drop' || verdict === 'drop-and-tell') {
       this.drops.push({ conn: c, rid: 'rid' in m ? m.rid : 0, tell: verdict === 'drop-and-tell' });

@@ -1,4 +1,24 @@
+import type { MessageName } from '@tandem/protocol';
 import type { BudgetKind, RoomLimits } from '../options.js';
+
+const KIND_OF: Partial<Record<MessageName, BudgetKind>> = {
+  lwwSet: 'doc',
+  opSubmit: 'doc',
+  opsSnapshot: 'doc',
+  yjs: 'doc',
+  cursor2d: 'cursor',
+  cursor3d: 'cursor',
+  selection: 'cursor',
+  cursorClear: 'cursor',
+  chatSend: 'chat',
+  presenceSet: 'presence',
+  visibility: 'presence',
+};
+
+/** The budget a client message is charged to; everything not listed is `control`. */
+export function budgetKindOf(type: MessageName): BudgetKind {
+  return KIND_OF[type] ?? 'control';
+}
 
 /** What to do with one message against its budget. */
 export type BudgetVerdict = 'ok' | 'drop' | 'drop-and-tell' | 'flood';
