@@ -15,3 +15,15 @@ export interface Identity {
 export function normalizeEmail(email: string | undefined): string {
   return (email ?? '').trim().toLowerCase();
 }
+
+/**
+ * C0/C1 control characters, plus the bidi embedding/override/isolate marks that let a name render
+ * reversed or spill over neighbouring text (spoofing in rosters and chat). Zero-width joiners stay:
+ * emoji sequences need them.
+ */
+const UNSAFE_NAME_CHARS = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+
+/** NFC-normalises a display name, strips control and bidi-override characters, and trims. */
+export function cleanDisplayName(raw: string): string {
+  return raw.normalize('NFC').replace(UNSAFE_NAME_CHARS, '').trim();
+}

@@ -48,7 +48,10 @@ export interface RoomLimits {
   maxTrusted: number;
   /** Display name length, in characters. Default 64. */
   maxNameChars: number;
-  /** Per-connection budgets. Over budget a message is dropped and the sender told at most once a second. */
+  /**
+   * Per-connection budgets. Over budget a message is dropped; a request (with a rid) is always answered
+   * with `RateLimited`, a stream (cursors, presence) is told at most once a second.
+   */
   budgets: Budgets;
   /** A connection sending over `floodFactor` × a budget … Default 3. */
   floodFactor: number;

@@ -24,7 +24,7 @@ import type {
   RoomDocument,
 } from './documents/document.js';
 import { builtinDocument } from './documents/factory.js';
-import type { Identity } from './identity.js';
+import { cleanDisplayName, type Identity } from './identity.js';
 import {
   type BudgetKind,
   type InitialSettings,
@@ -381,8 +381,10 @@ export class Room {
   private spend(conn: Connection, kind: BudgetKind, rid: number): boolean {
     const verdict = conn.budgets.take(kind, this.clock.now());
     if (verdict === 'ok') return true;
+    // A dropped request (it carries a rid) is always answered, or its sender would wait forever;
+    // rid-less streams (cursors, presence) are told at most once a second.
     if (verdict === 'flood') this.fatal(conn, ErrorCode.Flood);
-    else if (verdict === 'drop-and-tell') {
+    else if (verdict === 'drop-and-tell' || rid !== 0) {
       this.refuse(
         conn,
         ErrorCode.RateLimited,
@@ -684,8 +686,9 @@ export class Room {
 
   // ── Persistence ────────────────────────────────────────────────────────────────────────────
 
-  private persist(write: RoomWrite, ack?: PendingAck): void {
-    this.pendingWrites.push(write);
+  /** Queues a write (or, with `write` undefined, only an ack that must follow earlier writes). */
+  private persist(write: RoomWrite | undefined, ack?: PendingAck): void {
+    if (write) this.pendingWrites.push(write);
     if (ack) this.pendingAcks.push(ack);
     if (this.manualFlush || this.flushScheduled) return;
     this.flushScheduled = true;
@@ -697,13 +700,13 @@ export class Room {
 
   /** One batch, one store transaction; acks only after it is durable. */
   private async writeBatch(): Promise<void> {
-    if (this.pendingWrites.length === 0) return;
+    if (this.pendingWrites.length === 0 && this.pendingAcks.length === 0) return;
     const writes = this.pendingWrites;
     const acks = this.pendingAcks;
     this.pendingWrites = [];
     this.pendingAcks = [];
     try {
-      await this.store.write(this.id, writes);
+      if (writes.length > 0) await this.store.write(this.id, writes);
     } catch (error) {
       this.emit({ type: 'store-failed', error });
       for (const { conn, rid } of acks)
@@ -738,6 +741,7 @@ export class Room {
       send: this.ctx.send,
       refuse: this.ctx.refuse,
       persist: this.ctx.persist,
+      ackAfterWrites: (ack) => this.persist(undefined, ack),
       changed: (version, slot) => this.emit({ type: 'doc', mode: this.settings.docMode, version, slot }),
     };
   }
@@ -760,9 +764,9 @@ function participantOf(conn: Connection): MessageOf<'roster'>['participants'][nu
   };
 }
 
-/** The verified name, else the client's hint, trimmed and capped; never empty. */
+/** The verified name, else the client's hint, cleaned and capped; never empty. */
 function displayName(verified: string, hint: string, max: number): string {
-  const name = [...(verified.trim() || hint.trim())].slice(0, max).join('');
+  const name = [...(cleanDisplayName(verified) || cleanDisplayName(hint))].slice(0, max).join('').trim();
   return name || 'Guest';
 }
 

@@ -539,7 +539,9 @@ class World {
     const verdict: BudgetVerdict = c.budgets.take(budgetKindOf(m.type), this.now);
     if (verdict === 'flood') this.expectClose.set(c, ErrorCode.Flood);
     if (verdict === 'drop' || verdict === 'drop-and-tell') {
-      this.drops.push({ conn: c, rid: 'rid' in m ? m.rid : 0, tell: verdict === 'drop-and-tell' });
+      // A dropped request (with a rid) is always answered; rid-less streams at most once a second.
+      const rid = 'rid' in m ? m.rid : 0;
+      this.drops.push({ conn: c, rid, tell: verdict === 'drop-and-tell' || rid !== 0 });
     }
     c.peer.send(m);
     return verdict === 'ok';
@@ -1453,7 +1455,7 @@ class World {
       this.check(c.peer.socket.sentAfterClose === 0, `tab ${c.tab.index} got frames after its socket closed`);
     }
 
-    // Over budget: dropped, and the sender told at most once a second.
+    // Over budget: dropped; a request always told, a stream at most once a second.
     for (const { conn, rid, tell } of this.drops) {
       const told = conn.errors(rid).filter((e) => e.code === ErrorCode.RateLimited).length;
       this.check(

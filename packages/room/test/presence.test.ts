@@ -13,6 +13,13 @@ describe('roster', () => {
     expect(alice.last('peerJoin')).toMatchObject({ slot: bob.slot, userId: 'bob', name: 'Bob' });
   });
 
+  it('strips control and bidi-override characters from names, whatever their source', () => {
+    const { peer } = makeRoom();
+    expect(peer('a', { name: '' }).hello(0, '\u202Eevil\u0007 Bob ').welcome.name).toBe('evil Bob');
+    expect(peer('b', { name: 'Ada\u2066\u0000' }).hello().welcome.name).toBe('Ada');
+    expect(peer('c', { name: '\u202E\u202E' }).hello(0, '\u0001').welcome.name).toBe('Guest');
+  });
+
   it('uses the hello name only when the identity has none', () => {
     const { peer } = makeRoom();
     expect(peer('anon', { name: '' }).hello(0, '  Guest Star ').welcome.name).toBe('Guest Star');

@@ -17,6 +17,7 @@ import type { ServerStore } from './rooms/server-store.js';
 import { SqliteRoomStore } from './store/sqlite-store.js';
 import { startHeartbeat } from './transport/heartbeat.js';
 import { handleUpgrade } from './transport/upgrade.js';
+import type { WsRoomSocket } from './transport/ws-socket.js';
 
 /** Options for {@link TandemServer.start}: any {@link ServerOptions} plus injected parts. */
 export interface TandemServerConfig extends Partial<ServerOptions> {
@@ -30,6 +31,11 @@ export interface TandemServerConfig extends Partial<ServerOptions> {
 
 const GUEST_ISSUER = 'tandem-guest';
 const GUEST_AUDIENCE = 'tandem';
+/**
+ * How long shutdown waits for clients to answer its close. Until a client's close arrives, frames it
+ * sent before it heard (edits in flight) still reach its room and are stored.
+ */
+const SHUTDOWN_DRAIN_MS = 5_000;
 
 /**
  * A running Tandem server: HTTP API and WebSocket rooms on one port.
@@ -51,6 +57,7 @@ export class TandemServer {
     readonly logger: Logger,
     private readonly store: ServerStore,
     private readonly stopHeartbeat: () => void,
+    private readonly sockets: ReadonlySet<WsRoomSocket>,
   ) {}
 
   /** Starts listening; resolves once the port is bound. */
@@ -146,6 +153,7 @@ export class TandemServer {
       backpressure: { softBytes: options.slowSoftBytes, hardBytes: options.slowHardBytes },
       maxQueuedFrames: 256,
       isClosing,
+      sockets: new Set<WsRoomSocket>(),
     };
     http.on('upgrade', (req, socket, head) => {
       handleUpgrade(upgrade, req, socket, head).catch((error: unknown) => {
@@ -161,7 +169,17 @@ export class TandemServer {
         resolve();
       });
     });
-    server = new TandemServer(options, http, wss, registry, metrics, logger, store, stopHeartbeat);
+    server = new TandemServer(
+      options,
+      http,
+      wss,
+      registry,
+      metrics,
+      logger,
+      store,
+      stopHeartbeat,
+      upgrade.sockets,
+    );
     logger.info({ url: server.url, data: options.data, guests: options.guests }, 'tandem listening');
     return server;
   }
@@ -192,6 +210,8 @@ export class TandemServer {
       this.logger.info('shutting down');
       this.stopHeartbeat();
       const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
+      this.registry.stopAccepting();
+      await this.drain();
       await this.registry.close();
       for (const ws of this.wss.clients) ws.terminate();
       this.wss.close();
@@ -201,5 +221,27 @@ export class TandemServer {
       this.logger.info('stopped');
     })();
     return this.closing;
+  }
+
+  /**
+   * Tells every client to reconnect, then waits (at most {@link SHUTDOWN_DRAIN_MS}) for each to
+   * close. Rooms keep their connections meanwhile, so an edit a client sent before the shutdown
+   * reached it is applied and stored rather than dropped unread.
+   */
+  private async drain(): Promise<void> {
+    const open = [...this.wss.clients].filter((ws) => ws.readyState !== ws.CLOSED);
+    for (const socket of this.sockets) socket.shutdown();
+    if (open.length === 0) return;
+    await new Promise<void>((resolve) => {
+      let left = open.length;
+      const timer = setTimeout(resolve, SHUTDOWN_DRAIN_MS);
+      for (const ws of open) {
+        ws.once('close', () => {
+          if (--left > 0) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      }
+    });
   }
 }

@@ -85,6 +85,37 @@ describe('per-room and per-connection limits over real sockets', () => {
 });
 
 describe('slow consumers', () => {
+  it('never shows a backed-up reader a cursor of someone who already left', async () => {
+    server = await startServer({
+      cursorRate: 100_000,
+      docRate: 100_000,
+      slowSoftBytes: 4 * 1024,
+      slowHardBytes: 64 * 1024 * 1024,
+    });
+    const { host, session } = await hostSession(server, { policy: 'open' });
+    const join = async (name: string) =>
+      (
+        await TestClient.join(roomUrl(server!, session.roomId, (await guestToken(server!, name)).token))
+      ).admitted();
+    const fast = await join('Fast');
+    const mover = await join('Mover');
+    const slow = await join('Slow');
+    slow.ws.pause();
+    const doc = new Uint8Array(100 * 1024);
+    for (let i = 1; i <= 100; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
+    await fast.next('lwwDoc', (d) => d.version === 100);
+    for (let i = 1; i <= 50; i++) mover.send({ type: 'cursor2d', x: i, y: 0 });
+    await fast.next('peerCursor2d', (c) => c.x === 50);
+    const moverSlot = mover.welcome.slot;
+    await mover.close();
+    await fast.next('peerLeave', (l) => l.slot === moverSlot);
+    host.send({ type: 'chatSend', rid: 1, body: bytes('"after"') });
+    slow.ws.resume();
+    await slow.next('chat');
+    const aboutMover = slow.received.filter((m) => 'slot' in m && m.slot === moverSlot && m.type !== 'chat');
+    expect(aboutMover.at(-1)?.type).toBe('peerLeave');
+  });
+
   it('coalesces cursors for a reader that stops reading, without slowing the others', async () => {
     server = await startServer({
       cursorRate: 100_000,
@@ -136,6 +167,21 @@ describe('slow consumers', () => {
     host.send({ type: 'chatSend', rid: 1, body: bytes('"still here"') });
     await fast.next('chat');
   });
+
+  it('takes a slow consumer out of the room at once, even if it never reads again', async () => {
+    server = await startServer({ docRate: 100_000, slowSoftBytes: 4 * 1024, slowHardBytes: 256 * 1024 });
+    const { host, session } = await hostSession(server, { policy: 'open' });
+    const stuck = await (
+      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Stuck')).token))
+    ).admitted();
+    stuck.ws.pause();
+    const doc = new Uint8Array(100 * 1024);
+    for (let i = 1; i <= 200; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
+    // Without the fix the room kept the stuck peer until ws gave up on the close handshake (30 s).
+    const leave = await host.next('peerLeave', (l) => l.slot === stuck.welcome.slot);
+    expect(leave.slot).toBe(stuck.welcome.slot);
+    stuck.ws.terminate();
+  }, 10_000);
 });
 
 describe('liveness and token expiry', () => {

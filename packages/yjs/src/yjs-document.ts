@@ -177,8 +177,9 @@ export class YjsDocument implements RoomDocument {
       return;
     }
     if (!changed) {
-      // Nothing to store, so no write to hang the ack on: the room already holds all of it.
-      this.ctx.send(sender, { type: 'docAck', rid, version: 0 });
+      // Nothing new to store, but the write that brought this content may still be on its way:
+      // the ack waits behind it, so it never claims more durability than there is.
+      this.ctx.ackAfterWrites({ conn: sender, rid, version: 0 });
       return;
     }
     if (!this.withinCap(data.length)) {

@@ -55,12 +55,27 @@ describe('yjs updates in the room', () => {
 
     // Bob already has it (it reached him as a broadcast) and sends it back.
     bob.peer.send({ type: 'yjs', step: 'update', rid: 77, data: update });
-    expect(bob.peer.last('docAck')).toEqual({ type: 'docAck', rid: 77, version: 0 });
     expect(bob.peer.errors()).toEqual([]);
     expect(alice.pump()).toBe(false);
     await room.idle();
+    expect(bob.peer.last('docAck')).toEqual({ type: 'docAck', rid: 77, version: 0 });
     expect((await store.load('room-1'))?.doc).toEqual(storedBefore);
     expect(bob.peer.socket.frames.length).toBe(bobFramesBefore + 1);
+  });
+
+  it('acks a redundant update only after the write that brought its content is stored', async () => {
+    const { join, room } = yjsRoom({ manualFlush: true });
+    const alice = new Replica(join('alice'));
+    const bob = new Replica(join('bob'));
+    settle(alice, bob);
+    await room.flush();
+    alice.text.insert(0, 'Not yet stored.');
+    const update = alice.sent.at(-1)!.data;
+    settle(alice, bob);
+    bob.peer.send({ type: 'yjs', step: 'update', rid: 78, data: update });
+    expect(bob.peer.of('docAck').filter((a) => a.rid === 78)).toEqual([]);
+    await room.flush();
+    expect(bob.peer.last('docAck')).toEqual({ type: 'docAck', rid: 78, version: 0 });
   });
 
   it('refuses an update over maxDocBytes with DocTooLarge, leaving the document as it was', async () => {

@@ -22,6 +22,11 @@ export interface DocumentContext {
   refuse(conn: Connection, code: ErrorCode, rid: number, message: string): void;
   /** Queues a durable write; `ack` (a docAck) is sent once it is stored. */
   persist(write: RoomWrite, ack?: PendingAck): void;
+  /**
+   * Sends `ack` once every write queued before it is stored: for an edit that changed nothing
+   * because its content is already in a write still on its way to the store.
+   */
+  ackAfterWrites(ack: PendingAck): void;
   /** Reports a committed change as room activity. */
   changed(version: number, slot: number): void;
 }

@@ -36,6 +36,7 @@ const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.HostLimit]: 429,
   [ErrorCode.ServerShutdown]: 503,
   [ErrorCode.RoomNotFound]: 404,
+  [ErrorCode.Internal]: 500,
 };
 
 /**
@@ -174,8 +175,13 @@ const createSession: Handler = async (ctx, req) => {
 
 const findSession: Handler = async (ctx, req, url) => {
   await authenticate(ctx, req);
-  const code = decodeURIComponent(url.pathname.split('/')[2] ?? '');
-  const roomId = await ctx.registry.roomIdForCode(code);
+  let code: string;
+  try {
+    code = decodeURIComponent(url.pathname.split('/')[2] ?? '');
+  } catch {
+    code = ''; // malformed percent-encoding: no code can match
+  }
+  const roomId = code ? await ctx.registry.roomIdForCode(code) : undefined;
   if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);
   return [200, { roomId, websocketPath: `/rooms/${roomId}` }];
 };

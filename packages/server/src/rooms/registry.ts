@@ -71,6 +71,8 @@ export class RoomRegistry {
   private readonly transitions = new Map<string, Promise<unknown>>();
   private readonly joins: JoinLimiter;
   private emptyWaiters: (() => void)[] = [];
+  /** Sessions being created, per host: they count against the hosted-room limit before they are live. */
+  private readonly creating = new Map<string, number>();
   private readonly store: RoomStore;
   private closing = false;
 
@@ -94,12 +96,25 @@ export class RoomRegistry {
   /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
-    const hosted = [...this.live.values()].filter(
-      (l) => l.room.getSettings().hostUserId === host.userId,
-    ).length;
+    const inFlight = this.creating.get(host.userId) ?? 0;
+    const hosted =
+      [...this.live.values()].filter((l) => l.room.getSettings().hostUserId === host.userId).length +
+      inFlight;
     if (hosted >= this.options.maxHostedRooms) {
       throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} rooms, the most allowed`);
     }
+    // Counted until it is live or has failed: concurrent requests must not all pass the check above.
+    this.creating.set(host.userId, inFlight + 1);
+    try {
+      return await this.create(host, request);
+    } finally {
+      const left = (this.creating.get(host.userId) ?? 1) - 1;
+      if (left > 0) this.creating.set(host.userId, left);
+      else this.creating.delete(host.userId);
+    }
+  }
+
+  private async create(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     const roomId = `r${randomBytes(9).toString('base64url')}`;
     const joinCode = await this.uniqueJoinCode();
     let room: Room;
@@ -114,7 +129,23 @@ export class RoomRegistry {
     } catch (error) {
       throw new RoomRefusal(ErrorCode.BadMessage, (error as Error).message);
     }
+    // The room swallows a failed write (it reports it as activity), so watch for one: a session
+    // whose settings never reached the store could not be joined by code or survive a restart.
+    let stored = true;
+    let storeError: unknown;
+    const unwatch = room.onActivity((event) => {
+      if (event.type !== 'store-failed' || !stored) return;
+      stored = false;
+      storeError = event.error;
+    });
     await room.idle();
+    unwatch();
+    if (!stored || this.closing) {
+      await room.close(ErrorCode.ServerShutdown);
+      if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+      this.options.logger.error({ roomId, err: storeError }, 'new session could not be stored');
+      throw new RoomRefusal(ErrorCode.Internal, 'the session could not be stored');
+    }
     const entry: LiveRoom = { room, graceTimer: undefined };
     this.live.set(roomId, entry);
     this.options.metrics.rooms.set(this.live.size);
@@ -136,6 +167,8 @@ export class RoomRegistry {
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
     const entry = await this.load(roomId);
     if (!entry) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
+    // Shutdown may have begun while this waited; the room is (or is about to be) closed.
+    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (entry.graceTimer) {
       clearTimeout(entry.graceTimer);
       entry.graceTimer = undefined;
@@ -162,10 +195,15 @@ export class RoomRegistry {
     for (const resolve of waiters) resolve();
   }
 
+  /** Refuses new sessions and connections from now on; rooms stay as they are until {@link close}. */
+  stopAccepting(): void {
+    this.closing = true;
+  }
+
   /** Closes every room (clients are told to reconnect) and stores what is pending. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.allSettled([...this.transitions.values()]);
+    while (this.transitions.size > 0) await Promise.allSettled([...this.transitions.values()]);
     await Promise.all(
       [...this.live.entries()].map(async ([id, entry]) => {
         if (entry.graceTimer) clearTimeout(entry.graceTimer);
@@ -184,6 +222,9 @@ export class RoomRegistry {
       if (!pending) break;
       await pending.catch(() => undefined);
     }
+    // A newcomer that waited on an unload must not load the room again once shutdown has begun:
+    // `close` may already have closed every room it knew of, and nobody would close this one.
+    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
     const loading = (async () => {
       const loaded = await Room.loadExisting(this.roomConfig(roomId));
       if (!loaded) return undefined;

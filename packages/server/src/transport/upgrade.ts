@@ -20,6 +20,8 @@ export interface UpgradeContext {
   /** Frames a client may send before its room has loaded. */
   maxQueuedFrames: number;
   isClosing: () => boolean;
+  /** Every open connection's socket, for shutdown. */
+  sockets: Set<WsRoomSocket>;
 }
 
 /** Longest delay a Node timer accepts; later expiries are re-checked when it fires. */
@@ -66,12 +68,19 @@ async function accept(
   identity: VerifiedIdentity,
   target: ReturnType<typeof parseConnectionUrl>['target'] & object,
 ): Promise<void> {
-  const socket = new WsRoomSocket(ws, ctx.backpressure, ctx.metrics);
-  ctx.metrics.connections.inc();
   let attached: { room: Room; id: number } | undefined;
   let gone = false;
   const queue: Buffer[] = [];
   let expiry: NodeJS.Timeout | undefined;
+  const leaveRoom = (): void => {
+    if (!attached) return;
+    const { room, id } = attached;
+    attached = undefined;
+    ctx.registry.detach(room, id);
+  };
+  const socket = new WsRoomSocket(ws, ctx.backpressure, ctx.metrics, leaveRoom);
+  ctx.sockets.add(socket);
+  ctx.metrics.connections.inc();
 
   const armExpiry = (): void => {
     if (identity.expiresAt === undefined) return;
@@ -87,6 +96,7 @@ async function accept(
     ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
     if (attached) return attached.room.receive(attached.id, frame);
+    if (socket.isClosed) return;
     queue.push(frame);
     if (queue.length > ctx.maxQueuedFrames)
       socket.fail(ErrorCode.Flood, 'too many frames before the room was ready');
@@ -94,8 +104,9 @@ async function accept(
   ws.on('close', () => {
     gone = true;
     if (expiry) clearTimeout(expiry);
+    ctx.sockets.delete(socket);
     ctx.metrics.connections.dec();
-    if (attached) ctx.registry.detach(attached.room, attached.id);
+    leaveRoom();
   });
   ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
 
@@ -107,7 +118,8 @@ async function accept(
         `no session with code ${target.kind === 'code' ? target.code : ''}`,
       );
     const result = await ctx.registry.attach(roomId, socket, identity);
-    if (gone) {
+    // Closed while the room loaded: by the client, or by this socket itself (expiry, flood).
+    if (gone || socket.isClosed) {
       ctx.registry.detach(result.room, result.id);
       return;
     }
@@ -123,7 +135,10 @@ async function accept(
 function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string): void {
   const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status];
   const body = JSON.stringify({ error: reason, message });
+  // end() alone only half-closes: a client that never closes its side would keep the socket (and
+  // a file descriptor) forever, and the HTTP server's close would wait for it. Destroy once sent.
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }

@@ -33,10 +33,17 @@ export class WsRoomSocket implements RoomSocket {
   private readonly held = new Map<number, Uint8Array>();
   private closed = false;
 
+  /**
+   * @param onGiveUp - Called (on a later microtask, never inside a room's send) when this socket
+   *   ends the connection itself: too slow, token expired, a bad frame. The connection should leave
+   *   its room at once rather than when the close handshake completes, which a peer that has stopped
+   *   reading never does (ws then waits 30 s).
+   */
   constructor(
     private readonly ws: WebSocket,
     private readonly limits: BackpressureLimits,
     private readonly metrics: Metrics,
+    private readonly onGiveUp: () => void = () => {},
   ) {}
 
   send(frame: Uint8Array): void {
@@ -47,6 +54,16 @@ export class WsRoomSocket implements RoomSocket {
       return;
     }
     const tag = frame[0]!;
+    if (
+      this.held.size > 0 &&
+      frame.length >= 3 &&
+      (tag === MESSAGES.peerLeave.tag || tag === MESSAGES.peerVisibility.tag)
+    ) {
+      // A held cursor released after this frame would bring back a participant who left or hid.
+      const slot = frame[1]! | (frame[2]! << 8);
+      this.held.delete(CURSOR_GROUP * 0x10000 + slot);
+      if (tag === MESSAGES.peerLeave.tag) this.held.delete(PRESENCE_GROUP * 0x10000 + slot);
+    }
     if (this.unflushed > this.limits.softBytes && COALESCABLE.has(tag) && frame.length >= 3) {
       const group = tag === MESSAGES.presence.tag ? PRESENCE_GROUP : CURSOR_GROUP;
       const slot = frame[1]! | (frame[2]! << 8);
@@ -64,16 +81,38 @@ export class WsRoomSocket implements RoomSocket {
     this.ws.close(code, reason);
   }
 
-  /** Sends a fatal error frame and closes with its close code (for refusals outside any room). */
+  /**
+   * Sends a fatal error frame and closes with its close code (for refusals outside any room); the
+   * connection then leaves its room (see `onGiveUp`).
+   */
   fail(code: ErrorCode, message = ERRORS[code].message): void {
     if (this.closed) return;
-    this.write(encode({ type: 'error', code, rid: 0, message }));
-    this.close(closeCodeOf(code), message.slice(0, 120));
+    this.end(code, message);
+    queueMicrotask(this.onGiveUp);
+  }
+
+  /**
+   * Tells the client the server is shutting down and closes, but stays in its room until the
+   * client's close arrives: frames the client sent before it heard still reach the room.
+   */
+  shutdown(): void {
+    if (this.closed) return;
+    this.end(ErrorCode.ServerShutdown, ERRORS[ErrorCode.ServerShutdown].message);
+  }
+
+  /** True once this socket has been closed, by its room or by itself. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Bytes handed to the socket and not yet flushed. */
   get backlog(): number {
     return this.unflushed;
+  }
+
+  private end(code: ErrorCode, message: string): void {
+    this.write(encode({ type: 'error', code, rid: 0, message }));
+    this.close(closeCodeOf(code), message.slice(0, 120));
   }
 
   private write(frame: Uint8Array): void {

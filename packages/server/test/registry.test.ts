@@ -1,0 +1,138 @@
+import { ErrorCode, encode, PROTOCOL_VERSION } from '@tandem/protocol';
+import { ManualClock, type RoomSocket, type RoomWrite, systemClock } from '@tandem/room';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Metrics } from '../src/observability/metrics.js';
+import { JoinLimiter } from '../src/rooms/join-limiter.js';
+import { RoomRegistry } from '../src/rooms/registry.js';
+import type { ServerStore } from '../src/rooms/server-store.js';
+import { SqliteRoomStore } from '../src/store/sqlite-store.js';
+import { guestToken, postJson, startServer } from './support/server.js';
+
+/** SQLite in memory, with switches for the slow or failing store a deployment may have. */
+class TestStore implements ServerStore {
+  private readonly inner = new SqliteRoomStore({ path: ':memory:' });
+  /** While set, writes wait for it. */
+  writeGate: Promise<void> | undefined;
+  failWrites = false;
+  /** Join-code lookups take a turn of the event loop, as a networked store's would. */
+  slowCodeLookups = false;
+
+  load(id: string) {
+    return this.inner.load(id);
+  }
+  async write(id: string, writes: readonly RoomWrite[]): Promise<void> {
+    if (this.writeGate) await this.writeGate;
+    if (this.failWrites) throw new Error('disk full');
+    return this.inner.write(id, writes);
+  }
+  delete(id: string) {
+    return this.inner.delete(id);
+  }
+  async roomIdForJoinCode(code: string): Promise<string | undefined> {
+    if (this.slowCodeLookups) await new Promise((resolve) => setImmediate(resolve));
+    return this.inner.roomIdForJoinCode(code);
+  }
+  hostedRooms(userId: string) {
+    return this.inner.hostedRooms(userId);
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
+
+function registryOn(store: ServerStore, maxHostedRooms = 6): RoomRegistry {
+  return new RoomRegistry({
+    store,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    metrics: new Metrics(),
+    limits: {},
+    joinsPerMinute: 100,
+    maxHostedRooms,
+    sessionGraceMs: 60_000,
+  });
+}
+
+const quietSocket = (): RoomSocket => ({ send: () => {}, close: () => {} });
+const host = { userId: 'host', name: 'Host' };
+
+describe('room registry', () => {
+  it('holds the hosted-room limit when one user creates sessions concurrently', async () => {
+    const store = new TestStore();
+    store.slowCodeLookups = true;
+    const registry = registryOn(store, 2);
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => registry.createSession(host, {})),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => r.reason.code)).toEqual([
+      ErrorCode.HostLimit,
+      ErrorCode.HostLimit,
+      ErrorCode.HostLimit,
+    ]);
+    expect(registry.size).toBe(2);
+    await registry.close();
+    store.close();
+  });
+
+  it('does not hand out a session whose room could not be stored', async () => {
+    const store = new TestStore();
+    store.failWrites = true;
+    const registry = registryOn(store);
+    await expect(registry.createSession(host, {})).rejects.toMatchObject({ code: ErrorCode.Internal });
+    expect(registry.size).toBe(0);
+    await registry.close();
+    store.close();
+  });
+
+  it('answers 500, not 201, over HTTP when the new session cannot be stored', async () => {
+    const store = new TestStore();
+    const server = await startServer({ store });
+    try {
+      const { token } = await guestToken(server, 'Host');
+      store.failWrites = true;
+      const res = await postJson(`${server.url}/sessions`, {}, token);
+      expect(res.status).toBe(500);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a connection that was waiting on an unload when shutdown began, instead of loading the room after close', async () => {
+    const store = new TestStore();
+    const registry = registryOn(store);
+    const { roomId } = await registry.createSession(host, { policy: 'open' });
+    const first = await registry.attach(roomId, quietSocket(), host);
+    first.room.receive(
+      first.id,
+      encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 }),
+    );
+    let release!: () => void;
+    store.writeGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    first.room.receive(first.id, encode({ type: 'lwwSet', rid: 1, resource: '', doc: new Uint8Array([1]) }));
+    // The last connection leaves: the unload's final write now waits on the gate.
+    registry.detach(first.room, first.id);
+    const late = registry.attach(roomId, quietSocket(), { userId: 'late', name: 'Late' });
+    const closed = registry.close();
+    store.writeGate = undefined;
+    release();
+    await closed;
+    await expect(late).rejects.toMatchObject({ code: ErrorCode.ServerShutdown });
+    expect(registry.size).toBe(0);
+    store.close();
+  });
+});
+
+describe('join limiter', () => {
+  it('forgets users whose joins have all left the window', () => {
+    const clock = new ManualClock();
+    const limiter = new JoinLimiter(5, clock);
+    for (let i = 0; i < 1000; i++) limiter.tryJoin(`guest_${i}`);
+    clock.advance(60_000);
+    expect(limiter.tryJoin('someone')).toBe(true);
+    expect(limiter.size).toBe(1);
+  });
+});
