@@ -1,0 +1,33 @@
+/**
+ * How a client proves who it is. A string is a fixed token; a function is called before every
+ * (re)connect, so it can return a fresh token; `{ guest }` signs in with the server's guest tokens
+ * (the embedded default), reusing the token until shortly before it expires.
+ */
+export type AuthOption = string | (() => string | Promise<string>) | { guest: string };
+
+/** Tokens for each connection attempt. */
+export interface TokenSource {
+  token(): Promise<string>;
+}
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export function tokenSource(auth: AuthOption, baseUrl: string, fetchImpl: Fetch): TokenSource {
+  if (typeof auth === 'string') return { token: async () => auth };
+  if (typeof auth === 'function') return { token: async () => auth() };
+  let cached: { token: string; expiresAt: number } | undefined;
+  return {
+    async token() {
+      if (cached && cached.expiresAt - Date.now() > 60_000) return cached.token;
+      const res = await fetchImpl(`${baseUrl}/auth/guest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: auth.guest }),
+      });
+      const body = (await res.json()) as { token?: string; expiresAt?: number; message?: string };
+      if (!res.ok || !body.token) throw new Error(`guest sign-in failed: ${body.message ?? res.status}`);
+      cached = { token: body.token, expiresAt: body.expiresAt ?? Date.now() + 3_600_000 };
+      return body.token;
+    },
+  };
+}

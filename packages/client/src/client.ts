@@ -1,0 +1,110 @@
+import type { AdmissionPolicy, DocMode } from '@tandem/protocol';
+import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
+import type { BackoffOptions } from './connection/backoff.js';
+import type { WebSocketConstructor } from './connection/transport.js';
+import { RoomConnection, type RoomTarget } from './room.js';
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Base HTTP URL of the Tandem server, e.g. `http://localhost:4321`. */
+  url: string;
+  /** A token, a function returning a fresh token on every (re)connect, or `{ guest: name }`. */
+  auth: AuthOption;
+  /** WebSocket implementation. Default `globalThis.WebSocket`; in Node < 22 pass `ws`. */
+  WebSocket?: WebSocketConstructor;
+  /** fetch implementation. Default `globalThis.fetch`. */
+  fetch?: Fetch;
+  /** Display-name hint for tokens without a name. */
+  name?: string;
+  /** Cursor sends per second. Default 15 (the server's default budget). */
+  cursorRate?: number;
+  /** Hide the cursor when the page is hidden. Default true. */
+  autoVisibility?: boolean;
+  backoff?: BackoffOptions;
+}
+
+/** A session the client started as host. */
+export interface HostedSession {
+  roomId: string;
+  joinCode: string;
+  /** `<server>/?join=<code>`: share it. */
+  inviteUrl: string;
+}
+
+/** What a new session starts with. */
+export interface HostOptions {
+  /** Default `host-approval` (waiting room). */
+  policy?: AdmissionPolicy;
+  /** Default `lww`. */
+  docMode?: DocMode;
+  /** Emails admitted without waiting. */
+  trusted?: string[];
+}
+
+/**
+ * The entry point: one per server and signed-in user.
+ *
+ * @example
+ * const client = createClient({ url: 'http://localhost:4321', auth: { guest: 'Ada' } });
+ * const { roomId, inviteUrl } = await client.host({ policy: 'host-approval' });
+ * const room = client.join({ roomId });
+ * room.on('status', ({ status }) => console.log(status));
+ */
+export class TandemClient {
+  private readonly tokens: TokenSource;
+  private readonly fetchImpl: Fetch;
+  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: ClientOptions) {
+    this.baseUrl = options.url.replace(/\/+$/, '');
+    const f = options.fetch ?? (globalThis.fetch as Fetch | undefined);
+    if (!f) throw new Error('no fetch available: pass options.fetch');
+    this.fetchImpl = f;
+    const ws = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!ws)
+      throw new Error('no WebSocket available: pass options.WebSocket (e.g. the `ws` package in Node)');
+    this.WebSocketImpl = ws;
+    this.tokens = tokenSource(options.auth, this.baseUrl, this.fetchImpl);
+  }
+
+  /** Starts a session hosted by this user: a new room, its join code and invite link. */
+  async host(options: HostOptions = {}): Promise<HostedSession> {
+    const res = await this.fetchImpl(`${this.baseUrl}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokens.token()}` },
+      body: JSON.stringify(options),
+    });
+    const body = (await res.json()) as HostedSession & { error?: string; message?: string };
+    if (!res.ok) throw new Error(`could not start a session: ${body.message ?? body.error ?? res.status}`);
+    return { roomId: body.roomId, joinCode: body.joinCode, inviteUrl: body.inviteUrl };
+  }
+
+  /** Connects to a room by id or join code. The connection starts at once and reconnects by itself. */
+  join(target: RoomTarget): RoomConnection {
+    const room = new RoomConnection({
+      url: this.baseUrl,
+      target,
+      tokens: this.tokens,
+      WebSocket: this.WebSocketImpl,
+      ...(this.options.name !== undefined ? { name: this.options.name } : {}),
+      ...(this.options.cursorRate !== undefined ? { cursorRate: this.options.cursorRate } : {}),
+      ...(this.options.autoVisibility !== undefined ? { autoVisibility: this.options.autoVisibility } : {}),
+      ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+    });
+    room.connect();
+    return room;
+  }
+
+  /** A token for this user (from the auth option), e.g. to call the server's HTTP API directly. */
+  token(): Promise<string> {
+    return this.tokens.token();
+  }
+}
+
+/** Creates a {@link TandemClient}. */
+export function createClient(options: ClientOptions): TandemClient {
+  return new TandemClient(options);
+}

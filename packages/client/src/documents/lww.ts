@@ -1,0 +1,139 @@
+import type { MessageOf } from '@tandem/protocol';
+import { TandemError } from '../errors.js';
+import { decodeJson, encodeJson } from './json.js';
+
+/** What the lww document needs from its room connection. */
+export interface LwwChannel {
+  /** Sends a whole document; resolves with the room's version once it is durable. */
+  submit(doc: Uint8Array, resource: string): { rid: number; done: Promise<number> };
+}
+
+/**
+ * The room's whole document (last-write-wins). A local `set` shows at once; the room's order
+ * decides what everyone ends with: while a write of ours is unacknowledged, documents from others
+ * are held, then kept only if the room numbered them after ours. Our own writes are never echoed
+ * back to us. After a reconnect, a write that was never acknowledged is sent again.
+ *
+ * @example
+ * room.lww.subscribe(() => render(room.lww.json<Lesson>()));
+ * await room.lww.set({ title: 'Fractions' }, { resource: 'lesson' });
+ */
+export class LwwDocument {
+  private confirmed: { version: number; doc: Uint8Array } = { version: 0, doc: new Uint8Array(0) };
+  private pending: PendingWrite | undefined;
+  private held: { version: number; doc: Uint8Array } | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly channel: LwwChannel) {}
+
+  /** The document's bytes as this client shows them (own unacknowledged write included). */
+  get bytes(): Uint8Array {
+    return this.pending?.doc ?? this.confirmed.doc;
+  }
+
+  /** The document parsed as JSON (undefined when empty or not JSON). */
+  json<T = unknown>(): T | undefined {
+    return decodeJson(this.bytes) as T | undefined;
+  }
+
+  /** The room's version this client holds. */
+  get version(): number {
+    return this.confirmed.version;
+  }
+
+  /**
+   * Replaces the whole document. `resource` names the locked resource the edit touches. Resolves
+   * with the room's version once durable; a write made while disconnected is sent on reconnect and
+   * resolves then. A newer `set` supersedes an unsent one.
+   */
+  set(value: Uint8Array | unknown, options: { resource?: string } = {}): Promise<number> {
+    const doc = value instanceof Uint8Array ? value : encodeJson(value);
+    return new Promise<number>((resolve, reject) => {
+      const superseded = this.pending;
+      this.pending = { doc, resource: options.resource ?? '', resolve, reject, attempt: 0 };
+      this.changed();
+      this.dispatch(this.pending);
+      // The older write never reached the room: it resolves with whatever version the newer gets.
+      if (superseded) this.pending.superseded = superseded;
+    });
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** @internal A document from the room. */
+  receive(message: MessageOf<'lwwDoc'>): void {
+    if (this.pending) {
+      if (!this.held || message.version > this.held.version)
+        this.held = { version: message.version, doc: message.doc };
+      return;
+    }
+    // Not "newer only": after a crash the room may resend the whole document under a lower number.
+    this.confirmed = { version: message.version, doc: message.doc };
+    this.changed();
+  }
+
+  /** @internal Back online: an unacknowledged write is sent again. */
+  resubmitPending(): void {
+    if (this.pending) this.dispatch(this.pending);
+  }
+
+  private dispatch(write: PendingWrite): void {
+    const attempt = ++write.attempt;
+    this.channel.submit(write.doc, write.resource).done.then(
+      (version) => {
+        if (this.pending !== write || write.attempt !== attempt) return;
+        this.settle(version, write.doc);
+        resolveChain(write, version);
+      },
+      (error: unknown) => {
+        if (this.pending !== write || write.attempt !== attempt) return;
+        // A dropped connection keeps the write pending: it is sent again after the reconnect.
+        if (error instanceof TandemError && error.code === 0) return;
+        this.pending = undefined;
+        this.applyHeld();
+        this.changed();
+        rejectChain(write, error);
+      },
+    );
+  }
+
+  private settle(version: number, doc: Uint8Array): void {
+    const shown = this.bytes;
+    this.pending = undefined;
+    if (version > this.confirmed.version) this.confirmed = { version, doc };
+    this.applyHeld();
+    // The optimistic write already showed this document; only a newer one from others is news.
+    if (this.bytes !== shown) this.changed();
+  }
+
+  private applyHeld(): void {
+    const h = this.held;
+    this.held = undefined;
+    if (h && h.version > this.confirmed.version) this.confirmed = h;
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+interface PendingWrite {
+  doc: Uint8Array;
+  resource: string;
+  resolve: (version: number) => void;
+  reject: (error: unknown) => void;
+  attempt: number;
+  /** Writes this one superseded before they were acknowledged. */
+  superseded?: PendingWrite;
+}
+
+function resolveChain(write: PendingWrite | undefined, version: number): void {
+  for (let w = write; w; w = w.superseded) w.resolve(version);
+}
+
+function rejectChain(write: PendingWrite | undefined, error: unknown): void {
+  for (let w = write; w; w = w.superseded) w.reject(error);
+}

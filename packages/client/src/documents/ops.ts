@@ -1,0 +1,186 @@
+import type { MessageOf } from '@tandem/protocol';
+import { TandemError } from '../errors.js';
+import { decodeJson, encodeJson } from './json.js';
+
+/** An operation as the room sequenced it. */
+export interface SequencedOp<O = unknown> {
+  seq: number;
+  /** Author's slot at the time. */
+  slot: number;
+  resource: string;
+  op: O;
+  mine: boolean;
+}
+
+/** How to fold operations into the app's state. */
+export interface OpsReducer<S, O> {
+  initial: S;
+  apply(state: S, op: O): S;
+}
+
+export interface OpsChannel {
+  submit(op: Uint8Array, resource: string): { rid: number; done: Promise<number> };
+  snapshot(seq: number, state: Uint8Array): void;
+  isMine(slot: number): boolean;
+}
+
+interface Envelope {
+  /** Client-made id, unique per client: lets a reconnecting client tell whether a sent op landed. */
+  i: string;
+  o: unknown;
+}
+
+interface Pending {
+  id: string;
+  op: unknown;
+  resource: string;
+  resolve: (seq: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * App-defined operations, applied in the room's order. With a reducer, `state` is the confirmed
+ * state (every sequenced op, in order) with this client's unconfirmed ops applied on top, so
+ * local edits show at once and are rebased onto whatever the room ordered before them.
+ *
+ * On the wire each op is `{"i": <client op id>, "o": <app op>}` (UTF-8 JSON), so after a reconnect
+ * the client resends exactly the ops the room never sequenced.
+ */
+export class OpsDocument<S = unknown, O = unknown> {
+  private seq = 0;
+  private confirmed: S | undefined;
+  private reducer: OpsReducer<S, O> | undefined;
+  private pending: Pending[] = [];
+  private readonly listeners = new Set<(op: SequencedOp<O>) => void>();
+  private readonly stateListeners = new Set<() => void>();
+  private readonly idPrefix = Math.random().toString(36).slice(2, 10);
+  private nextId = 1;
+  private sinceSnapshot = 0;
+
+  constructor(
+    private readonly channel: OpsChannel,
+    /** Offer the room a snapshot after this many ops (needs a reducer). Default 500. */
+    private readonly snapshotEvery = 500,
+  ) {}
+
+  /** Folds ops into state with `reducer`; call once, before or after connecting. */
+  use(reducer: OpsReducer<S, O>): this {
+    // The client keeps no log: ops already folded without a reducer cannot be replayed into one.
+    if (this.seq > 0 && !this.reducer) {
+      throw new Error(
+        'ops.use() must be called before the first operation arrives (call it right after join())',
+      );
+    }
+    this.reducer = reducer;
+    this.confirmed = reducer.initial;
+    return this;
+  }
+
+  /** Last sequence number applied. */
+  get version(): number {
+    return this.seq;
+  }
+
+  /** Confirmed state plus own pending ops (needs a reducer). */
+  get state(): S {
+    const r = this.requireReducer();
+    return this.pending.reduce((s, p) => r.apply(s, p.op as O), this.confirmed as S);
+  }
+
+  /**
+   * Sends an op; resolves with its sequence number once it is durable in the room. An op made while
+   * disconnected is sent on reconnect (unless the catch-up shows it already landed) and resolves then.
+   */
+  submit(op: O, options: { resource?: string } = {}): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const pending: Pending = {
+        id: `${this.idPrefix}.${this.nextId++}`,
+        op,
+        resource: options.resource ?? '',
+        resolve,
+        reject,
+      };
+      this.pending.push(pending);
+      this.stateChanged();
+      this.send(pending);
+    });
+  }
+
+  /** Every sequenced op, in order, as it arrives. */
+  subscribe(listener: (op: SequencedOp<O>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called whenever `state` may have changed. */
+  subscribeState(listener: () => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** @internal */
+  receiveSync(message: MessageOf<'opsSync'>): void {
+    if (message.base.length > 0 || message.baseSeq !== this.seq) {
+      this.seq = message.baseSeq;
+      if (this.reducer) this.confirmed = (decodeJson(message.base) as S | undefined) ?? this.reducer.initial;
+    }
+    for (const o of message.ops) this.receive(o, false);
+    this.stateChanged();
+  }
+
+  /** @internal */
+  receive(message: Omit<MessageOf<'op'>, 'type'>, notify = true): void {
+    if (message.seq <= this.seq) return;
+    this.seq = message.seq;
+    const envelope = decodeJson(message.op) as Envelope | undefined;
+    const op = (envelope && typeof envelope === 'object' && 'o' in envelope ? envelope.o : undefined) as O;
+    const before = this.pending.length;
+    const landed = envelope?.i ? this.pending.find((p) => p.id === envelope.i) : undefined;
+    if (landed) {
+      this.pending = this.pending.filter((p) => p !== landed);
+      // Its ack may have been lost with a connection; the sequenced op is proof enough that it landed.
+      landed.resolve(message.seq);
+    }
+    if (this.reducer && op !== undefined) this.confirmed = this.reducer.apply(this.confirmed as S, op);
+    const sequenced: SequencedOp<O> = {
+      seq: message.seq,
+      slot: message.slot,
+      resource: message.resource,
+      op,
+      mine: this.pending.length < before || this.channel.isMine(message.slot),
+    };
+    for (const l of [...this.listeners]) l(sequenced);
+    if (notify) this.stateChanged();
+    if (this.reducer && ++this.sinceSnapshot >= this.snapshotEvery && sequenced.mine) {
+      this.sinceSnapshot = 0;
+      this.channel.snapshot(this.seq, encodeJson(this.confirmed));
+    }
+  }
+
+  /** @internal After a reconnect's catch-up: resend what the room never sequenced. */
+  resubmitPending(): void {
+    for (const p of this.pending) this.send(p);
+  }
+
+  private send(p: Pending): void {
+    this.channel.submit(encodeJson({ i: p.id, o: p.op } satisfies Envelope), p.resource).done.then(
+      (seq) => p.resolve(seq),
+      (error: unknown) => {
+        // A dropped connection keeps the op pending: it is sent again after the reconnect.
+        if (error instanceof TandemError && error.code === 0) return;
+        this.pending = this.pending.filter((q) => q !== p);
+        this.stateChanged();
+        p.reject(error);
+      },
+    );
+  }
+
+  private requireReducer(): OpsReducer<S, O> {
+    if (!this.reducer) throw new Error('call ops.use({ initial, apply }) before reading ops.state');
+    return this.reducer;
+  }
+
+  private stateChanged(): void {
+    for (const l of [...this.stateListeners]) l();
+  }
+}

@@ -1,0 +1,30 @@
+export type { AuthOption } from './auth.js';
+export {
+  type ClientOptions,
+  createClient,
+  type HostedSession,
+  type HostOptions,
+  TandemClient,
+} from './client.js';
+export type { BackoffOptions } from './connection/backoff.js';
+export type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
+export { LwwDocument } from './documents/lww.js';
+export { OpsDocument, type OpsReducer, type SequencedOp } from './documents/ops.js';
+export { Emitter } from './emitter.js';
+export { TandemError } from './errors.js';
+export { RoomConnection, type RoomEvents, type RoomTarget } from './room.js';
+export { CursorInterpolator } from './state/interpolator.js';
+export type {
+  AccessOutcome,
+  AccessRequest,
+  ActivityEntry,
+  ChatMessage,
+  ConnectionStatus,
+  Cursor,
+  LockGrant,
+  LockState,
+  Participant,
+  RoomSettingsView,
+  StatusChange,
+  WaitingGuest,
+} from './types.js';

@@ -1,0 +1,43 @@
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a server, so a test can cut every live connection the way
+ * a network drop would (the client sees an abnormal close, the server a reset).
+ */
+export class CuttableProxy {
+  private constructor(
+    private readonly server: Server,
+    private readonly sockets: Set<Socket>,
+    readonly url: string,
+  ) {}
+
+  static async start(targetPort: number): Promise<CuttableProxy> {
+    const sockets = new Set<Socket>();
+    const server = createServer((client) => {
+      const upstream = connect(targetPort, '127.0.0.1');
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new CuttableProxy(server, sockets, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+
+  /** Destroys every live connection through the proxy. */
+  cut(): void {
+    for (const s of [...this.sockets]) s.destroy();
+    this.sockets.clear();
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

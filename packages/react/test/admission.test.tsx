@@ -1,0 +1,89 @@
+// @vitest-environment jsdom
+import { act, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ConnectionPill, useAdmission, WaitingRoomList } from '../src/index.js';
+import { clientFor, hostSession, renderRoom, useServer } from './support.js';
+
+const ctx = useServer();
+
+function Policy() {
+  const { isHost, settings, setPolicy } = useAdmission();
+  return (
+    <>
+      <p>
+        {isHost ? 'host' : 'guest'}, policy: {settings?.policy ?? '…'}
+      </p>
+      {isHost ? (
+        <button type="button" onClick={() => setPolicy('open')}>
+          Open the room
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+async function waitingGuest() {
+  const { client, roomId, joinCode } = await hostSession(ctx.server, 'Ada', { policy: 'host-approval' });
+  const host = within(
+    renderRoom(
+      client,
+      { roomId },
+      <>
+        <ConnectionPill />
+        <Policy />
+        <WaitingRoomList />
+      </>,
+    ).container,
+  );
+  await host.findByText('Connected');
+  host.getByText('Nobody is waiting.');
+  const guest = within(
+    renderRoom(
+      clientFor(ctx.server, 'Bob'),
+      { code: joinCode },
+      <>
+        <ConnectionPill />
+        <Policy />
+        <WaitingRoomList />
+      </>,
+    ).container,
+  );
+  const pill = await guest.findByText('Waiting for the host');
+  expect(pill.getAttribute('data-status')).toBe('waiting');
+  return { host, guest };
+}
+
+describe('WaitingRoomList', () => {
+  it('shows the host who waits; Add lets the guest in', async () => {
+    const { host, guest } = await waitingGuest();
+    const waiting = host.getByRole('region', { name: 'Waiting to join' });
+    const add = await within(waiting).findByRole('button', { name: 'Add Bob' });
+    within(waiting).getByText('Bob');
+    // Nothing of the room for the guest, and no host controls.
+    expect(guest.queryByRole('region', { name: 'Waiting to join' })).toBeNull();
+
+    act(() => add.click());
+    await guest.findByText('Connected');
+    await guest.findByText('guest, policy: host-approval');
+    await within(waiting).findByText('Nobody is waiting.');
+    expect(guest.queryByRole('region', { name: 'Waiting to join' })).toBeNull();
+  });
+
+  it('Decline turns the guest away', async () => {
+    const { host, guest } = await waitingGuest();
+    const decline = await host.findByRole('button', { name: 'Decline Bob' });
+    act(() => decline.click());
+    expect((await guest.findByText('Disconnected')).getAttribute('data-status')).toBe('disconnected');
+    await host.findByText('Nobody is waiting.');
+  });
+});
+
+describe('useAdmission', () => {
+  it('tells host from guest and lets the host change the policy', async () => {
+    const { client, roomId } = await hostSession(ctx.server, 'Ada', { policy: 'host-approval' });
+    renderRoom(client, { roomId }, <Policy />);
+    await screen.findByText('host, policy: host-approval');
+    act(() => screen.getByRole('button', { name: 'Open the room' }).click());
+    await screen.findByText('host, policy: open');
+  });
+});
