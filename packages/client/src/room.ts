@@ -375,7 +375,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
           fence: m.fence,
           ttlMs: m.ttlMs,
         });
-        this.startRenewals();
+        this.startRenewals(m.ttlMs);
         this.settle(m.rid, 'lock', this.grants.get(m.resource));
         this.emit('locks');
         return;
@@ -651,15 +651,17 @@ export class RoomConnection extends Emitter<RoomEvents> {
     this.activeSinceRenew = true;
   }
 
-  private startRenewals(): void {
+  /** Renews every third of the lease, so one missed renewal never costs the lock. */
+  private startRenewals(ttlMs: number): void {
     if (this.renewTimer) return;
+    const period = Math.max(250, Math.floor(ttlMs / 3));
     this.renewTimer = setInterval(() => {
       if (this.grants.size === 0) return this.stopRenewals();
       if (!this.activeSinceRenew) return;
       this.activeSinceRenew = false;
       for (const g of this.grants.values())
         this.sendIfLive({ type: 'lockRenew', resource: g.resource, lockId: g.lockId });
-    }, 20_000);
+    }, period);
   }
 
   private stopRenewals(): void {

@@ -148,6 +148,27 @@ describe('locks', () => {
     expect(host.lockState('layer-1').kind).toBe('free');
   });
 
+  it('keeps a lock alive while its holder is active and lets it expire once they walk away', async () => {
+    await server.close();
+    server = await startServer({ joinsPerMinute: 1000, lockTtl: 1 });
+    const { host, guest } = await session();
+    const bob = await guest('Bob');
+    await host.select('projector');
+    await until(bob, 'locks', () => bob.lockState('projector').kind === 'held');
+    // The user keeps working for three leases: every move counts as activity.
+    const working = setInterval(() => host.updateCursor({ kind: '2d', x: Math.random(), y: 0 }), 100);
+    const expiredEarly = until(bob, 'locks', () => bob.lockState('projector').kind === 'free');
+    const outcome = await Promise.race([
+      expiredEarly.then(() => 'expired'),
+      new Promise((resolve) => setTimeout(() => resolve('held'), 3_000)),
+    ]);
+    clearInterval(working);
+    expect(outcome).toBe('held');
+    // Walking away: no activity, so no renewal, and the lease runs out.
+    await expiredEarly;
+    expect(host.lockState('projector').kind).not.toBe('mine');
+  });
+
   it('request access: release grants it, decline declines, silence times out', async () => {
     const { host, guest } = await session();
     const bob = await guest('Bob');
