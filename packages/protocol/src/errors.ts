@@ -62,6 +62,8 @@ export const ErrorCode = {
   NotTrusted: 28,
   /** Too many people are already waiting for admission. */
   WaitingRoomFull: 29,
+  /** The connection did not send `hello` in time. */
+  HelloTimeout: 30,
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -124,6 +126,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = Object.fromEntries
     info('Internal', false, false, 'internal error; the request had no effect'),
     info('NotTrusted', true, false, 'this room admits only its trusted list'),
     info('WaitingRoomFull', true, true, 'the waiting room is full; try again later'),
+    info('HelloTimeout', true, true, 'no hello within the time allowed'),
   ].map((e) => [e.code, e]),
 ) as Record<ErrorCode, ErrorInfo>;
 

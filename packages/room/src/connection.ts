@@ -1,4 +1,5 @@
 import type { Role } from '@tandem/protocol';
+import type { TimerHandle } from './clock.js';
 import type { Identity } from './identity.js';
 import type { RoomLimits } from './options.js';
 import { ConnectionBudgets } from './parts/budget.js';
@@ -37,6 +38,8 @@ export class Connection {
   role: Role = 'guest';
   /** Document version/sequence the client said it holds. */
   since = 0;
+  /** Closes the connection if `hello` does not arrive in time; cleared by hello or leave. */
+  helloTimer: TimerHandle | undefined;
   readonly budgets: ConnectionBudgets;
 
   constructor(

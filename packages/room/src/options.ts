@@ -22,6 +22,10 @@ export interface RoomLimits {
   maxParticipants: number;
   /** Connections waiting for the host at most; the next is refused with `WaitingRoomFull`. Default 50. */
   maxWaiting: number;
+  /** Connections that have not said hello yet, at most; the next is refused with `WaitingRoomFull`. Default 20. */
+  maxPendingHellos: number;
+  /** A connection that has not said hello after this long is closed with `HelloTimeout`. Default 10 000 ms. */
+  helloTimeoutMs: number;
   /** Lock lease length; renewed by the holder's activity. Default 60 000 ms. */
   lockTtlMs: number;
   /** An unanswered access request times out after this. Default 10 000 ms. */
@@ -65,6 +69,8 @@ export interface RoomLimits {
 export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxParticipants: 10,
   maxWaiting: 50,
+  maxPendingHellos: 20,
+  helloTimeoutMs: 10_000,
   lockTtlMs: 60_000,
   accessTimeoutMs: 10_000,
   maxAccessMessageChars: 280,

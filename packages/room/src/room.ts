@@ -200,6 +200,17 @@ export class Room {
     if (identity.userId === '') throw new Error('identity.userId must not be empty');
     const conn = new Connection(this.nextConnectionId++, socket, identity, this.limits);
     this.connections.set(conn.id, conn);
+    // Saying nothing must not be free: a silent connection holds a slot in no limit otherwise.
+    let pending = 0;
+    for (const c of this.connections.values()) if (c.phase.kind === 'hello') pending++;
+    if (pending > this.limits.maxPendingHellos) {
+      this.fatal(conn, ErrorCode.WaitingRoomFull, 'too many connections are opening at once; try again shortly');
+      return conn.id;
+    }
+    conn.helloTimer = this.clock.setTimeout(() => {
+      conn.helloTimer = undefined;
+      if (conn.phase.kind === 'hello') this.fatal(conn, ErrorCode.HelloTimeout);
+    }, this.limits.helloTimeoutMs);
     return conn.id;
   }
 
@@ -398,6 +409,7 @@ export class Room {
   // ── Admission ──────────────────────────────────────────────────────────────────────────────
 
   private hello(conn: Connection, m: MessageOf<'hello'>): void {
+    this.clearHelloTimer(conn);
     if (m.version < MIN_PROTOCOL_VERSION) return this.fatal(conn, ErrorCode.ClientTooOld);
     if (m.version > PROTOCOL_VERSION) return this.fatal(conn, ErrorCode.ServerTooOld);
     if (!this.settings.hostUserId) {
@@ -615,6 +627,7 @@ export class Room {
   private leave(conn: Connection): void {
     const before = conn.phase;
     if (before.kind === 'closed') return;
+    this.clearHelloTimer(conn);
     conn.phase = { kind: 'closed' };
     this.connections.delete(conn.id);
     this.bySlot.delete(conn.slot);
@@ -674,6 +687,12 @@ export class Room {
     if (this.listeners.size === 0) return;
     const stamped = { ...event, at: this.clock.now() } as RoomActivity;
     for (const listener of this.listeners) listener(stamped);
+  }
+
+  private clearHelloTimer(conn: Connection): void {
+    if (conn.helloTimer === undefined) return;
+    this.clock.clearTimeout(conn.helloTimer);
+    conn.helloTimer = undefined;
   }
 
   private allocateSlot(): number {

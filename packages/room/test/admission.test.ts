@@ -240,6 +240,28 @@ describe('version handshake', () => {
     expect(p.admitted).toBe(true);
   });
 
+  it('closes a connection that never says hello, after the hello timeout', () => {
+    const { peer, clock } = makeRoom({ limits: { helloTimeoutMs: 5_000 } });
+    const silent = peer('lurker');
+    clock.advance(4_999);
+    expect(silent.socket.closed).toBeUndefined();
+    clock.advance(1);
+    expect(silent.socket.closed?.code).toBe(closeCodeOf(ErrorCode.HelloTimeout));
+    const prompt = peer('prompt').hello();
+    clock.advance(10_000);
+    expect(prompt.socket.closed).toBeUndefined();
+  });
+
+  it('refuses connections past the cap of those that have not said hello yet', () => {
+    const { peer } = makeRoom({ limits: { maxPendingHellos: 2 } });
+    const a = peer('a');
+    peer('b');
+    const third = peer('c');
+    expect(third.socket.closed?.code).toBe(closeCodeOf(ErrorCode.WaitingRoomFull));
+    a.hello();
+    expect(peer('d').socket.closed).toBeUndefined();
+  });
+
   it('answers ping with pong in any phase', () => {
     const { peer } = makeRoom();
     const p = peer('alice');
