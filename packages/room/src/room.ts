@@ -117,6 +117,7 @@ export class Room {
   private flushScheduled = false;
   private flushChain: Promise<void> = Promise.resolve();
   private disposed = false;
+  private storeBroken = false;
 
   /**
    * Loads the room's durable state from `config.store` (a new room when there is none) and claims
@@ -725,11 +726,18 @@ export class Room {
     this.pendingWrites = [];
     this.pendingAcks = [];
     try {
+      if (this.storeBroken) throw new Error('an earlier write of this room failed');
       if (writes.length > 0) await this.store.write(this.id, writes);
     } catch (error) {
-      this.emit({ type: 'store-failed', error });
       for (const { conn, rid } of acks)
         this.refuse(conn, ErrorCode.Internal, rid, 'the edit could not be stored');
+      if (this.storeBroken) return;
+      // Memory has moved past what the store holds, and later writes would leave gaps in it. The
+      // room closes instead, telling everyone to reconnect: the next load starts from what is
+      // durable, in a new epoch, and clients catch up from there.
+      this.storeBroken = true;
+      this.emit({ type: 'store-failed', error });
+      void this.close(ErrorCode.ServerShutdown);
       return;
     }
     for (const { conn, rid, version } of acks) this.send(conn, { type: 'docAck', rid, version });

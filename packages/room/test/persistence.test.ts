@@ -148,7 +148,7 @@ describe('persistence through the storage interface', () => {
     ]);
   });
 
-  it('tells the author when a write fails instead of acking it, and reports it as activity', async () => {
+  it('tells the author when a write fails instead of acking it, reports it, and closes the room so clients reload', async () => {
     const inner = new MemoryRoomStore();
     let fail = false;
     const store: RoomStore = {
@@ -165,8 +165,13 @@ describe('persistence through the storage interface', () => {
     alice.send({ type: 'lwwSet', rid: 7, resource: '', doc: bytes('x') });
     await room.idle();
     expect(alice.of('docAck')).toEqual([]);
-    expect(alice.last('error')).toMatchObject({ code: ErrorCode.Internal, rid: 7 });
+    expect(alice.errors().find((e) => e.rid === 7)).toMatchObject({ code: ErrorCode.Internal });
     expect(failures).toHaveLength(1);
+    // Memory is now ahead of the store: the room closes and everyone reconnects to a fresh load.
+    expect(alice.socket.closed?.code).toBe(4000 + ErrorCode.ServerShutdown);
+    fail = false;
+    const reloaded = await Room.load({ id: 'lesson', store, clock: new ManualClock() });
+    expect(join(reloaded, 'bob').last('lwwDoc')).toMatchObject({ version: 0 });
   });
 });
 

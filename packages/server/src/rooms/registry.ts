@@ -277,9 +277,14 @@ export class RoomRegistry {
   private observed(room: Room): Room {
     room.onActivity((event) => {
       this.options.metrics.activity(event);
-      if (event.type === 'store-failed')
-        this.options.logger.error({ roomId: room.id, err: event.error }, 'store write failed');
-      else this.options.logger.debug({ roomId: room.id, ...event }, 'room activity');
+      if (event.type === 'store-failed') {
+        this.options.logger.error({ roomId: room.id, err: event.error }, 'store write failed; room closed');
+        // The room closed itself; the next connection must load a fresh copy from the store.
+        if (this.live.get(room.id)?.room === room) {
+          this.live.delete(room.id);
+          this.options.metrics.rooms.set(this.live.size);
+        }
+      } else this.options.logger.debug({ roomId: room.id, ...event }, 'room activity');
     });
     return room;
   }
