@@ -110,6 +110,7 @@ export class TandemServer {
       joinsPerMinute: options.joinsPerMinute,
       maxHostedRooms: options.maxHostedRooms,
       sessionGraceMs: options.sessionGrace * 1000,
+      roomIdleMs: options.roomIdle * 1000,
     });
 
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.

@@ -80,6 +80,25 @@ describe('restart', () => {
 });
 
 describe('rooms in memory', () => {
+  it('keeps an empty room loaded for the idle period, so a quick reconnect does not reload it', async () => {
+    const server = await startServer({ roomIdle: 1 });
+    try {
+      const { host, session, token } = await hostSession(server, { policy: 'open' });
+      host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('v1') });
+      const first = await host.next('docAck');
+      await host.close();
+      const back = await (await TestClient.join(roomUrl(server, session.roomId, token))).admitted();
+      back.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('v2') });
+      // Same load (same epoch): the next version follows on instead of jumping to a new epoch.
+      expect((await back.next('docAck')).version).toBe(first.version + 1);
+      await back.close();
+      await server.registry.whenEmpty();
+      expect(server.registry.size).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('unloads rooms when their last connection leaves, and memory returns to baseline after thousands come and go', async () => {
     const server = await startServer({ joinsPerMinute: 100_000, maxHostedRooms: 100_000 });
     try {

@@ -51,6 +51,7 @@ function registryOn(store: ServerStore, maxHostedRooms = 6): RoomRegistry {
     joinsPerMinute: 100,
     maxHostedRooms,
     sessionGraceMs: 60_000,
+    roomIdleMs: 0,
   });
 }
 

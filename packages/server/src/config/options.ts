@@ -48,6 +48,8 @@ export interface ServerOptions {
   sqliteSync: 'full' | 'normal';
   /** Seconds an unjoined session stays loaded after it is created. Default 300. */
   sessionGrace: number;
+  /** Seconds a room stays loaded after its last connection leaves. Default 5. */
+  roomIdle: number;
   /** pino level. Default info. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `json` for machines, `pretty` for terminals. Default: pretty on a TTY, else json. */
@@ -258,6 +260,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'SQLite synchronous level',
   },
   {
+    key: 'roomIdle',
+    flag: 'room-idle',
+    env: ['TANDEM_ROOM_IDLE'],
+    kind: 'int',
+    min: 0,
+    max: 3600,
+    help: 'seconds an empty room stays loaded',
+  },
+  {
     key: 'sessionGrace',
     flag: 'session-grace',
     env: ['TANDEM_SESSION_GRACE'],
@@ -316,6 +327,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     slowHardBytes: 16 * 1024 * 1024,
     sqliteSync: 'full',
     sessionGrace: 300,
+    roomIdle: 5,
     logLevel: 'info',
     logFormat: isTty ? 'pretty' : 'json',
     staticDir: '',

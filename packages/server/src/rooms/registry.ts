@@ -54,6 +54,11 @@ export interface RegistryOptions {
   maxHostedRooms: number;
   /** How long a created session stays loaded with nobody in it. */
   sessionGraceMs: number;
+  /**
+   * How long a room stays loaded after its last connection leaves (0: unload at once). A short
+   * idle keeps connect/close loops and quick reconnects from reloading the room each time.
+   */
+  roomIdleMs: number;
 }
 
 /** Crypto-strength uniform [0, 1): lock ids and join codes must not be guessable. */
@@ -63,7 +68,7 @@ function secureRandom(): number {
 
 /**
  * Every room of the process. A room is loaded on first use, shared by all its connections, and
- * unloaded (after its writes are stored) as soon as the last connection leaves, so memory follows
+ * unloaded (after its writes are stored) a short idle after the last connection leaves, so memory follows
  * live rooms only. Loads and unloads of one room are serialised through `transitions`.
  */
 export class RoomRegistry {
@@ -179,7 +184,10 @@ export class RoomRegistry {
   /** The transport closed; unloads the room when it was the last connection. */
   detach(room: Room, id: number): void {
     room.disconnect(id);
-    if (room.size === 0) void this.unload(room.id);
+    if (room.size > 0) return;
+    const entry = this.live.get(room.id);
+    if (this.options.roomIdleMs === 0 || !entry || entry.room !== room) void this.unload(room.id);
+    else this.armGrace(room.id, entry, this.options.roomIdleMs);
   }
 
   /** Resolves once no room is loaded and no load or unload is in flight. */
@@ -261,11 +269,13 @@ export class RoomRegistry {
     return settled;
   }
 
-  private armGrace(roomId: string, entry: LiveRoom): void {
+  /** Unloads the room after `ms` unless a connection arrives first. */
+  private armGrace(roomId: string, entry: LiveRoom, ms = this.options.sessionGraceMs): void {
+    if (entry.graceTimer) clearTimeout(entry.graceTimer);
     entry.graceTimer = setTimeout(() => {
       entry.graceTimer = undefined;
       if (entry.room.size === 0) void this.unload(roomId);
-    }, this.options.sessionGraceMs);
+    }, ms);
     entry.graceTimer.unref();
   }
 

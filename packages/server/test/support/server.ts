@@ -7,10 +7,13 @@ import { TestClient } from './client.js';
 
 /** Starts a server on 127.0.0.1, port 0, silent, with the given overrides. */
 export function startServer(config: TandemServerConfig = {}): Promise<TandemServer> {
+  // Rooms unload as soon as they empty (roomIdle 0) unless a test says otherwise, so tests that wait
+  // for unloads spend no idle time.
   return TandemServer.start({
     port: 0,
     host: '127.0.0.1',
     data: ':memory:',
+    roomIdle: 0,
     logger: pino({ level: 'silent' }),
     ...config,
   });
