@@ -60,7 +60,8 @@ export class TandemClient {
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
-    const f = options.fetch ?? (globalThis.fetch as Fetch | undefined);
+    // Bound: browsers throw "Illegal invocation" when fetch is called as a method of another object.
+    const f = options.fetch ?? (globalThis.fetch?.bind(globalThis) as Fetch | undefined);
     if (!f) throw new Error('no fetch available: pass options.fetch');
     this.fetchImpl = f;
     const ws = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;

@@ -205,7 +205,11 @@ export class Room {
     let pending = 0;
     for (const c of this.connections.values()) if (c.phase.kind === 'hello') pending++;
     if (pending > this.limits.maxPendingHellos) {
-      this.fatal(conn, ErrorCode.WaitingRoomFull, 'too many connections are opening at once; try again shortly');
+      this.fatal(
+        conn,
+        ErrorCode.WaitingRoomFull,
+        'too many connections are opening at once; try again shortly',
+      );
       return conn.id;
     }
     conn.helloTimer = this.clock.setTimeout(() => {

@@ -50,6 +50,8 @@ export class OpsDocument<S = unknown, O = unknown> {
   private seq = 0;
   private confirmed: S | undefined;
   private reducer: OpsReducer<S, O> | undefined;
+  /** Until a reducer is set: the last snapshot and the ops after it, to fold in when it is. */
+  private unfolded: { base: unknown; ops: O[] } = { base: undefined, ops: [] };
   private pending: Pending[] = [];
   private readonly listeners = new Set<(op: SequencedOp<O>) => void>();
   private readonly stateListeners = new Set<() => void>();
@@ -63,16 +65,23 @@ export class OpsDocument<S = unknown, O = unknown> {
     private readonly snapshotEvery = 500,
   ) {}
 
-  /** Folds ops into state with `reducer`; call once, before or after connecting. */
+  /**
+   * Folds ops into state with `reducer`. Can be called at any time: ops that arrived before the
+   * first call are kept and folded in then; a later call swaps the reducer for the ops to come.
+   */
   use(reducer: OpsReducer<S, O>): this {
-    // The client keeps no log: ops already folded without a reducer cannot be replayed into one.
-    if (this.seq > 0 && !this.reducer) {
-      throw new Error(
-        'ops.use() must be called before the first operation arrives (call it right after join())',
-      );
+    if (this.reducer) {
+      // Already folding: the state so far stays, the new reducer applies from the next op.
+      this.reducer = reducer;
+      return this;
     }
     this.reducer = reducer;
-    this.confirmed = reducer.initial;
+    // Ops that arrived before the reducer (e.g. the admission catch-up) are folded in now.
+    let state = this.unfolded.base === undefined ? reducer.initial : (this.unfolded.base as S);
+    for (const op of this.unfolded.ops) state = reducer.apply(state, op);
+    this.confirmed = state;
+    this.unfolded = { base: undefined, ops: [] };
+    this.stateChanged();
     return this;
   }
 
@@ -122,7 +131,9 @@ export class OpsDocument<S = unknown, O = unknown> {
   receiveSync(message: MessageOf<'opsSync'>): void {
     if (message.base.length > 0 || message.baseSeq !== this.seq) {
       this.seq = message.baseSeq;
-      if (this.reducer) this.confirmed = (decodeJson(message.base) as S | undefined) ?? this.reducer.initial;
+      const base = decodeJson(message.base) as S | undefined;
+      if (this.reducer) this.confirmed = base ?? this.reducer.initial;
+      else this.unfolded = { base, ops: [] };
     }
     for (const o of message.ops) this.receive(o, false);
     this.stateChanged();
@@ -141,7 +152,10 @@ export class OpsDocument<S = unknown, O = unknown> {
       // Its ack may have been lost with a connection; the sequenced op is proof enough that it landed.
       landed.resolve(message.seq);
     }
-    if (this.reducer && op !== undefined) this.confirmed = this.reducer.apply(this.confirmed as S, op);
+    if (op !== undefined) {
+      if (this.reducer) this.confirmed = this.reducer.apply(this.confirmed as S, op);
+      else this.unfolded.ops.push(op);
+    }
     const sequenced: SequencedOp<O> = {
       seq: message.seq,
       slot: message.slot,

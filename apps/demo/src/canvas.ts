@@ -1,0 +1,143 @@
+import type { OpsReducer } from '@tandem/client';
+
+/** One layer of the canvas. Pixel data never travels: an image layer is a placeholder. */
+export interface Layer {
+  id: string;
+  kind: 'rect' | 'text' | 'image';
+  name: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  color: string;
+  text: string;
+  opacity: number;
+  visible: boolean;
+}
+
+export const FILTERS = ['none', 'cinematic', 'vintage', 'noir', 'vivid'] as const;
+export type FilterPreset = (typeof FILTERS)[number];
+export const BRUSH_MODES = ['paint', 'erase', 'mask'] as const;
+export type BrushMode = (typeof BRUSH_MODES)[number];
+
+/** Canvas-wide properties: the editor's adjustment panel. */
+export interface CanvasProps {
+  background: string;
+  filter: FilterPreset;
+  intensity: number;
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  temperature: number;
+  brushMode: BrushMode;
+  brushSize: number;
+}
+
+export interface CanvasMeta {
+  /** The room holding the lesson notes (yjs), so guests of the canvas room find it. */
+  notesRoomId?: string;
+}
+
+export interface CanvasState {
+  order: string[];
+  layers: Record<string, Layer>;
+  props: CanvasProps;
+  meta: CanvasMeta;
+}
+
+/** Every edit is one small description of an operation, never pixels. */
+export type CanvasOp =
+  | { add: Layer }
+  | { remove: string }
+  | { move: string; to: number }
+  | { layer: string; set: Partial<Omit<Layer, 'id' | 'kind'>> }
+  | { set: Partial<CanvasProps> }
+  | { meta: CanvasMeta };
+
+export const DEFAULT_PROPS: CanvasProps = {
+  background: '#f4f1ea',
+  filter: 'none',
+  intensity: 70,
+  brightness: 100,
+  contrast: 100,
+  saturation: 100,
+  temperature: 0,
+  brushMode: 'paint',
+  brushSize: 12,
+};
+
+export const INITIAL: CanvasState = { order: [], layers: {}, props: DEFAULT_PROPS, meta: {} };
+
+function clampIndex(i: number, length: number): number {
+  return Math.max(0, Math.min(length, Math.round(i)));
+}
+
+/** Applies one op. Pure and total: unknown or stale ops leave the state as it is. */
+export function applyCanvasOp(state: CanvasState, op: CanvasOp): CanvasState {
+  if ('add' in op) {
+    if (state.layers[op.add.id]) return state;
+    return { ...state, order: [...state.order, op.add.id], layers: { ...state.layers, [op.add.id]: op.add } };
+  }
+  if ('remove' in op) {
+    if (!state.layers[op.remove]) return state;
+    const { [op.remove]: _gone, ...layers } = state.layers;
+    return { ...state, order: state.order.filter((id) => id !== op.remove), layers };
+  }
+  if ('move' in op) {
+    if (!state.layers[op.move]) return state;
+    const order = state.order.filter((id) => id !== op.move);
+    order.splice(clampIndex(op.to, order.length), 0, op.move);
+    return { ...state, order };
+  }
+  if ('layer' in op) {
+    const layer = state.layers[op.layer];
+    if (!layer) return state;
+    return { ...state, layers: { ...state.layers, [op.layer]: { ...layer, ...op.set } } };
+  }
+  if ('meta' in op) return { ...state, meta: { ...state.meta, ...op.meta } };
+  if ('set' in op) return { ...state, props: { ...state.props, ...op.set } };
+  return state;
+}
+
+export const canvasReducer: OpsReducer<CanvasState, CanvasOp> = { initial: INITIAL, apply: applyCanvasOp };
+
+const PALETTE = ['#6d5dfc', '#22c3a6', '#f7a531', '#ef5b7a', '#3b82f6'];
+
+let counter = 0;
+/** A new layer of `kind`, placed a little apart from the previous ones. */
+export function newLayer(kind: Layer['kind'], index: number): Layer {
+  counter++;
+  const id = `${kind}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}${counter}`;
+  const offset = (index % 6) * 36;
+  const base = { id, kind, x: 60 + offset, y: 50 + offset, opacity: 1, visible: true, text: '' };
+  const color = PALETTE[index % PALETTE.length]!;
+  if (kind === 'text')
+    return { ...base, name: `Text ${index + 1}`, w: 220, h: 60, color: '#1f2330', text: 'Sale' };
+  if (kind === 'image') return { ...base, name: `Image ${index + 1}`, w: 200, h: 150, color: '#9aa3b5' };
+  return { ...base, name: `Shape ${index + 1}`, w: 160, h: 110, color };
+}
+
+const PRESETS: Record<FilterPreset, (k: number) => string> = {
+  none: () => '',
+  cinematic: (k) => `contrast(${1 + 0.25 * k}) saturate(${1 - 0.25 * k}) hue-rotate(${-10 * k}deg)`,
+  vintage: (k) => `sepia(${0.6 * k}) contrast(${1 - 0.1 * k})`,
+  noir: (k) => `grayscale(${k}) contrast(${1 + 0.3 * k})`,
+  vivid: (k) => `saturate(${1 + 0.8 * k}) contrast(${1 + 0.1 * k})`,
+};
+
+/** The CSS filter that renders the adjustment panel's settings. */
+export function cssFilter(p: CanvasProps): string {
+  const k = p.intensity / 100;
+  const warm = p.temperature > 0 ? `sepia(${p.temperature / 200})` : '';
+  const cool = p.temperature < 0 ? `hue-rotate(${p.temperature / 5}deg)` : '';
+  return [
+    `brightness(${p.brightness / 100})`,
+    `contrast(${p.contrast / 100})`,
+    `saturate(${p.saturation / 100})`,
+    warm,
+    cool,
+    PRESETS[p.filter](k),
+  ]
+    .filter(Boolean)
+    .join(' ');
+}

@@ -1,0 +1,99 @@
+/** Who this tab is signed in as. Kept in sessionStorage so a reload keeps the same user (and its locks). */
+export interface Identity {
+  name: string;
+  token: string;
+  /** ms since epoch; guest tokens are renewed shortly before. */
+  expiresAt: number;
+  kind: 'guest' | 'jwt';
+}
+
+const KEY = 'tandem-demo:identity';
+
+export function loadIdentity(): Identity | undefined {
+  try {
+    const raw = sessionStorage.getItem(KEY);
+    if (!raw) return undefined;
+    const id = JSON.parse(raw) as Identity;
+    return id.expiresAt - Date.now() > 60_000 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveIdentity(identity: Identity | undefined): void {
+  if (identity) sessionStorage.setItem(KEY, JSON.stringify(identity));
+  else sessionStorage.removeItem(KEY);
+}
+
+/** Signs in with the server's guest tokens (`POST /auth/guest`). */
+export async function guestSignIn(name: string): Promise<Identity> {
+  const res = await fetch('/auth/guest', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    token?: string;
+    name?: string;
+    expiresAt?: number;
+    message?: string;
+  };
+  if (!res.ok || !body.token) {
+    throw new Error(
+      res.status === 404
+        ? 'Guest sign-in is turned off on this server: paste a token instead.'
+        : `Sign-in failed: ${body.message ?? res.status}`,
+    );
+  }
+  return {
+    name: body.name ?? name,
+    token: body.token,
+    expiresAt: body.expiresAt ?? Date.now() + 3_600_000,
+    kind: 'guest',
+  };
+}
+
+/** Reads the name and expiry of a pasted JWT (the server verifies it; this is only for display). */
+export function jwtIdentity(token: string): Identity {
+  const part = token.split('.')[1];
+  if (!part) throw new Error('That does not look like a JWT (header.payload.signature).');
+  let claims: {
+    exp?: number;
+    name?: string;
+    email?: string;
+    user_metadata?: { name?: string; full_name?: string };
+  };
+  try {
+    claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    throw new Error('That token could not be read: paste the whole JWT.');
+  }
+  const name =
+    claims.user_metadata?.name ??
+    claims.user_metadata?.full_name ??
+    claims.name ??
+    claims.email?.split('@')[0] ??
+    'Signed-in user';
+  const expiresAt = (claims.exp ?? 0) * 1000;
+  if (expiresAt <= Date.now()) throw new Error('That token has expired.');
+  return { name, token, expiresAt, kind: 'jwt' };
+}
+
+/** Per-session notes the host keeps for itself (the notes room it created), by join code. */
+export function rememberNotesRoom(code: string, roomId: string): void {
+  sessionStorage.setItem(`tandem-demo:notes:${code.toUpperCase()}`, roomId);
+}
+
+export function rememberedNotesRoom(code: string): string | undefined {
+  return sessionStorage.getItem(`tandem-demo:notes:${code.toUpperCase()}`) ?? undefined;
+}
+
+export function rememberSelection(code: string, layer: string | undefined): void {
+  const key = `tandem-demo:selected:${code.toUpperCase()}`;
+  if (layer) sessionStorage.setItem(key, layer);
+  else sessionStorage.removeItem(key);
+}
+
+export function rememberedSelection(code: string): string | undefined {
+  return sessionStorage.getItem(`tandem-demo:selected:${code.toUpperCase()}`) ?? undefined;
+}

@@ -1,0 +1,110 @@
+import type { HostOptions } from '@tandem/client';
+import { useClient } from '@tandem/react';
+import { useState } from 'react';
+import { Brand } from './brand.js';
+import type { Identity } from './identity.js';
+import { rememberNotesRoom } from './identity.js';
+
+/** Who may join a session. */
+export type AdmissionPolicy = NonNullable<HostOptions['policy']>;
+
+export const POLICY_LABELS: Record<AdmissionPolicy, string> = {
+  'host-approval': 'Host approval: guests wait until you add them',
+  open: 'Open: anyone with the code joins at once',
+  trusted: 'Trusted: only people on your email list',
+};
+
+export function Landing({
+  identity,
+  onOpen,
+  onSignOut,
+}: {
+  identity: Identity;
+  onOpen: (code: string) => void;
+  onSignOut: () => void;
+}) {
+  const client = useClient();
+  const [policy, setPolicy] = useState<AdmissionPolicy>('host-approval');
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const start = async () => {
+    setError('');
+    setBusy(true);
+    try {
+      // Two rooms: the canvas (sequenced operations) and the lesson notes (a Yjs CRDT). Guests
+      // find the notes room in the canvas document once the host has added them.
+      const canvas = await client.host({ policy, docMode: 'ops' });
+      const notes = await client.host({ policy: 'open', docMode: 'yjs' });
+      rememberNotesRoom(canvas.joinCode, notes.roomId);
+      onOpen(canvas.joinCode);
+    } catch (e) {
+      setError((e as Error).message.replace(/^could not start a session: /, 'Could not start a session: '));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="centered">
+      <div className="card landing">
+        <div className="row spread">
+          <Brand />
+          <span className="muted">
+            Signed in as <strong>{identity.name}</strong>{' '}
+            <button type="button" className="link" onClick={onSignOut}>
+              Sign out
+            </button>
+          </span>
+        </div>
+        <h1>Start or join a session</h1>
+        <section aria-labelledby="start-title" className="landing-block">
+          <h2 id="start-title">Start a session</h2>
+          <label className="field">
+            <span>Who can join</span>
+            <select value={policy} onChange={(e) => setPolicy(e.target.value as AdmissionPolicy)}>
+              {(Object.keys(POLICY_LABELS) as AdmissionPolicy[]).map((p) => (
+                <option key={p} value={p}>
+                  {POLICY_LABELS[p]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="primary" disabled={busy} onClick={() => void start()}>
+            {busy ? 'Starting…' : 'Start a session'}
+          </button>
+        </section>
+        <form
+          className="landing-block"
+          aria-labelledby="join-title"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const c = code.trim().toUpperCase();
+            if (c) onOpen(c);
+          }}
+        >
+          <h2 id="join-title">Join with a code</h2>
+          <div className="row">
+            <label className="field grow">
+              <span>Session code</span>
+              <input
+                value={code}
+                required
+                maxLength={12}
+                placeholder="K7QX2M"
+                autoCapitalize="characters"
+                onChange={(e) => setCode(e.target.value)}
+              />
+            </label>
+            <button type="submit">Join</button>
+          </div>
+        </form>
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,29 @@
+import type { TandemError } from '@tandem/client';
+
+/** What to tell a person about each refusal, in plain words. */
+const MESSAGES: Record<string, string> = {
+  RateLimited:
+    'Slow down: that was more edits than the session accepts per second. The change was not applied.',
+  Flood: 'Too many messages at once: the server closed the connection.',
+  RoomFull: 'This session is full (at most 10 people).',
+  WaitingRoomFull: 'Too many people are waiting to join this session. Try again in a moment.',
+  Removed: 'The host removed you from this session.',
+  Declined: 'The host declined your request to join.',
+  NotTrusted: "This session only admits people on the host's trusted list.",
+  DocTooLarge: 'That change is too large to sync (documents are capped at 512 KB).',
+  PayloadTooLarge: 'That message is too large to send.',
+  LockedByOther: 'Someone else is editing that layer. Ask them for access.',
+  RoomNotFound: 'There is no session with that code. Check it and try again.',
+  NotFound: 'There is no session with that code. Check it and try again.',
+  JoinRateLimited: 'Too many joins this minute. Wait a little and try again.',
+  HostLimit: 'You are hosting as many sessions as allowed. End one first.',
+  Unauthorized: 'Your sign-in was refused. Sign in again.',
+  TokenExpired: 'Your sign-in expired.',
+  RoomClosed: 'This session has ended.',
+  Disconnected: 'The connection closed before the server answered.',
+};
+
+export function friendly(error: Pick<TandemError, 'codeName' | 'message'> | undefined): string {
+  if (!error) return '';
+  return MESSAGES[error.codeName] ?? error.message;
+}

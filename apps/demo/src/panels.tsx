@@ -1,0 +1,690 @@
+import {
+  ConnectionPill,
+  RequestAccessDialog,
+  RoomProvider,
+  useActivity,
+  useAdmission,
+  useChat,
+  useLock,
+  useOthers,
+  useSelf,
+  useYDoc,
+  WaitingRoomList,
+} from '@tandem/react';
+import { useEffect, useId, useRef, useState } from 'react';
+import {
+  BRUSH_MODES,
+  type BrushMode,
+  type CanvasProps,
+  FILTERS,
+  type FilterPreset,
+  type Layer,
+  newLayer,
+} from './canvas.js';
+import { type AdmissionPolicy, POLICY_LABELS } from './landing.js';
+import { useEditor } from './session.js';
+
+function Panel({
+  title,
+  children,
+  className,
+}: {
+  title: string;
+  children: React.ReactNode;
+  className?: string;
+}) {
+  const id = useId();
+  return (
+    <section className={`panel ${className ?? ''}`} aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+// ── Layers ─────────────────────────────────────────────────────────────────────────────────
+
+export function LayerPanel() {
+  const { state, edit, select } = useEditor();
+  const add = (kind: Layer['kind']) => {
+    const layer = newLayer(kind, state.order.length);
+    edit({ add: layer });
+    select(layer.id);
+  };
+  const top = [...state.order].reverse();
+  return (
+    <Panel title="Layers">
+      <div className="row wrap">
+        <button type="button" onClick={() => add('rect')}>
+          + Shape
+        </button>
+        <button type="button" onClick={() => add('text')}>
+          + Text
+        </button>
+        <button type="button" onClick={() => add('image')}>
+          + Image
+        </button>
+      </div>
+      {top.length === 0 ? <p className="muted small">No layers yet.</p> : null}
+      <ol className="layer-list">
+        {top.map((id) => {
+          const layer = state.layers[id];
+          return layer ? <LayerRow key={id} layer={layer} index={state.order.indexOf(id)} /> : null;
+        })}
+      </ol>
+    </Panel>
+  );
+}
+
+function LayerRow({ layer, index }: { layer: Layer; index: number }) {
+  const { state: canvas, edit, selected, select } = useEditor();
+  const { state } = useLock(layer.id);
+  const last = canvas.order.length - 1;
+  const locked = state.readOnly;
+  const by = state.kind === 'held' ? state.holder : undefined;
+  return (
+    <li className="layer-row" data-selected={selected === layer.id || undefined} data-layer={layer.id}>
+      <button
+        type="button"
+        className="layer-name"
+        aria-pressed={selected === layer.id}
+        onClick={() => select(layer.id)}
+      >
+        <span className={`kind kind-${layer.kind}`} aria-hidden="true" />
+        {layer.name}
+        {by ? (
+          <span className="holder" style={{ color: by.color }}>
+            {' '}
+            · {by.name}
+          </span>
+        ) : null}
+      </button>
+      <span className="row-actions">
+        <button
+          type="button"
+          className="icon"
+          disabled={locked}
+          aria-label={`${layer.visible ? 'Hide' : 'Show'} ${layer.name}`}
+          onClick={() => edit({ layer: layer.id, set: { visible: !layer.visible } }, layer.id)}
+        >
+          {layer.visible ? '◉' : '○'}
+        </button>
+        <button
+          type="button"
+          className="icon"
+          disabled={locked || index === last}
+          aria-label={`Move ${layer.name} up`}
+          onClick={() => edit({ move: layer.id, to: index + 1 }, layer.id)}
+        >
+          ↑
+        </button>
+        <button
+          type="button"
+          className="icon"
+          disabled={locked || index === 0}
+          aria-label={`Move ${layer.name} down`}
+          onClick={() => edit({ move: layer.id, to: index - 1 }, layer.id)}
+        >
+          ↓
+        </button>
+        <button
+          type="button"
+          className="icon danger"
+          disabled={locked}
+          aria-label={`Delete ${layer.name}`}
+          onClick={() => {
+            if (selected === layer.id) select(undefined);
+            edit({ remove: layer.id }, layer.id);
+          }}
+        >
+          ×
+        </button>
+      </span>
+    </li>
+  );
+}
+
+// ── Properties of the selected layer ───────────────────────────────────────────────────────
+
+export function PropertiesPanel() {
+  const { state, selected } = useEditor();
+  const layer = selected ? state.layers[selected] : undefined;
+  return (
+    <Panel title="Layer properties">
+      {layer ? (
+        <LayerProperties key={layer.id} layer={layer} />
+      ) : (
+        <p className="muted small">
+          Select a layer to edit it. Selecting takes the lock: others see it as yours.
+        </p>
+      )}
+    </Panel>
+  );
+}
+
+function LayerProperties({ layer }: { layer: Layer }) {
+  const { edit, select } = useEditor();
+  const { state } = useLock(layer.id);
+  const [asking, setAsking] = useState(false);
+  const set = (patch: Partial<Layer>, key?: string) =>
+    edit({ layer: layer.id, set: patch }, layer.id, key ? `${layer.id}:${key}` : undefined);
+  const editable = state.kind === 'mine';
+
+  return (
+    <div className="layer-props" data-lock={state.kind}>
+      {state.kind === 'held' ? (
+        <div className="lock-banner" role="status" style={{ borderColor: state.holder?.color }}>
+          <p>
+            <strong style={{ color: state.holder?.color }}>{state.holder?.name ?? 'Someone'}</strong> is
+            editing {layer.name}. You can watch; editing is read-only.
+          </p>
+          {asking ? null : (
+            <button type="button" className="primary" onClick={() => setAsking(true)}>
+              Request access
+            </button>
+          )}
+        </div>
+      ) : state.kind === 'free' ? (
+        <div className="lock-banner" role="status">
+          <p>Nobody holds this layer.</p>
+          <button type="button" onClick={() => select(layer.id)}>
+            Edit this layer
+          </button>
+        </div>
+      ) : (
+        <p className="lock-mine small" role="status">
+          You are editing this layer.
+        </p>
+      )}
+      {asking ? (
+        <RequestAccessDialog
+          resource={layer.id}
+          resourceLabel={layer.name}
+          className="request-dialog"
+          onClose={() => setAsking(false)}
+          onOutcome={(outcome) => {
+            if (outcome === 'granted') select(layer.id);
+          }}
+        />
+      ) : null}
+      <fieldset disabled={!editable} aria-label={`${layer.name} properties`}>
+        <label className="field">
+          <span>Name</span>
+          <input value={layer.name} maxLength={40} onChange={(e) => set({ name: e.target.value }, 'name')} />
+        </label>
+        {layer.kind === 'text' ? (
+          <label className="field">
+            <span>Text</span>
+            <input
+              value={layer.text}
+              maxLength={120}
+              onChange={(e) => set({ text: e.target.value }, 'text')}
+            />
+          </label>
+        ) : null}
+        <div className="row">
+          <label className="field">
+            <span>Colour</span>
+            <input
+              type="color"
+              value={layer.color}
+              onChange={(e) => set({ color: e.target.value }, 'color')}
+            />
+          </label>
+          <label className="field check">
+            <input
+              type="checkbox"
+              checked={layer.visible}
+              onChange={(e) => set({ visible: e.target.checked })}
+            />
+            <span>Visible</span>
+          </label>
+        </div>
+        <Range
+          label="Opacity"
+          min={0}
+          max={100}
+          value={Math.round(layer.opacity * 100)}
+          unit="%"
+          onChange={(v) => set({ opacity: v / 100 }, 'opacity')}
+        />
+        <div className="row">
+          <NumberField label="X" value={layer.x} onChange={(x) => set({ x }, 'xy')} />
+          <NumberField label="Y" value={layer.y} onChange={(y) => set({ y }, 'xy')} />
+          <NumberField label="W" value={layer.w} onChange={(w) => set({ w }, 'wh')} />
+          <NumberField label="H" value={layer.h} onChange={(h) => set({ h }, 'wh')} />
+        </div>
+      </fieldset>
+    </div>
+  );
+}
+
+function NumberField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: number;
+  onChange: (v: number) => void;
+}) {
+  return (
+    <label className="field num">
+      <span>{label}</span>
+      <input
+        type="number"
+        value={Math.round(value)}
+        step={1}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (Number.isFinite(v)) onChange(v);
+        }}
+      />
+    </label>
+  );
+}
+
+/** A slider that shows its own value while dragged (edits are paced), the shared one otherwise. */
+function Range(props: {
+  label: string;
+  min: number;
+  max: number;
+  value: number;
+  unit?: string;
+  onChange: (v: number) => void;
+}) {
+  const [draft, setDraft] = useState<number | undefined>();
+  const shown = draft ?? props.value;
+  return (
+    <label className="field range">
+      <span>
+        {props.label} <output>{`${shown}${props.unit ?? ''}`}</output>
+      </span>
+      <input
+        type="range"
+        min={props.min}
+        max={props.max}
+        value={shown}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          setDraft(v);
+          props.onChange(v);
+        }}
+        onBlur={() => setDraft(undefined)}
+        onPointerUp={() => setTimeout(() => setDraft(undefined), 300)}
+      />
+    </label>
+  );
+}
+
+// ── Canvas-wide adjustments ────────────────────────────────────────────────────────────────
+
+export function AdjustmentsPanel() {
+  const { state, edit } = useEditor();
+  const p = state.props;
+  const set = (patch: Partial<CanvasProps>, key: string) => edit({ set: patch }, undefined, `props:${key}`);
+  return (
+    <Panel title="Canvas">
+      <div className="row">
+        <label className="field">
+          <span>Background</span>
+          <input
+            type="color"
+            value={p.background}
+            onChange={(e) => set({ background: e.target.value }, 'bg')}
+          />
+        </label>
+        <label className="field grow">
+          <span>Filter</span>
+          <select
+            value={p.filter}
+            onChange={(e) => set({ filter: e.target.value as FilterPreset }, 'filter')}
+          >
+            {FILTERS.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Range
+        label="Intensity"
+        min={0}
+        max={100}
+        unit="%"
+        value={p.intensity}
+        onChange={(v) => set({ intensity: v }, 'intensity')}
+      />
+      <Range
+        label="Brightness"
+        min={0}
+        max={200}
+        unit="%"
+        value={p.brightness}
+        onChange={(v) => set({ brightness: v }, 'brightness')}
+      />
+      <Range
+        label="Contrast"
+        min={0}
+        max={200}
+        unit="%"
+        value={p.contrast}
+        onChange={(v) => set({ contrast: v }, 'contrast')}
+      />
+      <Range
+        label="Saturation"
+        min={0}
+        max={200}
+        unit="%"
+        value={p.saturation}
+        onChange={(v) => set({ saturation: v }, 'saturation')}
+      />
+      <Range
+        label="Temperature"
+        min={-100}
+        max={100}
+        value={p.temperature}
+        onChange={(v) => set({ temperature: v }, 'temperature')}
+      />
+      <div className="row">
+        <label className="field grow">
+          <span>Brush</span>
+          <select
+            value={p.brushMode}
+            onChange={(e) => set({ brushMode: e.target.value as BrushMode }, 'brush')}
+          >
+            {BRUSH_MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <NumberField
+          label="Size"
+          value={p.brushSize}
+          onChange={(v) => set({ brushSize: Math.max(1, Math.min(200, v)) }, 'brushSize')}
+        />
+      </div>
+    </Panel>
+  );
+}
+
+// ── Host: code, invite, policy, trusted list, waiting room ─────────────────────────────────
+
+export function HostPanel() {
+  const { settings, setPolicy, setTrusted } = useAdmission();
+  const [copied, setCopied] = useState(false);
+  const [emails, setEmails] = useState<string | undefined>();
+  if (!settings) return null;
+  const invite = `${location.origin}/?join=${settings.joinCode}`;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(invite);
+    } catch {
+      // Clipboard refused (insecure origin): select the field for the user instead.
+      document.getElementById('invite-link')?.focus();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <Panel title="Session" className="host">
+      <p className="join-code">
+        Code <strong data-testid="join-code">{settings.joinCode}</strong>
+      </p>
+      <div className="row wrap">
+        <input
+          id="invite-link"
+          className="grow"
+          readOnly
+          value={invite}
+          aria-label="Invite link"
+          onFocus={(e) => e.currentTarget.select()}
+        />
+        <button type="button" onClick={() => void copy()}>
+          {copied ? 'Copied' : 'Copy invite link'}
+        </button>
+      </div>
+      <label className="field">
+        <span>Who can join</span>
+        <select value={settings.policy} onChange={(e) => setPolicy(e.target.value as AdmissionPolicy)}>
+          {(Object.keys(POLICY_LABELS) as AdmissionPolicy[]).map((p) => (
+            <option key={p} value={p}>
+              {POLICY_LABELS[p]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const list = (emails ?? settings.trusted.join('\n'))
+            .split(/[\s,;]+/)
+            .map((s) => s.trim().toLowerCase())
+            .filter((s) => s.includes('@'));
+          setTrusted(list);
+          setEmails(undefined);
+        }}
+      >
+        <label className="field">
+          <span>Trusted emails (join without waiting)</span>
+          <textarea
+            rows={2}
+            value={emails ?? settings.trusted.join('\n')}
+            placeholder="ada@example.com"
+            onChange={(e) => setEmails(e.target.value)}
+          />
+        </label>
+        <button type="submit">Save trusted list</button>
+      </form>
+    </Panel>
+  );
+}
+
+// ── People ─────────────────────────────────────────────────────────────────────────────────
+
+export function PeoplePanel() {
+  const self = useSelf();
+  const others = useOthers();
+  const { isHost, remove } = useAdmission();
+  return (
+    <Panel title="People">
+      {isHost ? <WaitingRoomList label="Waiting to join" empty={null} className="waiting" /> : null}
+      <ul className="roster" aria-label="In this session">
+        {self ? (
+          <li>
+            <span className="dot" style={{ background: self.color }} aria-hidden="true" />
+            {self.name} <span className="muted">(you{self.role === 'host' ? ', host' : ''})</span>
+          </li>
+        ) : null}
+        {others.map((p) => (
+          <li key={p.slot} data-hidden={p.hidden || undefined}>
+            <span className="dot" style={{ background: p.color }} aria-hidden="true" />
+            {p.name}
+            {p.role === 'host' ? <span className="muted"> (host)</span> : null}
+            {p.hidden ? <span className="muted"> · away</span> : null}
+            {isHost && p.role !== 'host' ? (
+              <button
+                type="button"
+                className="link danger"
+                aria-label={`Remove ${p.name}`}
+                onClick={() => remove(p.slot)}
+              >
+                Remove
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </Panel>
+  );
+}
+
+// ── Activity ───────────────────────────────────────────────────────────────────────────────
+
+export function ActivityPanel() {
+  const entries = useActivity();
+  return (
+    <Panel title="Activity" className="activity">
+      <ol className="activity-list" aria-live="off">
+        {entries.map((e, i) => (
+          <li key={`${e.at}-${i}`} data-kind={e.kind}>
+            <time>
+              {new Date(e.at).toLocaleTimeString([], {
+                hour: '2-digit',
+                minute: '2-digit',
+                second: '2-digit',
+              })}
+            </time>{' '}
+            {e.message}
+          </li>
+        ))}
+      </ol>
+    </Panel>
+  );
+}
+
+// ── Chat ───────────────────────────────────────────────────────────────────────────────────
+
+export function ChatDock() {
+  const { messages, unread, send, markRead } = useChat();
+  const { notify } = useEditor();
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  const list = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    if (open && messages.length >= 0) {
+      markRead();
+      list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
+    }
+  }, [open, messages, markRead]);
+
+  return (
+    <div className="chat-dock" data-open={open || undefined}>
+      {open ? (
+        <section className="chat" aria-label="Chat">
+          <header className="row spread">
+            <h2>Chat</h2>
+            <button type="button" className="link" onClick={() => setOpen(false)}>
+              Close
+            </button>
+          </header>
+          <ol ref={list} className="chat-list" aria-live="polite">
+            {messages.map((m) => (
+              <li key={m.id} data-mine={m.mine || undefined}>
+                <strong style={{ color: m.author?.color }}>
+                  {m.mine ? 'You' : (m.author?.name ?? 'Someone')}
+                </strong>{' '}
+                {m.text}
+              </li>
+            ))}
+          </ol>
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const t = text.trim();
+              if (!t) return;
+              setText('');
+              send(t).catch((err: Error & { codeName?: string }) => {
+                setText(t);
+                notify(
+                  err.codeName === 'RateLimited'
+                    ? 'Slow down: at most 2 chat messages a second.'
+                    : err.message,
+                );
+              });
+            }}
+          >
+            <input
+              className="grow"
+              value={text}
+              maxLength={500}
+              aria-label="Message"
+              placeholder="Say something…"
+              onChange={(e) => setText(e.target.value)}
+            />
+            <button type="submit" className="primary">
+              Send
+            </button>
+          </form>
+        </section>
+      ) : null}
+      <button type="button" className="chat-launcher" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Chat
+        {unread > 0 && !open ? (
+          <span className="badge">
+            <span data-testid="unread">{unread}</span>
+            <span className="sr-only"> unread</span>
+          </span>
+        ) : null}
+      </button>
+    </div>
+  );
+}
+
+// ── Lesson notes: a second room, in Yjs mode ───────────────────────────────────────────────
+
+export function NotesPane({ notesRoomId }: { notesRoomId: string | undefined }) {
+  return (
+    <section className="notes" aria-label="Lesson notes">
+      <header className="row spread">
+        <h2>Lesson notes</h2>
+        {notesRoomId ? null : <span className="muted small">Waiting for the host's notes…</span>}
+      </header>
+      {notesRoomId ? (
+        <RoomProvider target={{ roomId: notesRoomId }}>
+          <NotesEditor />
+        </RoomProvider>
+      ) : null}
+    </section>
+  );
+}
+
+function NotesEditor() {
+  const doc = useYDoc();
+  const text = doc.getText('notes');
+  const [value, setValue] = useState(() => text.toString());
+  useEffect(() => {
+    const update = () => setValue(text.toString());
+    text.observe(update);
+    update();
+    return () => text.unobserve(update);
+  }, [text]);
+
+  const onChange = (next: string) => {
+    const prev = text.toString();
+    let start = 0;
+    while (start < prev.length && start < next.length && prev[start] === next[start]) start++;
+    let end = 0;
+    while (
+      end < prev.length - start &&
+      end < next.length - start &&
+      prev[prev.length - 1 - end] === next[next.length - 1 - end]
+    )
+      end++;
+    doc.transact(() => {
+      const removed = prev.length - start - end;
+      if (removed > 0) text.delete(start, removed);
+      const inserted = next.slice(start, next.length - end);
+      if (inserted) text.insert(start, inserted);
+    });
+    setValue(next);
+  };
+
+  return (
+    <div className="notes-body">
+      <textarea
+        aria-label="Lesson notes text"
+        value={value}
+        rows={5}
+        placeholder="Plan the lesson together: everyone types here at once (Yjs merges it)."
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <ConnectionPill className="small" />
+    </div>
+  );
+}

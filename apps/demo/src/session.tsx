@@ -1,0 +1,247 @@
+import type { RoomConnection, TandemError } from '@tandem/client';
+import {
+  AccessRequestToasts,
+  ConnectionPill,
+  PresenceAvatars,
+  RoomProvider,
+  useAdmission,
+  useClient,
+  useEvent,
+  useOps,
+  useRoom,
+  useStatus,
+} from '@tandem/react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { Brand } from './brand.js';
+import { type CanvasOp, type CanvasState, canvasReducer } from './canvas.js';
+import { type Identity, rememberedNotesRoom, rememberedSelection, rememberSelection } from './identity.js';
+import { friendly } from './messages.js';
+import {
+  ActivityPanel,
+  AdjustmentsPanel,
+  ChatDock,
+  HostPanel,
+  LayerPanel,
+  NotesPane,
+  PeoplePanel,
+  PropertiesPanel,
+} from './panels.js';
+import { OpQueue } from './queue.js';
+import { Stage } from './stage.js';
+
+/** What every panel of the editor shares: the canvas, how to edit it, the selection. */
+export interface EditorApi {
+  state: CanvasState;
+  /** Queues an op; `key` merges rapid changes of the same property (sliders). */
+  edit(op: CanvasOp, resource?: string, key?: string): void;
+  selected: string | undefined;
+  select(layer: string | undefined): void;
+  notify(message: string): void;
+}
+
+const EditorContext = createContext<EditorApi | null>(null);
+
+export function useEditor(): EditorApi {
+  const api = useContext(EditorContext);
+  if (!api) throw new Error('useEditor outside <Editor>');
+  return api;
+}
+
+export function Session({
+  code,
+  identity,
+  onLeave,
+}: {
+  code: string;
+  identity: Identity;
+  onLeave: () => void;
+}) {
+  const client = useClient();
+  const [room, setRoom] = useState<RoomConnection | undefined>();
+  useEffect(() => {
+    const joined = client.join({ code });
+    // The reducer must be in place before the first operation arrives (at admission), and the
+    // editor that calls useOps mounts only after it: register it right after join().
+    joined.ops.use(canvasReducer);
+    setRoom(joined);
+    return () => joined.leave();
+  }, [client, code]);
+  if (!room) return <Screen title="Connecting…" />;
+  return (
+    <RoomProvider room={room}>
+      <Gate code={code} identity={identity} onLeave={onLeave} />
+    </RoomProvider>
+  );
+}
+
+function Screen({ title, children }: { title: string; children?: React.ReactNode }) {
+  return (
+    <main className="centered">
+      <div className="card screen">
+        <Brand />
+        <h1>{title}</h1>
+        {children}
+      </div>
+    </main>
+  );
+}
+
+function Gate({ code, identity, onLeave }: { code: string; identity: Identity; onLeave: () => void }) {
+  const { status, error } = useStatus();
+  const [admitted, setAdmitted] = useState(false);
+  useEffect(() => {
+    if (status === 'connected') setAdmitted(true);
+  }, [status]);
+
+  if (status === 'disconnected' && error) {
+    return (
+      <Screen title="You are no longer in this session">
+        <p className="error" role="alert" data-code={error.codeName}>
+          {friendly(error)}
+        </p>
+        <button type="button" className="primary" onClick={onLeave}>
+          Back to start
+        </button>
+      </Screen>
+    );
+  }
+  if (admitted || status === 'connected') return <Editor code={code} identity={identity} onLeave={onLeave} />;
+  if (status === 'waiting') {
+    return (
+      <Screen title="Waiting for the host">
+        <p className="waiting-note" role="status">
+          You asked to join session <strong>{code}</strong> as <strong>{identity.name}</strong>. The host will
+          add you shortly; the canvas opens by itself.
+        </p>
+        <div className="pulse" aria-hidden="true" />
+        <button type="button" onClick={onLeave}>
+          Cancel
+        </button>
+      </Screen>
+    );
+  }
+  return (
+    <Screen title={`Joining ${code}…`}>
+      <ConnectionPill />
+      {status === 'reconnecting' && error ? <p className="muted">{friendly(error)}</p> : null}
+      <button type="button" onClick={onLeave}>
+        Cancel
+      </button>
+    </Screen>
+  );
+}
+
+function Editor({ code, identity, onLeave }: { code: string; identity: Identity; onLeave: () => void }) {
+  const room = useRoom();
+  const [state, submit] = useOps(canvasReducer);
+  const { isHost, settings } = useAdmission();
+  const { status } = useStatus();
+  const [notice, setNotice] = useState<string | undefined>();
+  const [selected, setSelected] = useState<string | undefined>(() => rememberedSelection(code));
+  const selectedRef = useRef(selected);
+
+  const notify = useCallback((message: string) => setNotice(message), []);
+  const onError = useCallback((e: unknown) => setNotice(friendly(e as TandemError)), []);
+  useEvent('error', onError);
+
+  const queue = useMemo(() => new OpQueue(submit, onError), [submit, onError]);
+  useEffect(() => () => queue.dispose(), [queue]);
+
+  // The host publishes the notes room in the canvas document so guests find it.
+  const published = useRef(false);
+  useEffect(() => {
+    if (!isHost || state.meta.notesRoomId || published.current) return;
+    const notes = rememberedNotesRoom(code);
+    if (!notes) return;
+    published.current = true;
+    queue.push({ meta: { notesRoomId: notes } });
+  }, [isHost, state.meta.notesRoomId, code, queue]);
+
+  const select = useCallback(
+    (layer: string | undefined) => {
+      const previous = selectedRef.current;
+      if (previous && previous !== layer && room.lockState(previous).kind === 'mine') {
+        room.deselect(previous).catch(() => undefined);
+      }
+      selectedRef.current = layer;
+      setSelected(layer);
+      rememberSelection(code, layer);
+      if (layer) {
+        room.select(layer).catch((e: TandemError) => {
+          // Held by someone else: the panel shows it read-only with "Request access".
+          if (e.codeName !== 'LockedByOther') onError(e);
+        });
+      }
+    },
+    [room, code, onError],
+  );
+
+  // After a (re)connect or a reload, take the selected layer's lock back (same user: it renews).
+  useEffect(() => {
+    const layer = selectedRef.current;
+    if (status === 'connected' && layer) room.select(layer).catch(() => undefined);
+  }, [status, room]);
+
+  const api = useMemo<EditorApi>(
+    () => ({ state, edit: (op, resource, key) => queue.push(op, resource, key), selected, select, notify }),
+    [state, queue, selected, select, notify],
+  );
+
+  return (
+    <EditorContext.Provider value={api}>
+      <div className="app">
+        <header className="topbar">
+          <Brand />
+          <span className="session-code" title="Session code">
+            Session <strong data-testid="session-code">{settings?.joinCode ?? code}</strong>
+            {isHost ? <span className="tag">host</span> : null}
+          </span>
+          <div className="grow" />
+          <PresenceAvatars max={8} />
+          <ConnectionPill />
+          <span className="muted">{identity.name}</span>
+          <button
+            type="button"
+            onClick={() => {
+              room.leave();
+              onLeave();
+            }}
+          >
+            Leave
+          </button>
+        </header>
+        {notice ? (
+          <div className="notice" role="alert">
+            <span>{notice}</span>
+            <button
+              type="button"
+              className="link"
+              onClick={() => setNotice(undefined)}
+              aria-label="Dismiss message"
+            >
+              Dismiss
+            </button>
+          </div>
+        ) : null}
+        <aside className="sidebar left" aria-label="Layers and people">
+          <LayerPanel />
+          <PeoplePanel />
+          <ActivityPanel />
+        </aside>
+        <main className="workspace" aria-label="Canvas and notes">
+          <Stage />
+          <NotesPane notesRoomId={state.meta.notesRoomId} />
+        </main>
+        <aside className="sidebar right" aria-label="Properties">
+          <PropertiesPanel />
+          <AdjustmentsPanel />
+          {isHost ? <HostPanel /> : null}
+        </aside>
+        <div className="toasts">
+          <AccessRequestToasts />
+        </div>
+        <ChatDock />
+      </div>
+    </EditorContext.Provider>
+  );
+}

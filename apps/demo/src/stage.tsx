@@ -1,0 +1,168 @@
+import { LiveCursors, useLock, useRoom, useSelf } from '@tandem/react';
+import { useRef, useState } from 'react';
+import { cssFilter, type Layer } from './canvas.js';
+import { useEditor } from './session.js';
+
+export const STAGE_W = 640;
+export const STAGE_H = 400;
+
+/** The shared canvas: layers, their lock outlines, and everyone's cursors. */
+export function Stage() {
+  const room = useRoom();
+  const { state, select } = useEditor();
+  const ref = useRef<HTMLDivElement>(null);
+
+  const onPointerMove = (e: React.PointerEvent) => {
+    const box = ref.current?.getBoundingClientRect();
+    if (!box) return;
+    room.updateCursor({
+      kind: '2d',
+      x: Math.round(e.clientX - box.left),
+      y: Math.round(e.clientY - box.top),
+    });
+  };
+
+  return (
+    <section className="stage-wrap" aria-label="Canvas">
+      <div
+        ref={ref}
+        className="stage"
+        data-testid="stage"
+        style={{ width: STAGE_W, height: STAGE_H, background: state.props.background }}
+        onPointerMove={onPointerMove}
+        onPointerLeave={() => room.clearCursor()}
+        onPointerDown={(e) => {
+          if (e.target === e.currentTarget) select(undefined);
+        }}
+      >
+        <div className="stage-content" style={{ filter: cssFilter(state.props) }}>
+          {state.order.map((id) => {
+            const layer = state.layers[id];
+            return layer ? <LayerView key={id} layer={layer} /> : null;
+          })}
+        </div>
+        <div className="stage-outlines">
+          {state.order.map((id) => {
+            const layer = state.layers[id];
+            return layer ? <LayerFrame key={id} layer={layer} /> : null;
+          })}
+        </div>
+        {state.order.length === 0 ? (
+          <p className="stage-empty">Add a shape, a text or an image placeholder from the Layers panel.</p>
+        ) : null}
+        <LiveCursors />
+      </div>
+      <p className="muted small">
+        Brush: {state.props.brushMode}, {state.props.brushSize} px · filter {state.props.filter}{' '}
+        {state.props.filter === 'none' ? '' : `${state.props.intensity} %`}
+      </p>
+    </section>
+  );
+}
+
+function LayerView({ layer }: { layer: Layer }) {
+  if (!layer.visible) return null;
+  const style: React.CSSProperties = {
+    left: layer.x,
+    top: layer.y,
+    width: layer.w,
+    height: layer.h,
+    opacity: layer.opacity,
+  };
+  if (layer.kind === 'text') {
+    return (
+      <div className="layer text" style={{ ...style, color: layer.color }}>
+        {layer.text}
+      </div>
+    );
+  }
+  if (layer.kind === 'image') {
+    return (
+      <div className="layer image" style={{ ...style, borderColor: layer.color }}>
+        <span>Image · {layer.name}</span>
+      </div>
+    );
+  }
+  return <div className="layer rect" style={{ ...style, background: layer.color }} />;
+}
+
+/**
+ * The interactive frame of a layer, above the filtered content: click or Enter selects (takes the
+ * lock); its outline is in the holder's colour; the holder drags it or moves it with the arrow keys.
+ */
+function LayerFrame({ layer }: { layer: Layer }) {
+  const { selected, select, edit } = useEditor();
+  const { state } = useLock(layer.id);
+  const self = useSelf();
+  const [drag, setDrag] = useState<{ dx: number; dy: number; x0: number; y0: number } | undefined>();
+  if (!layer.visible) return null;
+  const mine = state.kind === 'mine';
+  const color = mine ? self?.color : state.kind === 'held' ? state.holder?.color : undefined;
+  const holderName = state.kind === 'held' ? (state.holder?.name ?? 'someone') : undefined;
+  const isSelected = selected === layer.id;
+  const move = (x: number, y: number) => edit({ layer: layer.id, set: { x, y } }, layer.id, `${layer.id}:xy`);
+
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a positioned canvas item; a <button> cannot hold the drag handling cleanly
+    <div
+      role="button"
+      tabIndex={0}
+      className="layer-frame"
+      data-layer={layer.id}
+      data-lock={state.kind}
+      data-selected={isSelected || undefined}
+      aria-pressed={isSelected}
+      aria-label={`${layer.name}${holderName ? `, edited by ${holderName}` : mine ? ', yours to edit' : ''}`}
+      style={{
+        left: layer.x + (drag?.dx ?? 0),
+        top: layer.y + (drag?.dy ?? 0),
+        width: layer.w,
+        height: layer.h,
+        outlineColor: color ?? (isSelected ? '#6d5dfc' : undefined),
+        outlineStyle: color || isSelected ? 'solid' : undefined,
+      }}
+      onPointerDown={(e) => {
+        e.stopPropagation();
+        if (!isSelected) select(layer.id);
+        if (mine) {
+          e.currentTarget.setPointerCapture(e.pointerId);
+          setDrag({ dx: 0, dy: 0, x0: e.clientX, y0: e.clientY });
+        }
+      }}
+      onPointerMove={(e) => {
+        if (drag) setDrag({ ...drag, dx: e.clientX - drag.x0, dy: e.clientY - drag.y0 });
+      }}
+      onPointerUp={() => {
+        if (drag && (drag.dx !== 0 || drag.dy !== 0)) move(layer.x + drag.dx, layer.y + drag.dy);
+        setDrag(undefined);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          select(isSelected ? undefined : layer.id);
+          return;
+        }
+        if (e.key === 'Escape') return select(undefined);
+        if (!mine) return;
+        const step = e.shiftKey ? 20 : 4;
+        const delta: Record<string, [number, number]> = {
+          ArrowLeft: [-step, 0],
+          ArrowRight: [step, 0],
+          ArrowUp: [0, -step],
+          ArrowDown: [0, step],
+        };
+        const d = delta[e.key];
+        if (d) {
+          e.preventDefault();
+          move(layer.x + d[0], layer.y + d[1]);
+        }
+      }}
+    >
+      {holderName ? (
+        <span className="frame-label" style={{ background: color }}>
+          {holderName}
+        </span>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,221 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TandemServer } from '../../../packages/server/src/server.js';
+import { startServer, tempDataDir } from '../../../packages/server/test/support/server.js';
+import {
+  distDir,
+  ensureDemoBuilt,
+  failureShots,
+  hidePage,
+  launchBrowser,
+  person,
+  referenceShot,
+  signIn,
+  startSession,
+  wiggleOverStage,
+} from './support.js';
+
+let browser: Browser;
+const pages: Record<string, Page> = {};
+
+beforeAll(async () => {
+  ensureDemoBuilt();
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach((ctx) => {
+  ctx.onTestFailed(() => failureShots(ctx.task.name, pages));
+});
+
+const frame = (page: Page, name: string) => page.locator(`.layer-frame[aria-label^="${name}"]`);
+
+describe('two people on one canvas', () => {
+  let server: TandemServer;
+  let host: Page;
+  let guest: Page;
+  let inviteUrl = '';
+
+  beforeAll(async () => {
+    server = await startServer({ staticDir: distDir, accessTimeout: 3 });
+    host = await person(browser);
+    guest = await person(browser);
+    Object.assign(pages, { host, guest });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('serves the demo at /', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<div id="root">');
+  });
+
+  it('(a) host starts; a guest opens the invite link, waits, is added, and sees the host’s layer', async () => {
+    await host.goto(server.url);
+    await host.getByLabel('Display name').waitFor();
+    await referenceShot(host, 'sign-in');
+    await host.getByLabel('Display name').fill('Ada');
+    await host.getByRole('button', { name: 'Continue' }).click();
+    await host.getByRole('button', { name: 'Start a session' }).waitFor();
+    await referenceShot(host, 'landing');
+    await host.getByRole('button', { name: 'Start a session' }).click();
+    await host.getByTestId('join-code').waitFor();
+    inviteUrl = await host.getByLabel('Invite link').inputValue();
+    expect(inviteUrl).toMatch(/\/\?join=[A-Z0-9]{6}$/);
+
+    await host.getByRole('button', { name: '+ Shape' }).click();
+    await frame(host, 'Shape 1').waitFor();
+
+    await signIn(guest, inviteUrl, 'Grace');
+    await guest.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
+    await referenceShot(guest, 'waiting-room');
+
+    await host.getByRole('button', { name: 'Add Grace' }).click();
+    await frame(guest, 'Shape 1').waitFor();
+    // The notes room was published in the canvas document: the guest is in it too.
+    await guest.getByLabel('Lesson notes text').waitFor();
+  });
+
+  it('(b) both edit different layers and each sees the other’s edit', async () => {
+    // Ada holds Shape 1 (selected when added); Grace adds and holds a text layer.
+    await host.locator('.layer-props[data-lock="mine"]').waitFor();
+    await guest.getByRole('button', { name: '+ Text' }).click();
+    await guest.locator('.layer-props[data-lock="mine"]').waitFor();
+    await guest.getByLabel('Text', { exact: true }).fill('Hello from Grace');
+    await host.getByLabel('Name').fill('Hero');
+
+    await host.locator('.layer.text', { hasText: 'Hello from Grace' }).waitFor();
+    await guest.locator('.layer-name', { hasText: 'Hero' }).waitFor();
+    // Each sees the other's layer outlined with its holder's name.
+    await host.locator('.layer-frame[data-lock="held"] .frame-label', { hasText: 'Grace' }).waitFor();
+    await guest.locator('.layer-frame[data-lock="held"] .frame-label', { hasText: 'Ada' }).waitFor();
+
+    // Notes (Yjs, second room) sync too.
+    await host.getByLabel('Lesson notes text').fill('Intro: fractions');
+    await expect.poll(() => guest.getByLabel('Lesson notes text').inputValue()).toBe('Intro: fractions');
+    await referenceShot(host, 'editor');
+  });
+
+  it('(c) a layer held by the other is read-only; request access, holder releases, requester edits', async () => {
+    await guest.locator('.layer-name', { hasText: 'Hero' }).click();
+    const props = guest.locator('.layer-props[data-lock="held"]');
+    await props.waitFor();
+    expect(await guest.getByLabel('Name').isDisabled()).toBe(true);
+
+    await guest.getByRole('button', { name: 'Request access' }).click();
+    await guest.getByLabel('Message').fill('Can I fix the colour?');
+    await guest.getByRole('button', { name: 'Send request' }).click();
+    await guest.locator('.tandem-request-access-outcome[data-outcome="pending"]').waitFor();
+
+    const toast = host.locator('.tandem-access-request', { hasText: 'Can I fix the colour?' });
+    await toast.waitFor();
+    await referenceShot(host, 'access-request');
+    await toast.getByRole('button', { name: /^Release/ }).click();
+
+    await guest.locator('.tandem-request-access-outcome[data-outcome="granted"]').waitFor();
+    await guest.locator('.layer-props[data-lock="mine"]').waitFor();
+    await guest.getByLabel('Name').fill('Hero (Grace)');
+    await host.locator('.layer-name', { hasText: 'Hero (Grace)' }).waitFor();
+    // Ada now sees it held by Grace.
+    await host.locator('.layer-frame[data-lock="held"][aria-label^="Hero (Grace)"]').waitFor();
+  });
+
+  it('(c2) an unanswered request shows the timeout', async () => {
+    // Ada asks for the layer back; Grace ignores it; the room times it out (accessTimeout 3 s).
+    await host.locator('.layer-name', { hasText: 'Hero (Grace)' }).click();
+    await host.getByRole('button', { name: 'Request access' }).click();
+    await host.getByRole('button', { name: 'Send request' }).click();
+    await guest.locator('.tandem-access-request').first().waitFor();
+    await host.locator('.tandem-request-access-outcome[data-outcome="timeout"]').waitFor({ timeout: 10_000 });
+    expect(await host.locator('.tandem-request-access-outcome').textContent()).toContain('No answer in time');
+    await guest.locator('.tandem-access-request').first().waitFor({ state: 'detached' });
+    await host.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('(d) a cursor shows with its name, and disappears when its page is hidden', async () => {
+    await wiggleOverStage(guest);
+    const cursor = host.locator('.tandem-cursor', { hasText: 'Grace' });
+    await cursor.waitFor();
+    await hidePage(guest);
+    await cursor.waitFor({ state: 'detached' });
+    // Presence stays: Grace is still in the roster, marked away.
+    await host.locator('.roster li[data-hidden]', { hasText: 'Grace' }).waitFor();
+  });
+
+  it('(e) a chat message raises the unread badge', async () => {
+    await host.getByRole('button', { name: 'Chat' }).click();
+    await host.getByLabel('Message').fill('Shall we do the intro first?');
+    await host.getByRole('button', { name: 'Send' }).click();
+    await host.locator('.chat-list li', { hasText: 'Shall we do the intro first?' }).waitFor();
+    await expect.poll(() => guest.getByTestId('unread').textContent()).toBe('1');
+    await guest.getByRole('button', { name: /^Chat/ }).click();
+    await guest.locator('.chat-list li', { hasText: 'Shall we do the intro first?' }).waitFor();
+    await guest.getByTestId('unread').waitFor({ state: 'detached' });
+  });
+
+  it('(f) the host declines a guest, who is told so', async () => {
+    const mallory = await person(browser);
+    pages.mallory = mallory;
+    await signIn(mallory, inviteUrl, 'Mallory');
+    await mallory.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
+    await host.getByRole('button', { name: 'Decline Mallory' }).click();
+    await mallory.getByText('The host declined your request to join.').waitFor();
+    await mallory.context().close();
+    delete pages.mallory;
+  });
+
+  it('(g) a reload keeps the lock', async () => {
+    // Grace holds "Hero (Grace)" since the hand-over; she reloads the page.
+    await guest.reload();
+    await guest.locator('.layer-props[data-lock="mine"]').waitFor();
+    expect(await guest.getByLabel('Name').inputValue()).toBe('Hero (Grace)');
+    await host.locator('.layer-frame[data-lock="held"][aria-label^="Hero (Grace)"]').waitFor();
+    await guest.getByLabel('Name').fill('Hero after reload');
+    await host.locator('.layer-name', { hasText: 'Hero after reload' }).waitFor();
+  });
+
+  it('the host removes a guest from the roster', async () => {
+    await host.getByRole('button', { name: 'Remove Grace' }).click();
+    await guest.getByText('The host removed you from this session.').waitFor();
+  });
+});
+
+describe('server restart', () => {
+  it('(h) pages reconnect and the canvas is intact', async () => {
+    const data = tempDataDir();
+    let server = await startServer({ staticDir: distDir, data: data.dir });
+    const port = Number(new URL(server.url).port);
+    const host = await person(browser);
+    const guest = await person(browser);
+    Object.assign(pages, { restartHost: host, restartGuest: guest });
+    try {
+      await startSession(host, server.url, 'Ada', 'open');
+      await host.getByRole('button', { name: '+ Image' }).click();
+      await frame(host, 'Image 1').waitFor();
+      const invite = await host.getByLabel('Invite link').inputValue();
+      await signIn(guest, invite, 'Grace');
+      await frame(guest, 'Image 1').waitFor();
+
+      await server.close();
+      await host.locator('.topbar .tandem-connection:not([data-status="connected"])').waitFor();
+      server = await startServer({ staticDir: distDir, data: data.dir, port });
+
+      await host.locator('.topbar .tandem-connection[data-status="connected"]').waitFor({ timeout: 20_000 });
+      await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor({ timeout: 20_000 });
+      await frame(guest, 'Image 1').waitFor();
+      await host.getByRole('button', { name: '+ Shape' }).click();
+      await frame(guest, 'Shape 2').waitFor();
+    } finally {
+      await server.close();
+      await host.context().close();
+      await guest.context().close();
+      data.remove();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const demoDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoDir = resolve(demoDir, '../..');
+export const distDir = join(demoDir, 'dist');
+export const artifactsDir = join(repoDir, 'test-artifacts');
+export const docsImgDir = join(repoDir, 'docs/img');
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** Builds the demo with Vite when dist is missing or older than any source it is built from. */
+export function ensureDemoBuilt(): void {
+  const built = newestMtime(join(distDir, 'index.html'));
+  const sources = [
+    join(demoDir, 'src'),
+    join(demoDir, 'index.html'),
+    join(demoDir, 'vite.config.ts'),
+    ...['protocol', 'yjs', 'client', 'react'].map((p) => join(repoDir, 'packages', p, 'src')),
+  ];
+  if (built > Math.max(...sources.map(newestMtime))) return;
+  const vite = join(repoDir, 'node_modules/vite/bin/vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: demoDir,
+    env: { ...process.env, NODE_ENV: 'production' },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** One person: a browser context of their own (own sessionStorage, own user). */
+export async function person(browser: Browser): Promise<Page> {
+  const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  // Uncaught errors in the page fail loudly in the test output.
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  return page;
+}
+
+export async function signIn(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** Signs in, starts a session with `policy`, and returns its join code once the editor shows. */
+export async function startSession(
+  page: Page,
+  url: string,
+  name: string,
+  policy = 'host-approval',
+): Promise<string> {
+  await signIn(page, url, name);
+  await page.getByLabel('Who can join').selectOption(policy);
+  await page.getByRole('button', { name: 'Start a session' }).click();
+  const code = page.getByTestId('join-code');
+  await code.waitFor();
+  return (await code.textContent()) ?? '';
+}
+
+/** Writes a reference screenshot for the docs when it is missing or TANDEM_DOCS_SCREENSHOTS=1. */
+export async function referenceShot(page: Page, name: string): Promise<void> {
+  const file = join(docsImgDir, `${name}.png`);
+  if (existsSync(file) && process.env.TANDEM_DOCS_SCREENSHOTS !== '1') return;
+  mkdirSync(docsImgDir, { recursive: true });
+  await page.screenshot({ path: file });
+}
+
+/** Saves a screenshot of each page under test-artifacts/ (on failure). */
+export async function failureShots(test: string, pages: Record<string, Page>): Promise<void> {
+  mkdirSync(artifactsDir, { recursive: true });
+  const slug = test.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+  for (const [who, page] of Object.entries(pages)) {
+    if (page.isClosed()) continue;
+    await page.screenshot({ path: join(artifactsDir, `${slug}-${who}.png`) }).catch(() => undefined);
+  }
+}
+
+/** Pretends the page went to the background (tab switched): `visibilitychange` with `hidden`. */
+export function hidePage(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
+
+/** Moves the mouse across the canvas a few steps, so cursor updates go out. */
+export async function wiggleOverStage(page: Page): Promise<void> {
+  const box = await page.getByTestId('stage').boundingBox();
+  if (!box) throw new Error('no stage');
+  for (let i = 0; i < 6; i++) await page.mouse.move(box.x + 300 + i * 10, box.y + 250 + i * 5);
+}
