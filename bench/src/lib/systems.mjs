@@ -1,0 +1,106 @@
+// How each system's server is started: its own child process pinned to CPU 0, on 127.0.0.1.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnNode, waitForHttp } from './proc.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const benchDir = join(here, '..', '..');
+export const repoDir = join(benchDir, '..');
+
+function versionOf(pkg) {
+  for (const dir of [join(benchDir, 'node_modules'), join(repoDir, 'node_modules')]) {
+    try {
+      return JSON.parse(readFileSync(join(dir, pkg, 'package.json'), 'utf8')).version;
+    } catch {}
+  }
+  return 'unknown';
+}
+
+function script(name) {
+  return join(here, '..', 'servers', name);
+}
+
+async function readyLine(child, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!child.stdoutText.includes('ready')) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited: ${child.stderrText}`);
+    if (Date.now() > deadline) throw new Error(`server not ready: ${child.stderrText}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const SYSTEMS = [
+  {
+    id: 'relay',
+    label: 'ws relay (floor)',
+    version: () => `ws ${versionOf('ws')}`,
+    async start(port) {
+      const child = spawnNode([script('relay.mjs'), String(port)], { cpu: 0 });
+      await readyLine(child);
+      return child;
+    },
+  },
+  {
+    id: 'socketio',
+    label: 'Socket.IO',
+    version: () =>
+      `socket.io ${versionOf('socket.io')} (client: socket.io-client ${versionOf('socket.io-client')})`,
+    async start(port) {
+      const child = spawnNode([script('socketio.mjs'), String(port)], { cpu: 0 });
+      await readyLine(child);
+      return child;
+    },
+  },
+  {
+    id: 'hocuspocus',
+    label: 'Hocuspocus',
+    version: () => `@hocuspocus/server ${versionOf('@hocuspocus/server')} (yjs ${versionOf('yjs')})`,
+    async start(port) {
+      const child = spawnNode([script('hocuspocus.mjs'), String(port)], { cpu: 0 });
+      await readyLine(child);
+      return child;
+    },
+  },
+  {
+    id: 'ywebsocket',
+    label: 'y-websocket',
+    version: () => `@y/websocket-server ${versionOf('@y/websocket-server')} (yjs ${versionOf('yjs')})`,
+    async start(port) {
+      const child = spawnNode([script('ywebsocket.mjs'), String(port)], { cpu: 0 });
+      await readyLine(child);
+      return child;
+    },
+  },
+  {
+    id: 'tandem',
+    label: 'Tandem',
+    version: () => `@tandem/server ${versionOf('@tandem/server')} (this repository)`,
+    async start(port, { data = ':memory:' } = {}) {
+      const child = spawnNode(
+        [
+          join(repoDir, 'packages/server/dist/cli.js'),
+          'serve',
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--data',
+          data,
+          '--cursor-rate',
+          '1000',
+          '--joins-per-minute',
+          '100000',
+          '--max-hosted-rooms',
+          '100000',
+          '--log-level',
+          'warn',
+        ],
+        { cpu: 0 },
+      );
+      await waitForHttp(port, '/healthz', 15_000, child);
+      return child;
+    },
+  },
+];

@@ -1,0 +1,353 @@
+// Workload 1 load generator: R rooms × N participants, each sending a 2D cursor at `hz` with spread
+// phases. Every client lives in this one process (pinned by the runner). The sender's timestamp (ms
+// since this process's t0) rides in the payload, so latency is measured on one clock.
+// Prints one line `RESULT <json>`.
+import { performance } from 'node:perf_hooks';
+import { decode, encode, PROTOCOL_VERSION } from '@tandem/protocol';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { io } from 'socket.io-client';
+import WebSocket from 'ws';
+import { Histogram } from '../lib/histogram.mjs';
+import { cpuMicros, machineBusyMicros, memory } from '../lib/proc.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+const { system, port, rooms, perRoom = 10, hz = 15, warmupMs, measureMs, drainMs = 1000, serverPid } = cfg;
+const base = `127.0.0.1:${port}`;
+const t0 = performance.now();
+const now = () => performance.now() - t0;
+const periodMs = 1000 / hz;
+
+// ── measurement state ────────────────────────────────────────────────────────────────────────
+let windowStart = Number.POSITIVE_INFINITY;
+let windowEnd = Number.POSITIVE_INFINITY;
+const hist = new Histogram();
+let sentInWindow = 0;
+let expectedInWindow = 0;
+let deliveredInWindow = 0; // by send time
+let bytesInWindow = 0; // by receive time: every payload byte the server sent to the clients
+let updatesRecvInWindow = 0; // by receive time
+let maxSendLagMs = 0;
+let errors = 0;
+
+function onUpdate(sentAt) {
+  const t = now();
+  if (sentAt >= windowStart && sentAt < windowEnd) {
+    deliveredInWindow++;
+    hist.record(t - sentAt);
+  }
+  if (t >= windowStart && t < windowEnd) updatesRecvInWindow++;
+}
+function onBytes(n) {
+  const t = now();
+  if (t >= windowStart && t < windowEnd) bytesInWindow += n;
+}
+
+const COLORS = ['#30bced', '#6eeb83', '#ffbc42', '#ecd444', '#ee6352', '#9ac2c9', '#8acb88', '#1be7ff'];
+const rnd = (n) => Math.floor(Math.random() * n);
+/** A timestamp that survives JSON at µs precision and stays short. */
+const ts3 = (t) => Math.round(t * 1000) / 1000;
+
+// ── per-system clients: connect() resolves once the client is in its room; send(t) sends a cursor ──
+async function postJson(path, body, token) {
+  const res = await fetch(`http://${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status !== 201) throw new Error(`${path} → ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Opens a socket with its message handler attached at once (a first frame can arrive with the upgrade). */
+function openWs(url, onMessage) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', onMessage);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+const systems = {
+  relay: {
+    async setupRoom(r) {
+      return { path: `/room-${r}` };
+    },
+    async client(room, i) {
+      const ws = await openWs(`ws://${base}${room.path}`, (data) => {
+        onBytes(data.length);
+        onUpdate(data.readFloatLE(3));
+      });
+      const frame = Buffer.alloc(11);
+      frame[0] = 0x34;
+      frame.writeUInt16LE(i, 1);
+      return {
+        ws,
+        send(t) {
+          frame.writeFloatLE(t, 3);
+          frame.writeFloatLE(rnd(1000), 7);
+          ws.send(frame);
+        },
+        close: () => ws.terminate(),
+      };
+    },
+  },
+
+  tandem: {
+    async setupRoom() {
+      const host = await postJson('/auth/guest', { name: 'Host' });
+      const session = await postJson('/sessions', { policy: 'open' }, host.token);
+      return { roomId: session.roomId, hostToken: host.token };
+    },
+    async client(room, i) {
+      const token = i === 0 ? room.hostToken : (await postJson('/auth/guest', { name: `P${i}` })).token;
+      let resolve;
+      let reject;
+      const admitted = new Promise((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      const ws = await openWs(
+        `ws://${base}/rooms/${room.roomId}?token=${encodeURIComponent(token)}`,
+        (data) => {
+          onBytes(data.length);
+          const tag = data[0];
+          if (tag === 0x34) return onUpdate(data.readFloatLE(3));
+          if (tag === 0x0f) {
+            for (const { frame } of decode(new Uint8Array(data)).frames) {
+              if (frame[0] === 0x34)
+                onUpdate(Buffer.from(frame.buffer, frame.byteOffset, frame.length).readFloatLE(3));
+            }
+            return;
+          }
+          const m = decode(new Uint8Array(data));
+          if (m.type === 'admission' && m.state === 'admitted') resolve();
+          else if (m.type === 'error') {
+            errors++;
+            reject(new Error(`tandem error ${m.code}: ${m.message}`));
+          }
+        },
+      );
+      ws.send(encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 }));
+      await admitted;
+      return {
+        ws,
+        send(t) {
+          ws.send(encode({ type: 'cursor2d', x: t, y: rnd(1000) }));
+        },
+        close: () => ws.terminate(),
+      };
+    },
+  },
+
+  socketio: {
+    async setupRoom(r) {
+      return { name: `room-${r}` };
+    },
+    async client(room, i) {
+      const socket = io(`http://${base}`, {
+        transports: ['websocket'],
+        query: { room: room.name },
+        forceNew: true,
+        reconnection: false,
+      });
+      await new Promise((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      // Engine.IO packet as sent on the wire: one type character, then the Socket.IO packet text.
+      socket.io.engine.on('packet', (p) => {
+        if (p.type === 'message') onBytes(1 + Buffer.byteLength(p.data));
+      });
+      socket.on('c', (c) => onUpdate(c.x));
+      return {
+        send(t) {
+          socket.emit('c', { id: i, x: ts3(t), y: rnd(1000) });
+        },
+        close: () => socket.disconnect(),
+      };
+    },
+  },
+};
+
+/** Awareness update for one client: count, clientID, clock, JSON state (y-protocols encoding). */
+function awarenessUpdate(clientId, clock, state) {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint(e, clientId);
+  encoding.writeVarUint(e, clock);
+  encoding.writeVarString(e, JSON.stringify(state));
+  return encoding.toUint8Array(e);
+}
+
+function readAwareness(bytes, self) {
+  const d = decoding.createDecoder(bytes);
+  const count = decoding.readVarUint(d);
+  for (let k = 0; k < count; k++) {
+    const clientId = decoding.readVarUint(d);
+    decoding.readVarUint(d);
+    const json = decoding.readVarString(d);
+    if (clientId === self || json === 'null') continue;
+    const state = JSON.parse(json);
+    if (state?.cursor) onUpdate(state.cursor.x);
+  }
+}
+
+function yjsAwarenessClient({ url, prefix }) {
+  return async (room, i) => {
+    const clientId = 1 + rnd(0x7fffffff);
+    let clock = 0;
+    const user = { name: `User ${i}`, color: COLORS[i % COLORS.length] };
+    let resolve;
+    const ready = new Promise((res) => {
+      resolve = res;
+    });
+    const ws = await openWs(url(room), (data) => {
+      onBytes(data.length);
+      const d = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.length));
+      if (prefix) decoding.readVarString(d);
+      const type = decoding.readVarUint(d);
+      if (type === 1) readAwareness(decoding.readVarUint8Array(d), clientId);
+      resolve();
+    });
+    const head = (type) => {
+      const e = encoding.createEncoder();
+      if (prefix) encoding.writeVarString(e, room.name);
+      encoding.writeVarUint(e, type);
+      return e;
+    };
+    if (prefix) {
+      // Hocuspocus: an auth message (token '') opens the document on this socket.
+      const e = head(2);
+      encoding.writeVarUint(e, 0);
+      encoding.writeVarString(e, '');
+      ws.send(encoding.toUint8Array(e));
+    }
+    await ready;
+    return {
+      ws,
+      send(t) {
+        const e = head(1);
+        encoding.writeVarUint8Array(
+          e,
+          awarenessUpdate(clientId, ++clock, { user, cursor: { x: ts3(t), y: rnd(1000) } }),
+        );
+        ws.send(encoding.toUint8Array(e));
+      },
+      close: () => ws.terminate(),
+    };
+  };
+}
+
+systems.hocuspocus = {
+  async setupRoom(r) {
+    return { name: `room-${r}` };
+  },
+  client: yjsAwarenessClient({ url: () => `ws://${base}/`, prefix: true }),
+};
+systems.ywebsocket = {
+  async setupRoom(r) {
+    return { name: `room-${r}` };
+  },
+  client: yjsAwarenessClient({ url: (room) => `ws://${base}/${room.name}`, prefix: false }),
+};
+
+// ── run ─────────────────────────────────────────────────────────────────────────────────────
+async function pool(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const k = next++;
+        out[k] = await fn(items[k], k);
+      }
+    }),
+  );
+  return out;
+}
+
+const impl = systems[system];
+if (!impl) throw new Error(`unknown system ${system}`);
+const setupStart = now();
+const roomInfos = await pool(
+  Array.from({ length: rooms }, (_, r) => r),
+  16,
+  (r) => impl.setupRoom(r),
+);
+const slots = roomInfos.flatMap((room) => Array.from({ length: perRoom }, (_, i) => ({ room, i })));
+const clients = await pool(slots, 32, ({ room, i }) => impl.client(room, i));
+const setupMs = now() - setupStart;
+
+// Senders: each on its own drift-free schedule, phases spread over one period.
+const start = now() + 100;
+windowStart = start + warmupMs;
+windowEnd = windowStart + measureMs;
+for (const client of clients) {
+  let k = 0;
+  const phase = Math.random() * periodMs;
+  const tick = () => {
+    const t = now();
+    const due = start + phase + k * periodMs;
+    if (t >= windowEnd) return;
+    maxSendLagMs = t >= windowStart ? Math.max(maxSendLagMs, t - due) : maxSendLagMs;
+    client.send(t);
+    if (t >= windowStart) {
+      sentInWindow++;
+      expectedInWindow += perRoom - 1;
+    }
+    k++;
+    // catch up without bursts: skip schedule slots already missed
+    while (start + phase + k * periodMs < t) k++;
+    setTimeout(tick, start + phase + k * periodMs - now());
+  };
+  setTimeout(tick, start + phase - now());
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+await sleep(windowStart - now());
+const cpu0 = cpuMicros(serverPid);
+const busy0 = machineBusyMicros();
+const gen0 = process.cpuUsage();
+const w0 = now();
+await sleep(windowEnd - now());
+const cpu1 = cpuMicros(serverPid);
+const busy1 = machineBusyMicros();
+const gen1 = process.cpuUsage(gen0);
+const w1 = now();
+await sleep(drainMs);
+const mem = memory(serverPid);
+for (const c of clients) c.close();
+
+const elapsedUs = (w1 - w0) * 1000;
+const serverCpuUs = cpu1 - cpu0;
+const result = {
+  system,
+  rooms,
+  connections: clients.length,
+  setupMs: Math.round(setupMs),
+  sentInWindow,
+  expectedInWindow,
+  deliveredInWindow,
+  deliveryRatio: expectedInWindow ? deliveredInWindow / expectedInWindow : 0,
+  p50: hist.percentile(50),
+  p99: hist.percentile(99),
+  max: hist.max,
+  serverCpuPct: (100 * serverCpuUs) / elapsedUs,
+  serverCpuUsPerUpdate: deliveredInWindow ? serverCpuUs / deliveredInWindow : Number.NaN,
+  peakRssBytes: mem.peakRss,
+  bytesPerUpdate: updatesRecvInWindow ? bytesInWindow / updatesRecvInWindow : Number.NaN,
+  generatorCpuPct: (100 * (gen1.user + gen1.system)) / elapsedUs,
+  maxSendLagMs,
+  // CPU used by everything else on the machine during the window, % of one core
+  backgroundCpuPct: Math.max(
+    0,
+    (100 * (busy1 - busy0 - serverCpuUs - (gen1.user + gen1.system))) / elapsedUs,
+  ),
+  errors,
+};
+console.log(`RESULT ${JSON.stringify(result)}`);
+process.exit(0);
