@@ -138,6 +138,35 @@ describe('request access', () => {
     expect(alice.last('error')).toMatchObject({ rid: 2, code: ErrorCode.Conflict });
   });
 
+  it('never hands a lock to a requester already at the lock cap', () => {
+    const h = makeRoom({ settings: { policy: 'open' }, limits: { maxLocksPerUser: 1 } });
+    const alice = h.join('alice');
+    const bob = h.join('bob');
+    const carol = h.join('carol');
+    alice.send({ type: 'lockAcquire', rid: 1, resource: 'r' });
+    bob.send({ type: 'lockAcquire', rid: 2, resource: 'mine' });
+    bob.send({ type: 'accessRequest', rid: 3, resource: 'r', message: '' });
+    carol.send({ type: 'accessRequest', rid: 4, resource: 'r', message: '' });
+    const bobs = alice.of('accessRequested').find((r) => r.fromUser === 'bob')!;
+    alice.send({
+      type: 'accessAnswer',
+      requestId: bobs.requestId,
+      decision: 'release',
+      lockId: alice.lockId('r'),
+    });
+    expect(alice.last('error')?.code).toBe(ErrorCode.Conflict);
+    expect(
+      alice
+        .of('lockState')
+        .filter((l) => l.resource === 'r')
+        .at(-1)?.holderUser,
+    ).toBe('alice');
+    // A plain release skips the capped requester and hands the lock to the next in line.
+    alice.send({ type: 'lockRelease', rid: 5, resource: 'r', lockId: alice.lockId('r') });
+    expect(carol.last('accessResult')?.outcome).toBe('granted');
+    expect(bob.of('lockGranted').filter((g) => g.resource === 'r')).toEqual([]);
+  });
+
   it('cancels a request when the requester leaves', () => {
     const { alice, bob } = setup();
     bob.send({ type: 'accessRequest', rid: 1, resource: 'projector-2', message: '' });

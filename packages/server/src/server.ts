@@ -153,6 +153,7 @@ export class TandemServer {
       logger,
       backpressure: { softBytes: options.slowSoftBytes, hardBytes: options.slowHardBytes },
       maxQueuedFrames: 256,
+      maxQueuedBytes: 2 * (options.maxDocBytes + 64 * 1024),
       isClosing,
       sockets: new Set<WsRoomSocket>(),
     };
@@ -163,13 +164,21 @@ export class TandemServer {
       });
     });
     const stopHeartbeat = startHeartbeat(wss, options.heartbeat * 1000);
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(options.port, options.host, () => {
-        http.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(options.port, options.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      // Nothing else will ever close these: a server that failed to bind must not keep them.
+      stopHeartbeat();
+      wss.close();
+      if (!givenStore) store.close();
+      throw error;
+    }
     server = new TandemServer(
       options,
       http,

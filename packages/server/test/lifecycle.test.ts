@@ -46,6 +46,17 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('start', () => {
+  it('refuses to start on a port in use, with the system error', async () => {
+    const first = await startServer();
+    try {
+      await expect(startServer({ port: first.port })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await first.close();
+    }
+  });
+});
+
 describe('restart', () => {
   it('restores documents, settings, trusted list, host and admitted users from the data directory', async () => {
     const dir = `${data.dir}/restart`;

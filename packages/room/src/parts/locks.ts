@@ -78,8 +78,7 @@ export class Locks {
       this.ctx.refuse(conn, ErrorCode.LockedByOther, rid, `${resource} is locked by another user`);
       return;
     }
-    let held = 0;
-    for (const g of this.grants.values()) if (g.userId === conn.userId) held++;
+    const held = this.heldBy(conn.userId);
     if (held >= this.ctx.limits.maxLocksPerUser) {
       this.ctx.refuse(conn, ErrorCode.Conflict, rid, `you already hold ${held} locks, the most allowed`);
       return;
@@ -184,6 +183,10 @@ export class Locks {
       );
       return;
     }
+    if (this.heldBy(req.userId) >= this.ctx.limits.maxLocksPerUser) {
+      this.ctx.refuse(conn, ErrorCode.Conflict, 0, 'the requester already holds the most locks allowed');
+      return;
+    }
     this.free(grant, 'released', req);
   }
 
@@ -218,6 +221,12 @@ export class Locks {
     for (const g of this.grants.values()) if (g.timer !== undefined) this.ctx.clock.clearTimeout(g.timer);
     for (const r of this.requests.values()) this.ctx.clock.clearTimeout(r.timer);
     this.requests.clear();
+  }
+
+  private heldBy(userId: string): number {
+    let held = 0;
+    for (const g of this.grants.values()) if (g.userId === userId) held++;
+    return held;
   }
 
   private validResource(conn: Connection, rid: number, resource: string): boolean {
@@ -296,7 +305,7 @@ export class Locks {
     this.grants.delete(grant.resource);
     if (grant.timer !== undefined) this.ctx.clock.clearTimeout(grant.timer);
     const waiting = [...this.requests.values()].filter((r) => r.resource === grant.resource);
-    const next = preferred ?? waiting[0];
+    const next = preferred ?? waiting.find((r) => this.heldBy(r.userId) < this.ctx.limits.maxLocksPerUser);
     if (next) {
       this.grant(grant.resource, next.userId, 'transferred');
       this.finish(next, 'granted', grant.userId);

@@ -19,6 +19,8 @@ export interface UpgradeContext {
   backpressure: BackpressureLimits;
   /** Frames a client may send before its room has loaded. */
   maxQueuedFrames: number;
+  /** Bytes a client may send before its room has loaded: about two full documents. */
+  maxQueuedBytes: number;
   isClosing: () => boolean;
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
@@ -71,6 +73,7 @@ async function accept(
   let attached: { room: Room; id: number } | undefined;
   let gone = false;
   const queue: Buffer[] = [];
+  let queuedBytes = 0;
   let expiry: NodeJS.Timeout | undefined;
   const leaveRoom = (): void => {
     if (!attached) return;
@@ -98,8 +101,9 @@ async function accept(
     if (attached) return attached.room.receive(attached.id, frame);
     if (socket.isClosed) return;
     queue.push(frame);
-    if (queue.length > ctx.maxQueuedFrames)
-      socket.fail(ErrorCode.Flood, 'too many frames before the room was ready');
+    queuedBytes += frame.length;
+    if (queue.length > ctx.maxQueuedFrames || queuedBytes > ctx.maxQueuedBytes)
+      socket.fail(ErrorCode.Flood, 'too much sent before the room was ready');
   });
   ws.on('close', () => {
     gone = true;
