@@ -78,8 +78,11 @@ export const SYSTEMS = [
     label: 'Tandem',
     version: () => `@tandem/server ${versionOf('@tandem/server')} (this repository)`,
     async start(port, { data = ':memory:' } = {}) {
+      // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof), written when it exits.
+      const profile = process.env.BENCH_CPU_PROF;
       const child = spawnNode(
         [
+          ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
           join(repoDir, 'packages/server/dist/cli.js'),
           'serve',
           '--port',
