@@ -1,9 +1,9 @@
 // `npm run bench` (full, ≤ 10 min) or `npm run bench -- --quick` (≈ 1–2 min smoke).
 // Runs every system side by side and writes bench/RESULTS.md and bench/results.svg.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { machineInfo, renderReport, renderSvg } from './lib/report.mjs';
 import { benchDir, SYSTEMS } from './lib/systems.mjs';
 import { runLoad } from './lib/workload.mjs';
@@ -15,6 +15,10 @@ const only = process.argv
   ?.slice('--systems='.length)
   .split(',');
 const systems = only ? SYSTEMS.filter((s) => only.includes(s.id)) : SYSTEMS;
+// A run of some systems only is an experiment: it reports to bench/out/ (not versioned), never
+// over the side-by-side results in bench/.
+const outDir = only ? join(benchDir, 'out') : benchDir;
+mkdirSync(outDir, { recursive: true });
 
 /** Workload 1 settings. Full: a sweep until a system fails, bounded by levels and by a time budget. */
 const W1 = quick
@@ -93,23 +97,23 @@ async function cursorFanout() {
 }
 
 function writeReport(results) {
-  writeFileSync(join(benchDir, 'results.svg'), renderSvg(results));
-  writeFileSync(join(benchDir, 'RESULTS.md'), renderReport(results));
+  writeFileSync(join(outDir, 'results.svg'), renderSvg(results));
+  writeFileSync(join(outDir, 'RESULTS.md'), renderReport(results));
   // Formatted as the repository's lint expects, so a fresh run never breaks `npm test`.
   execFileSync(
     process.execPath,
-    [biome, 'format', '--write', join(benchDir, 'RESULTS.md'), join(benchDir, 'results.json')],
+    [biome, 'format', '--write', join(outDir, 'RESULTS.md'), join(outDir, 'results.json')],
     {
       stdio: 'ignore',
     },
   );
-  log('wrote bench/RESULTS.md and bench/results.svg');
+  log(`wrote ${relative(process.cwd(), join(outDir, 'RESULTS.md'))} and results.svg`);
 }
 
 async function main() {
   // --report-only: re-render RESULTS.md and results.svg from the last run's raw results
   if (process.argv.includes('--report-only')) {
-    return writeReport(JSON.parse(readFileSync(join(benchDir, 'results.json'), 'utf8')));
+    return writeReport(JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')));
   }
   log(`${quick ? 'quick' : 'full'} run; systems: ${systems.map((s) => s.id).join(', ')}`);
   const w1 = await cursorFanout();
@@ -121,7 +125,7 @@ async function main() {
     systems: systems.map((s) => ({ id: s.id, label: s.label, version: s.version() })),
     cursorFanout: w1,
   };
-  writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeReport(results);
 }
 

@@ -169,7 +169,7 @@ export function renderReport(results) {
     '- **Payloads.** ws relay: 11 bytes (tag, u16 sender, f32 x, f32 y). Tandem: `cursor2d` (9 bytes) in, `peerCursor2d` (11 bytes, or inside a `batch`) out. Socket.IO: event `c` with `{id, x, y}`. Hocuspocus and y-websocket: awareness state `{user:{name,color},cursor:{x,y}}`. The sender timestamp (ms since the generator started, µs precision) is the cursor x (a float32 for Tandem and the relay: exact to about 4 µs over a run).',
   );
   p(
-    '- **Profiling.** `BENCH_CPU_PROF=<dir> npm run bench -- --quick --systems=tandem` runs the Tandem server under `node --cpu-prof`; the profile is written to `<dir>` when the server exits.',
+    '- **Profiling.** `BENCH_CPU_PROF=<dir> npm run bench -- --quick --systems=tandem` runs the Tandem server under `node --cpu-prof`; the profile is written to `<dir>` when the server exits. A run of some systems only (`--systems=`) reports to `bench/out/`, never over these results.',
   );
   p(
     '- **Servers.** Tandem is `packages/server/dist/cli.js serve --data :memory: --cursor-rate 1000 --joins-per-minute 100000 --max-hosted-rooms 100000 --log-level warn` (limits raised so they never interfere; everything else default). Socket.IO relays with `socket.to(room).emit`. Hocuspocus is `new Server()` with no extensions. y-websocket is `setupWSConnection` as in its own bin, no persistence. The ws relay sends each binary message to the other sockets of its room (rooms by URL path).',
