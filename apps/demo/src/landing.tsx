@@ -14,6 +14,28 @@ export const POLICY_LABELS: Record<AdmissionPolicy, string> = {
   trusted: 'Trusted: only people on your email list',
 };
 
+/** The "who can join" select, used when starting a session and in the host's settings. */
+export function PolicySelect({
+  value,
+  onChange,
+}: {
+  value: AdmissionPolicy;
+  onChange: (p: AdmissionPolicy) => void;
+}) {
+  return (
+    <label className="field">
+      <span>Who can join</span>
+      <select value={value} onChange={(e) => onChange(e.target.value as AdmissionPolicy)}>
+        {(Object.keys(POLICY_LABELS) as AdmissionPolicy[]).map((p) => (
+          <option key={p} value={p}>
+            {POLICY_LABELS[p]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function Landing({
   identity,
   onOpen,
@@ -60,16 +82,7 @@ export function Landing({
         <h1>Start or join a session</h1>
         <section aria-labelledby="start-title" className="landing-block">
           <h2 id="start-title">Start a session</h2>
-          <label className="field">
-            <span>Who can join</span>
-            <select value={policy} onChange={(e) => setPolicy(e.target.value as AdmissionPolicy)}>
-              {(Object.keys(POLICY_LABELS) as AdmissionPolicy[]).map((p) => (
-                <option key={p} value={p}>
-                  {POLICY_LABELS[p]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <PolicySelect value={policy} onChange={setPolicy} />
           <button type="button" className="primary" disabled={busy} onClick={() => void start()}>
             {busy ? 'Starting…' : 'Start a session'}
           </button>

@@ -21,7 +21,7 @@ import {
   type Layer,
   newLayer,
 } from './canvas.js';
-import { type AdmissionPolicy, POLICY_LABELS } from './landing.js';
+import { PolicySelect } from './landing.js';
 import { useEditor } from './session.js';
 
 function Panel({
@@ -447,16 +447,7 @@ export function HostPanel() {
           {copied ? 'Copied' : 'Copy invite link'}
         </button>
       </div>
-      <label className="field">
-        <span>Who can join</span>
-        <select value={settings.policy} onChange={(e) => setPolicy(e.target.value as AdmissionPolicy)}>
-          {(Object.keys(POLICY_LABELS) as AdmissionPolicy[]).map((p) => (
-            <option key={p} value={p}>
-              {POLICY_LABELS[p]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <PolicySelect value={settings.policy} onChange={setPolicy} />
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -3,7 +3,15 @@ import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TandemServer } from '../src/server.js';
 import { TestClient } from './support/client.js';
-import { createSession, guestToken, hostSession, postJson, roomUrl, startServer } from './support/server.js';
+import {
+  createSession,
+  guestToken,
+  hostSession,
+  joinAs,
+  postJson,
+  roomUrl,
+  startServer,
+} from './support/server.js';
 
 let server: TandemServer | undefined;
 afterEach(async () => {
@@ -93,10 +101,7 @@ describe('slow consumers', () => {
       slowHardBytes: 64 * 1024 * 1024,
     });
     const { host, session } = await hostSession(server, { policy: 'open' });
-    const join = async (name: string) =>
-      (
-        await TestClient.join(roomUrl(server!, session.roomId, (await guestToken(server!, name)).token))
-      ).admitted();
+    const join = (name: string) => joinAs(server!, session.roomId, name);
     const fast = await join('Fast');
     const mover = await join('Mover');
     const slow = await join('Slow');
@@ -124,12 +129,8 @@ describe('slow consumers', () => {
       slowHardBytes: 64 * 1024 * 1024,
     });
     const { host, session } = await hostSession(server, { policy: 'open' });
-    const fast = await (
-      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Fast')).token))
-    ).admitted();
-    const slow = await (
-      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Slow')).token))
-    ).admitted();
+    const fast = await joinAs(server, session.roomId, 'Fast');
+    const slow = await joinAs(server, session.roomId, 'Slow');
     slow.ws.pause();
     // Documents first: more than the loopback kernel buffers hold, so the paused socket backs up on the server.
     const doc = new Uint8Array(100 * 1024);
@@ -152,12 +153,8 @@ describe('slow consumers', () => {
   it('closes a socket that falls too far behind with the slow-consumer code; the room carries on', async () => {
     server = await startServer({ docRate: 100_000, slowSoftBytes: 4 * 1024, slowHardBytes: 256 * 1024 });
     const { host, session } = await hostSession(server, { policy: 'open' });
-    const slow = await (
-      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Slow')).token))
-    ).admitted();
-    const fast = await (
-      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Fast')).token))
-    ).admitted();
+    const slow = await joinAs(server, session.roomId, 'Slow');
+    const fast = await joinAs(server, session.roomId, 'Fast');
     slow.ws.pause();
     const doc = new Uint8Array(100 * 1024);
     for (let i = 1; i <= 200; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
@@ -171,9 +168,7 @@ describe('slow consumers', () => {
   it('takes a slow consumer out of the room at once, even if it never reads again', async () => {
     server = await startServer({ docRate: 100_000, slowSoftBytes: 4 * 1024, slowHardBytes: 256 * 1024 });
     const { host, session } = await hostSession(server, { policy: 'open' });
-    const stuck = await (
-      await TestClient.join(roomUrl(server, session.roomId, (await guestToken(server, 'Stuck')).token))
-    ).admitted();
+    const stuck = await joinAs(server, session.roomId, 'Stuck');
     stuck.ws.pause();
     const doc = new Uint8Array(100 * 1024);
     for (let i = 1; i <= 200; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });

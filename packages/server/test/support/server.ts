@@ -71,6 +71,12 @@ export function roomUrl(server: Endpoint, roomId: string, token: string): string
   return `${server.wsUrl}/rooms/${roomId}?token=${encodeURIComponent(token)}`;
 }
 
+/** A new guest named `name`, connected to `roomId` and admitted (the room must admit them). */
+export async function joinAs(server: Endpoint, roomId: string, name: string): Promise<TestClient> {
+  const { token } = await guestToken(server, name);
+  return (await TestClient.join(roomUrl(server, roomId, token))).admitted();
+}
+
 /** Host with a guest token, a session, and the host connected and admitted. */
 export async function hostSession(
   server: Endpoint,
