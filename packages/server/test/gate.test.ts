@@ -85,6 +85,7 @@ describe('the upgrade gate', () => {
     ['no token', async () => ''],
     ['garbage', async () => 'not.a.jwt'],
     ['an expired token', async () => valid({ exp: now() - 3600 })],
+    ['a token expired within the clock tolerance', async () => valid({ exp: now() - 2 })],
     [
       'a wrong signature',
       async () =>

@@ -58,6 +58,12 @@ export async function handleUpgrade(
     const status = error instanceof AuthError && error.isTransient ? 503 : 401;
     return refuseHttp(socket, status, error instanceof AuthError ? error.message : 'unauthorized');
   }
+  // Verification allows some clock skew, but a socket for a token already past its expiry would
+  // only be closed again at once (4005): refuse it here, as any other expired token.
+  if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) {
+    ctx.metrics.upgradesRefused.inc({ reason: 'expired' });
+    return refuseHttp(socket, 401, 'token expired');
+  }
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
     void accept(ctx, ws, identity, target);
