@@ -122,18 +122,18 @@ export class TandemServer {
     const startedAt = Date.now();
     let server: TandemServer | undefined;
     const isClosing = () => server?.closing !== undefined;
+    const api = {
+      registry,
+      verifier,
+      guests,
+      metrics,
+      logger,
+      publicUrl: options.publicUrl,
+      startedAt,
+      isClosing,
+    };
     const http = createServer((req, res) => {
       void (async () => {
-        const api = {
-          registry,
-          verifier,
-          guests,
-          metrics,
-          logger,
-          publicUrl: options.publicUrl,
-          startedAt,
-          isClosing,
-        };
         if (await handleApi(api, req, res)) return;
         if (options.staticDir && (await serveStatic(options.staticDir, req, res))) return;
         sendJson(res, 404, {

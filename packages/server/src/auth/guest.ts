@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cleanDisplayName } from '@tandem/room';
 import { SignJWT } from 'jose';
-import { cleanName, codePointLength, MAX_NAME_LENGTH } from './name.js';
+import { codePointLength, MAX_NAME_LENGTH } from './name.js';
 
 /** Default `iss` of guest tokens; the verifier routes HS256 tokens with this issuer to the guest secret. */
 export const DEFAULT_GUEST_ISSUER = 'tandem-guest';
@@ -126,7 +127,7 @@ export class GuestIssuer {
    * @throws InvalidGuestNameError when the cleaned name is empty or longer than 64 characters.
    */
   async issue(name: string): Promise<IssuedGuestToken> {
-    const cleaned = cleanName(typeof name === 'string' ? name : '');
+    const cleaned = cleanDisplayName(typeof name === 'string' ? name : '');
     if (cleaned.length === 0) throw new InvalidGuestNameError('empty');
     if (codePointLength(cleaned) > MAX_NAME_LENGTH) throw new InvalidGuestNameError('too-long');
 

@@ -60,15 +60,14 @@ export class WsRoomSocket implements RoomSocket {
       (tag === MESSAGES.peerLeave.tag || tag === MESSAGES.peerVisibility.tag)
     ) {
       // A held cursor released after this frame would bring back a participant who left or hid.
-      const slot = frame[1]! | (frame[2]! << 8);
-      this.held.delete(CURSOR_GROUP * 0x10000 + slot);
-      if (tag === MESSAGES.peerLeave.tag) this.held.delete(PRESENCE_GROUP * 0x10000 + slot);
+      const slot = slotOf(frame);
+      this.held.delete(heldKey(CURSOR_GROUP, slot));
+      if (tag === MESSAGES.peerLeave.tag) this.held.delete(heldKey(PRESENCE_GROUP, slot));
     }
     if (this.unflushed > this.limits.softBytes && COALESCABLE.has(tag) && frame.length >= 3) {
-      const group = tag === MESSAGES.presence.tag ? PRESENCE_GROUP : CURSOR_GROUP;
-      const slot = frame[1]! | (frame[2]! << 8);
-      if (this.held.has(group * 0x10000 + slot)) this.metrics.drops.inc({ reason: 'coalesced' });
-      this.held.set(group * 0x10000 + slot, frame);
+      const key = heldKey(tag === MESSAGES.presence.tag ? PRESENCE_GROUP : CURSOR_GROUP, slotOf(frame));
+      if (this.held.has(key)) this.metrics.drops.inc({ reason: 'coalesced' });
+      this.held.set(key, frame);
       return;
     }
     this.write(frame);
@@ -130,4 +129,14 @@ export class WsRoomSocket implements RoomSocket {
     this.held.clear();
     for (const frame of frames) this.write(frame);
   }
+}
+
+/** The sender slot of a peer frame: every coalescable frame starts `tag, u16 slot (LE)`. */
+function slotOf(frame: Uint8Array): number {
+  return frame[1]! | (frame[2]! << 8);
+}
+
+/** One held frame per (kind of update, sender). */
+function heldKey(group: number, slot: number): number {
+  return group * 0x10000 + slot;
 }
