@@ -176,6 +176,16 @@ const VECTORS = [
   ['peerCursor3d', { type: 'peerCursor3d', slot: 300, x: 1, y: -2, z: 0.125 }],
   ['peerSelection', { type: 'peerSelection', slot: 3, element: 'paragraph-2', anchor: 127, head: 128 }],
   ['peerCursorClear', { type: 'peerCursorClear', slot: 3 }],
+  [
+    'peerCursors2d',
+    {
+      type: 'peerCursors2d',
+      cursors: [
+        { slot: 3, x: 412.5, y: 96.75 },
+        { slot: 300, x: -1, y: 0.5 },
+      ],
+    },
+  ],
   ['lockAcquire', { type: 'lockAcquire', rid: 7, resource: 'layer:7' }],
   ['lockRelease', { type: 'lockRelease', rid: 8, resource: 'layer:7', lockId: 'lk_5c1d9e' }],
   ['lockRenew', { type: 'lockRenew', resource: 'layer:7', lockId: 'lk_5c1d9e' }],

@@ -43,6 +43,12 @@ function onBytes(n) {
   if (t >= windowStart && t < windowEnd) bytesInWindow += n;
 }
 
+/** Every cursor in a Tandem `peerCursors2d` frame; rooms of 10 keep the count to one varuint byte. */
+function onPacked(buf) {
+  const n = buf[1];
+  for (let i = 0; i < n; i++) onUpdate(buf.readFloatLE(2 + i * 10 + 2));
+}
+
 const COLORS = ['#30bced', '#6eeb83', '#ffbc42', '#ecd444', '#ee6352', '#9ac2c9', '#8acb88', '#1be7ff'];
 const rnd = (n) => Math.floor(Math.random() * n);
 /** A timestamp that survives JSON at µs precision and stays short. */
@@ -116,10 +122,13 @@ const systems = {
           onBytes(data.length);
           const tag = data[0];
           if (tag === 0x34) return onUpdate(data.readFloatLE(3));
+          // peerCursors2d: tag, varuint count, then 10-byte entries (u16 slot, f32 x, f32 y).
+          if (tag === 0x38) return onPacked(data);
           if (tag === 0x0f) {
             for (const { frame } of decode(new Uint8Array(data)).frames) {
-              if (frame[0] === 0x34)
-                onUpdate(Buffer.from(frame.buffer, frame.byteOffset, frame.length).readFloatLE(3));
+              const buf = Buffer.from(frame.buffer, frame.byteOffset, frame.length);
+              if (frame[0] === 0x34) onUpdate(buf.readFloatLE(3));
+              else if (frame[0] === 0x38) onPacked(buf);
             }
             return;
           }

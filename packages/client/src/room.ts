@@ -345,6 +345,9 @@ export class RoomConnection extends Emitter<RoomEvents> {
         return;
       case 'peerCursor2d':
         return this.peerCursor(m.slot, { kind: '2d', x: m.x, y: m.y });
+      case 'peerCursors2d':
+        for (const c of m.cursors) this.peerCursor(c.slot, { kind: '2d', x: c.x, y: c.y });
+        return;
       case 'peerCursor3d':
         return this.peerCursor(m.slot, { kind: '3d', x: m.x, y: m.y, z: m.z });
       case 'peerSelection':

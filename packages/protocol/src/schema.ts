@@ -225,7 +225,7 @@ export const MESSAGES = {
     ],
   },
 
-  // 0x3_: cursors (fixed layouts: 2D is 9 bytes from the client, 11 to peers)
+  // 0x3_: cursors (fixed layouts: 2D is 9 bytes from the client, 11 to peers, 10 per entry when packed)
   cursor2d: {
     tag: 0x30,
     dir: 'c2s',
@@ -293,6 +293,23 @@ export const MESSAGES = {
     dir: 's2c',
     doc: "A participant's cursor is gone.",
     fields: [['slot', 'u16']],
+  },
+  peerCursors2d: {
+    tag: 0x38,
+    dir: 's2c',
+    doc: "Several participants' latest 2D cursors in one frame: each entry is a `peerCursor2d` without its tag (10 bytes). The server sends one per room tick instead of a frame per move.",
+    fields: [
+      [
+        'cursors',
+        {
+          list: [
+            ['slot', 'u16'],
+            ['x', 'f32'],
+            ['y', 'f32'],
+          ],
+        },
+      ],
+    ],
   },
 
   // 0x4_: locks and access requests

@@ -48,6 +48,27 @@ describe('cursor frames', () => {
     );
   });
 
+  it('packs several peer 2D cursors in 10 bytes each after a tag and a count', () => {
+    expectLayout(
+      'peerCursors2d',
+      {
+        type: 'peerCursors2d',
+        cursors: [
+          { slot: 3, x: 412.5, y: 96.75 },
+          { slot: 300, x: -1, y: 0.5 },
+        ],
+      },
+      '38', //       tag 0x38 peerCursors2d
+      '02', //       two entries, varuint
+      '0300', //     slot = 3
+      '0040ce43', // x = 412.5
+      '0080c142', // y = 96.75
+      '2c01', //     slot = 300
+      '000080bf', // x = -1 = sign bit, exponent 127 (0x7f) → f32 0xbf800000
+      '0000003f', // y = 0.5 = exponent 126 (0x7e) → f32 0x3f000000
+    );
+  });
+
   it('packs a peer 3D cursor in 15 bytes: tag, slot, x, y, z', () => {
     expectLayout(
       'peerCursor3d',

@@ -156,6 +156,10 @@ const MUTATIONS: readonly Mutation[] = [
     const at = rng.int(frame.length + 1);
     return [...frame.slice(0, at), ...new Array<number>(1 + rng.int(12)).fill(0xff), ...frame.slice(at)];
   },
+  function wrapInBatch(frame) {
+    // A mutated frame as a batch item; when it is itself a batch this probes the nesting rule.
+    return [...encode({ type: 'batch', frames: [{ frame: Uint8Array.from(frame) }] })];
+  },
   function deleteRange(frame, rng) {
     const at = rng.int(frame.length + 1);
     return [...frame.slice(0, at), ...frame.slice(at + 1 + rng.int(4))];

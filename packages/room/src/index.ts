@@ -20,6 +20,7 @@ export {
   resolveLimits,
 } from './options.js';
 export { PALETTE } from './parts/colors.js';
+export { combineCursorFrames } from './parts/cursors.js';
 export { makeJoinCode } from './parts/ids.js';
 export { type JoinGate, Room, type RoomConfig } from './room.js';
 export type { RoomSocket } from './socket.js';

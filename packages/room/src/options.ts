@@ -26,6 +26,11 @@ export interface RoomLimits {
   maxPendingHellos: number;
   /** A connection that has not said hello after this long is closed with `HelloTimeout`. Default 10 000 ms. */
   helloTimeoutMs: number;
+  /**
+   * Cursor moves wait up to this long so each recipient gets every sender's latest position in one
+   * frame; 0 sends each move at once. Default 16 ms.
+   */
+  cursorTickMs: number;
   /** Lock lease length; renewed by the holder's activity. Default 60 000 ms. */
   lockTtlMs: number;
   /** An unanswered access request times out after this. Default 10 000 ms. */
@@ -71,6 +76,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxWaiting: 50,
   maxPendingHellos: 20,
   helloTimeoutMs: 10_000,
+  cursorTickMs: 16,
   lockTtlMs: 60_000,
   accessTimeoutMs: 10_000,
   maxAccessMessageChars: 280,

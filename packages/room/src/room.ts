@@ -36,6 +36,7 @@ import { decideAdmission, normalizeTrusted } from './parts/admission.js';
 import { budgetKindOf } from './parts/budget.js';
 import { Chat } from './parts/chat.js';
 import { pickColor } from './parts/colors.js';
+import { CursorFanout, combineCursorFrames } from './parts/cursors.js';
 import { makeJoinCode, utf8Length } from './parts/ids.js';
 import { Locks } from './parts/locks.js';
 import type { RoomSocket } from './socket.js';
@@ -109,6 +110,7 @@ export class Room {
   private readonly ctx: RoomContext;
   private readonly locks: Locks;
   private readonly chat: Chat;
+  private readonly cursors: CursorFanout;
   private readonly document: RoomDocument;
   private readonly listeners = new Set<(event: RoomActivity) => void>();
 
@@ -186,6 +188,7 @@ export class Room {
     this.admittedUsers = new Set(record?.admitted ?? []);
     this.locks = new Locks(this.ctx, record?.locks ?? [], record?.fence ?? 0);
     this.chat = new Chat(this.ctx);
+    this.cursors = new CursorFanout(this.clock, this.limits.cursorTickMs, () => this.admitted());
     const factory = config.documents ?? builtinDocument;
     this.document = factory(this.settings.docMode, record?.doc, this.documentContext());
   }
@@ -272,6 +275,7 @@ export class Room {
     if (this.disposed) return;
     for (const conn of [...this.connections.values()]) this.fatal(conn, code);
     this.disposed = true;
+    this.cursors.dispose();
     this.locks.dispose();
     this.document.dispose?.();
     await this.idle();
@@ -344,7 +348,10 @@ export class Room {
       case 'visibility':
         if (p.hidden === m.hidden) return;
         p.hidden = m.hidden;
-        if (m.hidden) p.cursor = undefined;
+        if (m.hidden) {
+          p.cursor = undefined;
+          this.cursors.drop(conn);
+        }
         return this.broadcast({ type: 'peerVisibility', slot: conn.slot, hidden: m.hidden }, conn);
       case 'cursor2d':
       case 'cursor3d':
@@ -471,12 +478,13 @@ export class Room {
     for (const m of this.locks.snapshotFor(conn)) this.send(conn, m);
     this.send(conn, this.chat.history());
     for (const m of this.document.catchUp(conn.since)) this.send(conn, m);
-    const cursors: { frame: Uint8Array }[] = [];
+    const cursors: Uint8Array[] = [];
     for (const other of this.admitted()) {
       const cursor = other.participant?.cursor;
-      if (other !== conn && cursor) cursors.push({ frame: cursor });
+      if (other !== conn && cursor) cursors.push(cursor);
     }
-    if (cursors.length > 0) this.send(conn, { type: 'batch', frames: cursors });
+    const cursorFrame = combineCursorFrames(cursors);
+    if (cursorFrame) conn.socket.send(cursorFrame);
     if (conn.role === 'host') this.send(conn, this.waitingListMessage());
     this.send(conn, { type: 'admission', state: 'admitted' });
 
@@ -611,11 +619,12 @@ export class Room {
         break;
       case 'cursorClear':
         p.cursor = undefined;
+        this.cursors.drop(conn);
         return this.broadcast({ type: 'peerCursorClear', slot: conn.slot }, conn);
     }
     const frame = encode(out);
     p.cursor = frame;
-    this.broadcastFrame(frame, conn);
+    this.cursors.move(conn, frame);
   }
 
   // ── Leaving ────────────────────────────────────────────────────────────────────────────────
@@ -638,6 +647,7 @@ export class Room {
     this.bySlot.delete(conn.slot);
     if (before.kind === 'admitted') {
       this.admittedCount--;
+      this.cursors.drop(conn);
       this.broadcast({ type: 'peerLeave', slot: conn.slot });
       if (this.connectionsOf(conn.userId).length === 0) this.locks.userLeft(conn.userId);
     } else if (before.kind === 'waiting') {
@@ -661,10 +671,7 @@ export class Room {
 
   /** Encodes once; the same bytes go to every recipient. */
   private broadcast(message: ServerMessage, except?: Connection): void {
-    this.broadcastFrame(encode(message), except);
-  }
-
-  private broadcastFrame(frame: Uint8Array, except?: Connection): void {
+    const frame = encode(message);
     for (const conn of this.connections.values()) {
       if (conn !== except && conn.phase.kind === 'admitted') conn.socket.send(frame);
     }

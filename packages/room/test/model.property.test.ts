@@ -97,13 +97,25 @@ const SNAPSHOT = new Set(
       'chatHistory',
       'lwwDoc',
       'opsSync',
+      // Where everyone's cursor is: one pointer frame, packed 2D cursors, or a batch of them.
       'batch',
+      'peerCursor2d',
+      'peerCursor3d',
+      'peerSelection',
+      'peerCursors2d',
       'waitingList',
     ] as const satisfies readonly MessageName[]
   ).map(tag),
 );
 const CURSOR_FRAMES = new Set(
-  (['peerCursor2d', 'peerCursor3d', 'peerSelection'] as const satisfies readonly MessageName[]).map(tag),
+  (
+    [
+      'peerCursor2d',
+      'peerCursor3d',
+      'peerSelection',
+      'peerCursors2d',
+    ] as const satisfies readonly MessageName[]
+  ).map(tag),
 );
 
 // ── Actions ──────────────────────────────────────────────────────────────────────────────────
@@ -384,6 +396,9 @@ class World {
       store: this.store,
       random: seededRandom(1 + this.generation),
       settings: { policy: 'host-approval', docMode: this.mode, hostUserId, trusted: TRUSTED },
+      // Moves go out at once, so each is checked where it happens; the cursor tick has its own
+      // property test (cursors.property.test.ts).
+      limits: { cursorTickMs: 0 },
       manualFlush: true,
     };
   }
@@ -1305,7 +1320,18 @@ class World {
           this.check(CURSOR_FRAMES.has(frame[0]!), 'a batch carries something other than cursors');
           const inner = decode(frame);
           if ('slot' in inner) this.check(inner.slot !== c.slot, 'own cursor echoed');
+          if (inner.type === 'peerCursors2d')
+            this.check(
+              inner.cursors.every((p) => p.slot !== c.slot),
+              'own cursor echoed',
+            );
         }
+        return;
+      case 'peerCursors2d':
+        this.check(
+          m.cursors.every((p) => p.slot !== c.slot),
+          'own cursor echoed',
+        );
         return;
       case 'peerCursor2d':
       case 'peerCursor3d':

@@ -104,6 +104,7 @@ export class TandemServer {
         maxParticipants: options.maxParticipants,
         lockTtlMs: options.lockTtl * 1000,
         accessTimeoutMs: options.accessTimeout * 1000,
+        cursorTickMs: options.cursorTickMs,
         maxDocBytes: options.maxDocBytes,
         budgets: { doc: options.docRate, cursor: options.cursorRate, chat: options.chatRate },
       },

@@ -92,23 +92,35 @@ describe('per-room and per-connection limits over real sockets', () => {
   });
 });
 
+/**
+ * An open room where `Slow` has stopped reading and its socket is backed up on the server (more
+ * document bytes than the loopback kernel buffers hold), while `Fast` keeps up. `others` join too.
+ */
+async function backedUpRoom(others: string[], options: Parameters<typeof startServer>[0] = {}) {
+  server = await startServer({
+    cursorRate: 100_000,
+    docRate: 100_000,
+    slowSoftBytes: 4 * 1024,
+    slowHardBytes: 64 * 1024 * 1024,
+    ...options,
+  });
+  const { host, session } = await hostSession(server, { policy: 'open' });
+  const people = new Map<string, TestClient>();
+  for (const name of ['Fast', 'Slow', ...others])
+    people.set(name, await joinAs(server, session.roomId, name));
+  const fast = people.get('Fast')!;
+  const slow = people.get('Slow')!;
+  slow.ws.pause();
+  const doc = new Uint8Array(100 * 1024);
+  for (let i = 1; i <= 100; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
+  await fast.next('lwwDoc', (d) => d.version === 100);
+  return { server, host, fast, slow, people };
+}
+
 describe('slow consumers', () => {
   it('never shows a backed-up reader a cursor of someone who already left', async () => {
-    server = await startServer({
-      cursorRate: 100_000,
-      docRate: 100_000,
-      slowSoftBytes: 4 * 1024,
-      slowHardBytes: 64 * 1024 * 1024,
-    });
-    const { host, session } = await hostSession(server, { policy: 'open' });
-    const join = (name: string) => joinAs(server!, session.roomId, name);
-    const fast = await join('Fast');
-    const mover = await join('Mover');
-    const slow = await join('Slow');
-    slow.ws.pause();
-    const doc = new Uint8Array(100 * 1024);
-    for (let i = 1; i <= 100; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
-    await fast.next('lwwDoc', (d) => d.version === 100);
+    const { host, fast, slow, people } = await backedUpRoom(['Mover']);
+    const mover = people.get('Mover')!;
     for (let i = 1; i <= 50; i++) mover.send({ type: 'cursor2d', x: i, y: 0 });
     await fast.next('peerCursor2d', (c) => c.x === 50);
     const moverSlot = mover.welcome.slot;
@@ -122,20 +134,8 @@ describe('slow consumers', () => {
   });
 
   it('coalesces cursors for a reader that stops reading, without slowing the others', async () => {
-    server = await startServer({
-      cursorRate: 100_000,
-      docRate: 100_000,
-      slowSoftBytes: 4 * 1024,
-      slowHardBytes: 64 * 1024 * 1024,
-    });
-    const { host, session } = await hostSession(server, { policy: 'open' });
-    const fast = await joinAs(server, session.roomId, 'Fast');
-    const slow = await joinAs(server, session.roomId, 'Slow');
-    slow.ws.pause();
-    // Documents first: more than the loopback kernel buffers hold, so the paused socket backs up on the server.
-    const doc = new Uint8Array(100 * 1024);
-    for (let i = 1; i <= 100; i++) host.send({ type: 'lwwSet', rid: i, resource: '', doc });
-    await fast.next('lwwDoc', (d) => d.version === 100);
+    // Every move its own frame, so the fast reader's count shows nothing was held back from it.
+    const { server, host, fast, slow } = await backedUpRoom([], { cursorTickMs: 0 });
     const total = 20_000;
     // Batches the fast reader drains before the next, as a steady stream would; the paused one can't.
     for (let i = 1; i <= total; i++) {
@@ -146,6 +146,27 @@ describe('slow consumers', () => {
     slow.ws.resume();
     await slow.next('peerCursor2d', (c) => c.x === total);
     expect(slow.of('peerCursor2d').length).toBeLessThan(total);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/tandem_drops_total\{reason="coalesced"\} [1-9]/);
+  });
+
+  it('takes a backed-up reader’s per-tick cursor frames apart and keeps each sender’s latest', async () => {
+    const { server, fast, slow, people } = await backedUpRoom(['A', 'B']);
+    const [a, b] = [people.get('A')!, people.get('B')!];
+    const rounds = 30;
+    // One tick per round: both movers land in one packed frame, which the paused reader must hold.
+    for (let i = 1; i <= rounds; i++) {
+      a.send({ type: 'cursor2d', x: i, y: 1 });
+      b.send({ type: 'cursor2d', x: i, y: 2 });
+      await fast.next('peerCursor2d', (c) => c.x === i && c.y === 2);
+    }
+    slow.ws.resume();
+    const [aSlot, bSlot] = [a.welcome.slot, b.welcome.slot];
+    await slow.next('peerCursor2d', (c) => c.slot === aSlot && c.x === rounds);
+    await slow.next('peerCursor2d', (c) => c.slot === bSlot && c.x === rounds);
+    const fromA = slow.of('peerCursor2d').filter((c) => c.slot === aSlot);
+    expect(fromA.length).toBeLessThan(rounds);
+    expect(fromA.at(-1)).toMatchObject({ x: rounds, y: 1 });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/tandem_drops_total\{reason="coalesced"\} [1-9]/);
   });

@@ -1,6 +1,6 @@
 import {
   type ClientMessage,
-  decode,
+  decodeAll,
   encode,
   type Message,
   type MessageName,
@@ -64,14 +64,14 @@ export class Peer {
     this.room.disconnect(this.id);
   }
 
-  /** Every message received so far, decoded. */
+  /** Every message received so far, decoded, with batched cursors unpacked as a client does. */
   all(): Message[] {
-    return this.socket.frames.map((f) => decode(f));
+    return this.socket.frames.flatMap(decodeAll);
   }
 
-  /** Messages received since the last call to `fresh` (or since the start). */
+  /** Messages received since the last call to `fresh` (or since the start), unpacked. */
   fresh(): Message[] {
-    const out = this.socket.frames.slice(this.read).map((f) => decode(f));
+    const out = this.socket.frames.slice(this.read).flatMap(decodeAll);
     this.read = this.socket.frames.length;
     return out;
   }

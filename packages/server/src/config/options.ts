@@ -36,6 +36,8 @@ export interface ServerOptions {
   docRate: number;
   /** Cursor moves per second per connection. Default 15. */
   cursorRate: number;
+  /** Milliseconds cursor moves wait so each recipient gets them in one frame; 0 sends each at once. Default 16. */
+  cursorTickMs: number;
   /** Chat messages per second per connection. Default 2. */
   chatRate: number;
   /** WebSocket ping interval, seconds; a peer silent for two intervals is dropped. Default 30. */
@@ -219,6 +221,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'cursor moves per second per connection',
   },
   {
+    key: 'cursorTickMs',
+    flag: 'cursor-tick-ms',
+    env: ['TANDEM_CURSOR_TICK_MS'],
+    kind: 'int',
+    min: 0,
+    max: 1000,
+    help: 'milliseconds cursor moves wait to go out together (0: at once)',
+  },
+  {
     key: 'chatRate',
     flag: 'chat-rate',
     env: ['TANDEM_CHAT_RATE'],
@@ -321,6 +332,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     maxDocBytes: 512 * 1024,
     docRate: 8,
     cursorRate: 15,
+    cursorTickMs: 16,
     chatRate: 2,
     heartbeat: 30,
     slowSoftBytes: 1024 * 1024,

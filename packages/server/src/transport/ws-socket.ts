@@ -1,5 +1,5 @@
-import { closeCodeOf, ERRORS, ErrorCode, encode, MESSAGES } from '@tandem/protocol';
-import type { RoomSocket } from '@tandem/room';
+import { closeCodeOf, decode, ERRORS, ErrorCode, encode, MESSAGES } from '@tandem/protocol';
+import { combineCursorFrames, type RoomSocket } from '@tandem/room';
 import type { WebSocket } from 'ws';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -26,7 +26,7 @@ export interface BackpressureLimits {
  * flushed to the kernel (via the send callback, a public signal, rather than `bufferedAmount`
  * internals). While a socket is backed up past the soft cap, cursor and presence frames are held
  * back keyed by (kind, sender slot), so a slow reader gets the latest position of each peer instead
- * of a growing queue; the rest of the room is never slowed by it.
+ * of a growing queue, in one frame once it drains; the rest of the room is never slowed by it.
  */
 export class WsRoomSocket implements RoomSocket {
   private unflushed = 0;
@@ -64,12 +64,7 @@ export class WsRoomSocket implements RoomSocket {
       this.held.delete(heldKey(CURSOR_GROUP, slot));
       if (tag === MESSAGES.peerLeave.tag) this.held.delete(heldKey(PRESENCE_GROUP, slot));
     }
-    if (this.unflushed > this.limits.softBytes && COALESCABLE.has(tag) && frame.length >= 3) {
-      const key = heldKey(tag === MESSAGES.presence.tag ? PRESENCE_GROUP : CURSOR_GROUP, slotOf(frame));
-      if (this.held.has(key)) this.metrics.drops.inc({ reason: 'coalesced' });
-      this.held.set(key, frame);
-      return;
-    }
+    if (this.unflushed > this.limits.softBytes && this.hold(frame)) return;
     this.write(frame);
   }
 
@@ -124,10 +119,39 @@ export class WsRoomSocket implements RoomSocket {
     });
   }
 
+  /**
+   * Keeps a coalescable frame as its sender's latest, replacing an older one; false when the frame
+   * is not coalescable. A room's per-tick cursor frames (packed 2D cursors, batches) are taken
+   * apart so each sender is held on its own.
+   */
+  private hold(frame: Uint8Array): boolean {
+    const tag = frame[0]!;
+    if (tag === MESSAGES.peerCursors2d.tag || tag === MESSAGES.batch.tag) {
+      const m = decode(frame);
+      if (m.type === 'peerCursors2d') {
+        for (const c of m.cursors) this.hold(encode({ type: 'peerCursor2d', ...c }));
+      } else if (m.type === 'batch') {
+        for (const item of m.frames) if (!this.hold(item.frame)) this.write(item.frame);
+      }
+      return true;
+    }
+    if (!COALESCABLE.has(tag) || frame.length < 3) return false;
+    const key = heldKey(tag === MESSAGES.presence.tag ? PRESENCE_GROUP : CURSOR_GROUP, slotOf(frame));
+    if (this.held.has(key)) this.metrics.drops.inc({ reason: 'coalesced' });
+    this.held.set(key, frame);
+    return true;
+  }
+
+  /** Sends what was held: every sender's cursor in one frame, presence as it was. */
   private release(): void {
-    const frames = [...this.held.values()];
+    const cursors: Uint8Array[] = [];
+    const presence: Uint8Array[] = [];
+    for (const frame of this.held.values())
+      (frame[0] === MESSAGES.presence.tag ? presence : cursors).push(frame);
     this.held.clear();
-    for (const frame of frames) this.write(frame);
+    const combined = combineCursorFrames(cursors);
+    if (combined) this.write(combined);
+    for (const frame of presence) this.write(frame);
   }
 }
 

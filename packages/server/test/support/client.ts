@@ -1,6 +1,6 @@
 import {
   type ClientMessage,
-  decode,
+  decodeAll,
   encode,
   type Message,
   type MessageName,
@@ -31,12 +31,14 @@ export class TestClient {
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
     });
     ws.on('message', (data) => {
-      const message = decode(new Uint8Array(data as Buffer));
-      this.received.push(message);
-      const i = this.waiters.findIndex((w) => w.match(message));
-      if (i >= 0) {
-        this.consumed.add(message);
-        this.waiters.splice(i, 1)[0]!.resolve(message);
+      // Batched cursors are unpacked as the client SDK does, so tests see one message per update.
+      for (const message of decodeAll(new Uint8Array(data as Buffer))) {
+        this.received.push(message);
+        const i = this.waiters.findIndex((w) => w.match(message));
+        if (i >= 0) {
+          this.consumed.add(message);
+          this.waiters.splice(i, 1)[0]!.resolve(message);
+        }
       }
     });
   }
