@@ -282,6 +282,57 @@ describe('SqliteRoomStore', () => {
     expect(await store.roomIdForJoinCode('NNN234')).toBeUndefined();
   });
 
+  it('commits the batches of every room written in one turn together; a failing batch rolls back alone', async () => {
+    const commits: number[] = [];
+    const store = new SqliteRoomStore({ path, onCommit: ({ batches }) => commits.push(batches) });
+    open.push(store);
+    await store.write('taken', [{ kind: 'settings', settings: settings('TKN234') }]);
+    expect(commits).toEqual([1]);
+
+    const results = await Promise.allSettled([
+      store.write('a', [
+        { kind: 'settings', settings: settings('AAA234') },
+        { kind: 'lww', version: 1, doc: b('a1') },
+      ]),
+      store.write('b', [
+        { kind: 'settings', settings: settings('BBB234') },
+        { kind: 'lww', version: 1, doc: b('b-lost') },
+        { kind: 'settings', settings: settings('tkn234') },
+      ]),
+      store.write('a', [{ kind: 'lww', version: 2, doc: b('a2') }]),
+      store.write('c', [{ kind: 'settings', settings: settings('') }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(commits).toEqual([1, 4]);
+    expect(await store.load('b')).toBeUndefined();
+    expect(await store.roomIdForJoinCode('BBB234')).toBeUndefined();
+    const a = await store.load('a');
+    expect(a?.doc?.mode === 'lww' && [a.doc.version, Buffer.from(a.doc.doc).toString()]).toEqual([2, 'a2']);
+    expect((await store.load('c'))?.settings.joinCode).toBe('');
+  });
+
+  it('applies calls in call order: a read, delete or close right after a write sees it', async () => {
+    const store = openStore();
+    const written = store.write('a', [{ kind: 'settings', settings: settings('AAA234') }]);
+    expect(await store.roomIdForJoinCode('AAA234')).toBe('a');
+    await written;
+
+    void store.write('b', [{ kind: 'settings', settings: settings('BBB234', { hostUserId: 'h' }) }]);
+    expect(await store.hostedRooms('h')).toEqual(['b']);
+    void store.write('b', [{ kind: 'fence', fence: 9 }]);
+    await store.delete('b');
+    expect(await store.load('b')).toBeUndefined();
+
+    const last = store.write('z', [{ kind: 'settings', settings: settings('ZZZ234') }]);
+    store.close();
+    await last;
+    const reopened = openStore();
+    expect(await reopened.roomIdForJoinCode('ZZZ234')).toBe('z');
+    await expect(store.write('y', [{ kind: 'settings', settings: settings('') }])).rejects.toThrow(
+      /not open/,
+    );
+  });
+
   it('runs a room engine end to end: a document and a lock survive closing the room and the database', async () => {
     const clock = new ManualClock();
     const initial = { policy: 'open', joinCode: 'E2E234' } as const;

@@ -24,6 +24,19 @@ export interface SqliteRoomStoreOptions {
   synchronous?: 'full' | 'normal';
   /** How long a statement waits for another connection's lock before failing. Default 5 000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * Called after each group commit with how many room batches it held and how long it took, for
+   * metrics. Not called for a commit that failed as a whole.
+   */
+  onCommit?: (commit: { batches: number; ms: number }) => void;
+}
+
+/** A room's batch waiting for the next group commit. */
+interface QueuedWrite {
+  roomId: string;
+  writes: readonly RoomWrite[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 /** One schema step: applied once, in order, inside a transaction. */
@@ -284,8 +297,10 @@ function bytes(data: Buffer): Uint8Array {
 
 /**
  * Room state in one SQLite database, in a normalised schema (a table per kind of state), for a
- * single server. Each {@link write} is one transaction, committed before its promise resolves;
- * better-sqlite3 is synchronous, so calls never interleave and are applied in call order.
+ * single server. Each {@link write} is atomic and committed before its promise resolves. Writes
+ * queued in one event-loop turn are group-committed: one transaction (one fsync) holding each
+ * room's batch in its own savepoint, so a batch that fails rolls back alone. Reads and deletes
+ * commit the queue first, so every call is applied in call order.
  *
  * @example
  * const store = new SqliteRoomStore({ path: join(dataDir, 'tandem.db') });
@@ -298,8 +313,13 @@ export class SqliteRoomStore implements RoomStore {
   private readonly sql: Statements;
   private readonly writeBatch: (roomId: string, writes: readonly RoomWrite[]) => void;
   private readonly readRoom: (roomId: string) => RoomRecord | undefined;
+  private readonly commitGroup: (batches: readonly QueuedWrite[], failed: Map<QueuedWrite, unknown>) => void;
+  private readonly onCommit: SqliteRoomStoreOptions['onCommit'];
+  private queued: QueuedWrite[] = [];
+  private commitScheduled = false;
 
   constructor(options: SqliteRoomStoreOptions) {
+    this.onCommit = options.onCommit;
     this.db = new Database(options.path);
     try {
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
@@ -318,45 +338,91 @@ export class SqliteRoomStore implements RoomStore {
     this.writeBatch = this.db.transaction((roomId: string, writes: readonly RoomWrite[]) =>
       this.apply(roomId, writes),
     );
+    // Inside the outer transaction, each room's transaction runs as a savepoint.
+    this.commitGroup = this.db.transaction((batches, failed) => {
+      for (const batch of batches) {
+        try {
+          this.writeBatch(batch.roomId, batch.writes);
+        } catch (error) {
+          failed.set(batch, error);
+        }
+      }
+    });
     // One read transaction per load, so a record is never assembled from two states.
     this.readRoom = this.db.transaction((roomId: string) => this.read(roomId));
   }
 
   /** The stored room, or undefined if it was never written (or was deleted). */
   async load(roomId: string): Promise<RoomRecord | undefined> {
+    this.commitQueued();
     return this.readRoom(roomId);
   }
 
   /**
-   * Applies `writes` in one transaction: all or none. A room's first write must be its settings.
-   * Resolves after the commit (fsynced under `synchronous: 'full'`); rejects, having stored
-   * nothing, if any write is invalid or breaks a constraint (such as a join code already taken).
+   * Applies `writes` atomically: all or none. A room's first write must be its settings. Resolves
+   * after the group commit that holds it (fsynced under `synchronous: 'full'`); rejects, having
+   * stored nothing of it, if any write is invalid or breaks a constraint (such as a join code
+   * already taken). Other rooms' batches in the same commit are unaffected.
    */
-  async write(roomId: string, writes: readonly RoomWrite[]): Promise<void> {
-    if (writes.length === 0) return;
-    this.writeBatch(roomId, writes);
+  write(roomId: string, writes: readonly RoomWrite[]): Promise<void> {
+    if (writes.length === 0) return Promise.resolve();
+    if (!this.db.open) return Promise.reject(new TypeError('The database connection is not open'));
+    return new Promise((resolve, reject) => {
+      this.queued.push({ roomId, writes, resolve, reject });
+      if (this.commitScheduled) return;
+      this.commitScheduled = true;
+      // After the I/O phase: every message read in this turn has queued its room's writes by then.
+      setImmediate(() => this.commitQueued());
+    });
   }
 
   /** Forgets a room and everything stored about it. */
   async delete(roomId: string): Promise<void> {
+    this.commitQueued();
     this.sql.deleteRoom.run(roomId);
   }
 
   /** The room a join code opens, matched case-insensitively; undefined for an unknown or empty code. */
   async roomIdForJoinCode(code: string): Promise<string | undefined> {
     if (code === '') return undefined;
+    this.commitQueued();
     return this.sql.byJoinCode.get(code)?.id;
   }
 
   /** Ids of the rooms whose host is `userId`, sorted; none for the empty (no host yet) id. */
   async hostedRooms(userId: string): Promise<string[]> {
     if (userId === '') return [];
+    this.commitQueued();
     return this.sql.byHost.all(userId).map((row) => row.id);
   }
 
-  /** Closes the database. Idempotent; later calls to the store reject. */
+  /** Commits what is queued, then closes the database. Idempotent; later calls to the store reject. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commitQueued();
+    this.db.close();
+  }
+
+  /** One transaction for every queued batch; settles each batch's promise after the commit. */
+  private commitQueued(): void {
+    this.commitScheduled = false;
+    const batches = this.queued;
+    if (batches.length === 0) return;
+    this.queued = [];
+    const failed = new Map<QueuedWrite, unknown>();
+    const began = performance.now();
+    try {
+      this.commitGroup(batches, failed);
+    } catch (error) {
+      // The commit itself failed (disk full, database closed): nothing of any batch is stored.
+      for (const batch of batches) batch.reject(error);
+      return;
+    }
+    this.onCommit?.({ batches: batches.length, ms: performance.now() - began });
+    for (const batch of batches) {
+      if (failed.has(batch)) batch.reject(failed.get(batch));
+      else batch.resolve();
+    }
   }
 
   private read(roomId: string): RoomRecord | undefined {
