@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, EncodeError, encode, packCursors2d } from '../src/index.js';
+import {
+  decode,
+  decodeAll,
+  EncodeError,
+  encode,
+  isCursor2dFrame,
+  packCursors2d,
+  peerCursor2dFrame,
+} from '../src/index.js';
 import { seededRandom } from './support/random.js';
 
 describe('packCursors2d', () => {
@@ -16,11 +24,68 @@ describe('packCursors2d', () => {
     }
   });
 
+  it('counts past two varuint bytes', () => {
+    const cursors = Array.from({ length: 16_400 }, (_, i) => ({ slot: i % 0x10000, x: i, y: -i }));
+    const frames = cursors.map((c) => encode({ type: 'peerCursor2d', ...c }));
+    expect(packCursors2d(frames)).toEqual(encode({ type: 'peerCursors2d', cursors }));
+  });
+
   it('refuses anything but encoded peerCursor2d frames', () => {
     expect(() => packCursors2d([encode({ type: 'peerCursorClear', slot: 1 })])).toThrow(EncodeError);
     expect(() => packCursors2d([encode({ type: 'peerCursor3d', slot: 1, x: 0, y: 0, z: 0 })])).toThrow(
       EncodeError,
     );
+  });
+});
+
+describe('peerCursor2dFrame', () => {
+  const f32 = (bits: number) => new Float32Array(new Uint32Array([bits]).buffer)[0]!;
+  /** A cursor2d frame whose coordinates are the given raw f32 bit patterns. */
+  const rawCursor = (xBits: number, yBits: number) => {
+    const frame = new Uint8Array(9);
+    frame[0] = encode({ type: 'cursor2d', x: 0, y: 0 })[0]!;
+    const view = new DataView(frame.buffer);
+    view.setUint32(1, xBits, true);
+    view.setUint32(5, yBits, true);
+    return frame;
+  };
+
+  it('announces a client cursor as the slot’s, byte-identical to encoding it, for every finite value', () => {
+    const random = seededRandom(11);
+    const special = [0, 0x80000000, 1, 0x007fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x3f800000];
+    const patterns = [...special, ...Array.from({ length: 500 }, () => Math.floor(random() * 2 ** 32))];
+    let finite = 0;
+    for (const bits of patterns) {
+      const frame = rawCursor(bits, patterns[(bits >>> 3) % patterns.length]!);
+      expect(isCursor2dFrame(frame)).toBe(true);
+      const m = decode(frame);
+      if (m.type !== 'cursor2d') throw new Error('not a cursor');
+      const slot = bits & 0xffff;
+      const out = peerCursor2dFrame(frame, slot);
+      if (Number.isFinite(m.x) && Number.isFinite(m.y)) {
+        finite++;
+        expect(out).toEqual(encode({ type: 'peerCursor2d', slot, x: m.x, y: m.y }));
+      } else {
+        expect(out).toBeUndefined();
+      }
+    }
+    expect(finite).toBeGreaterThan(400);
+    expect(f32(0x7f7fffff)).toBe(3.4028234663852886e38);
+  });
+
+  it('refuses infinities and every NaN', () => {
+    for (const bits of [0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0xffffffff]) {
+      expect(Number.isFinite(f32(bits))).toBe(false);
+      expect(peerCursor2dFrame(rawCursor(bits, 0), 1)).toBeUndefined();
+      expect(peerCursor2dFrame(rawCursor(0, bits), 1)).toBeUndefined();
+    }
+  });
+
+  it('recognises only a 9-byte cursor2d frame', () => {
+    expect(isCursor2dFrame(encode({ type: 'cursor2d', x: 1, y: 2 }))).toBe(true);
+    expect(isCursor2dFrame(encode({ type: 'cursor2d', x: 1, y: 2 }).subarray(0, 8))).toBe(false);
+    expect(isCursor2dFrame(encode({ type: 'cursor3d', x: 1, y: 2, z: 3 }))).toBe(false);
+    expect(isCursor2dFrame(encode({ type: 'peerCursor2d', slot: 1, x: 1, y: 2 }))).toBe(false);
   });
 });
 

@@ -2,11 +2,38 @@ import { MESSAGES } from '../schema.js';
 import type { Message } from '../types.js';
 import { EncodeError } from './decode-error.js';
 import { decode } from './message.js';
-import { Writer } from './writer.js';
 
 const CURSOR_2D = MESSAGES.peerCursor2d.tag;
+const CLIENT_CURSOR_2D = MESSAGES.cursor2d.tag;
 /** An encoded `peerCursor2d`: tag, u16 slot, f32 x, f32 y. */
 const CURSOR_2D_BYTES = 11;
+/** An encoded `cursor2d` from a client: tag, f32 x, f32 y. */
+const CLIENT_CURSOR_2D_BYTES = 9;
+
+/** Whether `frame` is a well-formed `cursor2d` (the one message a room gets 15 times a second per person). */
+export function isCursor2dFrame(frame: Uint8Array): boolean {
+  return frame[0] === CLIENT_CURSOR_2D && frame.length === CLIENT_CURSOR_2D_BYTES;
+}
+
+/**
+ * The `peerCursor2d` frame announcing a client's `cursor2d` frame as `slot`'s, built by copying the
+ * coordinates' bytes (byte-identical to `encode` of the decoded message), or undefined when either
+ * coordinate is not finite. `frame` must satisfy {@link isCursor2dFrame}.
+ */
+export function peerCursor2dFrame(frame: Uint8Array, slot: number): Uint8Array | undefined {
+  if (!finiteF32(frame, 1) || !finiteF32(frame, 5)) return undefined;
+  const out = new Uint8Array(CURSOR_2D_BYTES);
+  out[0] = CURSOR_2D;
+  out[1] = slot & 0xff;
+  out[2] = slot >>> 8;
+  out.set(frame.subarray(1, CLIENT_CURSOR_2D_BYTES), 3);
+  return out;
+}
+
+/** A little-endian f32 at `at` is finite unless its eight exponent bits are all set. */
+function finiteF32(bytes: Uint8Array, at: number): boolean {
+  return (bytes[at + 3]! & 0x7f) !== 0x7f || (bytes[at + 2]! & 0x80) === 0;
+}
 
 /**
  * Packs encoded `peerCursor2d` frames into one `peerCursors2d` frame by copying their bytes, with
@@ -14,16 +41,27 @@ const CURSOR_2D_BYTES = 11;
  * hottest path of cursor fan-out. The result is byte-identical to `encode` of the same cursors.
  */
 export function packCursors2d(frames: readonly Uint8Array[]): Uint8Array {
-  const w = new Writer(2 + 8 + frames.length * (CURSOR_2D_BYTES - 1));
-  w.u8(MESSAGES.peerCursors2d.tag);
-  w.varuint(frames.length);
+  let count = frames.length;
+  let countBytes = 1;
+  while (count >= 0x80) {
+    count = Math.floor(count / 0x80);
+    countBytes++;
+  }
+  const out = new Uint8Array(1 + countBytes + frames.length * (CURSOR_2D_BYTES - 1));
+  out[0] = MESSAGES.peerCursors2d.tag;
+  let pos = 1;
+  for (let n = frames.length; ; n = Math.floor(n / 0x80)) {
+    out[pos++] = n >= 0x80 ? (n & 0x7f) | 0x80 : n;
+    if (n < 0x80) break;
+  }
   for (const frame of frames) {
     if (frame.length !== CURSOR_2D_BYTES || frame[0] !== CURSOR_2D) {
       throw new EncodeError('packCursors2d takes encoded peerCursor2d frames only');
     }
-    w.raw(frame.subarray(1));
+    out.set(frame.subarray(1), pos);
+    pos += CURSOR_2D_BYTES - 1;
   }
-  return w.finish();
+  return out;
 }
 
 /**

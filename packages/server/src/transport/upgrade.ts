@@ -66,13 +66,14 @@ export async function handleUpgrade(
   }
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
-    void accept(ctx, ws, identity, target);
+    void accept(ctx, ws, socket, identity, target);
   });
 }
 
 async function accept(
   ctx: UpgradeContext,
   ws: WebSocket,
+  stream: Duplex,
   identity: VerifiedIdentity,
   target: ReturnType<typeof parseConnectionUrl>['target'] & object,
 ): Promise<void> {
@@ -87,7 +88,7 @@ async function accept(
     attached = undefined;
     ctx.registry.detach(room, id);
   };
-  const socket = new WsRoomSocket(ws, ctx.backpressure, ctx.metrics, leaveRoom);
+  const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leaveRoom);
   ctx.sockets.add(socket);
   ctx.metrics.connections.inc();
 

@@ -1,7 +1,9 @@
+import type { Duplex } from 'node:stream';
 import { closeCodeOf, decode, ERRORS, ErrorCode, encode, MESSAGES } from '@tandem/protocol';
 import { combineCursorFrames, type RoomSocket } from '@tandem/room';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { Metrics } from '../observability/metrics.js';
+import { writeBinaryFrame } from './frame-writer.js';
 
 /** Frames that only ever matter in their latest version per sender: safe to coalesce when backed up. */
 const COALESCABLE = new Set<number>([
@@ -22,16 +24,17 @@ export interface BackpressureLimits {
 }
 
 /**
- * Adapts a `ws` socket to the room's {@link RoomSocket}. It counts bytes handed to `ws` and not yet
- * flushed to the kernel (via the send callback, a public signal, rather than `bufferedAmount`
- * internals). While a socket is backed up past the soft cap, cursor and presence frames are held
- * back keyed by (kind, sender slot), so a slow reader gets the latest position of each peer instead
- * of a growing queue, in one frame once it drains; the rest of the room is never slowed by it.
+ * Adapts a `ws` socket to the room's {@link RoomSocket}. `ws` owns the handshake, reading, pings
+ * and the close; frames out are written straight to the connection's stream (see
+ * {@link writeBinaryFrame}), and its `writableLength` (bytes not yet flushed to the kernel) is the
+ * backlog. While a socket is backed up past the soft cap, cursor and presence frames are held back
+ * keyed by (kind, sender slot), so a slow reader gets the latest position of each peer instead of
+ * a growing queue, in one frame once it drains; the rest of the room is never slowed by it.
  */
 export class WsRoomSocket implements RoomSocket {
-  private unflushed = 0;
   private readonly held = new Map<number, Uint8Array>();
   private closed = false;
+  private awaitingDrain = false;
 
   /**
    * @param onGiveUp - Called (on a later microtask, never inside a room's send) when this socket
@@ -41,6 +44,8 @@ export class WsRoomSocket implements RoomSocket {
    */
   constructor(
     private readonly ws: WebSocket,
+    /** The stream `ws` was upgraded on (permessage-deflate off), where frames out are written. */
+    private readonly stream: Duplex,
     private readonly limits: BackpressureLimits,
     private readonly metrics: Metrics,
     private readonly onGiveUp: () => void = () => {},
@@ -48,7 +53,8 @@ export class WsRoomSocket implements RoomSocket {
 
   send(frame: Uint8Array): void {
     if (this.closed) return;
-    if (this.unflushed > this.limits.hardBytes) {
+    const backlog = this.stream.writableLength;
+    if (backlog > this.limits.hardBytes) {
       this.metrics.drops.inc({ reason: 'slow_consumer' });
       this.fail(ErrorCode.SlowConsumer);
       return;
@@ -64,7 +70,11 @@ export class WsRoomSocket implements RoomSocket {
       this.held.delete(heldKey(CURSOR_GROUP, slot));
       if (tag === MESSAGES.peerLeave.tag) this.held.delete(heldKey(PRESENCE_GROUP, slot));
     }
-    if (this.unflushed > this.limits.softBytes && this.hold(frame)) return;
+    if (backlog > this.limits.softBytes) {
+      if (this.hold(frame)) return;
+    } else if (this.held.size > 0) {
+      this.release();
+    }
     this.write(frame);
   }
 
@@ -101,7 +111,7 @@ export class WsRoomSocket implements RoomSocket {
 
   /** Bytes handed to the socket and not yet flushed. */
   get backlog(): number {
-    return this.unflushed;
+    return this.stream.writableLength;
   }
 
   private end(code: ErrorCode, message: string): void {
@@ -110,12 +120,19 @@ export class WsRoomSocket implements RoomSocket {
   }
 
   private write(frame: Uint8Array): void {
-    const size = frame.length;
-    this.unflushed += size;
+    // Once either side has begun the close, nothing may follow the close frame.
+    if (this.ws.readyState !== WebSocket.OPEN) return;
     this.metrics.frameOut(frame);
-    this.ws.send(frame, { binary: true }, () => {
-      this.unflushed -= size;
-      if (this.held.size > 0 && this.unflushed <= this.limits.softBytes) this.release();
+    writeBinaryFrame(this.stream, frame);
+  }
+
+  /** Past the soft cap a write has already found the stream full, so a 'drain' will follow. */
+  private releaseOnDrain(): void {
+    if (this.awaitingDrain) return;
+    this.awaitingDrain = true;
+    this.stream.once('drain', () => {
+      this.awaitingDrain = false;
+      if (!this.closed && this.held.size > 0) this.release();
     });
   }
 
@@ -139,6 +156,7 @@ export class WsRoomSocket implements RoomSocket {
     const key = heldKey(tag === MESSAGES.presence.tag ? PRESENCE_GROUP : CURSOR_GROUP, slotOf(frame));
     if (this.held.has(key)) this.metrics.drops.inc({ reason: 'coalesced' });
     this.held.set(key, frame);
+    this.releaseOnDrain();
     return true;
   }
 
