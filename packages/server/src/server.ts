@@ -109,6 +109,7 @@ export class TandemServer {
         budgets: { doc: options.docRate, cursor: options.cursorRate, chat: options.chatRate },
       },
       joinsPerMinute: options.joinsPerMinute,
+      codeMissesPerMinute: options.codeMissesPerMinute,
       maxHostedRooms: options.maxHostedRooms,
       sessionGraceMs: options.sessionGrace * 1000,
       roomIdleMs: options.roomIdle * 1000,

@@ -3,9 +3,9 @@ import { ManualClock, type RoomSocket, type RoomWrite, systemClock } from '@tand
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../src/observability/metrics.js';
-import { JoinLimiter } from '../src/rooms/join-limiter.js';
 import { RoomRegistry } from '../src/rooms/registry.js';
 import type { ServerStore } from '../src/rooms/server-store.js';
+import { WindowLimiter } from '../src/rooms/window-limiter.js';
 import { SqliteRoomStore } from '../src/store/sqlite-store.js';
 import { guestToken, postJson, startServer } from './support/server.js';
 
@@ -49,6 +49,7 @@ function registryOn(store: ServerStore, maxHostedRooms = 6): RoomRegistry {
     metrics: new Metrics(),
     limits: {},
     joinsPerMinute: 100,
+    codeMissesPerMinute: 20,
     maxHostedRooms,
     sessionGraceMs: 60_000,
     roomIdleMs: 0,
@@ -127,13 +128,31 @@ describe('room registry', () => {
   });
 });
 
-describe('join limiter', () => {
+describe('window limiter', () => {
+  it('refuses past the allowance until the oldest event is a window old; peeking records nothing', () => {
+    const clock = new ManualClock();
+    const limiter = new WindowLimiter(2, clock);
+    expect(limiter.exhausted('a')).toBe(false);
+    expect(limiter.tryTake('a')).toBe(true);
+    clock.advance(30_000);
+    expect(limiter.tryTake('a')).toBe(true);
+    expect(limiter.exhausted('a')).toBe(true);
+    expect(limiter.tryTake('a')).toBe(false);
+    expect(limiter.exhausted('b')).toBe(false);
+    clock.advance(29_999);
+    expect(limiter.exhausted('a')).toBe(true);
+    clock.advance(1);
+    expect(limiter.exhausted('a')).toBe(false);
+    expect(limiter.tryTake('a')).toBe(true);
+    expect(limiter.tryTake('a')).toBe(false);
+  });
+
   it('forgets users whose joins have all left the window', () => {
     const clock = new ManualClock();
-    const limiter = new JoinLimiter(5, clock);
-    for (let i = 0; i < 1000; i++) limiter.tryJoin(`guest_${i}`);
+    const limiter = new WindowLimiter(5, clock);
+    for (let i = 0; i < 1000; i++) limiter.tryTake(`guest_${i}`);
     clock.advance(60_000);
-    expect(limiter.tryJoin('someone')).toBe(true);
+    expect(limiter.tryTake('someone')).toBe(true);
     expect(limiter.size).toBe(1);
   });
 });

@@ -125,6 +125,32 @@ describe('sessions: join code, invite link and waiting room', () => {
     expect((await fetch(`${server.url}/sessions/${session.joinCode}`)).status).toBe(401);
   });
 
+  it('stops an address guessing join codes, even with a fresh guest id per guess', async () => {
+    const guesser = await startServer({ codeMissesPerMinute: 3 });
+    try {
+      const { session, token } = await hostSession(guesser);
+      const lookup = async (code: string) => {
+        const fresh = await guestToken(guesser, 'Guesser');
+        return fetch(`${guesser.url}/sessions/${code}`, {
+          headers: { authorization: `Bearer ${fresh.token}` },
+        });
+      };
+      expect((await lookup(session.joinCode)).status).toBe(200);
+      for (const code of ['AAAAAA', 'BBBBBB', 'CCCCCC']) expect((await lookup(code)).status).toBe(404);
+      const refused = await lookup(session.joinCode);
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toMatchObject({ error: 'JoinRateLimited' });
+      const overWs = await TestClient.join(`${guesser.wsUrl}/join/${session.joinCode}?token=${token}`);
+      expect((await overWs.closed).code).toBe(closeCodeOf(ErrorCode.JoinRateLimited));
+      // Joining by room id is not a guess: the host's own link still works.
+      const byId = await TestClient.join(roomUrl(guesser, session.roomId, token));
+      await byId.admitted();
+      await byId.close();
+    } finally {
+      await guesser.close();
+    }
+  });
+
   it('validates session options', async () => {
     const { token } = await guestToken(server, 'H');
     expect((await postJson(`${server.url}/sessions`, { policy: 'everyone' }, token)).status).toBe(400);

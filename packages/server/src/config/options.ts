@@ -24,6 +24,8 @@ export interface ServerOptions {
   maxParticipants: number;
   /** Joins per user per minute, across all rooms. Default 5. */
   joinsPerMinute: number;
+  /** Unknown join codes one network address may try per minute before its lookups are refused. Default 20. */
+  codeMissesPerMinute: number;
   /** Rooms one user may host at once. Default 6. */
   maxHostedRooms: number;
   /** Lock lease, seconds. Default 60. */
@@ -165,6 +167,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     min: 1,
     max: 100000,
     help: 'joins per user per minute',
+  },
+  {
+    key: 'codeMissesPerMinute',
+    flag: 'code-misses-per-minute',
+    env: ['TANDEM_CODE_MISSES_PER_MINUTE'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'unknown join codes one address may try per minute',
   },
   {
     key: 'maxHostedRooms',
@@ -326,6 +337,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     guests: true,
     maxParticipants: 10,
     joinsPerMinute: 5,
+    codeMissesPerMinute: 20,
     maxHostedRooms: 6,
     lockTtl: 60,
     accessTimeout: 10,

@@ -181,7 +181,13 @@ const findSession: Handler = async (ctx, req, url) => {
   } catch {
     code = ''; // malformed percent-encoding: no code can match
   }
-  const roomId = code ? await ctx.registry.roomIdForCode(code) : undefined;
+  let roomId: string | undefined;
+  try {
+    roomId = code ? await ctx.registry.roomIdForCode(code, req.socket.remoteAddress ?? '') : undefined;
+  } catch (error) {
+    if (error instanceof RoomRefusal) throw new HttpError(429, ERRORS[error.code].name, error.message);
+    throw error;
+  }
   if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);
   return [200, { roomId, websocketPath: `/rooms/${roomId}` }];
 };

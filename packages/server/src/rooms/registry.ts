@@ -12,8 +12,8 @@ import {
 import { yjsDocuments } from '@tandem/yjs';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { JoinLimiter } from './join-limiter.js';
 import type { ServerStore } from './server-store.js';
+import { WindowLimiter } from './window-limiter.js';
 
 /** What a new session starts with. */
 export interface SessionRequest {
@@ -51,6 +51,11 @@ export interface RegistryOptions {
   metrics: Metrics;
   limits: LimitOverrides;
   joinsPerMinute: number;
+  /**
+   * Unknown join codes one address may try per minute; past that, every code lookup from it is
+   * refused, right or wrong, so codes cannot be guessed with freshly minted guest ids.
+   */
+  codeMissesPerMinute: number;
   maxHostedRooms: number;
   /** How long a created session stays loaded with nobody in it. */
   sessionGraceMs: number;
@@ -74,7 +79,8 @@ function secureRandom(): number {
 export class RoomRegistry {
   private readonly live = new Map<string, LiveRoom>();
   private readonly transitions = new Map<string, Promise<unknown>>();
-  private readonly joins: JoinLimiter;
+  private readonly joins: WindowLimiter;
+  private readonly codeMisses: WindowLimiter;
   private emptyWaiters: (() => void)[] = [];
   /** Sessions being created, per host: they count against the hosted-room limit before they are live. */
   private readonly creating = new Map<string, number>();
@@ -82,7 +88,8 @@ export class RoomRegistry {
   private closing = false;
 
   constructor(private readonly options: RegistryOptions) {
-    this.joins = new JoinLimiter(options.joinsPerMinute, options.clock);
+    this.joins = new WindowLimiter(options.joinsPerMinute, options.clock);
+    this.codeMisses = new WindowLimiter(options.codeMissesPerMinute, options.clock);
     this.store = timedStore(options.store, options.metrics);
   }
 
@@ -159,9 +166,21 @@ export class RoomRegistry {
     return { roomId, joinCode };
   }
 
-  /** The room id a join code opens. */
-  roomIdForCode(code: string): Promise<string | undefined> {
-    return this.options.store.roomIdForJoinCode(code.trim().toUpperCase());
+  /**
+   * The room a join code opens, or undefined. `source` is the caller's network address: after
+   * `codeMissesPerMinute` unknown codes from it within a minute, lookups from it throw
+   * {@link RoomRefusal} (`JoinRateLimited`) until the oldest miss is a minute old.
+   */
+  async roomIdForCode(code: string, source: string): Promise<string | undefined> {
+    if (this.codeMisses.exhausted(source)) {
+      throw new RoomRefusal(
+        ErrorCode.JoinRateLimited,
+        'too many unknown join codes from this address; try again in a minute',
+      );
+    }
+    const roomId = await this.options.store.roomIdForJoinCode(code.trim().toUpperCase());
+    if (!roomId) this.codeMisses.tryTake(source);
+    return roomId;
   }
 
   /**
@@ -307,7 +326,7 @@ export class RoomRegistry {
       store: this.store,
       limits: this.options.limits,
       documents: yjsDocuments,
-      canJoin: (identity) => (this.joins.tryJoin(identity.userId) ? undefined : ErrorCode.JoinRateLimited),
+      canJoin: (identity) => (this.joins.tryTake(identity.userId) ? undefined : ErrorCode.JoinRateLimited),
     };
   }
 

@@ -66,7 +66,7 @@ export async function handleUpgrade(
   }
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
-    void accept(ctx, ws, socket, identity, target);
+    void accept(ctx, ws, socket, req.socket.remoteAddress ?? '', identity, target);
   });
 }
 
@@ -74,6 +74,8 @@ async function accept(
   ctx: UpgradeContext,
   ws: WebSocket,
   stream: Duplex,
+  /** The client's network address, which join-code guesses are counted against. */
+  address: string,
   identity: VerifiedIdentity,
   target: ReturnType<typeof parseConnectionUrl>['target'] & object,
 ): Promise<void> {
@@ -122,7 +124,8 @@ async function accept(
   ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
 
   try {
-    const roomId = target.kind === 'room' ? target.roomId : await ctx.registry.roomIdForCode(target.code);
+    const roomId =
+      target.kind === 'room' ? target.roomId : await ctx.registry.roomIdForCode(target.code, address);
     if (!roomId)
       throw new RoomRefusal(
         ErrorCode.RoomNotFound,
