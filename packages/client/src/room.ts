@@ -20,6 +20,7 @@ import { frameBytes, type WebSocketConstructor, type WebSocketLike } from './con
 import { decodeJson, encodeJson } from './documents/json.js';
 import { LwwDocument } from './documents/lww.js';
 import { OpsDocument } from './documents/ops.js';
+import { YjsOutbox } from './documents/yjs-outbox.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
 import { ActivityLog } from './state/activity-log.js';
@@ -139,6 +140,12 @@ export class RoomConnection extends Emitter<RoomEvents> {
   readonly ops: OpsDocument;
   private yDoc: Y.Doc | undefined;
   private ySync: YjsSyncClient | undefined;
+  private readonly yOutbox = new YjsOutbox({
+    send: (m) => this.sendIfLive(m),
+    nextRid: () => this.nextRid++,
+  });
+  /** The room's opening state vector, held until admission creates the sync client that answers it. */
+  private yOpening: MessageOf<'yjs'> | undefined;
   private readonly detachVisibility: (() => void) | undefined;
 
   constructor(private readonly options: RoomConnectionOptions) {
@@ -183,6 +190,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
     this.stopRenewals();
     this.detachVisibility?.();
     this.ySync?.destroy();
+    this.yOutbox.reset();
     const ws = this.ws;
     this.ws = undefined;
     ws?.close(1000, 'left');
@@ -233,6 +241,8 @@ export class RoomConnection extends Emitter<RoomEvents> {
     this.stopRenewals();
     this.ySync?.destroy();
     this.ySync = undefined;
+    this.yOpening = undefined;
+    this.yOutbox.reset();
     this.failRequests();
     this.clearPeers();
     if (this.left) return;
@@ -399,11 +409,10 @@ export class RoomConnection extends Emitter<RoomEvents> {
         this.ops.receiveSync(m);
         return;
       case 'docAck':
-        this.settle(m.rid, 'doc', m.version);
+        if (!this.yOutbox.taken(m.rid)) this.settle(m.rid, 'doc', m.version);
         return;
       case 'yjs':
-        this.ySync?.receive(m);
-        return;
+        return this.yjsReceived(m);
       case 'chat':
         return this.chatReceived(m);
       case 'chatHistory':
@@ -439,10 +448,25 @@ export class RoomConnection extends Emitter<RoomEvents> {
     if (cursor && !this.hidden) this.cursorSender.update(cursor);
     if (this.settingsView?.docMode === 'yjs') {
       this.ySync?.destroy();
-      this.ySync = new YjsSyncClient(this.yjs, (m) => this.sendIfLive(m));
+      this.ySync = new YjsSyncClient(this.yjs, (m) => this.yOutbox.send(m), {
+        nextRid: () => this.nextRid++,
+      });
+      const opening = this.yOpening;
+      this.yOpening = undefined;
+      if (opening) this.ySync.receive(opening);
     }
     this.lww.resubmitPending();
     this.ops.resubmitPending();
+  }
+
+  /**
+   * The room's state vector comes in the admission snapshot, before `admitted` makes this
+   * connection live: it is held until then, or the handshake would never start.
+   */
+  private yjsReceived(m: MessageOf<'yjs'>): void {
+    if (m.step === 'diff' && m.rid !== 0) this.yOutbox.taken(m.rid);
+    if (this.ySync) this.ySync.receive(m);
+    else if (m.step === 'state-vector') this.yOpening = m;
   }
 
   private errorReceived(m: MessageOf<'error'>): void {
@@ -452,6 +476,15 @@ export class RoomConnection extends Emitter<RoomEvents> {
     if (info?.fatal) {
       this.fatal = error;
       this.note('error', m.message);
+      return;
+    }
+    if (m.rid !== 0 && this.yOutbox.refused(m.rid, code === ErrorCode.RateLimited)) {
+      // A document update refused for its rate is sent again; the user need not hear of it.
+      if (code === ErrorCode.RateLimited) this.note('error', `${m.message} (Yjs update queued again)`);
+      else {
+        this.note('error', m.message);
+        this.emit('error', error);
+      }
       return;
     }
     if (m.rid !== 0 && this.requests.has(m.rid)) {

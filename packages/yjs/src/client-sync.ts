@@ -27,11 +27,16 @@ export class YjsSyncClient {
   /**
    * @param doc the local document; the client listens to it until {@link destroy}.
    * @param send puts one message on the wire to the room.
+   * @param options.nextRid allocates request ids; pass the connection's own allocator when other
+   *   requests share the connection, so a `docAck` or refusal is never matched to the wrong one.
+   *   Default: ids from 1 upwards, owned by this client.
    */
   constructor(
     readonly doc: Y.Doc,
     private readonly send: (message: YjsMessage) => void,
+    options: { nextRid?: () => number } = {},
   ) {
+    if (options.nextRid) this.allocate = options.nextRid;
     doc.on('update', this.onLocalUpdate);
   }
 
@@ -40,7 +45,7 @@ export class YjsSyncClient {
     return this.isSynced;
   }
 
-  /** The request id of the last message sent (ids start at 1 and only grow), to match `docAck`s against. */
+  /** The request id of the last message sent (ids only grow), to match `docAck`s against. */
   get lastRid(): number {
     return this.rid;
   }
@@ -92,7 +97,10 @@ export class YjsSyncClient {
     this.send({ type: 'yjs', step: 'update', rid: this.nextRid(), data: update });
   };
 
+  private allocate: () => number = () => this.rid + 1;
+
   private nextRid(): number {
-    return ++this.rid;
+    this.rid = this.allocate();
+    return this.rid;
   }
 }
