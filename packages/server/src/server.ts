@@ -72,6 +72,7 @@ export class TandemServer {
       new SqliteRoomStore({
         path: inMemory ? ':memory:' : join(options.data, 'tandem.db'),
         synchronous: options.sqliteSync,
+        now: () => clock.now(),
       });
     const guestSecret = options.guests
       ? inMemory
@@ -113,6 +114,7 @@ export class TandemServer {
       maxHostedRooms: options.maxHostedRooms,
       sessionGraceMs: options.sessionGrace * 1000,
       roomIdleMs: options.roomIdle * 1000,
+      roomRetentionMs: options.roomRetentionDays * 24 * 60 * 60 * 1000,
     });
 
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.

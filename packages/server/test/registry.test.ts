@@ -1,5 +1,5 @@
 import { ErrorCode, encode, PROTOCOL_VERSION } from '@tandem/protocol';
-import { ManualClock, type RoomSocket, type RoomWrite, systemClock } from '@tandem/room';
+import { type Clock, ManualClock, type RoomSocket, type RoomWrite, systemClock } from '@tandem/room';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../src/observability/metrics.js';
@@ -11,12 +11,16 @@ import { guestToken, postJson, startServer } from './support/server.js';
 
 /** SQLite in memory, with switches for the slow or failing store a deployment may have. */
 class TestStore implements ServerStore {
-  private readonly inner = new SqliteRoomStore({ path: ':memory:' });
+  private readonly inner: SqliteRoomStore;
   /** While set, writes wait for it. */
   writeGate: Promise<void> | undefined;
   failWrites = false;
   /** Join-code lookups take a turn of the event loop, as a networked store's would. */
   slowCodeLookups = false;
+
+  constructor(now?: () => number) {
+    this.inner = new SqliteRoomStore({ path: ':memory:', ...(now ? { now } : {}) });
+  }
 
   load(id: string) {
     return this.inner.load(id);
@@ -36,15 +40,23 @@ class TestStore implements ServerStore {
   hostedRooms(userId: string) {
     return this.inner.hostedRooms(userId);
   }
+  deleteUntouchedSince(cutoff: number, limit: number, keep: (roomId: string) => boolean) {
+    return this.inner.deleteUntouchedSince(cutoff, limit, keep);
+  }
   close(): void {
     this.inner.close();
   }
 }
 
-function registryOn(store: ServerStore, maxHostedRooms = 6): RoomRegistry {
+function registryOn(
+  store: ServerStore,
+  maxHostedRooms = 6,
+  { clock = systemClock, roomRetentionMs = 0 }: { clock?: Clock; roomRetentionMs?: number } = {},
+): RoomRegistry {
   return new RoomRegistry({
     store,
-    clock: systemClock,
+    clock,
+    roomRetentionMs,
     logger: pino({ level: 'silent' }),
     metrics: new Metrics(),
     limits: {},
@@ -124,6 +136,55 @@ describe('room registry', () => {
     await closed;
     await expect(late).rejects.toMatchObject({ code: ErrorCode.ServerShutdown });
     expect(registry.size).toBe(0);
+    store.close();
+  });
+});
+
+describe('room retention', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it('deletes rooms untouched for the retention period, never a loaded one, and sweeps hourly', async () => {
+    const clock = new ManualClock();
+    const store = new TestStore(() => clock.now());
+    const registry = registryOn(store, 6, { clock, roomRetentionMs: 30 * DAY });
+    const [old, used, held] = await Promise.all([1, 2, 3].map(() => registry.createSession(host, {})));
+    const holding = await registry.attach(held!.roomId, quietSocket(), host);
+    /** Loads the room (which writes to it) and waits until it has unloaded again. */
+    const visit = async (roomId: string) => {
+      const { room, id } = await registry.attach(roomId, quietSocket(), host);
+      registry.detach(room, id);
+      await expect.poll(() => registry.inUse(roomId)).toBe(false);
+    };
+    for (const s of [old!, used!]) await visit(s.roomId);
+
+    clock.advance(20 * DAY);
+    await visit(used!.roomId);
+    clock.advance(15 * DAY);
+    expect(await registry.sweepStale()).toBe(1);
+    expect(await store.load(old!.roomId)).toBeUndefined();
+    expect(await registry.roomIdForCode(old!.joinCode, 'here')).toBeUndefined();
+    expect(await store.load(used!.roomId)).toBeDefined();
+    expect(await store.load(held!.roomId)).toBeDefined();
+
+    // Once nobody holds it, the unused room goes at the next hourly sweep.
+    registry.detach(holding.room, holding.id);
+    await registry.whenEmpty();
+    clock.advance(60 * 60 * 1000);
+    await expect.poll(() => store.load(held!.roomId)).toBeUndefined();
+    expect(await store.load(used!.roomId)).toBeDefined();
+    await registry.close();
+    store.close();
+  });
+
+  it('keeps every room when retention is 0', async () => {
+    const clock = new ManualClock();
+    const store = new TestStore(() => clock.now());
+    const registry = registryOn(store, 6, { clock });
+    const { roomId } = await registry.createSession(host, {});
+    await registry.close();
+    clock.advance(3650 * DAY);
+    expect(await registry.sweepStale()).toBe(0);
+    expect(await store.load(roomId)).toBeDefined();
     store.close();
   });
 });

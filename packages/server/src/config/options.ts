@@ -54,6 +54,8 @@ export interface ServerOptions {
   sessionGrace: number;
   /** Seconds a room stays loaded after its last connection leaves. Default 5. */
   roomIdle: number;
+  /** Days a stored room is kept after anyone last wrote to it; 0 keeps rooms forever. Default 30. */
+  roomRetentionDays: number;
   /** pino level. Default info. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `json` for machines, `pretty` for terminals. Default: pretty on a TTY, else json. */
@@ -300,6 +302,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'seconds an unjoined session stays loaded',
   },
   {
+    key: 'roomRetentionDays',
+    flag: 'room-retention-days',
+    env: ['TANDEM_ROOM_RETENTION_DAYS'],
+    kind: 'int',
+    min: 0,
+    max: 36500,
+    help: 'days an unused room is kept in the store (0: forever)',
+  },
+  {
     key: 'logLevel',
     flag: 'log-level',
     env: ['TANDEM_LOG_LEVEL', 'LOG_LEVEL'],
@@ -352,6 +363,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     sqliteSync: 'full',
     sessionGrace: 300,
     roomIdle: 5,
+    roomRetentionDays: 30,
     logLevel: 'info',
     logFormat: isTty ? 'pretty' : 'json',
     staticDir: '',

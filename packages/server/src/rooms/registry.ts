@@ -8,6 +8,7 @@ import {
   Room,
   type RoomSocket,
   type RoomStore,
+  type TimerHandle,
 } from '@tandem/room';
 import { yjsDocuments } from '@tandem/yjs';
 import type { Logger } from '../observability/logger.js';
@@ -64,7 +65,16 @@ export interface RegistryOptions {
    * idle keeps connect/close loops and quick reconnects from reloading the room each time.
    */
   roomIdleMs: number;
+  /**
+   * Rooms nobody has written to for this long (no edit, join or setting; a load counts) are
+   * deleted from the store by an hourly sweep. 0 keeps every room forever.
+   */
+  roomRetentionMs: number;
 }
+
+/** How often stale rooms are looked for, and how many one step deletes before yielding. */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+const SWEEP_BATCH = 200;
 
 /** Crypto-strength uniform [0, 1): lock ids and join codes must not be guessable. */
 function secureRandom(): number {
@@ -86,16 +96,53 @@ export class RoomRegistry {
   private readonly creating = new Map<string, number>();
   private readonly store: RoomStore;
   private closing = false;
+  private sweepTimer: TimerHandle | undefined;
 
   constructor(private readonly options: RegistryOptions) {
     this.joins = new WindowLimiter(options.joinsPerMinute, options.clock);
     this.codeMisses = new WindowLimiter(options.codeMissesPerMinute, options.clock);
     this.store = timedStore(options.store, options.metrics);
+    if (options.roomRetentionMs > 0) this.scheduleSweep();
+  }
+
+  /**
+   * Deletes every stored room untouched for the retention period, except rooms loaded or being
+   * loaded now. Returns how many were deleted. Runs hourly on its own; callable at any time.
+   */
+  async sweepStale(): Promise<number> {
+    if (this.options.roomRetentionMs <= 0) return 0;
+    const cutoff = this.options.clock.now() - this.options.roomRetentionMs;
+    let total = 0;
+    for (;;) {
+      if (this.closing) return total;
+      const deleted = await this.options.store.deleteUntouchedSince(cutoff, SWEEP_BATCH, (id) =>
+        this.inUse(id),
+      );
+      total += deleted.length;
+      if (deleted.length < SWEEP_BATCH) break;
+    }
+    if (total > 0) this.options.logger.info({ rooms: total }, 'deleted rooms past their retention');
+    return total;
+  }
+
+  private scheduleSweep(): void {
+    this.sweepTimer = this.options.clock.setTimeout(() => {
+      this.sweepStale()
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'room retention sweep failed'))
+        .finally(() => {
+          if (!this.closing) this.scheduleSweep();
+        });
+    }, SWEEP_EVERY_MS);
   }
 
   /** Rooms loaded now. */
   get size(): number {
     return this.live.size;
+  }
+
+  /** Whether the room is loaded, or being loaded or unloaded. */
+  inUse(roomId: string): boolean {
+    return this.live.has(roomId) || this.transitions.has(roomId);
   }
 
   /** Open connections across rooms. */
@@ -230,6 +277,7 @@ export class RoomRegistry {
   /** Closes every room (clients are told to reconnect) and stores what is pending. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.sweepTimer !== undefined) this.options.clock.clearTimeout(this.sweepTimer);
     while (this.transitions.size > 0) await Promise.allSettled([...this.transitions.values()]);
     await Promise.all(
       [...this.live.entries()].map(async ([id, entry]) => {

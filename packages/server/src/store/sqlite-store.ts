@@ -29,6 +29,8 @@ export interface SqliteRoomStoreOptions {
    * metrics. Not called for a commit that failed as a whole.
    */
   onCommit?: (commit: { batches: number; ms: number }) => void;
+  /** The clock rooms' `created_at`/`updated_at` are stamped with. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A room's batch waiting for the next group commit. */
@@ -279,6 +281,9 @@ function prepareStatements(db: Database.Database) {
 
     byJoinCode: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE join_code = ?'),
     byHost: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE host_user_id = ? ORDER BY id'),
+    untouched: db.prepare<[number, number], { id: string }>(
+      'SELECT id FROM rooms WHERE updated_at < ? ORDER BY updated_at LIMIT ?',
+    ),
   };
 }
 
@@ -315,11 +320,14 @@ export class SqliteRoomStore implements RoomStore {
   private readonly readRoom: (roomId: string) => RoomRecord | undefined;
   private readonly commitGroup: (batches: readonly QueuedWrite[], failed: Map<QueuedWrite, unknown>) => void;
   private readonly onCommit: SqliteRoomStoreOptions['onCommit'];
+  private readonly now: () => number;
+  private readonly sweep: (cutoff: number, limit: number, keep: (roomId: string) => boolean) => string[];
   private queued: QueuedWrite[] = [];
   private commitScheduled = false;
 
   constructor(options: SqliteRoomStoreOptions) {
     this.onCommit = options.onCommit;
+    this.now = options.now ?? Date.now;
     this.db = new Database(options.path);
     try {
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
@@ -338,6 +346,15 @@ export class SqliteRoomStore implements RoomStore {
     this.writeBatch = this.db.transaction((roomId: string, writes: readonly RoomWrite[]) =>
       this.apply(roomId, writes),
     );
+    this.sweep = this.db.transaction((cutoff: number, limit: number, keep: (roomId: string) => boolean) => {
+      const deleted: string[] = [];
+      for (const { id } of this.sql.untouched.all(cutoff, limit)) {
+        if (keep(id)) continue;
+        this.sql.deleteRoom.run(id);
+        deleted.push(id);
+      }
+      return deleted;
+    });
     // Inside the outer transaction, each room's transaction runs as a savepoint.
     this.commitGroup = this.db.transaction((batches, failed) => {
       for (const batch of batches) {
@@ -394,6 +411,16 @@ export class SqliteRoomStore implements RoomStore {
     if (userId === '') return [];
     this.commitQueued();
     return this.sql.byHost.all(userId).map((row) => row.id);
+  }
+
+  /** Deletes up to `limit` rooms not written since `cutoff`, oldest first, except those `keep` claims. */
+  async deleteUntouchedSince(
+    cutoff: number,
+    limit: number,
+    keep: (roomId: string) => boolean,
+  ): Promise<string[]> {
+    this.commitQueued();
+    return this.sweep(cutoff, limit, keep);
   }
 
   /** Commits what is queued, then closes the database. Idempotent; later calls to the store reject. */
@@ -504,7 +531,7 @@ export class SqliteRoomStore implements RoomStore {
       if (kind === 'ops') sql.startOps.run(roomId);
       return true;
     };
-    const now = Date.now();
+    const now = this.now();
 
     for (const w of writes) {
       switch (w.kind) {
