@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RoomRefusal, type RoomRegistry, type SessionRequest } from '../rooms/registry.js';
+import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 
 export interface ApiContext {
@@ -33,6 +34,7 @@ export interface ApiContext {
 
 const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BadMessage]: 400,
+  [ErrorCode.Forbidden]: 403,
   [ErrorCode.HostLimit]: 429,
   [ErrorCode.ServerShutdown]: 503,
   [ErrorCode.RoomNotFound]: 404,
@@ -153,6 +155,18 @@ const createSession: Handler = async (ctx, req) => {
       throw new HttpError(400, 'BadRequest', 'trusted must be an array of email strings');
     }
     request.trusted = body.trusted as string[];
+  }
+  if (body.companionOf !== undefined) {
+    if (typeof body.companionOf !== 'string' || !ROOM_ID.test(body.companionOf))
+      throw new HttpError(400, 'BadRequest', 'companionOf must be the room id of a session you host');
+    if (request.policy !== undefined || request.trusted !== undefined) {
+      throw new HttpError(
+        400,
+        'BadRequest',
+        "a companion room's admission follows its session: policy and trusted are not accepted",
+      );
+    }
+    request.companionOf = body.companionOf;
   }
   try {
     const session = await ctx.registry.createSession(identity, request);
