@@ -94,11 +94,18 @@ function matchRoute(method: string, path: string): Route | undefined {
   if (path === '/healthz' && (any || method === 'GET')) return { name: 'healthz', handle: health };
   if (path === '/metrics' && (any || method === 'GET')) return { name: 'metrics', handle: metrics };
   if (path === '/auth/guest' && (any || method === 'POST')) return { name: 'auth-guest', handle: guest };
+  if (path === '/auth/guest/refresh' && (any || method === 'POST'))
+    return { name: 'auth-guest-refresh', handle: refreshGuest };
   if (path === '/sessions' && (any || method === 'POST'))
     return { name: 'create-session', handle: createSession };
   if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
     return { name: 'find-session', handle: findSession };
-  if (path === '/healthz' || path === '/metrics' || path === '/auth/guest' || path.startsWith('/sessions')) {
+  if (
+    path === '/healthz' ||
+    path === '/metrics' ||
+    path.startsWith('/auth/guest') ||
+    path.startsWith('/sessions')
+  ) {
     return {
       name: 'method-not-allowed',
       handle: async () =>
@@ -133,6 +140,20 @@ const guest: Handler = async (ctx, req) => {
     if (error instanceof InvalidGuestNameError) throw new HttpError(400, 'BadRequest', error.message);
     throw error;
   }
+};
+
+/** A new token for the same guest, so a long visit never turns into a new user. */
+const refreshGuest: Handler = async (ctx, req) => {
+  if (!ctx.guests) throw new HttpError(404, 'GuestsDisabled', 'this server does not issue guest tokens');
+  const identity = await authenticate(ctx, req);
+  if (!identity.guest) {
+    throw new HttpError(
+      403,
+      'Forbidden',
+      'only guest tokens are refreshed here; renew yours with its issuer',
+    );
+  }
+  return [201, await ctx.guests.renew(identity)];
 };
 
 const createSession: Handler = async (ctx, req) => {
