@@ -14,7 +14,8 @@ export function loadIdentity(): Identity | undefined {
     const raw = sessionStorage.getItem(KEY);
     if (!raw) return undefined;
     const id = JSON.parse(raw) as Identity;
-    return id.expiresAt - Date.now() > 60_000 ? id : undefined;
+    // A guest close to expiry is kept: it is refreshed (same user) before it connects.
+    return id.expiresAt > Date.now() || id.kind === 'guest' ? id : undefined;
   } catch {
     return undefined;
   }
@@ -26,29 +27,48 @@ export function saveIdentity(identity: Identity | undefined): void {
 }
 
 /** Signs in with the server's guest tokens (`POST /auth/guest`). */
-export async function guestSignIn(name: string): Promise<Identity> {
-  const res = await fetch('/auth/guest', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  const body = (await res.json().catch(() => ({}))) as {
+export function guestSignIn(name: string): Promise<Identity> {
+  return guestToken('/auth/guest', name, { 'content-type': 'application/json' }, JSON.stringify({ name }));
+}
+
+/**
+ * Renews a guest token that is still valid (`POST /auth/guest/refresh`): same user id, so the
+ * guest keeps its locks, host role and admissions. Falls back to a new sign-in once it has expired.
+ */
+export function guestRefresh(identity: Identity): Promise<Identity> {
+  if (identity.expiresAt <= Date.now()) return guestSignIn(identity.name);
+  return guestToken(
+    '/auth/guest/refresh',
+    identity.name,
+    { authorization: `Bearer ${identity.token}` },
+    '{}',
+  );
+}
+
+async function guestToken(
+  path: string,
+  name: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Identity> {
+  const res = await fetch(path, { method: 'POST', headers, body });
+  const answer = (await res.json().catch(() => ({}))) as {
     token?: string;
     name?: string;
     expiresAt?: number;
     message?: string;
   };
-  if (!res.ok || !body.token) {
+  if (!res.ok || !answer.token) {
     throw new Error(
       res.status === 404
         ? 'Guest sign-in is turned off on this server: paste a token instead.'
-        : `Sign-in failed: ${body.message ?? res.status}`,
+        : `Sign-in failed: ${answer.message ?? res.status}`,
     );
   }
   return {
-    name: body.name ?? name,
-    token: body.token,
-    expiresAt: body.expiresAt ?? Date.now() + 3_600_000,
+    name: answer.name ?? name,
+    token: answer.token,
+    expiresAt: answer.expiresAt ?? Date.now() + 3_600_000,
     kind: 'guest',
   };
 }

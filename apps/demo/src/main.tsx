@@ -3,7 +3,14 @@ import { TandemProvider } from '@tandem/react';
 import { StrictMode, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Brand } from './brand.js';
-import { guestSignIn, type Identity, jwtIdentity, loadIdentity, saveIdentity } from './identity.js';
+import {
+  guestRefresh,
+  guestSignIn,
+  type Identity,
+  jwtIdentity,
+  loadIdentity,
+  saveIdentity,
+} from './identity.js';
 import { Landing } from './landing.js';
 import { Session } from './session.js';
 import './styles.css';
@@ -25,9 +32,9 @@ function clientFor(identity: Identity): TandemClient {
   return createClient({
     url: location.origin,
     auth: async () => {
-      // Guest tokens are renewed before they expire (a new guest is a new user: locks stay with the old one).
+      // Guest tokens are renewed for the same user before they expire, so locks and the host role stay.
       if (current.kind === 'guest' && current.expiresAt - Date.now() < 60_000) {
-        current = await guestSignIn(current.name);
+        current = await guestRefresh(current);
         saveIdentity(current);
       }
       return current.token;

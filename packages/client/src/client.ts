@@ -41,6 +41,17 @@ export interface HostOptions {
   docMode?: DocMode;
   /** Emails admitted without waiting. */
   trusted?: string[];
+  /**
+   * The room id of a session this user hosts: the new room is its companion (say, a notes
+   * document in another mode). Whoever the session admitted gets in without waiting, nobody else
+   * does (`NotInSession`); removal from the session removes from it, closing the session closes it.
+   * `policy` and `trusted` do not apply to a companion.
+   *
+   * @example
+   * const session = await client.host({ docMode: 'ops' });
+   * const notes = await client.host({ companionOf: session.roomId, docMode: 'yjs' });
+   */
+  companionOf?: string;
 }
 
 /**

@@ -64,6 +64,8 @@ export const ErrorCode = {
   WaitingRoomFull: 29,
   /** The connection did not send `hello` in time. */
   HelloTimeout: 30,
+  /** A companion room refused the user: the session it belongs to has not admitted them. */
+  NotInSession: 31,
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -127,6 +129,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = Object.fromEntries
     info('NotTrusted', true, false, 'this room admits only its trusted list'),
     info('WaitingRoomFull', true, true, 'the waiting room is full; try again later'),
     info('HelloTimeout', true, true, 'no hello within the time allowed'),
+    info('NotInSession', true, false, 'this room follows a session that has not admitted you'),
   ].map((e) => [e.code, e]),
 ) as Record<ErrorCode, ErrorInfo>;
 

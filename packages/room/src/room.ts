@@ -299,6 +299,27 @@ export class Room {
     return this.admittedCount;
   }
 
+  /**
+   * True when `identity` gets into this room without waiting: the host, anyone in an `open` room,
+   * a trusted email, a user the host admitted, or a user with an admitted connection now. A room
+   * whose admission follows this one (a companion room) asks it at every join.
+   */
+  admitsWithoutWaiting(identity: Identity): boolean {
+    const verdict = decideAdmission({ userId: identity.userId, identity }, this.settings, this.admittedUsers);
+    return verdict.kind === 'admit' || this.connectionsOf(identity.userId).length > 0;
+  }
+
+  /**
+   * Closes every connection of `userId`, in any phase, with `code` and frees the user's locks: the
+   * host's remove, or the room this one follows removing the user.
+   */
+  expel(userId: string, code: ErrorCode): void {
+    for (const conn of [...this.connections.values()]) {
+      if (conn.userId === userId && conn.phase.kind !== 'closed') this.fatal(conn, code);
+    }
+    this.locks.userRemoved(userId);
+  }
+
   /** A copy of the current settings. */
   getSettings(): RoomSettings {
     return { ...this.settings, trusted: [...this.settings.trusted] };
@@ -537,10 +558,7 @@ export class Room {
       return this.refuse(host, ErrorCode.Forbidden, 0, 'the host cannot be removed');
     if (this.admittedUsers.delete(userId)) this.persist({ kind: 'admitted', userId, admitted: false });
     this.emit({ type: 'removed', userId });
-    for (const conn of [...this.connections.values()]) {
-      if (conn.userId === userId && conn.phase.kind !== 'closed') this.fatal(conn, ErrorCode.Removed);
-    }
-    this.locks.userRemoved(userId);
+    this.expel(userId, ErrorCode.Removed);
   }
 
   private requireHost(conn: Connection): boolean {

@@ -30,6 +30,38 @@ describe('guest tokens', () => {
     expect((await postJson(`${server.url}/auth/guest`, {})).status).toBe(400);
   });
 
+  it('refreshes a guest token for the same user, who keeps the host role', async () => {
+    const first = await postJson(`${server.url}/auth/guest`, { name: 'Ada' });
+    const session = await createSession(server, first.body.token as string);
+    const renewed = await postJson(`${server.url}/auth/guest/refresh`, {}, first.body.token as string);
+    expect(renewed.status).toBe(201);
+    expect(renewed.body).toMatchObject({ userId: first.body.userId, name: 'Ada' });
+    expect(renewed.body.expiresAt as number).toBeGreaterThanOrEqual(first.body.expiresAt as number);
+    const host = await (
+      await TestClient.join(roomUrl(server, session.roomId, renewed.body.token as string))
+    ).admitted();
+    expect(host.welcome).toMatchObject({ role: 'host', userId: first.body.userId });
+    await host.close();
+  });
+
+  it('refreshes only a valid guest token, and says why not', async () => {
+    const refresh = (token?: string) => postJson(`${server.url}/auth/guest/refresh`, {}, token);
+    expect(await refresh()).toMatchObject({ status: 401, body: { error: 'Unauthorized' } });
+    expect(await refresh('not.a.jwt')).toMatchObject({ status: 401, body: { error: 'Unauthorized' } });
+    const secret = 'a-project-secret-of-at-least-32-bytes!!';
+    const app = await startServer({ jwtSecret: secret });
+    try {
+      const own = await new SignJWT({ sub: 'user-1', email: 'ada@example.com' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('10m')
+        .sign(new TextEncoder().encode(secret));
+      const res = await postJson(`${app.url}/auth/guest/refresh`, {}, own);
+      expect(res).toMatchObject({ status: 403, body: { error: 'Forbidden' } });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('requires a token to start a session', async () => {
     expect((await postJson(`${server.url}/sessions`, {})).status).toBe(401);
   });

@@ -16,7 +16,7 @@ export type AdmissionVerdict =
  * `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
  */
 export function decideAdmission(
-  conn: Connection,
+  conn: Pick<Connection, 'userId' | 'identity'>,
   settings: Readonly<RoomSettings>,
   admittedUsers: ReadonlySet<string>,
 ): AdmissionVerdict {

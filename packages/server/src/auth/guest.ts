@@ -135,7 +135,19 @@ export class GuestIssuer {
     if (!RANDOM_ID_PART.test(idPart)) {
       throw new Error('GuestIssuer: random() must return 22 url-safe base64 characters');
     }
-    const userId = `${GUEST_ID_PREFIX}${idPart}`;
+    return this.sign(`${GUEST_ID_PREFIX}${idPart}`, cleaned);
+  }
+
+  /**
+   * A fresh token for a guest who still holds a valid one: same user id and name, new expiry. A
+   * guest who stays signed in keeps its locks, host role and admissions, which a new guest would not.
+   * The caller must have verified `guest` as a guest token of this issuer.
+   */
+  renew(guest: { readonly userId: string; readonly name: string }): Promise<IssuedGuestToken> {
+    return this.sign(guest.userId, guest.name);
+  }
+
+  private async sign(userId: string, cleaned: string): Promise<IssuedGuestToken> {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.ttlSec;
     const token = await new SignJWT({ name: cleaned, guest: true })

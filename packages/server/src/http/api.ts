@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RoomRefusal, type RoomRegistry, type SessionRequest } from '../rooms/registry.js';
+import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 
 export interface ApiContext {
@@ -33,6 +34,7 @@ export interface ApiContext {
 
 const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BadMessage]: 400,
+  [ErrorCode.Forbidden]: 403,
   [ErrorCode.HostLimit]: 429,
   [ErrorCode.ServerShutdown]: 503,
   [ErrorCode.RoomNotFound]: 404,
@@ -92,11 +94,18 @@ function matchRoute(method: string, path: string): Route | undefined {
   if (path === '/healthz' && (any || method === 'GET')) return { name: 'healthz', handle: health };
   if (path === '/metrics' && (any || method === 'GET')) return { name: 'metrics', handle: metrics };
   if (path === '/auth/guest' && (any || method === 'POST')) return { name: 'auth-guest', handle: guest };
+  if (path === '/auth/guest/refresh' && (any || method === 'POST'))
+    return { name: 'auth-guest-refresh', handle: refreshGuest };
   if (path === '/sessions' && (any || method === 'POST'))
     return { name: 'create-session', handle: createSession };
   if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
     return { name: 'find-session', handle: findSession };
-  if (path === '/healthz' || path === '/metrics' || path === '/auth/guest' || path.startsWith('/sessions')) {
+  if (
+    path === '/healthz' ||
+    path === '/metrics' ||
+    path.startsWith('/auth/guest') ||
+    path.startsWith('/sessions')
+  ) {
     return {
       name: 'method-not-allowed',
       handle: async () =>
@@ -133,6 +142,20 @@ const guest: Handler = async (ctx, req) => {
   }
 };
 
+/** A new token for the same guest, so a long visit never turns into a new user. */
+const refreshGuest: Handler = async (ctx, req) => {
+  if (!ctx.guests) throw new HttpError(404, 'GuestsDisabled', 'this server does not issue guest tokens');
+  const identity = await authenticate(ctx, req);
+  if (!identity.guest) {
+    throw new HttpError(
+      403,
+      'Forbidden',
+      'only guest tokens are refreshed here; renew yours with its issuer',
+    );
+  }
+  return [201, await ctx.guests.renew(identity)];
+};
+
 const createSession: Handler = async (ctx, req) => {
   const identity = await authenticate(ctx, req);
   const body = await readJson(req);
@@ -153,6 +176,18 @@ const createSession: Handler = async (ctx, req) => {
       throw new HttpError(400, 'BadRequest', 'trusted must be an array of email strings');
     }
     request.trusted = body.trusted as string[];
+  }
+  if (body.companionOf !== undefined) {
+    if (typeof body.companionOf !== 'string' || !ROOM_ID.test(body.companionOf))
+      throw new HttpError(400, 'BadRequest', 'companionOf must be the room id of a session you host');
+    if (request.policy !== undefined || request.trusted !== undefined) {
+      throw new HttpError(
+        400,
+        'BadRequest',
+        "a companion room's admission follows its session: policy and trusted are not accepted",
+      );
+    }
+    request.companionOf = body.companionOf;
   }
   try {
     const session = await ctx.registry.createSession(identity, request);

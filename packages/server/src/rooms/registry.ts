@@ -21,6 +21,20 @@ export interface SessionRequest {
   policy?: AdmissionPolicy;
   docMode?: DocMode;
   trusted?: readonly string[];
+  /**
+   * Makes a companion room of this session: admission follows the parent (no policy or trusted
+   * list of its own), removal from the parent removes from it, closing the parent closes it.
+   */
+  companionOf?: string;
+}
+
+/** Companion rooms one session may have. */
+export const MAX_COMPANIONS = 8;
+
+/** A companion's id is its parent's id, a dot, and its own part, so the link needs no storage. */
+export function parentOf(roomId: string): string | undefined {
+  const dot = roomId.indexOf('.');
+  return dot > 0 ? roomId.slice(0, dot) : undefined;
 }
 
 /** A session the server created: where to connect and what to share. */
@@ -155,6 +169,7 @@ export class RoomRegistry {
   /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
     const inFlight = this.creating.get(host.userId) ?? 0;
     const hosted =
       [...this.live.values()].filter((l) => l.room.getSettings().hostUserId === host.userId).length +
@@ -173,8 +188,36 @@ export class RoomRegistry {
     }
   }
 
-  private async create(host: Identity, request: SessionRequest): Promise<CreatedSession> {
-    const roomId = `r${randomBytes(9).toString('base64url')}`;
+  /**
+   * A companion room of a session the caller hosts. It does not count against the hosted-room
+   * limit (its session does), but a session has at most {@link MAX_COMPANIONS}.
+   */
+  private async createCompanion(host: Identity, parentId: string, request: SessionRequest) {
+    if (parentOf(parentId) !== undefined)
+      throw new RoomRefusal(ErrorCode.BadMessage, 'a companion room cannot have companions of its own');
+    const parent = await this.load(parentId);
+    if (!parent) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${parentId}`);
+    // Loaded for a companion's sake: its own people get the session grace to come back.
+    if (parent.room.size === 0) this.armGrace(parentId, parent);
+    if (parent.room.getSettings().hostUserId !== host.userId)
+      throw new RoomRefusal(ErrorCode.Forbidden, 'only the host of a session may add rooms to it');
+    const companions = [...this.live.keys()].filter((id) => parentOf(id) === parentId).length;
+    if (companions >= MAX_COMPANIONS) {
+      throw new RoomRefusal(ErrorCode.HostLimit, `a session has at most ${MAX_COMPANIONS} companion rooms`);
+    }
+    const suffix = `c${randomBytes(6).toString('base64url')}`;
+    return this.create(
+      host,
+      { policy: 'open', ...(request.docMode ? { docMode: request.docMode } : {}) },
+      `${parentId}.${suffix}`,
+    );
+  }
+
+  private async create(
+    host: Identity,
+    request: SessionRequest,
+    roomId = `r${randomBytes(9).toString('base64url')}`,
+  ): Promise<CreatedSession> {
     const joinCode = await this.uniqueJoinCode();
     let room: Room;
     try {
@@ -236,6 +279,7 @@ export class RoomRegistry {
    */
   async attach(roomId: string, socket: RoomSocket, identity: Identity): Promise<{ room: Room; id: number }> {
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    await this.loadParentOf(roomId);
     const entry = await this.load(roomId);
     if (!entry) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
     // Shutdown may have begun while this waited; the room is (or is about to be) closed.
@@ -245,6 +289,24 @@ export class RoomRegistry {
       entry.graceTimer = undefined;
     }
     return { room: entry.room, id: entry.room.connect(socket, identity) };
+  }
+
+  /**
+   * A companion's admission is decided by its parent at `hello`, so the parent must be in memory;
+   * loaded for that alone, it unloads after the usual idle.
+   */
+  private async loadParentOf(roomId: string): Promise<void> {
+    const parentId = parentOf(roomId);
+    if (parentId === undefined) return;
+    const parent = await this.load(parentId);
+    if (!parent) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
+    // Loaded for a companion's sake: its own people get the session grace to come back.
+    if (parent.room.size === 0) this.armGrace(parentId, parent);
+  }
+
+  /** Companion rooms of `parentId` that are in memory. */
+  private companionsOf(parentId: string): LiveRoom[] {
+    return [...this.live.entries()].filter(([id]) => parentOf(id) === parentId).map(([, entry]) => entry);
   }
 
   /** The transport closed; unloads the room when it was the last connection. */
@@ -316,7 +378,14 @@ export class RoomRegistry {
     if (this.transitions.has(roomId)) await this.transitions.get(roomId)?.catch(() => undefined);
     const entry = this.live.get(roomId);
     if (!entry || entry.room.size > 0 || this.closing) return;
-    const unloading = (async () => {
+    await this.closeRoom(roomId, entry);
+    // Closing a session ends its companion rooms, even with someone still in one.
+    await Promise.all(this.companionsOf(roomId).map((c) => this.closeRoom(c.room.id, c)));
+  }
+
+  /** Closes a loaded room (its connections are told `RoomClosed`) and forgets it. */
+  private closeRoom(roomId: string, entry: LiveRoom): Promise<void> {
+    const closing = (async () => {
       // Remove first so no new connection attaches to a room being closed; a newcomer waits on
       // this transition and loads a fresh copy from the store afterwards.
       this.live.delete(roomId);
@@ -324,7 +393,7 @@ export class RoomRegistry {
       if (entry.graceTimer) clearTimeout(entry.graceTimer);
       await entry.room.close(ErrorCode.RoomClosed);
     })();
-    await this.track(roomId, unloading);
+    return this.track(roomId, closing);
   }
 
   private track<T>(roomId: string, work: Promise<T>): Promise<T> {
@@ -354,6 +423,10 @@ export class RoomRegistry {
   private observed(room: Room): Room {
     room.onActivity((event) => {
       this.options.metrics.activity(event);
+      if (event.type === 'removed') {
+        for (const companion of this.companionsOf(room.id))
+          companion.room.expel(event.userId, ErrorCode.Removed);
+      }
       if (event.type === 'store-failed') {
         this.options.logger.error({ roomId: room.id, err: event.error }, 'store write failed; room closed');
         // The room closed itself; the next connection must load a fresh copy from the store.
@@ -374,7 +447,14 @@ export class RoomRegistry {
       store: this.store,
       limits: this.options.limits,
       documents: yjsDocuments,
-      canJoin: (identity) => (this.joins.tryTake(identity.userId) ? undefined : ErrorCode.JoinRateLimited),
+      canJoin: (identity) => {
+        const parentId = parentOf(roomId);
+        // A companion's joins are not counted: the join to its session was.
+        if (parentId === undefined)
+          return this.joins.tryTake(identity.userId) ? undefined : ErrorCode.JoinRateLimited;
+        const parent = this.live.get(parentId)?.room;
+        return parent?.admitsWithoutWaiting(identity) ? undefined : ErrorCode.NotInSession;
+      },
     };
   }
 

@@ -1,7 +1,8 @@
 /** Where a WebSocket wants to go, parsed from its request URL. */
 export type RoomTarget = { kind: 'room'; roomId: string } | { kind: 'code'; code: string };
 
-const ROOM_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** A session's room id, or a companion's: the session's id, a dot, and its own part. */
+export const ROOM_ID = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,32})?$/;
 const JOIN_CODE = /^[A-Za-z0-9]{4,16}$/;
 
 /**
