@@ -33,9 +33,15 @@ export interface CanvasProps {
   brushSize: number;
 }
 
+/**
+ * The session's companion rooms, published so guests of the canvas room find them. Knowing an id
+ * lets nobody in: a companion admits only whoever the session admitted.
+ */
 export interface CanvasMeta {
-  /** The room holding the lesson notes (yjs), so guests of the canvas room find it. */
+  /** The lesson notes: rich text over Yjs. */
   notesRoomId?: string;
+  /** The lesson card (title, objective, duration): one JSON object, last write wins. */
+  lessonRoomId?: string;
 }
 
 export interface CanvasState {

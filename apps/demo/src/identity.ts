@@ -1,3 +1,5 @@
+import type { CanvasMeta } from './canvas.js';
+
 /** Who this tab is signed in as. Kept in sessionStorage so a reload keeps the same user (and its locks). */
 export interface Identity {
   name: string;
@@ -99,13 +101,14 @@ export function jwtIdentity(token: string): Identity {
   return { name, token, expiresAt, kind: 'jwt' };
 }
 
-/** Per-session notes the host keeps for itself (the notes room it created), by join code. */
-export function rememberNotesRoom(code: string, roomId: string): void {
-  sessionStorage.setItem(`tandem-demo:notes:${code.toUpperCase()}`, roomId);
+/** The companion rooms the host created for a session, by join code, until they are published. */
+export function rememberCompanions(code: string, rooms: CanvasMeta): void {
+  sessionStorage.setItem(`tandem-demo:companions:${code.toUpperCase()}`, JSON.stringify(rooms));
 }
 
-export function rememberedNotesRoom(code: string): string | undefined {
-  return sessionStorage.getItem(`tandem-demo:notes:${code.toUpperCase()}`) ?? undefined;
+export function rememberedCompanions(code: string): CanvasMeta | undefined {
+  const raw = sessionStorage.getItem(`tandem-demo:companions:${code.toUpperCase()}`);
+  return raw ? (JSON.parse(raw) as CanvasMeta) : undefined;
 }
 
 export function rememberSelection(code: string, layer: string | undefined): void {

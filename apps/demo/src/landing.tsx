@@ -3,7 +3,7 @@ import { useClient } from '@tandem/react';
 import { useState } from 'react';
 import { Brand } from './brand.js';
 import type { Identity } from './identity.js';
-import { rememberNotesRoom } from './identity.js';
+import { rememberCompanions } from './identity.js';
 
 /** Who may join a session. */
 export type AdmissionPolicy = NonNullable<HostOptions['policy']>;
@@ -55,11 +55,14 @@ export function Landing({
     setError('');
     setBusy(true);
     try {
-      // Two rooms: the canvas (sequenced operations) and the lesson notes (a Yjs CRDT). Guests
-      // find the notes room in the canvas document once the host has added them.
+      // The canvas session (sequenced operations) and two companion rooms whose admission follows
+      // it: the notes (a Yjs CRDT) and the lesson card (one JSON object, last write wins).
       const canvas = await client.host({ policy, docMode: 'ops' });
-      const notes = await client.host({ policy: 'open', docMode: 'yjs' });
-      rememberNotesRoom(canvas.joinCode, notes.roomId);
+      const [notes, lesson] = await Promise.all([
+        client.host({ companionOf: canvas.roomId, docMode: 'yjs' }),
+        client.host({ companionOf: canvas.roomId, docMode: 'lww' }),
+      ]);
+      rememberCompanions(canvas.joinCode, { notesRoomId: notes.roomId, lessonRoomId: lesson.roomId });
       onOpen(canvas.joinCode);
     } catch (e) {
       setError((e as Error).message.replace(/^could not start a session: /, 'Could not start a session: '));

@@ -2,8 +2,7 @@ import type { TandemError } from '@tandem/client';
 
 /** What to tell a person about each refusal, in plain words. */
 const MESSAGES: Record<string, string> = {
-  RateLimited:
-    'Slow down: that was more edits than the session accepts per second. The change was not applied.',
+  RateLimited: 'Slow down: that was more than the session accepts per second. It was not sent.',
   Flood: 'Too many messages at once: the server closed the connection.',
   RoomFull: 'This session is full (at most 10 people).',
   WaitingRoomFull: 'Too many people are waiting to join this session. Try again in a moment.',
@@ -20,6 +19,7 @@ const MESSAGES: Record<string, string> = {
   Unauthorized: 'Your sign-in was refused. Sign in again.',
   TokenExpired: 'Your sign-in expired.',
   RoomClosed: 'This session has ended.',
+  NotInSession: 'You are not in the session this belongs to. Ask the host to add you.',
   Disconnected: 'The connection closed before the server answered.',
 };
 

@@ -1,14 +1,11 @@
 import {
-  ConnectionPill,
   RequestAccessDialog,
-  RoomProvider,
   useActivity,
   useAdmission,
   useChat,
   useLock,
   useOthers,
   useSelf,
-  useYDoc,
   WaitingRoomList,
 } from '@tandem/react';
 import { useEffect, useId, useRef, useState } from 'react';
@@ -613,69 +610,6 @@ export function ChatDock() {
           </span>
         ) : null}
       </button>
-    </div>
-  );
-}
-
-// ── Lesson notes: a second room, in Yjs mode ───────────────────────────────────────────────
-
-export function NotesPane({ notesRoomId }: { notesRoomId: string | undefined }) {
-  return (
-    <section className="notes" aria-label="Lesson notes">
-      <header className="row spread">
-        <h2>Lesson notes</h2>
-        {notesRoomId ? null : <span className="muted small">Waiting for the host's notes…</span>}
-      </header>
-      {notesRoomId ? (
-        <RoomProvider target={{ roomId: notesRoomId }}>
-          <NotesEditor />
-        </RoomProvider>
-      ) : null}
-    </section>
-  );
-}
-
-function NotesEditor() {
-  const doc = useYDoc();
-  const text = doc.getText('notes');
-  const [value, setValue] = useState(() => text.toString());
-  useEffect(() => {
-    const update = () => setValue(text.toString());
-    text.observe(update);
-    update();
-    return () => text.unobserve(update);
-  }, [text]);
-
-  const onChange = (next: string) => {
-    const prev = text.toString();
-    let start = 0;
-    while (start < prev.length && start < next.length && prev[start] === next[start]) start++;
-    let end = 0;
-    while (
-      end < prev.length - start &&
-      end < next.length - start &&
-      prev[prev.length - 1 - end] === next[next.length - 1 - end]
-    )
-      end++;
-    doc.transact(() => {
-      const removed = prev.length - start - end;
-      if (removed > 0) text.delete(start, removed);
-      const inserted = next.slice(start, next.length - end);
-      if (inserted) text.insert(start, inserted);
-    });
-    setValue(next);
-  };
-
-  return (
-    <div className="notes-body">
-      <textarea
-        aria-label="Lesson notes text"
-        value={value}
-        rows={5}
-        placeholder="Plan the lesson together: everyone types here at once (Yjs merges it)."
-        onChange={(e) => onChange(e.target.value)}
-      />
-      <ConnectionPill className="small" />
     </div>
   );
 }

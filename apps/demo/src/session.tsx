@@ -14,7 +14,8 @@ import {
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { Brand } from './brand.js';
 import { type CanvasOp, type CanvasState, canvasReducer } from './canvas.js';
-import { type Identity, rememberedNotesRoom, rememberedSelection, rememberSelection } from './identity.js';
+import { type Identity, rememberedCompanions, rememberedSelection, rememberSelection } from './identity.js';
+import { LessonPane } from './lesson.js';
 import { friendly } from './messages.js';
 import {
   ActivityPanel,
@@ -22,7 +23,6 @@ import {
   ChatDock,
   HostPanel,
   LayerPanel,
-  NotesPane,
   PeoplePanel,
   PropertiesPanel,
 } from './panels.js';
@@ -147,14 +147,14 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
   const queue = useMemo(() => new OpQueue(submit, onError), [submit, onError]);
   useEffect(() => () => queue.dispose(), [queue]);
 
-  // The host publishes the notes room in the canvas document so guests find it.
+  // The host publishes the companion rooms in the canvas document so guests find them.
   const published = useRef(false);
   useEffect(() => {
     if (!isHost || state.meta.notesRoomId || published.current) return;
-    const notes = rememberedNotesRoom(code);
-    if (!notes) return;
+    const companions = rememberedCompanions(code);
+    if (!companions) return;
     published.current = true;
-    queue.push({ meta: { notesRoomId: notes } });
+    queue.push({ meta: companions });
   }, [isHost, state.meta.notesRoomId, code, queue]);
 
   const select = useCallback(
@@ -230,7 +230,7 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
         </aside>
         <main className="workspace" aria-label="Canvas and notes">
           <Stage />
-          <NotesPane notesRoomId={state.meta.notesRoomId} />
+          <LessonPane notesRoomId={state.meta.notesRoomId} lessonRoomId={state.meta.lessonRoomId} />
         </main>
         <aside className="sidebar right" aria-label="Properties">
           <PropertiesPanel />

@@ -7,6 +7,7 @@ import {
   ensureDemoBuilt,
   failureShots,
   hidePage,
+  inputReads,
   launchBrowser,
   person,
   referenceShot,
@@ -32,6 +33,8 @@ beforeEach((ctx) => {
 });
 
 const frame = (page: Page, name: string) => page.locator(`.layer-frame[aria-label^="${name}"]`);
+const notesRead = (page: Page, text: string) =>
+  page.getByLabel('Lesson notes text').filter({ hasText: text }).waitFor();
 
 describe('two people on one canvas', () => {
   let server: TandemServer;
@@ -71,6 +74,8 @@ describe('two people on one canvas', () => {
 
     await host.getByRole('button', { name: '+ Shape' }).click();
     await frame(host, 'Shape 1').waitFor();
+    // Notes written before anyone came reach a guest admitted from the waiting room.
+    await host.getByLabel('Lesson notes text').fill('Written before Grace came');
 
     await signIn(guest, inviteUrl, 'Grace');
     await guest.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
@@ -78,8 +83,9 @@ describe('two people on one canvas', () => {
 
     await host.getByRole('button', { name: 'Add Grace' }).click();
     await frame(guest, 'Shape 1').waitFor();
-    // The notes room was published in the canvas document: the guest is in it too.
-    await guest.getByLabel('Lesson notes text').waitFor();
+    // The notes room (a companion of the session) was published in the canvas document: the
+    // guest, admitted to the session, is admitted to it and gets what was written before.
+    await notesRead(guest, 'Written before Grace came');
   });
 
   it('(b) both edit different layers and each sees the other’s edit', async () => {
@@ -96,9 +102,21 @@ describe('two people on one canvas', () => {
     await host.locator('.layer-frame[data-lock="held"] .frame-label', { hasText: 'Grace' }).waitFor();
     await guest.locator('.layer-frame[data-lock="held"] .frame-label', { hasText: 'Ada' }).waitFor();
 
-    // Notes (Yjs, second room) sync too.
+    // Notes (rich text over Yjs, a companion room) sync both ways.
     await host.getByLabel('Lesson notes text').fill('Intro: fractions');
-    await expect.poll(() => guest.getByLabel('Lesson notes text').inputValue()).toBe('Intro: fractions');
+    await notesRead(guest, 'Intro: fractions');
+    await guest.getByLabel('Lesson notes text').press('End');
+    await guest.getByRole('button', { name: 'Bold' }).click();
+    await guest.keyboard.type(' and halves');
+    await host.locator('.notes-editor strong', { hasText: 'and halves' }).waitFor();
+
+    // The lesson card (lww companion room) is saved whole and reaches the other.
+    const card = host.getByRole('form', { name: 'Lesson card' });
+    await card.getByLabel('Title').fill('Fractions');
+    await card.getByLabel('Objective').fill('Compare halves and quarters');
+    await card.getByRole('button', { name: 'Save card' }).click();
+    await inputReads(guest, '.lesson-card input >> nth=0', 'Fractions');
+    await inputReads(guest, '.lesson-card input >> nth=1', 'Compare halves and quarters');
     await referenceShot(host, 'editor');
   });
 

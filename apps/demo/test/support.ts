@@ -118,3 +118,24 @@ export async function wiggleOverStage(page: Page): Promise<void> {
   if (!box) throw new Error('no stage');
   for (let i = 0; i < 6; i++) await page.mouse.move(box.x + 300 + i * 10, box.y + 250 + i * 5);
 }
+
+/** Resolves once the input matched by `selector` holds `value` (waits on the page, not on time). */
+export async function inputReads(page: Page, selector: string, value: string): Promise<void> {
+  const input = page.locator(selector);
+  await input.waitFor();
+  await input.evaluate(
+    (el, expected) =>
+      new Promise<void>((resolve) => {
+        const field = el as HTMLInputElement;
+        if (field.value === expected) return resolve();
+        const observer = new MutationObserver(() => {
+          if (field.value !== expected) return;
+          observer.disconnect();
+          resolve();
+        });
+        // React writes the value attribute along with the property on each render.
+        observer.observe(field, { attributes: true, attributeFilter: ['value'] });
+      }),
+    value,
+  );
+}

@@ -1,0 +1,184 @@
+import { ConnectionPill, RoomProvider, useLww, useYDoc } from '@tandem/react';
+import Collaboration from '@tiptap/extension-collaboration';
+import { type Editor, EditorContent, useEditorState, useEditor as useTiptap } from '@tiptap/react';
+import StarterKit from '@tiptap/starter-kit';
+import { type FormEvent, useEffect, useState } from 'react';
+
+/**
+ * The lesson beside the canvas, in two companion rooms of the session: the notes as rich text over
+ * Yjs (everyone types at once, edits merge) and the lesson card as one JSON object in `lww` mode
+ * (saved whole; the room's order decides).
+ */
+export function LessonPane({
+  notesRoomId,
+  lessonRoomId,
+}: {
+  notesRoomId: string | undefined;
+  lessonRoomId: string | undefined;
+}) {
+  return (
+    <section className="notes" aria-label="Lesson">
+      <header className="row spread">
+        <h2>Lesson</h2>
+        {notesRoomId ? null : <span className="muted small">Waiting for the host's lesson…</span>}
+      </header>
+      <div className="lesson-grid">
+        {lessonRoomId ? (
+          <RoomProvider target={{ roomId: lessonRoomId }}>
+            <LessonCard />
+          </RoomProvider>
+        ) : null}
+        {notesRoomId ? (
+          <RoomProvider target={{ roomId: notesRoomId }}>
+            <NotesEditor />
+          </RoomProvider>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+// ── Notes: rich text over Yjs ─────────────────────────────────────────────────────────────
+
+function NotesEditor() {
+  const doc = useYDoc();
+  const editor = useTiptap(
+    {
+      // Undo is Yjs's business in a shared document; the editor's own history would undo others' edits.
+      extensions: [
+        StarterKit.configure({ undoRedo: false }),
+        Collaboration.configure({ document: doc, field: 'notes' }),
+      ],
+      editorProps: {
+        attributes: {
+          role: 'textbox',
+          'aria-multiline': 'true',
+          'aria-label': 'Lesson notes text',
+          class: 'notes-editor',
+        },
+      },
+    },
+    [doc],
+  );
+  return (
+    <div className="notes-body">
+      <div className="row spread">
+        <h3 className="small-title">Notes · rich text (yjs)</h3>
+        <ConnectionPill className="small" />
+      </div>
+      {editor ? <Toolbar editor={editor} /> : null}
+      <EditorContent editor={editor} />
+    </div>
+  );
+}
+
+function Toolbar({ editor }: { editor: Editor }) {
+  const active = useEditorState({
+    editor,
+    selector: ({ editor: e }) => ({
+      bold: e.isActive('bold'),
+      italic: e.isActive('italic'),
+      heading: e.isActive('heading', { level: 2 }),
+      bullets: e.isActive('bulletList'),
+    }),
+  });
+  const tools = [
+    { key: 'bold', label: 'Bold', short: 'B', run: () => editor.chain().focus().toggleBold().run() },
+    { key: 'italic', label: 'Italic', short: 'I', run: () => editor.chain().focus().toggleItalic().run() },
+    {
+      key: 'heading',
+      label: 'Heading',
+      short: 'H',
+      run: () => editor.chain().focus().toggleHeading({ level: 2 }).run(),
+    },
+    {
+      key: 'bullets',
+      label: 'Bullet list',
+      short: '•',
+      run: () => editor.chain().focus().toggleBulletList().run(),
+    },
+  ] as const;
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Text formatting">
+      {tools.map((t) => (
+        <button
+          key={t.key}
+          type="button"
+          className="tool"
+          aria-label={t.label}
+          title={t.label}
+          aria-pressed={active[t.key]}
+          onClick={t.run}
+        >
+          {t.short}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+// ── Lesson card: one object, last write wins ──────────────────────────────────────────────
+
+interface LessonCardValue {
+  title: string;
+  objective: string;
+  minutes: number;
+}
+
+const EMPTY_CARD: LessonCardValue = { title: '', objective: '', minutes: 45 };
+
+function LessonCard() {
+  const [card, setCard] = useLww<LessonCardValue>();
+  const [draft, setDraft] = useState<LessonCardValue>(card ?? EMPTY_CARD);
+  const [dirty, setDirty] = useState(false);
+  // Someone else's save replaces the form unless this user is in the middle of editing it.
+  useEffect(() => {
+    if (!dirty) setDraft(card ?? EMPTY_CARD);
+  }, [card, dirty]);
+
+  const change = (patch: Partial<LessonCardValue>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setDirty(true);
+  };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    void setCard(draft).catch(() => undefined);
+    setDirty(false);
+  };
+
+  return (
+    <form className="lesson-card" aria-label="Lesson card" onSubmit={save}>
+      <h3 className="small-title">Lesson card · whole object (lww)</h3>
+      <label>
+        <span>Title</span>
+        <input value={draft.title} maxLength={120} onChange={(e) => change({ title: e.target.value })} />
+      </label>
+      <label>
+        <span>Objective</span>
+        <input
+          value={draft.objective}
+          maxLength={240}
+          onChange={(e) => change({ objective: e.target.value })}
+        />
+      </label>
+      <label>
+        <span>Duration (minutes)</span>
+        <input
+          type="number"
+          min={5}
+          max={240}
+          value={draft.minutes}
+          onChange={(e) => change({ minutes: Number(e.target.value) })}
+        />
+      </label>
+      <div className="row spread">
+        <span className="muted small" data-testid="lesson-card-state">
+          {dirty ? 'Unsaved changes' : card ? 'Saved for everyone' : 'Not saved yet'}
+        </span>
+        <button type="submit" className="primary" disabled={!dirty}>
+          Save card
+        </button>
+      </div>
+    </form>
+  );
+}
