@@ -136,10 +136,10 @@ export function renderReport(results) {
   p('### Every run');
   p();
   p(
-    '| system | R | conns | delivery % | p50 ms | p99 ms | max ms | server CPU % | CPU µs / update | peak RSS MiB | bytes / update | generator CPU % | gen. send lag ms | background CPU % | result |',
+    '| system | R | conns | delivery % | superseded % | p50 ms | p99 ms | max ms | server CPU % | CPU µs / update | peak RSS MiB | bytes / update | generator CPU % | gen. send lag ms | background CPU % | result |',
   );
   p(
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const r of w1.runs) {
     const label = results.systems.find((s) => s.id === r.system)?.label ?? r.system;
@@ -149,7 +149,7 @@ export function renderReport(results) {
     }
     const genFlag = r.generatorCpuPct > 85 ? ' ⚠' : '';
     p(
-      `| ${label} | ${r.rooms} | ${r.connections} | ${f(100 * r.deliveryRatio, 3)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 1)} | ${f(r.serverCpuPct)} | ${f(r.serverCpuUsPerUpdate)} | ${f(r.peakRssBytes / 2 ** 20)} | ${f(r.bytesPerUpdate)} | ${f(r.generatorCpuPct)}${genFlag} | ${f(r.maxSendLagMs)} | ${f(r.backgroundCpuPct)}${r.backgroundCpuPct > 20 ? ' ⚠' : ''} | ${r.pass ? 'pass' : r.retried ? 'fail, retried (not counted)' : '**fail**'} |`,
+      `| ${label} | ${r.rooms} | ${r.connections} | ${f(100 * r.deliveryRatio, 3)} | ${r.supersededRatio ? f(100 * r.supersededRatio, 3) : '–'} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 1)} | ${f(r.serverCpuPct)} | ${f(r.serverCpuUsPerUpdate)} | ${f(r.peakRssBytes / 2 ** 20)} | ${f(r.bytesPerUpdate)} | ${f(r.generatorCpuPct)}${genFlag} | ${f(r.maxSendLagMs)} | ${f(r.backgroundCpuPct)}${r.backgroundCpuPct > 20 ? ' ⚠' : ''} | ${r.pass ? 'pass' : r.retried ? 'fail, retried (not counted)' : '**fail**'} |`,
     );
   }
   p();
@@ -175,7 +175,7 @@ export function renderReport(results) {
     '- **Servers.** Tandem is `packages/server/dist/cli.js serve --data :memory: --cursor-rate 1000 --joins-per-minute 100000 --max-hosted-rooms 100000 --log-level warn` (limits raised so they never interfere; everything else default). Socket.IO relays with `socket.to(room).emit`. Hocuspocus is `new Server()` with no extensions. y-websocket is `setupWSConnection` as in its own bin, no persistence. The ws relay sends each binary message to the other sockets of its room (rooms by URL path).',
   );
   p(
-    "- **Window.** Senders start together after setup; the first warm-up seconds are not counted; the measured window follows, then 1 s of drain. Delivery ratio = updates received (by any other member of the sender's room) whose send time is in the window ÷ (updates sent in the window × 9). Latency is receive time − send time on the generator's one clock (histogram with 10 µs buckets; p50, p99, max).",
+    "- **Window.** Senders start together after setup; the first warm-up seconds are not counted; the measured window follows, then 1 s of drain. Delivery ratio = updates received (by any other member of the sender's room) whose send time is in the window ÷ (updates sent in the window × 9). Latency is receive time − send time on the generator's one clock (histogram with 10 µs buckets; p50, p99, max). Tandem sends each recipient only every sender's latest position per tick, so a position can be superseded before it goes out: such an update counts as delivered when the newer position from the same sender reaches the recipient, and its latency is measured to that arrival (the recipient's view was then at least as fresh); the superseded % column gives their share. The peers relay every update, so none of theirs is superseded.",
   );
   p(
     '- **Server CPU** is utime + stime from `/proc/<pid>/stat` across the measured window, as % of one core, and divided by updates delivered in the window (µs per delivered update). **Peak RSS** is `VmHWM` from `/proc/<pid>/status` at the end of the run (includes setup). **Generator CPU** is `process.cpuUsage()` over the window.',

@@ -27,6 +27,7 @@ let expectedInWindow = 0;
 let deliveredInWindow = 0; // by send time
 let bytesInWindow = 0; // by receive time: every payload byte the server sent to the clients
 let updatesRecvInWindow = 0; // by receive time
+let supersededInWindow = 0; // counted as delivered: a newer position from the same sender arrived instead
 let maxSendLagMs = 0;
 let errors = 0;
 
@@ -43,10 +44,43 @@ function onBytes(n) {
   if (t >= windowStart && t < windowEnd) bytesInWindow += n;
 }
 
+// Tandem sends each recipient only a sender's latest position per tick, so a position can be
+// superseded before it goes out. Such an update counts as delivered when the newer position from
+// the same sender arrives, with latency measured to that arrival: the recipient's view was then at
+// least as fresh. Sends are logged per (room, slot) as the f32 the wire carries, so a received
+// position matches its send exactly.
+const sendLogs = new Map();
+const logKey = (roomId, slot) => `${roomId}/${slot}`;
+
+/** A Tandem recipient got `slot`'s position sent at `sentAt`; `seen` maps slot → last counted. */
+function onTandemUpdate(rx, slot, sentAt) {
+  const log = sendLogs.get(logKey(rx.roomId, slot));
+  const prev = rx.seen.get(slot) ?? Number.NEGATIVE_INFINITY;
+  if (!log || sentAt <= prev) return onUpdate(sentAt);
+  rx.seen.set(slot, sentAt);
+  const t = now();
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (log[mid] <= prev) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < log.length && log[i] <= sentAt; i++) {
+    const s = log[i];
+    if (s < windowStart || s >= windowEnd) continue;
+    deliveredInWindow++;
+    hist.record(t - s);
+    if (s !== sentAt) supersededInWindow++;
+  }
+  if (t >= windowStart && t < windowEnd) updatesRecvInWindow++;
+}
+
 /** Every cursor in a Tandem `peerCursors2d` frame; rooms of 10 keep the count to one varuint byte. */
-function onPacked(buf) {
+function onPacked(rx, buf) {
   const n = buf[1];
-  for (let i = 0; i < n; i++) onUpdate(buf.readFloatLE(2 + i * 10 + 2));
+  for (let i = 0; i < n; i++)
+    onTandemUpdate(rx, buf.readUInt16LE(2 + i * 10), buf.readFloatLE(2 + i * 10 + 2));
 }
 
 const COLORS = ['#30bced', '#6eeb83', '#ffbc42', '#ecd444', '#ee6352', '#9ac2c9', '#8acb88', '#1be7ff'];
@@ -116,24 +150,29 @@ const systems = {
         resolve = res;
         reject = rej;
       });
+      const rx = { roomId: room.roomId, seen: new Map() };
+      let log;
       const ws = await openWs(
         `ws://${base}/rooms/${room.roomId}?token=${encodeURIComponent(token)}`,
         (data) => {
           onBytes(data.length);
           const tag = data[0];
-          if (tag === 0x34) return onUpdate(data.readFloatLE(3));
+          if (tag === 0x34) return onTandemUpdate(rx, data.readUInt16LE(1), data.readFloatLE(3));
           // peerCursors2d: tag, varuint count, then 10-byte entries (u16 slot, f32 x, f32 y).
-          if (tag === 0x38) return onPacked(data);
+          if (tag === 0x38) return onPacked(rx, data);
           if (tag === 0x0f) {
             for (const { frame } of decode(new Uint8Array(data)).frames) {
               const buf = Buffer.from(frame.buffer, frame.byteOffset, frame.length);
-              if (frame[0] === 0x34) onUpdate(buf.readFloatLE(3));
-              else if (frame[0] === 0x38) onPacked(buf);
+              if (frame[0] === 0x34) onTandemUpdate(rx, buf.readUInt16LE(1), buf.readFloatLE(3));
+              else if (frame[0] === 0x38) onPacked(rx, buf);
             }
             return;
           }
           const m = decode(new Uint8Array(data));
-          if (m.type === 'admission' && m.state === 'admitted') resolve();
+          if (m.type === 'welcome') {
+            log = [];
+            sendLogs.set(logKey(room.roomId, m.slot), log);
+          } else if (m.type === 'admission' && m.state === 'admitted') resolve();
           else if (m.type === 'error') {
             errors++;
             reject(new Error(`tandem error ${m.code}: ${m.message}`));
@@ -145,6 +184,7 @@ const systems = {
       return {
         ws,
         send(t) {
+          log.push(Math.fround(t));
           ws.send(encode({ type: 'cursor2d', x: t, y: rnd(1000) }));
         },
         close: () => ws.terminate(),
@@ -342,6 +382,7 @@ const result = {
   expectedInWindow,
   deliveredInWindow,
   deliveryRatio: expectedInWindow ? deliveredInWindow / expectedInWindow : 0,
+  supersededRatio: expectedInWindow ? supersededInWindow / expectedInWindow : 0,
   p50: hist.percentile(50),
   p99: hist.percentile(99),
   max: hist.max,
