@@ -47,14 +47,12 @@ function onBytes(n) {
 // Tandem sends each recipient only a sender's latest position per tick, so a position can be
 // superseded before it goes out. Such an update counts as delivered when the newer position from
 // the same sender arrives, with latency measured to that arrival: the recipient's view was then at
-// least as fresh. Sends are logged per (room, slot) as the f32 the wire carries, so a received
+// least as fresh. Sends are logged per room and slot as the f32 the wire carries, so a received
 // position matches its send exactly.
-const sendLogs = new Map();
-const logKey = (roomId, slot) => `${roomId}/${slot}`;
 
 /** A Tandem recipient got `slot`'s position sent at `sentAt`; `seen` maps slot → last counted. */
 function onTandemUpdate(rx, slot, sentAt) {
-  const log = sendLogs.get(logKey(rx.roomId, slot));
+  const log = rx.logs.get(slot);
   const prev = rx.seen.get(slot) ?? Number.NEGATIVE_INFINITY;
   if (!log || sentAt <= prev) return onUpdate(sentAt);
   rx.seen.set(slot, sentAt);
@@ -140,7 +138,7 @@ const systems = {
     async setupRoom() {
       const host = await postJson('/auth/guest', { name: 'Host' });
       const session = await postJson('/sessions', { policy: 'open' }, host.token);
-      return { roomId: session.roomId, hostToken: host.token };
+      return { roomId: session.roomId, hostToken: host.token, sendLogs: new Map() };
     },
     async client(room, i) {
       const token = i === 0 ? room.hostToken : (await postJson('/auth/guest', { name: `P${i}` })).token;
@@ -150,7 +148,7 @@ const systems = {
         resolve = res;
         reject = rej;
       });
-      const rx = { roomId: room.roomId, seen: new Map() };
+      const rx = { logs: room.sendLogs, seen: new Map() };
       let log;
       const ws = await openWs(
         `ws://${base}/rooms/${room.roomId}?token=${encodeURIComponent(token)}`,
@@ -171,7 +169,7 @@ const systems = {
           const m = decode(new Uint8Array(data));
           if (m.type === 'welcome') {
             log = [];
-            sendLogs.set(logKey(room.roomId, m.slot), log);
+            room.sendLogs.set(m.slot, log);
           } else if (m.type === 'admission' && m.state === 'admitted') resolve();
           else if (m.type === 'error') {
             errors++;
