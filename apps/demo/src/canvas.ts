@@ -1,12 +1,16 @@
 import type { OpsReducer } from '@tandem/client';
 import { describeCanvasOp } from './describe.js';
+import { isLayer } from './layer-check.js';
 
 /** A brush stroke: its mode and size, and the simplified points of the drag. */
 export interface Stroke {
   mode: BrushMode;
   size: number;
-  /** x0, y0, x1, y1 …, relative to the layer's box. */
+  /** x0, y0, x1, y1 …, relative to the box the stroke was drawn in. */
   points: number[];
+  /** The size of that box: a resized layer scales its stroke to fit. */
+  w: number;
+  h: number;
 }
 
 /**
@@ -95,7 +99,7 @@ function clampIndex(i: number, length: number): number {
 /** Applies one op. Pure and total: unknown or stale ops leave the state as it is. */
 export function applyCanvasOp(state: CanvasState, op: CanvasOp): CanvasState {
   if ('add' in op) {
-    if (state.layers[op.add.id]) return state;
+    if (!isLayer(op.add) || state.layers[op.add.id]) return state;
     return { ...state, order: [...state.order, op.add.id], layers: { ...state.layers, [op.add.id]: op.add } };
   }
   if ('remove' in op) {

@@ -1,6 +1,6 @@
 import { LiveCursors, useLock, useRoom, useSelf } from '@tandem/react';
 import { useRef, useState } from 'react';
-import { type CanvasProps, cssFilter, type Layer, layerId } from './canvas.js';
+import { type CanvasProps, cssFilter, type Layer, layerId, type Stroke } from './canvas.js';
 import { useEditor } from './session.js';
 import { strokeLayer, strokePath } from './stroke.js';
 
@@ -26,7 +26,9 @@ export function Stage() {
     const p = at(e);
     if (!p) return;
     room.updateCursor({ kind: '2d', x: p[0], y: p[1] });
-    if (drawn) setDrawn([...drawn, p]);
+    // Pointer events come faster than a stroke needs: a point within 2 px of the last adds nothing.
+    const last = drawn?.at(-1);
+    if (drawn && last && Math.hypot(p[0] - last[0], p[1] - last[1]) >= 2) setDrawn([...drawn, p]);
   };
 
   const finishStroke = () => {
@@ -82,10 +84,7 @@ export function Stage() {
           })}
           {drawn && drawn.length > 1 ? (
             <svg className="stroke-preview" width={STAGE_W} height={STAGE_H} aria-hidden="true">
-              <path
-                d={strokePath(drawn.flat())}
-                {...strokeStyle({ ...brush, points: [] }, brush.color, state.props)}
-              />
+              <path d={strokePath(drawn.flat())} {...strokeStyle(brush, brush.color, state.props)} />
             </svg>
           ) : null}
         </div>
@@ -106,7 +105,7 @@ export function Stage() {
 
 /** How a stroke's mode renders: paint in its colour, erase in the background, mask as a red veil. */
 function strokeStyle(
-  stroke: NonNullable<Layer['stroke']>,
+  stroke: Pick<Stroke, 'mode' | 'size'>,
   color: string,
   props: CanvasProps,
 ): React.SVGProps<SVGPathElement> {
@@ -145,9 +144,15 @@ function LayerView({ layer, props }: { layer: Layer; props: CanvasProps }) {
         style={style}
         width={layer.w}
         height={layer.h}
+        viewBox={`0 0 ${layer.stroke.w} ${layer.stroke.h}`}
+        preserveAspectRatio="none"
         aria-hidden="true"
       >
-        <path d={strokePath(layer.stroke.points)} {...strokeStyle(layer.stroke, layer.color, props)} />
+        <path
+          d={strokePath(layer.stroke.points)}
+          vectorEffect="non-scaling-stroke"
+          {...strokeStyle(layer.stroke, layer.color, props)}
+        />
       </svg>
     );
   }

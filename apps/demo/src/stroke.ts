@@ -13,25 +13,33 @@ function distanceToSegment(p: Point, a: Point, b: Point): number {
   return Math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy));
 }
 
-/** Ramer–Douglas–Peucker: drops points closer than `tolerance` px to the line they sit on. */
+/**
+ * Ramer–Douglas–Peucker: drops points closer than `tolerance` px to the line they sit on. Works on
+ * index ranges with an explicit stack: a long drag neither copies its points nor deepens the call
+ * stack.
+ */
 export function simplify(points: readonly Point[], tolerance: number): Point[] {
   if (points.length <= 2) return [...points];
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
-  let far = 0;
-  let index = 0;
-  for (let i = 1; i < points.length - 1; i++) {
-    const d = distanceToSegment(points[i]!, first, last);
-    if (d > far) {
-      far = d;
-      index = i;
+  const keep = new Uint8Array(points.length);
+  keep[0] = 1;
+  keep[points.length - 1] = 1;
+  const ranges: [number, number][] = [[0, points.length - 1]];
+  for (let range = ranges.pop(); range; range = ranges.pop()) {
+    const [from, to] = range;
+    let far = 0;
+    let index = -1;
+    for (let i = from + 1; i < to; i++) {
+      const d = distanceToSegment(points[i]!, points[from]!, points[to]!);
+      if (d > far) {
+        far = d;
+        index = i;
+      }
     }
+    if (index < 0 || far <= tolerance) continue;
+    keep[index] = 1;
+    ranges.push([from, index], [index, to]);
   }
-  if (far <= tolerance) return [first, last];
-  return [
-    ...simplify(points.slice(0, index + 1), tolerance).slice(0, -1),
-    ...simplify(points.slice(index), tolerance),
-  ];
+  return points.filter((_, i) => keep[i] === 1);
 }
 
 /**
@@ -44,11 +52,14 @@ export function strokeLayer(
   drawn: readonly Point[],
   brush: { mode: BrushMode; size: number; color: string },
 ): Layer | undefined {
+  // A very long scribble is thinned evenly first, so simplifying stays quick on pointer-up.
+  const step = Math.ceil(drawn.length / (4 * MAX_STROKE_POINTS));
+  const thinned = step > 1 ? drawn.filter((_, i) => i % step === 0 || i === drawn.length - 1) : drawn;
   let tolerance = 1;
-  let points = simplify(drawn, tolerance);
+  let points = simplify(thinned, tolerance);
   while (points.length > MAX_STROKE_POINTS) {
     tolerance *= 2;
-    points = simplify(drawn, tolerance);
+    points = simplify(thinned, tolerance);
   }
   if (points.length < 2) return undefined;
   const pad = Math.ceil(brush.size / 2);
@@ -56,19 +67,22 @@ export function strokeLayer(
   const ys = points.map((p) => p[1]);
   const x = Math.min(...xs) - pad;
   const y = Math.min(...ys) - pad;
+  const w = Math.max(...xs) + pad - x;
+  const h = Math.max(...ys) + pad - y;
+  const relative = points.flatMap(([px, py]) => [px - x, py - y]);
   return {
     id,
     kind: 'stroke',
     name,
     x,
     y,
-    w: Math.max(...xs) + pad - x,
-    h: Math.max(...ys) + pad - y,
+    w,
+    h,
     color: brush.color,
     text: '',
     opacity: 1,
     visible: true,
-    stroke: { mode: brush.mode, size: brush.size, points: points.flatMap(([px, py]) => [px - x, py - y]) },
+    stroke: { mode: brush.mode, size: brush.size, points: relative, w, h },
   };
 }
 
