@@ -1,6 +1,6 @@
 import type { OpsReducer } from '@tandem/client';
 import { describeCanvasOp } from './describe.js';
-import { isLayer } from './layer-check.js';
+import { isCanvasMeta, isCanvasProps, isLayer } from './op-check.js';
 
 /** A brush stroke: its mode and size, and the simplified points of the drag. */
 export interface Stroke {
@@ -96,7 +96,7 @@ function clampIndex(i: number, length: number): number {
   return Math.max(0, Math.min(length, Math.round(i)));
 }
 
-/** Applies one op. Pure and total: unknown or stale ops leave the state as it is. */
+/** Applies one op. Pure and total: unknown, stale or malformed ops leave the state as it is. */
 export function applyCanvasOp(state: CanvasState, op: CanvasOp): CanvasState {
   if ('add' in op) {
     if (!isLayer(op.add) || state.layers[op.add.id]) return state;
@@ -116,10 +116,17 @@ export function applyCanvasOp(state: CanvasState, op: CanvasOp): CanvasState {
   if ('layer' in op) {
     const layer = state.layers[op.layer];
     if (!layer) return state;
-    return { ...state, layers: { ...state.layers, [op.layer]: { ...layer, ...op.set } } };
+    const changed = { ...layer, ...op.set, id: layer.id, kind: layer.kind };
+    return isLayer(changed) ? { ...state, layers: { ...state.layers, [op.layer]: changed } } : state;
   }
-  if ('meta' in op) return { ...state, meta: { ...state.meta, ...op.meta } };
-  if ('set' in op) return { ...state, props: { ...state.props, ...op.set } };
+  if ('meta' in op) {
+    const meta = { ...state.meta, ...op.meta };
+    return isCanvasMeta(meta) ? { ...state, meta } : state;
+  }
+  if ('set' in op) {
+    const props = { ...state.props, ...op.set };
+    return isCanvasProps(props) ? { ...state, props } : state;
+  }
   return state;
 }
 

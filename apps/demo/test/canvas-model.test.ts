@@ -55,6 +55,21 @@ describe('ops from other pages', () => {
     for (const add of bad) expect(applyCanvasOp(INITIAL, { add } as CanvasOp)).toBe(INITIAL);
     expect(applyCanvasOp(INITIAL, { add: good! } as CanvasOp).order).toEqual(['s1']);
   });
+
+  it('ignores a change that would leave a layer or the canvas undrawable', () => {
+    const state = applyCanvasOp(INITIAL, { add: { ...newLayer('text', 0), id: 't1' } });
+    const bad: unknown[] = [
+      { layer: 't1', set: { text: { html: '<b>' } } },
+      { layer: 't1', set: { opacity: 'half' } },
+      { layer: 't1', set: { stroke: { points: 5 } } },
+      { set: { filter: 'melt' } },
+      { set: { brushSize: null } },
+      { meta: { notesRoomId: 42 } },
+    ];
+    for (const op of bad) expect(applyCanvasOp(state, op as CanvasOp)).toBe(state);
+    expect(applyCanvasOp(state, { layer: 't1', set: { text: 'Sale!' } }).layers.t1?.text).toBe('Sale!');
+    expect(applyCanvasOp(state, { set: { filter: 'noir' } }).props.filter).toBe('noir');
+  });
 });
 
 describe('activity in words', () => {

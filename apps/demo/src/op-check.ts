@@ -1,4 +1,14 @@
-import { BRUSH_MODES, type Layer, type Stroke } from './canvas.js';
+import {
+  BRUSH_MODES,
+  type CanvasMeta,
+  type CanvasProps,
+  FILTERS,
+  type Layer,
+  type Stroke,
+} from './canvas.js';
+
+// Ops come from other people's pages: whatever cannot be drawn is ignored rather than allowed to
+// break everyone's canvas.
 
 const KINDS: readonly string[] = ['rect', 'text', 'image', 'stroke'];
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -18,10 +28,7 @@ function isStroke(v: unknown): v is Stroke {
   );
 }
 
-/**
- * Whether an added layer from the wire can be drawn. Ops come from other people's pages: a
- * malformed one is ignored rather than allowed to break everyone's canvas.
- */
+/** Whether a layer (added, or after a change) can be drawn. */
 export function isLayer(v: unknown): v is Layer {
   if (typeof v !== 'object' || v === null) return false;
   const l = v as Record<string, unknown>;
@@ -35,4 +42,19 @@ export function isLayer(v: unknown): v is Layer {
     typeof l.visible === 'boolean' &&
     (l.kind === 'stroke' ? isStroke(l.stroke) : l.stroke === undefined)
   );
+}
+
+/** Whether the canvas settings (after a change) can be rendered. */
+export function isCanvasProps(v: CanvasProps): boolean {
+  return (
+    text(v.background, 40) &&
+    (FILTERS as readonly unknown[]).includes(v.filter) &&
+    (BRUSH_MODES as readonly unknown[]).includes(v.brushMode) &&
+    [v.intensity, v.brightness, v.contrast, v.saturation, v.temperature, v.brushSize].every(finite)
+  );
+}
+
+/** Whether published companion room ids are plain ids. */
+export function isCanvasMeta(v: CanvasMeta): boolean {
+  return [v.notesRoomId, v.lessonRoomId].every((id) => id === undefined || text(id, 200));
 }
