@@ -1,9 +1,21 @@
 import type { OpsReducer } from '@tandem/client';
+import { describeCanvasOp } from './describe.js';
 
-/** One layer of the canvas. Pixel data never travels: an image layer is a placeholder. */
+/** A brush stroke: its mode and size, and the simplified points of the drag. */
+export interface Stroke {
+  mode: BrushMode;
+  size: number;
+  /** x0, y0, x1, y1 …, relative to the layer's box. */
+  points: number[];
+}
+
+/**
+ * One layer of the canvas. Pixel data never travels: an image layer is a placeholder, a stroke
+ * is its point list.
+ */
 export interface Layer {
   id: string;
-  kind: 'rect' | 'text' | 'image';
+  kind: 'rect' | 'text' | 'image' | 'stroke';
   name: string;
   x: number;
   y: number;
@@ -13,6 +25,8 @@ export interface Layer {
   text: string;
   opacity: number;
   visible: boolean;
+  /** Only on stroke layers. */
+  stroke?: Stroke;
 }
 
 export const FILTERS = ['none', 'cinematic', 'vintage', 'noir', 'vivid'] as const;
@@ -105,15 +119,24 @@ export function applyCanvasOp(state: CanvasState, op: CanvasOp): CanvasState {
   return state;
 }
 
-export const canvasReducer: OpsReducer<CanvasState, CanvasOp> = { initial: INITIAL, apply: applyCanvasOp };
+export const canvasReducer: OpsReducer<CanvasState, CanvasOp> = {
+  initial: INITIAL,
+  apply: applyCanvasOp,
+  describe: describeCanvasOp,
+};
 
 const PALETTE = ['#6d5dfc', '#22c3a6', '#f7a531', '#ef5b7a', '#3b82f6'];
 
 let counter = 0;
-/** A new layer of `kind`, placed a little apart from the previous ones. */
-export function newLayer(kind: Layer['kind'], index: number): Layer {
+/** An id no other person's new layer will have. */
+export function layerId(kind: Layer['kind']): string {
   counter++;
-  const id = `${kind}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}${counter}`;
+  return `${kind}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}${counter}`;
+}
+
+/** A new shape, text or image layer, placed a little apart from the previous ones. */
+export function newLayer(kind: Exclude<Layer['kind'], 'stroke'>, index: number): Layer {
+  const id = layerId(kind);
   const offset = (index % 6) * 36;
   const base = { id, kind, x: 60 + offset, y: 50 + offset, opacity: 1, visible: true, text: '' };
   const color = PALETTE[index % PALETTE.length]!;

@@ -1,8 +1,10 @@
+import type { TandemError } from '@tandem/client';
 import { ConnectionPill, RoomProvider, useLww, useYDoc } from '@tandem/react';
 import Collaboration from '@tiptap/extension-collaboration';
 import { type Editor, EditorContent, useEditorState, useEditor as useTiptap } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { type FormEvent, useEffect, useState } from 'react';
+import { friendly } from './messages.js';
 
 /**
  * The lesson beside the canvas, in two companion rooms of the session: the notes as rich text over
@@ -131,6 +133,7 @@ function LessonCard() {
   const [card, setCard] = useLww<LessonCardValue>();
   const [draft, setDraft] = useState<LessonCardValue>(card ?? EMPTY_CARD);
   const [dirty, setDirty] = useState(false);
+  const [refusal, setRefusal] = useState<string | undefined>();
   // Someone else's save replaces the form unless this user is in the middle of editing it.
   useEffect(() => {
     if (!dirty) setDraft(card ?? EMPTY_CARD);
@@ -139,11 +142,16 @@ function LessonCard() {
   const change = (patch: Partial<LessonCardValue>) => {
     setDraft((d) => ({ ...d, ...patch }));
     setDirty(true);
+    setRefusal(undefined);
   };
   const save = (e: FormEvent) => {
     e.preventDefault();
-    void setCard(draft).catch(() => undefined);
     setDirty(false);
+    setCard(draft).catch((error: TandemError) => {
+      // The draft stays in the form, marked unsaved, with the reason beside it.
+      setDirty(true);
+      setRefusal(friendly(error));
+    });
   };
 
   return (
@@ -171,6 +179,11 @@ function LessonCard() {
           onChange={(e) => change({ minutes: Number(e.target.value) })}
         />
       </label>
+      {refusal ? (
+        <p className="error small" role="alert">
+          {refusal}
+        </p>
+      ) : null}
       <div className="row spread">
         <span className="muted small" data-testid="lesson-card-state">
           {dirty ? 'Unsaved changes' : card ? 'Saved for everyone' : 'Not saved yet'}

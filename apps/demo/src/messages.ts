@@ -4,12 +4,13 @@ import type { TandemError } from '@tandem/client';
 const MESSAGES: Record<string, string> = {
   RateLimited: 'Slow down: that was more than the session accepts per second. It was not sent.',
   Flood: 'Too many messages at once: the server closed the connection.',
-  RoomFull: 'This session is full (at most 10 people).',
+  RoomFull: 'This session is full: it has as many people as it allows. Try again when someone leaves.',
   WaitingRoomFull: 'Too many people are waiting to join this session. Try again in a moment.',
   Removed: 'The host removed you from this session.',
   Declined: 'The host declined your request to join.',
   NotTrusted: "This session only admits people on the host's trusted list.",
-  DocTooLarge: 'That change is too large to sync (documents are capped at 512 KB).',
+  DocTooLarge:
+    'That change is too large to sync: it would take the document over its size cap. It was not saved.',
   PayloadTooLarge: 'That message is too large to send.',
   LockedByOther: 'Someone else is editing that layer. Ask them for access.',
   RoomNotFound: 'There is no session with that code. Check it and try again.',

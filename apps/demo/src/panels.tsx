@@ -43,7 +43,7 @@ function Panel({
 
 export function LayerPanel() {
   const { state, edit, select } = useEditor();
-  const add = (kind: Layer['kind']) => {
+  const add = (kind: Exclude<Layer['kind'], 'stroke'>) => {
     const layer = newLayer(kind, state.order.length);
     edit({ add: layer });
     select(layer.id);

@@ -37,7 +37,12 @@ export interface EditorApi {
   selected: string | undefined;
   select(layer: string | undefined): void;
   notify(message: string): void;
+  /** This person's tool on the canvas: selecting layers, or drawing strokes. Not shared. */
+  tool: Tool;
+  setTool(tool: Tool): void;
 }
+
+export type Tool = 'select' | 'brush';
 
 const EditorContext = createContext<EditorApi | null>(null);
 
@@ -139,6 +144,7 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
   const [notice, setNotice] = useState<string | undefined>();
   const [selected, setSelected] = useState<string | undefined>(() => rememberedSelection(code));
   const selectedRef = useRef(selected);
+  const [tool, setTool] = useState<Tool>('select');
 
   const notify = useCallback((message: string) => setNotice(message), []);
   const onError = useCallback((e: unknown) => setNotice(friendly(e as TandemError)), []);
@@ -183,8 +189,16 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
   }, [status, room]);
 
   const api = useMemo<EditorApi>(
-    () => ({ state, edit: (op, resource, key) => queue.push(op, resource, key), selected, select, notify }),
-    [state, queue, selected, select, notify],
+    () => ({
+      state,
+      edit: (op, resource, key) => queue.push(op, resource, key),
+      selected,
+      select,
+      notify,
+      tool,
+      setTool,
+    }),
+    [state, queue, selected, select, notify, tool],
   );
 
   return (

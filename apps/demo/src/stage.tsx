@@ -1,7 +1,8 @@
 import { LiveCursors, useLock, useRoom, useSelf } from '@tandem/react';
 import { useRef, useState } from 'react';
-import { cssFilter, type Layer } from './canvas.js';
+import { type CanvasProps, cssFilter, type Layer, layerId } from './canvas.js';
 import { useEditor } from './session.js';
+import { strokeLayer, strokePath } from './stroke.js';
 
 export const STAGE_W = 640;
 export const STAGE_H = 400;
@@ -9,37 +10,80 @@ export const STAGE_H = 400;
 /** The shared canvas: layers, their lock outlines, and everyone's cursors. */
 export function Stage() {
   const room = useRoom();
-  const { state, select } = useEditor();
+  const self = useSelf();
+  const { state, select, edit, tool, setTool } = useEditor();
   const ref = useRef<HTMLDivElement>(null);
+  // The drag of the stroke being drawn; it travels as one op when the pointer lifts.
+  const [drawn, setDrawn] = useState<[number, number][] | undefined>();
+  const brush = { mode: state.props.brushMode, size: state.props.brushSize, color: self?.color ?? '#1f2330' };
+
+  const at = (e: React.PointerEvent): [number, number] | undefined => {
+    const box = ref.current?.getBoundingClientRect();
+    return box ? [Math.round(e.clientX - box.left), Math.round(e.clientY - box.top)] : undefined;
+  };
 
   const onPointerMove = (e: React.PointerEvent) => {
-    const box = ref.current?.getBoundingClientRect();
-    if (!box) return;
-    room.updateCursor({
-      kind: '2d',
-      x: Math.round(e.clientX - box.left),
-      y: Math.round(e.clientY - box.top),
-    });
+    const p = at(e);
+    if (!p) return;
+    room.updateCursor({ kind: '2d', x: p[0], y: p[1] });
+    if (drawn) setDrawn([...drawn, p]);
+  };
+
+  const finishStroke = () => {
+    if (!drawn) return;
+    setDrawn(undefined);
+    const strokes = state.order.filter((id) => state.layers[id]?.kind === 'stroke').length;
+    const layer = strokeLayer(layerId('stroke'), `Stroke ${strokes + 1}`, drawn, brush);
+    if (layer) edit({ add: layer });
   };
 
   return (
     <section className="stage-wrap" aria-label="Canvas">
+      <div className="row tools" role="toolbar" aria-label="Tools">
+        <button type="button" aria-pressed={tool === 'select'} onClick={() => setTool('select')}>
+          Select
+        </button>
+        <button type="button" aria-pressed={tool === 'brush'} onClick={() => setTool('brush')}>
+          Brush
+        </button>
+        <span className="muted small">
+          {tool === 'brush'
+            ? `Drag on the canvas to draw (${brush.mode}, ${brush.size} px; change them under Canvas).`
+            : 'Click a layer to edit it; Tab and Enter select, arrow keys move.'}
+        </span>
+      </div>
       <div
         ref={ref}
         className="stage"
         data-testid="stage"
+        data-tool={tool}
         style={{ width: STAGE_W, height: STAGE_H, background: state.props.background }}
         onPointerMove={onPointerMove}
         onPointerLeave={() => room.clearCursor()}
         onPointerDown={(e) => {
-          if (e.target === e.currentTarget) select(undefined);
+          if (tool === 'brush') {
+            const p = at(e);
+            if (!p) return;
+            e.currentTarget.setPointerCapture(e.pointerId);
+            setDrawn([p]);
+          } else if (e.target === e.currentTarget) select(undefined);
         }}
+        onPointerUp={finishStroke}
+        onPointerCancel={() => setDrawn(undefined)}
       >
         <div className="stage-content" style={{ filter: cssFilter(state.props) }}>
           {state.order.map((id) => {
             const layer = state.layers[id];
-            return layer ? <LayerView key={id} layer={layer} /> : null;
+            return layer ? <LayerView key={id} layer={layer} props={state.props} /> : null;
           })}
+          {drawn && drawn.length > 1 ? (
+            <svg className="stroke-preview" width={STAGE_W} height={STAGE_H} aria-hidden="true">
+              <path
+                d={strokePath(drawn.flat())}
+                {...strokeStyle({ ...brush, points: [] }, brush.color, state.props)}
+              />
+            </svg>
+          ) : null}
         </div>
         <div className="stage-outlines">
           {state.order.map((id) => {
@@ -60,7 +104,24 @@ export function Stage() {
   );
 }
 
-function LayerView({ layer }: { layer: Layer }) {
+/** How a stroke's mode renders: paint in its colour, erase in the background, mask as a red veil. */
+function strokeStyle(
+  stroke: NonNullable<Layer['stroke']>,
+  color: string,
+  props: CanvasProps,
+): React.SVGProps<SVGPathElement> {
+  const tint = stroke.mode === 'erase' ? props.background : stroke.mode === 'mask' ? '#ef5b7a' : color;
+  return {
+    fill: 'none',
+    stroke: tint,
+    strokeWidth: stroke.size,
+    strokeLinecap: 'round',
+    strokeLinejoin: 'round',
+    strokeOpacity: stroke.mode === 'mask' ? 0.45 : 1,
+  };
+}
+
+function LayerView({ layer, props }: { layer: Layer; props: CanvasProps }) {
   if (!layer.visible) return null;
   const style: React.CSSProperties = {
     left: layer.x,
@@ -74,6 +135,20 @@ function LayerView({ layer }: { layer: Layer }) {
       <div className="layer text" style={{ ...style, color: layer.color }}>
         {layer.text}
       </div>
+    );
+  }
+  if (layer.kind === 'stroke' && layer.stroke) {
+    return (
+      <svg
+        className="layer stroke"
+        data-mode={layer.stroke.mode}
+        style={style}
+        width={layer.w}
+        height={layer.h}
+        aria-hidden="true"
+      >
+        <path d={strokePath(layer.stroke.points)} {...strokeStyle(layer.stroke, layer.color, props)} />
+      </svg>
     );
   }
   if (layer.kind === 'image') {

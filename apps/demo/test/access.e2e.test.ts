@@ -1,13 +1,12 @@
 import { SignJWT } from 'jose';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TandemServer } from '../../../packages/server/src/server.js';
 import { startServer } from '../../../packages/server/test/support/server.js';
 import {
+  browserSuite,
+  demoServer,
   distDir,
-  ensureDemoBuilt,
-  failureShots,
-  launchBrowser,
+  pairInOpenSession,
   person,
   signIn,
   startSession,
@@ -15,23 +14,15 @@ import {
 
 const SECRET = 'demo-e2e-secret-of-at-least-32-bytes!!';
 
-let browser: Browser;
+const { browser: launched, pages } = browserSuite();
 let server: TandemServer;
-const pages: Record<string, Page> = {};
 
 beforeAll(async () => {
-  ensureDemoBuilt();
-  browser = await launchBrowser();
   server = await startServer({ staticDir: distDir, jwtSecret: SECRET });
-}, 120_000);
+});
 
 afterAll(async () => {
   await server?.close();
-  await browser?.close();
-});
-
-beforeEach((ctx) => {
-  ctx.onTestFailed(() => failureShots(ctx.task.name, pages));
 });
 
 /** A JWT such as an identity provider would issue, with an email claim the trusted list matches. */
@@ -44,8 +35,8 @@ function jwtFor(sub: string, email: string, name: string): Promise<string> {
 
 describe('admission and limits in the browser', () => {
   it('a trusted email joins without waiting', async () => {
-    const host = await person(browser);
-    const guest = await person(browser);
+    const host = await person(launched());
+    const guest = await person(launched());
     Object.assign(pages, { host, guest });
     await startSession(host, server.url, 'Ada');
     await host.getByLabel('Trusted emails (join without waiting)').fill('grace@example.com');
@@ -64,7 +55,7 @@ describe('admission and limits in the browser', () => {
   });
 
   it('spamming chat shows the rate-limit message', async () => {
-    const host = await person(browser);
+    const host = await person(launched());
     pages.spammer = host;
     await startSession(host, server.url, 'Ada');
     await host.getByRole('button', { name: 'Chat' }).click();
@@ -78,13 +69,49 @@ describe('admission and limits in the browser', () => {
   });
 
   it('a removed guest is told so', async () => {
-    const host = await person(browser);
-    const guest = await person(browser);
+    const host = await person(launched());
+    const guest = await person(launched());
     Object.assign(pages, { removeHost: host, removeGuest: guest });
     await startSession(host, server.url, 'Ada', 'open');
     await signIn(guest, await host.getByLabel('Invite link').inputValue(), 'Grace');
     await guest.getByLabel('Lesson notes text').waitFor();
     await host.getByRole('button', { name: 'Remove Grace' }).click();
     await guest.getByText('The host removed you from this session.').waitFor();
+  });
+
+  it('the host adds one waiting guest and declines a second, who is told so', async () => {
+    const host = await person(launched());
+    const grace = await person(launched());
+    const mallory = await person(launched());
+    Object.assign(pages, { declineHost: host, declineGrace: grace, declineMallory: mallory });
+    await startSession(host, server.url, 'Ada');
+    const invite = await host.getByLabel('Invite link').inputValue();
+    await signIn(grace, invite, 'Grace');
+    await signIn(mallory, invite, 'Mallory');
+    await grace.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
+    await mallory.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
+
+    await host.getByRole('button', { name: 'Add Grace' }).click();
+    await host.getByRole('button', { name: 'Decline Mallory' }).click();
+    await mallory.getByText('The host declined your request to join.').waitFor();
+    await grace.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    // Declined means out: Mallory is in nobody's roster and saw nothing of the canvas.
+    await host.locator('.roster li', { hasText: 'Grace' }).waitFor();
+    expect(await host.locator('.roster li', { hasText: 'Mallory' }).count()).toBe(0);
+    expect(await mallory.getByTestId('stage').count()).toBe(0);
+  });
+});
+
+describe('a full session', () => {
+  const small = demoServer({ maxParticipants: 2 });
+
+  it('a third person is told the session is full', async () => {
+    const { host, guest, invite } = await pairInOpenSession(launched(), small().url);
+    const third = await person(launched());
+    Object.assign(pages, { fullHost: host, fullGuest: guest, third });
+    await signIn(third, invite, 'Linus');
+    await third.getByRole('alert').filter({ hasText: 'This session is full' }).waitFor();
+    expect(await third.getByRole('alert').getAttribute('data-code')).toBe('RoomFull');
+    expect(await host.locator('.roster li', { hasText: 'Linus' }).count()).toBe(0);
   });
 });

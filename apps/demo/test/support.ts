@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { TandemServer, TandemServerConfig } from '../../../packages/server/src/server.js';
+import { startServer } from '../../../packages/server/test/support/server.js';
 
 export const demoDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = resolve(demoDir, '../..');
@@ -54,6 +57,50 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * The browser of one test file: built demo, one Chromium, and a screenshot of every page in
+ * `pages` under test-artifacts/ when a test fails. Call at the top of the file.
+ */
+export function browserSuite(): { browser: () => Browser; pages: Record<string, Page> } {
+  let browser: Browser | undefined;
+  const pages: Record<string, Page> = {};
+  beforeAll(async () => {
+    ensureDemoBuilt();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach((ctx) => {
+    ctx.onTestFailed(() => failureShots(ctx.task.name, pages));
+  });
+  return {
+    browser: () => {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      return browser;
+    },
+    pages,
+  };
+}
+
+/**
+ * An in-process server serving the built demo for the enclosing `describe`, with `config`
+ * (e.g. a small `maxParticipants`). Returns a getter: the server starts in `beforeAll`.
+ */
+export function demoServer(config: TandemServerConfig = {}): () => TandemServer {
+  let server: TandemServer | undefined;
+  beforeAll(async () => {
+    server = await startServer({ staticDir: distDir, ...config });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('the server starts in beforeAll');
+    return server;
+  };
+}
+
 /** One person: a browser context of their own (own sessionStorage, own user). */
 export async function person(browser: Browser): Promise<Page> {
   const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -84,6 +131,23 @@ export async function startSession(
   await code.waitFor();
   return (await code.textContent()) ?? '';
 }
+
+/** A host in a new open session and a guest who came by its invite link, both in the editor. */
+export async function pairInOpenSession(
+  browser: Browser,
+  url: string,
+): Promise<{ host: Page; guest: Page; invite: string }> {
+  const host = await person(browser);
+  const guest = await person(browser);
+  await startSession(host, url, 'Ada', 'open');
+  const invite = await host.getByLabel('Invite link').inputValue();
+  await signIn(guest, invite, 'Grace');
+  await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+  return { host, guest, invite };
+}
+
+/** The frame of the layer whose accessible name starts with `name`. */
+export const frame = (page: Page, name: string) => page.locator(`.layer-frame[aria-label^="${name}"]`);
 
 /** Writes a reference screenshot for the docs when it is missing or TANDEM_DOCS_SCREENSHOTS=1. */
 export async function referenceShot(page: Page, name: string): Promise<void> {

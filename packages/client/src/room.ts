@@ -401,10 +401,12 @@ export class RoomConnection extends Emitter<RoomEvents> {
         this.lww.receive(m);
         if (m.slot !== 0) this.note('op', `${this.nameOf(m.slot)} replaced the document (v${m.version})`);
         return;
-      case 'op':
-        this.ops.receive(m);
-        if (m.slot !== this.selfInfo?.slot) this.note('op', `${this.nameOf(m.slot)}: ${previewOp(m.op)}`);
+      case 'op': {
+        const said = this.ops.receive(m);
+        if (m.slot !== this.selfInfo?.slot)
+          this.note('op', `${this.nameOf(m.slot)}${said ? ` ${said}` : `: ${previewOp(m.op)}`}`);
         return;
+      }
       case 'opsSync':
         this.ops.receiveSync(m);
         return;

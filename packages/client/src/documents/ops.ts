@@ -16,6 +16,12 @@ export interface SequencedOp<O = unknown> {
 export interface OpsReducer<S, O> {
   initial: S;
   apply(state: S, op: O): S;
+  /**
+   * Optional: what another person's op did, in words, for the activity log ("changed Circle's
+   * opacity"); it is prefixed with their name. `state` is the confirmed state before the op.
+   * Without it, or when it returns undefined, the log shows the op's JSON, shortened.
+   */
+  describe?(state: S, op: O): string | undefined;
 }
 
 export interface OpsChannel {
@@ -139,9 +145,9 @@ export class OpsDocument<S = unknown, O = unknown> {
     this.stateChanged();
   }
 
-  /** @internal */
-  receive(message: Omit<MessageOf<'op'>, 'type'>, notify = true): void {
-    if (message.seq <= this.seq) return;
+  /** @internal Applies a sequenced op; returns the reducer's description of it, if any. */
+  receive(message: Omit<MessageOf<'op'>, 'type'>, notify = true): string | undefined {
+    if (message.seq <= this.seq) return undefined;
     this.seq = message.seq;
     const envelope = decodeJson(message.op) as Envelope | undefined;
     const op = (envelope && typeof envelope === 'object' && 'o' in envelope ? envelope.o : undefined) as O;
@@ -152,9 +158,12 @@ export class OpsDocument<S = unknown, O = unknown> {
       // Its ack may have been lost with a connection; the sequenced op is proof enough that it landed.
       landed.resolve(message.seq);
     }
+    let described: string | undefined;
     if (op !== undefined) {
-      if (this.reducer) this.confirmed = this.reducer.apply(this.confirmed as S, op);
-      else this.unfolded.ops.push(op);
+      if (this.reducer) {
+        described = describeSafely(this.reducer, this.confirmed as S, op);
+        this.confirmed = this.reducer.apply(this.confirmed as S, op);
+      } else this.unfolded.ops.push(op);
     }
     const sequenced: SequencedOp<O> = {
       seq: message.seq,
@@ -169,6 +178,7 @@ export class OpsDocument<S = unknown, O = unknown> {
       this.sinceSnapshot = 0;
       this.channel.snapshot(this.seq, encodeJson(this.confirmed));
     }
+    return described;
   }
 
   /** @internal After a reconnect's catch-up: resend what the room never sequenced. */
@@ -196,5 +206,14 @@ export class OpsDocument<S = unknown, O = unknown> {
 
   private stateChanged(): void {
     for (const l of [...this.stateListeners]) l();
+  }
+}
+
+/** An app's describer runs on other people's input: a throw must not stop the op from applying. */
+function describeSafely<S, O>(reducer: OpsReducer<S, O>, state: S, op: O): string | undefined {
+  try {
+    return reducer.describe?.(state, op);
+  } catch {
+    return undefined;
   }
 }
