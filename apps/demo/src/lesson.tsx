@@ -169,22 +169,23 @@ function LessonCard() {
           onChange={(e) => change({ objective: e.target.value })}
         />
       </label>
-      <label>
-        <span>Duration (minutes)</span>
-        <input
-          type="number"
-          min={5}
-          max={240}
-          value={draft.minutes}
-          onChange={(e) => change({ minutes: Number(e.target.value) })}
-        />
-      </label>
       {refusal ? (
         <p className="error small" role="alert">
           {refusal}
         </p>
       ) : null}
-      <div className="row spread">
+      <div className="card-foot">
+        <label>
+          <span>Minutes</span>
+          <input
+            type="number"
+            min={5}
+            max={240}
+            value={draft.minutes}
+            aria-label="Duration (minutes)"
+            onChange={(e) => change({ minutes: Number(e.target.value) })}
+          />
+        </label>
         <span className="muted small" data-testid="lesson-card-state">
           {dirty ? 'Unsaved changes' : card ? 'Saved for everyone' : 'Not saved yet'}
         </span>

@@ -512,8 +512,13 @@ export function PeoplePanel() {
 
 // ── Activity ───────────────────────────────────────────────────────────────────────────────
 
+/** Layer ids (in lock events) read as the layers' names. */
+const LAYER_ID = /\b(?:rect|text|image|stroke)-[a-z0-9]+\b/g;
+
 export function ActivityPanel() {
   const entries = useActivity();
+  const { state } = useEditor();
+  const named = (message: string) => message.replace(LAYER_ID, (id) => state.layers[id]?.name ?? 'a layer');
   return (
     <Panel title="Activity" className="activity">
       <ol className="activity-list" aria-live="off">
@@ -526,7 +531,7 @@ export function ActivityPanel() {
                 second: '2-digit',
               })}
             </time>{' '}
-            {e.message}
+            {named(e.message)}
           </li>
         ))}
       </ol>

@@ -252,7 +252,7 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
           {isHost ? <HostPanel /> : null}
         </aside>
         <div className="toasts">
-          <AccessRequestToasts />
+          <AccessRequestToasts resourceLabel={(id) => state.layers[id]?.name ?? 'a layer'} />
         </div>
         <ChatDock />
       </div>

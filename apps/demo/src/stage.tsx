@@ -46,10 +46,14 @@ export function Stage() {
         <button type="button" aria-pressed={tool === 'brush'} onClick={() => setTool('brush')}>
           Brush
         </button>
-        <span className="muted small">
+        <span className="muted small grow">
           {tool === 'brush'
             ? `Drag on the canvas to draw (${brush.mode}, ${brush.size} px; change them under Canvas).`
             : 'Click a layer to edit it; Tab and Enter select, arrow keys move.'}
+        </span>
+        <span className="muted small">
+          filter {state.props.filter}
+          {state.props.filter === 'none' ? '' : ` ${state.props.intensity} %`}
         </span>
       </div>
       <div
@@ -96,10 +100,6 @@ export function Stage() {
         ) : null}
         <LiveCursors />
       </div>
-      <p className="muted small">
-        Brush: {state.props.brushMode}, {state.props.brushSize} px · filter {state.props.filter}{' '}
-        {state.props.filter === 'none' ? '' : `${state.props.intensity} %`}
-      </p>
     </section>
   );
 }

@@ -91,6 +91,7 @@ describe('two people on one canvas', () => {
 
     const toast = host.locator('.tandem-access-request', { hasText: 'Can I fix the colour?' });
     await toast.waitFor();
+    expect(await toast.locator('p').textContent()).toBe('Grace asks for Hero');
     await referenceShot(host, 'access-request');
     await toast.getByRole('button', { name: /^Release/ }).click();
 

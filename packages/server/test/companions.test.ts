@@ -75,13 +75,39 @@ describe('companion rooms', () => {
     expect((await again.closed).code).toBe(closeCodeOf(ErrorCode.NotInSession));
   });
 
-  it('closes the companions when the session closes', async () => {
+  it('keeps the session loaded while someone is in a companion, and unloads both once they leave', async () => {
     const { host, token, session, companion } = await sessionWithCompanion();
-    const inCompanion = await TestClient.join(roomUrl(server, companion.roomId, token));
-    await inCompanion.admitted();
-    await host.close(); // the session's last connection: it unloads (room idle 0 in tests)
-    expect((await inCompanion.closed).code).toBe(closeCodeOf(ErrorCode.RoomClosed));
-    expect(session.roomId).not.toBe(companion.roomId);
+    const { guest: bobInSession, token: bobToken } = await admittedGuest(host, session.roomId, 'Bob');
+    const hostInCompanion = await TestClient.join(roomUrl(server, companion.roomId, token));
+    await hostInCompanion.admitted();
+    await bobInSession.close();
+    await host.close(); // the session's last connection (room idle is 0 in tests)
+    // Both session connections are gone from the server; the companion's one is left.
+    await expect.poll(() => server.registry.connections).toBe(1);
+    expect(server.registry.inUse(session.roomId)).toBe(true);
+
+    // The companion still admits through its session: Bob, added before, comes back to the notes,
+    // and whoever was there all along sees him arrive.
+    const bob = await TestClient.join(roomUrl(server, companion.roomId, bobToken));
+    await bob.admitted();
+    await hostInCompanion.next('peerJoin', (p) => p.name === 'Bob');
+    expect(hostInCompanion.of('error')).toEqual([]);
+
+    await bob.close();
+    await hostInCompanion.close();
+    await server.registry.whenEmpty();
+    expect(server.registry.inUse(session.roomId)).toBe(false);
+    expect(server.registry.inUse(companion.roomId)).toBe(false);
+  });
+
+  it('closes an empty companion with its session', async () => {
+    const { host, token, companion } = await sessionWithCompanion();
+    const visitor = await TestClient.join(roomUrl(server, companion.roomId, token));
+    await visitor.admitted();
+    await visitor.close();
+    await host.close();
+    await server.registry.whenEmpty();
+    expect(server.registry.size).toBe(0);
   });
 
   it('lets only the session host create one, and says why not', async () => {

@@ -7,6 +7,8 @@ import { cx } from './util.js';
 export interface AccessRequestToastsProps {
   /** Accessible name of the list. Default "Access requests". */
   label?: string;
+  /** How a resource is named to the person asked (e.g. a layer's name for its id). Default: the id. */
+  resourceLabel?: (resource: string) => string;
   className?: string;
   style?: CSSProperties;
 }
@@ -21,10 +23,11 @@ export interface AccessRequestToastsProps {
  * `tandem-access-request-message`, `tandem-access-release`, `tandem-access-decline`.
  *
  * @example
- * <div className="toasts"><AccessRequestToasts /></div>
+ * <div className="toasts"><AccessRequestToasts resourceLabel={(id) => layers[id]?.name ?? id} /></div>
  */
 export function AccessRequestToasts({
   label = 'Access requests',
+  resourceLabel = (resource) => resource,
   className,
   style,
 }: AccessRequestToastsProps): ReactNode {
@@ -44,10 +47,11 @@ export function AccessRequestToasts({
       {requests.map((r) => {
         const who = r.from?.name ?? 'Someone';
         const done = answered.has(r.requestId);
+        const what = resourceLabel(r.resource);
         return (
           <li key={r.requestId} className="tandem-access-request" data-resource={r.resource}>
             <p>
-              <strong>{who}</strong> asks for <code>{r.resource}</code>
+              <strong>{who}</strong> asks for <code>{what}</code>
             </p>
             {r.message ? (
               <blockquote className="tandem-access-request-message">{r.message}</blockquote>
@@ -56,7 +60,7 @@ export function AccessRequestToasts({
               type="button"
               className="tandem-access-release"
               disabled={done}
-              aria-label={`Release ${r.resource} to ${who}`}
+              aria-label={`Release ${what} to ${who}`}
               onClick={() => answer(r.requestId, r.release)}
             >
               Release
@@ -65,7 +69,7 @@ export function AccessRequestToasts({
               type="button"
               className="tandem-access-decline"
               disabled={done}
-              aria-label={`Decline ${who}'s request for ${r.resource}`}
+              aria-label={`Decline ${who}'s request for ${what}`}
               onClick={() => answer(r.requestId, r.decline)}
             >
               Decline

@@ -23,7 +23,8 @@ export interface SessionRequest {
   trusted?: readonly string[];
   /**
    * Makes a companion room of this session: admission follows the parent (no policy or trusted
-   * list of its own), removal from the parent removes from it, closing the parent closes it.
+   * list of its own), removal from the parent removes from it, and the parent stays loaded
+   * while anyone is in it (it unloads with the parent once both are empty).
    */
   companionOf?: string;
 }
@@ -306,10 +307,12 @@ export class RoomRegistry {
   private async loadParentOf(roomId: string): Promise<void> {
     const parentId = parentOf(roomId);
     if (parentId === undefined) return;
+    const wasLive = this.live.has(parentId);
     const parent = await this.load(parentId);
     if (!parent) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
-    // Loaded for a companion's sake: its own people get the session grace to come back.
-    if (parent.room.size === 0) this.armGrace(parentId, parent);
+    // Loaded for a companion's sake: its own people get the session grace to come back. A session
+    // already loaded keeps its own timing: it stays while anyone is in a companion.
+    if (!wasLive && parent.room.size === 0) this.armGrace(parentId, parent);
   }
 
   /** Companion rooms of `parentId` that are in memory. */
@@ -317,13 +320,32 @@ export class RoomRegistry {
     return [...this.live.entries()].filter(([id]) => parentOf(id) === parentId).map(([, entry]) => entry);
   }
 
-  /** The transport closed; unloads the room when it was the last connection. */
+  /**
+   * The transport closed; unloads the room when it was the last connection. A session stays
+   * loaded while anyone is in one of its companions (they are admitted through it); the last to
+   * leave the companions lets it go.
+   */
   detach(room: Room, id: number): void {
     room.disconnect(id);
     if (room.size > 0) return;
-    const entry = this.live.get(room.id);
-    if (this.options.roomIdleMs === 0 || !entry || entry.room !== room) void this.unload(room.id);
-    else this.armGrace(room.id, entry, this.options.roomIdleMs);
+    this.emptied(room.id, room);
+    const parentId = parentOf(room.id);
+    const parent = parentId === undefined ? undefined : this.live.get(parentId);
+    // A pending grace (a session nobody has joined yet) decides on its own when it runs out.
+    if (parentId !== undefined && parent && parent.room.size === 0 && !parent.graceTimer)
+      this.emptied(parentId, parent.room);
+  }
+
+  /** Unloads an empty room now, or after the idle time. */
+  private emptied(roomId: string, room: Room): void {
+    const entry = this.live.get(roomId);
+    if (this.options.roomIdleMs === 0 || !entry || entry.room !== room) void this.unload(roomId);
+    else this.armGrace(roomId, entry, this.options.roomIdleMs);
+  }
+
+  /** Whether someone is connected to a companion of `parentId`. */
+  private companionsInUse(parentId: string): boolean {
+    return this.companionsOf(parentId).some((c) => c.room.size > 0);
   }
 
   /** Resolves once no room is loaded and no load or unload is in flight. */
@@ -385,10 +407,13 @@ export class RoomRegistry {
   private async unload(roomId: string): Promise<void> {
     if (this.transitions.has(roomId)) await this.transitions.get(roomId)?.catch(() => undefined);
     const entry = this.live.get(roomId);
-    if (!entry || entry.room.size > 0 || this.closing) return;
-    await this.closeRoom(roomId, entry);
-    // Closing a session ends its companion rooms, even with someone still in one.
-    await Promise.all(this.companionsOf(roomId).map((c) => this.closeRoom(c.room.id, c)));
+    if (!entry || entry.room.size > 0 || this.companionsInUse(roomId) || this.closing) return;
+    // Its companions are empty (checked above): they go with it, as their admission does. All
+    // leave `live` at once, so nobody attaches to a companion whose session is on its way out.
+    await Promise.all([
+      this.closeRoom(roomId, entry),
+      ...this.companionsOf(roomId).map((c) => this.closeRoom(c.room.id, c)),
+    ]);
   }
 
   /** Closes a loaded room (its connections are told `RoomClosed`) and forgets it. */
