@@ -115,6 +115,22 @@ describe('two people on one canvas', () => {
     await host.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('(c3) a declined request leaves the layer with its holder and read-only for the requester', async () => {
+    await host.locator('.layer-name', { hasText: 'Hero (Grace)' }).click();
+    await host.getByRole('button', { name: 'Request access' }).click();
+    await host.getByLabel('Message').fill('May I have it back?');
+    await host.getByRole('button', { name: 'Send request' }).click();
+    const toast = guest.locator('.tandem-access-request', { hasText: 'May I have it back?' });
+    await toast.waitFor();
+    await toast.getByRole('button', { name: /^Decline/ }).click();
+    await host.locator('.tandem-request-access-outcome[data-outcome="declined"]').waitFor();
+    await toast.waitFor({ state: 'detached' });
+    await host.getByRole('button', { name: 'Close' }).click();
+    await host.locator('.layer-props[data-lock="held"]').waitFor();
+    expect(await host.getByLabel('Name').isDisabled()).toBe(true);
+    await guest.locator('.layer-props[data-lock="mine"]').waitFor();
+  });
+
   it('(d) a cursor shows with its name, and disappears when its page is hidden', async () => {
     await wiggleOverStage(guest);
     const cursor = host.locator('.tandem-cursor', { hasText: 'Grace' });

@@ -93,6 +93,8 @@ export const SYSTEMS = [
           data,
           '--cursor-rate',
           '1000',
+          '--doc-rate',
+          '1000',
           '--joins-per-minute',
           '100000',
           '--max-hosted-rooms',

@@ -5,11 +5,11 @@ import { freePort, spawnNode, stop } from './proc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function runLoad(system, generator, config, { timeoutMs } = {}) {
+export async function runLoad(system, generator, config, { timeoutMs, start = {} } = {}) {
   // bounded: the measured window plus a generous allowance for setup and drain
   timeoutMs ??= (config.warmupMs ?? 0) + (config.measureMs ?? 0) + 90_000;
   const port = await freePort();
-  const server = await system.start(port);
+  const server = await system.start(port, start);
   let gen;
   try {
     gen = spawnNode(

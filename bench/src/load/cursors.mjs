@@ -7,9 +7,10 @@ import { decode, encode, PROTOCOL_VERSION } from '@tandem/protocol';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { io } from 'socket.io-client';
-import WebSocket from 'ws';
 import { Histogram } from '../lib/histogram.mjs';
 import { cpuMicros, machineBusyMicros, memory } from '../lib/proc.mjs';
+import { runSchedules } from '../lib/schedule.mjs';
+import { openWs, postJson } from '../lib/wire.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { system, port, rooms, perRoom = 10, hz = 15, warmupMs, measureMs, drainMs = 1000, serverPid } = cfg;
@@ -87,28 +88,6 @@ const rnd = (n) => Math.floor(Math.random() * n);
 const ts3 = (t) => Math.round(t * 1000) / 1000;
 
 // ── per-system clients: connect() resolves once the client is in its room; send(t) sends a cursor ──
-async function postJson(path, body, token) {
-  const res = await fetch(`http://${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (res.status !== 201) throw new Error(`${path} → ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** Opens a socket with its message handler attached at once (a first frame can arrive with the upgrade). */
-function openWs(url, onMessage) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.binaryType = 'nodebuffer';
-    ws.on('message', onMessage);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
 const systems = {
   relay: {
     async setupRoom(r) {
@@ -136,12 +115,12 @@ const systems = {
 
   tandem: {
     async setupRoom() {
-      const host = await postJson('/auth/guest', { name: 'Host' });
-      const session = await postJson('/sessions', { policy: 'open' }, host.token);
+      const host = await postJson(base, '/auth/guest', { name: 'Host' });
+      const session = await postJson(base, '/sessions', { policy: 'open' }, host.token);
       return { roomId: session.roomId, hostToken: host.token, sendLogs: new Map() };
     },
     async client(room, i) {
-      const token = i === 0 ? room.hostToken : (await postJson('/auth/guest', { name: `P${i}` })).token;
+      const token = i === 0 ? room.hostToken : (await postJson(base, '/auth/guest', { name: `P${i}` })).token;
       let resolve;
       let reject;
       const admitted = new Promise((res, rej) => {
@@ -333,26 +312,21 @@ const setupMs = now() - setupStart;
 const start = now() + 100;
 windowStart = start + warmupMs;
 windowEnd = windowStart + measureMs;
-for (const client of clients) {
-  let k = 0;
-  const phase = Math.random() * periodMs;
-  const tick = () => {
-    const t = now();
-    const due = start + phase + k * periodMs;
-    if (t >= windowEnd) return;
-    maxSendLagMs = t >= windowStart ? Math.max(maxSendLagMs, t - due) : maxSendLagMs;
+runSchedules(clients, {
+  now,
+  startMs: start,
+  endMs: windowEnd,
+  periodMs,
+  phaseOf: () => Math.random() * periodMs,
+  fire(client, t, lateMs) {
+    if (t >= windowStart) maxSendLagMs = Math.max(maxSendLagMs, lateMs);
     client.send(t);
     if (t >= windowStart) {
       sentInWindow++;
       expectedInWindow += perRoom - 1;
     }
-    k++;
-    // catch up without bursts: skip schedule slots already missed
-    while (start + phase + k * periodMs < t) k++;
-    setTimeout(tick, start + phase + k * periodMs - now());
-  };
-  setTimeout(tick, start + phase - now());
-}
+  },
+});
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 await sleep(windowStart - now());

@@ -1,1 +1,2 @@
 export { SqliteRoomStore, type SqliteRoomStoreOptions } from './store/sqlite-store.js';
+export { SqliteWorkerStore, type SqliteWorkerStoreOptions } from './store/sqlite-worker-store.js';

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { RoomRegistry } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
-import { SqliteRoomStore } from './store/sqlite-store.js';
+import { SqliteWorkerStore } from './store/sqlite-worker-store.js';
 import { startHeartbeat } from './transport/heartbeat.js';
 import { handleUpgrade } from './transport/upgrade.js';
 import type { WsRoomSocket } from './transport/ws-socket.js';
@@ -69,11 +69,11 @@ export class TandemServer {
     if (!inMemory) mkdirSync(options.data, { recursive: true });
     const store =
       givenStore ??
-      new SqliteRoomStore({
+      (await SqliteWorkerStore.open({
         path: inMemory ? ':memory:' : join(options.data, 'tandem.db'),
         synchronous: options.sqliteSync,
         now: () => clock.now(),
-      });
+      }));
     const guestSecret = options.guests
       ? inMemory
         ? new Uint8Array(randomBytes(32))

@@ -30,7 +30,7 @@ describe('frames out', () => {
     await reader.next('lwwDoc', (d) => d.version === sizes.length);
     const docs = reader.of('lwwDoc').filter((d) => d.version > 0);
     expect(docs.map((d) => d.doc.length)).toEqual(sizes);
-    docs.forEach((d, i) => expect(Buffer.compare(d.doc, pattern(sizes[i]!, i))).toBe(0));
+    expect(docs.map((d, i) => Buffer.compare(d.doc, pattern(sizes[i]!, i)))).toEqual(sizes.map(() => 0));
     const last = await reader.next('peerCursor2d', (c) => c.y === 300_000);
     expect(last.x).toBe(sizes.length - 1);
   });

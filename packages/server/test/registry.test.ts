@@ -40,8 +40,11 @@ class TestStore implements ServerStore {
   hostedRooms(userId: string) {
     return this.inner.hostedRooms(userId);
   }
-  deleteUntouchedSince(cutoff: number, limit: number, keep: (roomId: string) => boolean) {
-    return this.inner.deleteUntouchedSince(cutoff, limit, keep);
+  listUntouchedSince(cutoff: number, limit: number) {
+    return this.inner.listUntouchedSince(cutoff, limit);
+  }
+  deleteIfUntouchedSince(roomId: string, cutoff: number) {
+    return this.inner.deleteIfUntouchedSince(roomId, cutoff);
   }
   close(): void {
     this.inner.close();

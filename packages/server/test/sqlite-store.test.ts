@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EPOCH_SPAN, ManualClock, Room } from '../../room/src/index.js';
 import { bytes, Peer } from '../../room/test/support/harness.js';
 import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
-import { SqliteRoomStore } from '../src/index.js';
+import { SqliteRoomStore, SqliteWorkerStore } from '../src/index.js';
 import { SQLITE_SCHEMA_VERSION } from '../src/store/sqlite-store.js';
 
 async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -27,6 +27,67 @@ describeRoomStoreContract('SqliteRoomStore (file)', async () => {
       await remove();
     },
   };
+});
+
+describeRoomStoreContract('SqliteWorkerStore (its own thread, file)', async () => {
+  const { dir, remove } = await tempDir();
+  const store = await SqliteWorkerStore.open({ path: join(dir, 'tandem.db') });
+  return {
+    store,
+    cleanup: async () => {
+      store.close();
+      await remove();
+    },
+  };
+});
+
+describe('SqliteWorkerStore', () => {
+  it('applies calls in order, refuses a conflicting join code alone, and reads back after reopening', async () => {
+    const { dir, remove } = await tempDir();
+    const path = join(dir, 'tandem.db');
+    try {
+      let time = 1_000;
+      const store = await SqliteWorkerStore.open({ path, now: () => time });
+      const results = await Promise.allSettled([
+        store.write('a', [{ kind: 'settings', settings: settings('AAA234', { hostUserId: 'h' }) }]),
+        store.write('b', [{ kind: 'settings', settings: settings('aaa234') }]),
+        store.roomIdForJoinCode('AAA234'),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/UNIQUE/);
+      expect((results[2] as PromiseFulfilledResult<string>).value).toBe('a');
+      time = 5_000;
+      await store.write('c', [{ kind: 'settings', settings: settings('CCC234') }]);
+      expect(await store.listUntouchedSince(2_000, 10)).toEqual(['a']);
+      expect(await store.deleteIfUntouchedSince('c', 2_000)).toBe(false);
+      expect(await store.deleteIfUntouchedSince('a', 2_000)).toBe(true);
+      const last = store.write('d', [{ kind: 'settings', settings: settings('DDD234') }]);
+      store.close();
+      await last;
+      await expect(store.load('d')).rejects.toThrow(/not open/);
+
+      const again = await SqliteWorkerStore.open({ path });
+      expect(await again.hostedRooms('h')).toEqual([]);
+      expect(await again.roomIdForJoinCode('DDD234')).toBe('d');
+      again.close();
+    } finally {
+      await remove();
+    }
+  });
+
+  it('fails to open a database written by a newer version, with the reason', async () => {
+    const { dir, remove } = await tempDir();
+    const path = join(dir, 'tandem.db');
+    try {
+      const db = new Database(path);
+      db.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+      db.prepare('INSERT INTO schema_version VALUES (?, 0)').run(SQLITE_SCHEMA_VERSION + 1);
+      db.close();
+      await expect(SqliteWorkerStore.open({ path })).rejects.toThrow(/newer than this server understands/);
+    } finally {
+      await remove();
+    }
+  });
 });
 
 describeRoomStoreContract('SqliteRoomStore (:memory:)', async () => {

@@ -128,13 +128,21 @@ export class RoomRegistry {
     if (this.options.roomRetentionMs <= 0) return 0;
     const cutoff = this.options.clock.now() - this.options.roomRetentionMs;
     let total = 0;
+    const skipped = new Set<string>();
     for (;;) {
-      if (this.closing) return total;
-      const deleted = await this.options.store.deleteUntouchedSince(cutoff, SWEEP_BATCH, (id) =>
-        this.inUse(id),
-      );
-      total += deleted.length;
-      if (deleted.length < SWEEP_BATCH) break;
+      const stale = await this.options.store.listUntouchedSince(cutoff, SWEEP_BATCH + skipped.size);
+      const candidates = stale.filter((id) => !skipped.has(id));
+      for (const roomId of candidates) {
+        if (this.closing) return total;
+        if (this.inUse(roomId)) {
+          skipped.add(roomId);
+          continue;
+        }
+        // As a transition, so a connection arriving now waits and then finds the room gone,
+        // instead of loading it while it is being deleted.
+        if (await this.track(roomId, this.options.store.deleteIfUntouchedSince(roomId, cutoff))) total++;
+      }
+      if (candidates.length === 0 || stale.length < SWEEP_BATCH + skipped.size) break;
     }
     if (total > 0) this.options.logger.info({ rooms: total }, 'deleted rooms past their retention');
     return total;

@@ -6,11 +6,9 @@ export interface ServerStore extends RoomStore {
   roomIdForJoinCode(code: string): Promise<string | undefined>;
   /** Rooms whose host is `userId`. */
   hostedRooms(userId: string): Promise<string[]>;
-  /**
-   * Deletes up to `limit` rooms not written since `cutoff` (on the store's clock), oldest first,
-   * skipping those `keep` claims; returns the ids deleted. Listing and deleting are one atomic step,
-   * so a room written meanwhile is never deleted.
-   */
-  deleteUntouchedSince(cutoff: number, limit: number, keep: (roomId: string) => boolean): Promise<string[]>;
+  /** Up to `limit` rooms not written since `cutoff` (on the store's clock), oldest first. */
+  listUntouchedSince(cutoff: number, limit: number): Promise<string[]>;
+  /** Deletes the room unless it was written since `cutoff`; says whether it did. */
+  deleteIfUntouchedSince(roomId: string, cutoff: number): Promise<boolean>;
   close(): void;
 }

@@ -284,6 +284,7 @@ function prepareStatements(db: Database.Database) {
     untouched: db.prepare<[number, number], { id: string }>(
       'SELECT id FROM rooms WHERE updated_at < ? ORDER BY updated_at LIMIT ?',
     ),
+    deleteUntouched: db.prepare<[string, number]>('DELETE FROM rooms WHERE id = ? AND updated_at < ?'),
   };
 }
 
@@ -321,7 +322,6 @@ export class SqliteRoomStore implements RoomStore {
   private readonly commitGroup: (batches: readonly QueuedWrite[], failed: Map<QueuedWrite, unknown>) => void;
   private readonly onCommit: SqliteRoomStoreOptions['onCommit'];
   private readonly now: () => number;
-  private readonly sweep: (cutoff: number, limit: number, keep: (roomId: string) => boolean) => string[];
   private queued: QueuedWrite[] = [];
   private commitScheduled = false;
 
@@ -346,15 +346,6 @@ export class SqliteRoomStore implements RoomStore {
     this.writeBatch = this.db.transaction((roomId: string, writes: readonly RoomWrite[]) =>
       this.apply(roomId, writes),
     );
-    this.sweep = this.db.transaction((cutoff: number, limit: number, keep: (roomId: string) => boolean) => {
-      const deleted: string[] = [];
-      for (const { id } of this.sql.untouched.all(cutoff, limit)) {
-        if (keep(id)) continue;
-        this.sql.deleteRoom.run(id);
-        deleted.push(id);
-      }
-      return deleted;
-    });
     // Inside the outer transaction, each room's transaction runs as a savepoint.
     this.commitGroup = this.db.transaction((batches, failed) => {
       for (const batch of batches) {
@@ -413,14 +404,16 @@ export class SqliteRoomStore implements RoomStore {
     return this.sql.byHost.all(userId).map((row) => row.id);
   }
 
-  /** Deletes up to `limit` rooms not written since `cutoff`, oldest first, except those `keep` claims. */
-  async deleteUntouchedSince(
-    cutoff: number,
-    limit: number,
-    keep: (roomId: string) => boolean,
-  ): Promise<string[]> {
+  /** Up to `limit` rooms not written since `cutoff`, oldest first. */
+  async listUntouchedSince(cutoff: number, limit: number): Promise<string[]> {
     this.commitQueued();
-    return this.sweep(cutoff, limit, keep);
+    return this.sql.untouched.all(cutoff, limit).map((row) => row.id);
+  }
+
+  /** Deletes the room unless it was written since `cutoff`; says whether it did. */
+  async deleteIfUntouchedSince(roomId: string, cutoff: number): Promise<boolean> {
+    this.commitQueued();
+    return this.sql.deleteUntouched.run(roomId, cutoff).changes > 0;
   }
 
   /** Commits what is queued, then closes the database. Idempotent; later calls to the store reject. */
