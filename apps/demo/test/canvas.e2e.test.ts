@@ -71,6 +71,9 @@ describe('drawing and editing on the canvas', () => {
     expect(lines.join('\n')).not.toMatch(/[{}]/);
     // Lock events name the layer, not its id.
     expect(lines.join('\n')).not.toMatch(/\b(?:rect|stroke)-[a-z0-9]{6,}/);
+    // The reference picture shows the lesson beside the drawing.
+    await host.getByLabel('Lesson notes text').fill('Warm-up: halve the shape, then shade a quarter.');
+    await host.getByRole('form', { name: 'Lesson card' }).getByLabel('Title').fill('Fractions');
     await referenceShot(host, 'editor');
   });
 });
