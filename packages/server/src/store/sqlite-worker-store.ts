@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RoomRecord, RoomWrite } from '@tandem/room';
 import type { ServerStore } from '../rooms/server-store.js';
@@ -12,10 +14,12 @@ export interface SqliteWorkerStoreOptions extends WorkerOptions {
 type CallBody = StoreCall extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
 // Compiled output runs the worker next to this file; run from sources (the test runner), the
-// compiled worker is used, which `npm test` builds first.
-const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/store/sqlite-worker.js', import.meta.url)
-  : new URL('./sqlite-worker.js', import.meta.url);
+// compiled worker is used, which `npm test` builds first. A path, not a URL object: test
+// environments such as jsdom bring a URL class of their own that Worker does not accept.
+const here = dirname(fileURLToPath(import.meta.url));
+const WORKER_PATH = import.meta.url.endsWith('.ts')
+  ? join(here, '../../dist/store/sqlite-worker.js')
+  : join(here, 'sqlite-worker.js');
 
 /**
  * A `SqliteRoomStore` on its own thread. An fsync on a slow disk then stalls the store's thread
@@ -50,7 +54,7 @@ export class SqliteWorkerStore implements ServerStore {
   /** Starts the store's thread; resolves once the database is open and migrated. */
   static async open(options: SqliteWorkerStoreOptions): Promise<SqliteWorkerStore> {
     const { now = Date.now, ...workerOptions } = options;
-    const worker = new Worker(WORKER_URL, { workerData: workerOptions });
+    const worker = new Worker(WORKER_PATH, { workerData: workerOptions });
     const store = new SqliteWorkerStore(worker, now);
     try {
       // Any call answers only once the worker has opened the database, or fails if it could not.
