@@ -15,16 +15,16 @@ export function renderEdits(results) {
     '',
     `${w2.rooms} rooms × 10 participants, each editing at 8/s (${w2.rooms * 80} edits/s in all); ${w2.warmupMs / 1000} s warm-up, ${w2.measureMs / 1000} s measured. Delivery latency is edit → arrival at each other participant; the durable ack is Tandem's \`docAck\`, sent once the edit is committed to SQLite on disk (\`synchronous=FULL\`, the default store). The relay is the floor (it stores nothing and relays the same bytes); Hocuspocus and y-websocket keep documents in memory only.`,
     '',
-    '| system | mode | delivery % | p50 ms | p99 ms | durable ack p50 ms | durable ack p99 ms | server CPU % |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| system | mode | delivery % | p50 ms | p99 ms | durable ack p50 ms | durable ack p99 ms | server CPU % | generator CPU % |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of w2.runs) {
     if (r.failed) {
-      out.push(`| ${labelOf(results, r.system)} | ${r.mode} | error: ${r.failed} | | | | | |`);
+      out.push(`| ${labelOf(results, r.system)} | ${r.mode} | error: ${r.failed} | | | | | | |`);
       continue;
     }
     out.push(
-      `| ${labelOf(results, r.system)} | ${MODE_TEXT[r.mode]} | ${f(100 * r.deliveryRatio, 2)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.ackP50 === undefined ? '–' : f(r.ackP50, 2)} | ${r.ackP99 === undefined ? '–' : f(r.ackP99, 2)} | ${f(r.serverCpuPct)} |`,
+      `| ${labelOf(results, r.system)} | ${MODE_TEXT[r.mode]} | ${f(100 * r.deliveryRatio, 2)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.ackP50 === undefined ? '–' : f(r.ackP50, 2)} | ${r.ackP99 === undefined ? '–' : f(r.ackP99, 2)} | ${f(r.serverCpuPct)} | ${r.generatorCpuPct === undefined ? '–' : f(r.generatorCpuPct)}${r.generatorCpuPct > 85 ? ' ⚠' : ''} |`,
     );
   }
   out.push('');

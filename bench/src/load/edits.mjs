@@ -191,8 +191,10 @@ runSchedules(people, {
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 await sleep(windowStart - now());
 const cpu0 = cpuMicros(serverPid);
+const gen0 = process.cpuUsage();
 await sleep(windowEnd - now());
 const cpu1 = cpuMicros(serverPid);
+const gen1 = process.cpuUsage(gen0);
 await sleep(drainMs);
 for (const person of people) person.close();
 
@@ -213,6 +215,7 @@ console.log(
     ackP50: system === 'tandem' ? acks.percentile(50) : undefined,
     ackP99: system === 'tandem' ? acks.percentile(99) : undefined,
     serverCpuPct: (100 * (cpu1 - cpu0)) / (measureMs * 1000),
+    generatorCpuPct: (100 * (gen1.user + gen1.system)) / (measureMs * 1000),
     refused,
   })}`,
 );

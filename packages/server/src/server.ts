@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { RoomRegistry } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
-import { SqliteWorkerStore } from './store/sqlite-worker-store.js';
+import { openSqliteStore } from './store/open-sqlite-store.js';
 import { startHeartbeat } from './transport/heartbeat.js';
 import { handleUpgrade } from './transport/upgrade.js';
 import type { WsRoomSocket } from './transport/ws-socket.js';
@@ -69,7 +69,7 @@ export class TandemServer {
     if (!inMemory) mkdirSync(options.data, { recursive: true });
     const store =
       givenStore ??
-      (await SqliteWorkerStore.open({
+      (await openSqliteStore({
         path: inMemory ? ':memory:' : join(options.data, 'tandem.db'),
         synchronous: options.sqliteSync,
         now: () => clock.now(),

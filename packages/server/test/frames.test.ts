@@ -22,7 +22,7 @@ describe('frames out', () => {
     server = await startServer({ docRate: 100_000, cursorRate: 100_000 });
     const { host, session } = await hostSession(server, { policy: 'open' });
     const reader = await joinAs(server, session.roomId, 'Reader');
-    const sizes = [0, 1, 100, 125, 126, 1000, 16 * 1024, 16 * 1024 + 1, 65_535, 65_536, 300_000];
+    const sizes = [0, 1, 100, 125, 126, 1000, 4070, 4090, 16 * 1024, 65_535, 65_536, 300_000];
     sizes.forEach((size, i) => {
       host.send({ type: 'lwwSet', rid: i + 1, resource: '', doc: pattern(size, i) });
       host.send({ type: 'cursor2d', x: i, y: size });

@@ -10,6 +10,7 @@ import { EPOCH_SPAN, ManualClock, Room } from '../../room/src/index.js';
 import { bytes, Peer } from '../../room/test/support/harness.js';
 import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
 import { SqliteRoomStore, SqliteWorkerStore } from '../src/index.js';
+import { openSqliteStore } from '../src/store/open-sqlite-store.js';
 import { SQLITE_SCHEMA_VERSION } from '../src/store/sqlite-store.js';
 
 async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -39,6 +40,25 @@ describeRoomStoreContract('SqliteWorkerStore (its own thread, file)', async () =
       await remove();
     },
   };
+});
+
+describe('openSqliteStore', () => {
+  it('runs a database file on its own thread and an in-memory one on the calling thread', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const kinds: string[] = [];
+      for (const path of [join(dir, 'tandem.db'), ':memory:']) {
+        const store = await openSqliteStore({ path });
+        await store.write('r', [{ kind: 'settings', settings: settings('RRR234') }]);
+        expect(await store.roomIdForJoinCode('rrr234')).toBe('r');
+        kinds.push(store.constructor.name);
+        store.close();
+      }
+      expect(kinds).toEqual(['SqliteWorkerStore', 'SqliteRoomStore']);
+    } finally {
+      await remove();
+    }
+  });
 });
 
 describe('SqliteWorkerStore', () => {

@@ -1,7 +1,13 @@
 import type { Duplex } from 'node:stream';
 
-/** Past this size a payload is written after its header rather than copied behind it. */
-const COPY_LIMIT = 16 * 1024;
+/**
+ * Past this size a payload is written after its header (one corked writev) rather than copied
+ * behind it. Below it, `Buffer.allocUnsafe` carves the frame out of Node's shared pool, so the
+ * copy is cheap; above it every frame would be a fresh allocation, and a 10 KB document sent to
+ * nine peers 800 times a second made the garbage collector a source of 10 ms stalls (the bench's
+ * `lww` edit workload).
+ */
+const COPY_LIMIT = (Buffer.poolSize >>> 1) - 10;
 
 /**
  * Writes unmasked binary WebSocket frames (RFC 6455 §5.2, FIN set, opcode 2) straight to the
