@@ -11,7 +11,8 @@ const COPY_LIMIT = (Buffer.poolSize >>> 1) - 10;
 
 /**
  * Writes unmasked binary WebSocket frames (RFC 6455 §5.2, FIN set, opcode 2) straight to the
- * connection's stream: one `write` per frame. This is the server's hottest path (a room sends one
+ * connection's stream: one `write` per frame (a corked `writev` of header and payload for a frame
+ * past {@link COPY_LIMIT}). This is the server's hottest path (a room sends one
  * cursor frame per recipient per tick), and `ws`'s sender spends about twice as long per small
  * frame (header and payload as two corked writes, an options object, a per-frame callback); the
  * bench's cursor workload measures the difference. Only for sockets without permessage-deflate,
