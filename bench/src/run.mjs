@@ -44,7 +44,7 @@ const SETTINGS = quick
       w4: { connections: 500 },
     }
   : {
-      budgetMs: 585_000,
+      budgetMs: 565_000,
       w1: { points: [10, 50], warmupMs: 3000, measureMs: 20_000, search: true },
       w2: { rooms: 10, warmupMs: 2000, measureMs: 8000 },
       w3: { repeats: 9, edits: 100_000 },
