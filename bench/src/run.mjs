@@ -47,7 +47,7 @@ const SETTINGS = quick
       budgetMs: 565_000,
       w1: { points: [10, 50], warmupMs: 3000, measureMs: 20_000, search: true },
       w2: { rooms: 10, warmupMs: 2000, measureMs: 8000 },
-      w3: { repeats: 9, edits: 100_000 },
+      w3: { repeats: 31, edits: 100_000 },
       w4: { connections: 5000 },
     };
 const PASS = { delivery: 0.999, p99Ms: 100 };

@@ -23,6 +23,8 @@ function prng(seed) {
 /** The document every system serves: its Yjs update (for the Yjs servers and Tandem's yjs mode). */
 function buildYDoc() {
   const doc = new Y.Doc();
+  // A fixed client id: ids are random and varint-encoded in every item, so the bytes would differ.
+  doc.clientID = 12345;
   const random = prng(7);
   if (kind === 'lww') {
     doc.getMap('doc').set('bytes', lwwBytesOf());

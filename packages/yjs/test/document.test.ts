@@ -223,6 +223,33 @@ describe('yjs updates in the room', () => {
     expect(contents(copy)).toEqual(contents(roomDoc(room)));
   });
 
+  it('sends joiners that have nothing the whole document, encoded once until it changes', () => {
+    const { join, room } = yjsRoom();
+    const alice = new Replica(join('alice'));
+    alice.text.insert(0, 'Tides follow the moon.');
+    settle(alice);
+    const empty = Y.encodeStateVector(new Y.Doc());
+    const ask = (who: string, rid: number) => {
+      const probe = join(who);
+      probe.send({ type: 'yjs', step: 'state-vector', rid, data: empty });
+      return probe.last('yjs')!;
+    };
+    const first = ask('p1', 1);
+    const second = ask('p2', 2);
+    expect(second.data).toEqual(first.data);
+    expect(second.data).toEqual(Y.encodeStateAsUpdate(roomDoc(room)));
+
+    // After a change (and a refused update) a joiner gets the document as it is now.
+    alice.text.insert(0, 'High ');
+    settle(alice);
+    alice.peer.send({ type: 'yjs', step: 'update', rid: 99, data: new Uint8Array([1, 1, 200, 3, 0, 7]) });
+    const third = ask('p3', 3);
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, third.data);
+    expect(copy.getText('notes').toString()).toBe('High Tides follow the moon.');
+    expect(third.data).toEqual(Y.encodeStateAsUpdate(roomDoc(room)));
+  });
+
   it('leaves other document modes to the built-in ones', () => {
     const { join } = yjsRoom({ settings: { policy: 'open', docMode: 'lww' } });
     const alice = join('alice');
