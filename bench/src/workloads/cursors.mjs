@@ -11,6 +11,8 @@ const BELOW = [20, 30, 40];
  */
 const ORDER = ['relay', 'tandem', 'hocuspocus', 'socketio', 'ywebsocket'];
 
+const POINT_ORDER = ['relay', 'tandem', 'socketio', 'hocuspocus', 'ywebsocket'];
+
 /** Why a run's window may not measure the server alone, or '' when it is clean. */
 function disturbed(r) {
   // A server at the end of its core failed on its own account, whatever else was busy.
@@ -74,10 +76,15 @@ export function cursorFanout(settings, log) {
   const estimateMs = (rooms) => warmupMs + measureMs + 3000 + rooms * 10 * 5;
 
   return {
-    /** R = `points` for every system, lowest first; a system stops at its first failure. */
+    /**
+     * R = `points` for every system, lowest first; a system stops at its first failure. Tandem
+     * runs right after the floor at each R: their CPU per update is compared, and this machine's
+     * speed drifts over minutes.
+     */
     async points(systems, points) {
+      const ordered = [...systems].sort((a, b) => POINT_ORDER.indexOf(a.id) - POINT_ORDER.indexOf(b.id));
       for (const rooms of points)
-        for (const system of systems) if (!failed.has(system.id)) await level(system, rooms);
+        for (const system of ordered) if (!failed.has(system.id)) await level(system, rooms);
     },
     /** Capacity search while `hasTime(estimateMs)` says a run still fits the budget. */
     async capacity(systems, hasTime) {
