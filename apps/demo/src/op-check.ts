@@ -5,7 +5,7 @@ import {
   FILTERS,
   type Layer,
   type Stroke,
-} from './canvas.js';
+} from './canvas-model.js';
 
 // Ops come from other people's pages: whatever cannot be drawn is ignored rather than allowed to
 // break everyone's canvas.
