@@ -1,4 +1,4 @@
-// `npm run bench` (full, ≤ 10 min) or `npm run bench -- --quick` (≈ 3 min smoke).
+// `npm run bench` (full, ≤ 10 min) or `npm run bench -- --quick` (≈ 1 min smoke, to bench/out/).
 // Runs every system side by side and writes bench/RESULTS.md and bench/results.svg.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { idleConnections } from './workloads/idle.mjs';
 import { joinTimes } from './workloads/join.mjs';
 
 const USAGE = `usage: npm run bench [-- --quick] [--systems=relay,socketio,hocuspocus,ywebsocket,tandem] [--workloads=1,2,3,4] [--report-only]
-  --quick        one-minute smoke run of every workload
+  --quick        smoke run of every workload in about a minute; reports to bench/out/
   --systems=…    only these systems; reports to bench/out/, never over bench/RESULTS.md
   --workloads=…  only these workloads (1 cursors, 2 edits, 3 join, 4 idle); reports to bench/out/
   --report-only  re-render RESULTS.md and results.svg from results.json`;
@@ -28,27 +28,27 @@ const only = process.argv
   ?.slice('--systems='.length)
   .split(',');
 const systems = only ? SYSTEMS.filter((s) => only.includes(s.id)) : SYSTEMS;
-// A run of some systems or workloads only is an experiment: it reports to bench/out/ (not
-// versioned), never over the side-by-side results in bench/.
-const partial = only || args.some((a) => a.startsWith('--workloads='));
+// A quick run, or a run of some systems or workloads only, is a smoke test or an experiment: it
+// reports to bench/out/ (not versioned), never over the full side-by-side results in bench/.
+const partial = quick || only || args.some((a) => a.startsWith('--workloads='));
 const outDir = partial ? join(benchDir, 'out') : benchDir;
 mkdirSync(outDir, { recursive: true });
 
 /** Per-workload settings. The full suite stays within `budgetMs`; workload 1's capacity search takes what is left. */
 const SETTINGS = quick
   ? {
-      budgetMs: 110_000,
-      w1: { points: [10, 20], warmupMs: 1000, measureMs: 4000, search: false },
-      w2: { rooms: 2, warmupMs: 1000, measureMs: 3000 },
+      budgetMs: 90_000,
+      w1: { points: [10], warmupMs: 500, measureMs: 2000, drainMs: 500, search: false },
+      w2: { rooms: 2, warmupMs: 300, measureMs: 1500, drainMs: 500 },
       w3: { repeats: 3, edits: 20_000 },
-      w4: { connections: 500 },
+      w4: { connections: 500, settleMs: 300 },
     }
   : {
       budgetMs: 565_000,
       w1: { points: [10, 50], warmupMs: 3000, measureMs: 20_000, search: true },
       w2: { rooms: 10, warmupMs: 2000, measureMs: 8000 },
       w3: { repeats: 31, edits: 100_000 },
-      w4: { connections: 5000 },
+      w4: { connections: 5000, settleMs: 1000 },
     };
 const PASS = { delivery: 0.999, p99Ms: 100 };
 const workloads = new Set(

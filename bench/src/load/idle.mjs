@@ -9,7 +9,7 @@ import { memory } from '../lib/proc.mjs';
 import { guest, openWs, tandemJoin, tandemSession, Y_STEP1, Y_STEP2, yJoin } from '../lib/wire.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
-const { system, port, connections, perRoom = 10, serverPid } = cfg;
+const { system, port, connections, perRoom = 10, serverPid, settleMs = 1000 } = cfg;
 const base = `127.0.0.1:${port}`;
 const emptySv = Y.encodeStateVector(new Y.Doc());
 
@@ -54,11 +54,11 @@ async function ySynced(room, hocuspocus) {
   return () => peer.ws.terminate();
 }
 
-/** RSS after the server has been quiet for a moment: the lowest of a few reads a second apart. */
+/** RSS after the server has been quiet for a moment: the lowest of a few reads `settleMs` apart. */
 async function settledRss() {
   let low = Number.POSITIVE_INFINITY;
   for (let k = 0; k < 3; k++) {
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, settleMs));
     low = Math.min(low, memory(serverPid).rss);
   }
   return low;

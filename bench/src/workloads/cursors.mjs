@@ -25,7 +25,7 @@ function disturbed(r) {
 }
 
 export function cursorFanout(settings, log) {
-  const { warmupMs, measureMs, pass } = settings;
+  const { warmupMs, measureMs, drainMs, pass } = settings;
   const runs = [];
   const passed = new Map(); // system → largest passing R
   const failed = new Map(); // system → smallest failing R
@@ -44,6 +44,7 @@ export function cursorFanout(settings, log) {
           hz: 15,
           warmupMs,
           measureMs,
+          drainMs,
         });
         result.pass = result.deliveryRatio >= pass.delivery && result.p99 <= pass.p99Ms;
       } catch (error) {

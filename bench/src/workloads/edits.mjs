@@ -12,7 +12,7 @@ const MODES = {
   ywebsocket: ['yjs'],
 };
 
-export async function documentEdits(systems, { rooms, warmupMs, measureMs }, log) {
+export async function documentEdits(systems, { rooms, warmupMs, measureMs, drainMs }, log) {
   const runs = [];
   for (const system of systems) {
     for (const mode of MODES[system.id] ?? []) {
@@ -23,7 +23,17 @@ export async function documentEdits(systems, { rooms, warmupMs, measureMs }, log
         const r = await runLoad(
           system,
           'edits.mjs',
-          { system: system.id, mode, rooms, perRoom: 10, hz: 8, docBytes: 10_240, warmupMs, measureMs },
+          {
+            system: system.id,
+            mode,
+            rooms,
+            perRoom: 10,
+            hz: 8,
+            docBytes: 10_240,
+            warmupMs,
+            measureMs,
+            drainMs,
+          },
           { start: data ? { data } : {} },
         );
         runs.push(r);

@@ -1,12 +1,17 @@
 // Workload 4: server RSS per idle connection.
 import { runLoad } from '../lib/workload.mjs';
 
-export async function idleConnections(systems, { connections }, log) {
+export async function idleConnections(systems, { connections, settleMs }, log) {
   const runs = [];
   for (const system of systems) {
     log(`idle connections: ${system.id} × ${connections}`);
     try {
-      const r = await runLoad(system, 'idle.mjs', { system: system.id, connections }, { timeoutMs: 180_000 });
+      const r = await runLoad(
+        system,
+        'idle.mjs',
+        { system: system.id, connections, settleMs },
+        { timeoutMs: 180_000 },
+      );
       runs.push(r);
       log(`  ${(r.bytesPerConnection / 1024).toFixed(1)} KiB per connection`);
     } catch (error) {
