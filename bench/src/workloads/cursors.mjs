@@ -6,12 +6,12 @@ import { runLoad } from '../lib/workload.mjs';
 const UP = [80, 100, 120, 160, 200, 250, 320];
 const BELOW = [20, 30, 40];
 /**
- * Whose capacity the targets need goes first: the floor, then Tandem (measured against twice the
- * floor's), then Hocuspocus; the other peers get what time is left.
+ * The order systems run in, at each R and in the capacity search: the floor, then Tandem (compared
+ * with the floor's CPU per update at the same R, on a machine whose speed drifts over minutes, and
+ * with twice its capacity), then Hocuspocus; the other peers get what time is left.
  */
 const ORDER = ['relay', 'tandem', 'hocuspocus', 'socketio', 'ywebsocket'];
-
-const POINT_ORDER = ['relay', 'tandem', 'socketio', 'hocuspocus', 'ywebsocket'];
+const inOrder = (systems) => [...systems].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
 
 /** Why a run's window may not measure the server alone, or '' when it is clean. */
 function disturbed(r) {
@@ -77,20 +77,14 @@ export function cursorFanout(settings, log) {
   const estimateMs = (rooms) => warmupMs + measureMs + 3000 + rooms * 10 * 5;
 
   return {
-    /**
-     * R = `points` for every system, lowest first; a system stops at its first failure. Tandem
-     * runs right after the floor at each R: their CPU per update is compared, and this machine's
-     * speed drifts over minutes.
-     */
+    /** R = `points` for every system, lowest first; a system stops at its first failure. */
     async points(systems, points) {
-      const ordered = [...systems].sort((a, b) => POINT_ORDER.indexOf(a.id) - POINT_ORDER.indexOf(b.id));
       for (const rooms of points)
-        for (const system of ordered) if (!failed.has(system.id)) await level(system, rooms);
+        for (const system of inOrder(systems)) if (!failed.has(system.id)) await level(system, rooms);
     },
     /** Capacity search while `hasTime(estimateMs)` says a run still fits the budget. */
     async capacity(systems, hasTime) {
-      const ordered = [...systems].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
-      for (const system of ordered) {
+      for (const system of inOrder(systems)) {
         const top = passed.get(system.id) ?? 0;
         const ladder = (failed.has(system.id) ? BELOW : UP).filter(
           (r) => r > top && r < (failed.get(system.id) ?? Number.POSITIVE_INFINITY),
