@@ -106,6 +106,7 @@ export class Room {
   private nextConnectionId = 1;
   private nextSlot = 1;
   private admittedCount = 0;
+  private admittedList: Connection[] | undefined;
 
   private settings: RoomSettings;
   private readonly admittedUsers: Set<string>;
@@ -497,6 +498,7 @@ export class Room {
     const wasWaiting = conn.phase.kind === 'waiting';
     conn.phase = { kind: 'admitted', presence: new Uint8Array(0), hidden: false, cursor: undefined };
     this.admittedCount++;
+    this.admittedList = undefined;
     if (by === 'host' && !this.admittedUsers.has(conn.userId)) {
       this.admittedUsers.add(conn.userId);
       this.persist({ kind: 'admitted', userId: conn.userId, admitted: true });
@@ -682,6 +684,7 @@ export class Room {
     this.bySlot.delete(conn.slot);
     if (before.kind === 'admitted') {
       this.admittedCount--;
+      this.admittedList = undefined;
       this.cursors.drop(conn);
       this.broadcast({ type: 'peerLeave', slot: conn.slot });
       if (this.connectionsOf(conn.userId).length === 0) this.locks.userLeft(conn.userId);
@@ -722,8 +725,13 @@ export class Room {
     this.emit({ type: 'error', slot: conn.slot, code, message, fatal: false });
   }
 
-  private *admitted(): Iterable<Connection> {
-    for (const conn of this.connections.values()) if (conn.phase.kind === 'admitted') yield conn;
+  /**
+   * Every admitted connection, in order of arrival. Each cursor tick sends to all of them, so the
+   * list is kept between admissions and leaves rather than filtered from every connection each time.
+   */
+  private admitted(): readonly Connection[] {
+    this.admittedList ??= [...this.connections.values()].filter((c) => c.phase.kind === 'admitted');
+    return this.admittedList;
   }
 
   private connectionsOf(userId: string): Connection[] {
