@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
 import { parseConnectionUrl } from './connection-url.js';
+import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
 
 export interface UpgradeContext {
@@ -25,6 +26,9 @@ export interface UpgradeContext {
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
 }
+
+/** `ws`'s own default, for a server built without `maxPayload`. */
+const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 /** Longest delay a Node timer accepts; later expiries are re-checked when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -64,9 +68,10 @@ export async function handleUpgrade(
     ctx.metrics.upgradesRefused.inc({ reason: 'expired' });
     return refuseHttp(socket, 401, 'token expired');
   }
+  const ownListeners = socket.listeners('data');
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
-    void accept(ctx, ws, socket, req.socket.remoteAddress ?? '', identity, target);
+    void accept(ctx, ws, socket, ownListeners, req.socket.remoteAddress ?? '', identity, target);
   });
 }
 
@@ -74,6 +79,8 @@ async function accept(
   ctx: UpgradeContext,
   ws: WebSocket,
   stream: Duplex,
+  /** The stream's `data` listeners from before the upgrade: every other one is `ws`'s. */
+  ownListeners: readonly unknown[],
   /** The client's network address, which join-code guesses are counted against. */
   address: string,
   identity: VerifiedIdentity,
@@ -103,8 +110,7 @@ async function accept(
   };
   armExpiry();
 
-  ws.on('message', (data, isBinary) => {
-    const frame = data as Buffer;
+  const onFrame = (frame: Buffer, isBinary: boolean): void => {
     ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
     if (attached) return attached.room.receive(attached.id, frame);
@@ -113,7 +119,15 @@ async function accept(
     queuedBytes += frame.length;
     if (queue.length > ctx.maxQueuedFrames || queuedBytes > ctx.maxQueuedBytes)
       socket.fail(ErrorCode.Flood, 'too much sent before the room was ready');
-  });
+  };
+  readFrames(
+    ws,
+    stream,
+    ownListeners,
+    ctx.wss.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    onFrame,
+    (code, reason) => ctx.logger.debug({ code, reason, remote: address }, 'protocol error from client'),
+  );
   ws.on('close', () => {
     gone = true;
     if (expiry) clearTimeout(expiry);

@@ -3,6 +3,7 @@ import { closeCodeOf, decode, ERRORS, ErrorCode, encode, MESSAGES } from '@tande
 import { combineCursorFrames, type RoomSocket } from '@tandem/room';
 import { WebSocket } from 'ws';
 import type { Metrics } from '../observability/metrics.js';
+import type { FrameReader } from './frame-reader.js';
 import { writeBinaryFrame } from './frame-writer.js';
 
 /** Frames that only ever matter in their latest version per sender: safe to coalesce when backed up. */
@@ -24,9 +25,9 @@ export interface BackpressureLimits {
 }
 
 /**
- * Adapts a `ws` socket to the room's {@link RoomSocket}. `ws` owns the handshake, reading, pings
- * and the close; frames out are written straight to the connection's stream (see
- * {@link writeBinaryFrame}), and its `writableLength` (bytes not yet flushed to the kernel) is the
+ * Adapts a `ws` socket to the room's {@link RoomSocket}. `ws` owns the handshake, pings and the
+ * close; frames in are read by a {@link FrameReader} (see `read-frames.ts`) and frames out are
+ * written straight to the connection's stream (see {@link writeBinaryFrame}); its `writableLength` (bytes not yet flushed to the kernel) is the
  * backlog. While a socket is backed up past the soft cap, cursor and presence frames are held back
  * keyed by (kind, sender slot), so a slow reader gets the latest position of each peer instead of
  * a growing queue, in one frame once it drains; the rest of the room is never slowed by it.
