@@ -1,4 +1,6 @@
 // RESULTS.md sections for workloads 2–4 and the targets, each a list of lines.
+import { capacityRatio, capacityVerdict, capText, ratioText } from './capacity.mjs';
+
 const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 const labelOf = (results, id) => results.systems.find((s) => s.id === id)?.label ?? id;
 const MODE_TEXT = {
@@ -79,17 +81,6 @@ export function renderIdle(results) {
   return out;
 }
 
-/**
- * A capacity ratio's verdict: met only against a peer's exact capacity, not met only when Tandem's
- * own is exact (a "≥" capacity never failed, so it is only a lower bound); otherwise undecided.
- */
-function capacityVerdict(tandem, peer, need) {
-  const ratio = peer.capacity ? tandem.capacity / peer.capacity : Number.NaN;
-  if (!Number.isFinite(ratio)) return undefined;
-  if (ratio >= need) return peer.atLeast ? undefined : true;
-  return tandem.atLeast ? undefined : false;
-}
-
 /** Each target of Tandem against this run's numbers, met or not. */
 export function renderTargets(results, summary) {
   const tandem = summary.find((s) => s.id === 'tandem');
@@ -98,13 +89,12 @@ export function renderTargets(results, summary) {
   const rows = [];
   const row = (target, measured, met) =>
     rows.push(
-      `| ${target} | ${measured} | ${met === undefined ? 'not measured' : met ? 'met' : '**not met**'} |`,
+      `| ${target} | ${measured} | ${met === undefined ? 'not measured' : met === 'undecided' ? 'undecided (the bounds straddle it)' : met ? 'met' : '**not met**'} |`,
     );
   if (tandem && relay) {
-    const ratio = relay.capacity ? tandem.capacity / relay.capacity : Number.NaN;
     row(
       'cursor capacity ≥ 2 × the floor relay',
-      `${tandem.atLeast ? '≥ ' : ''}${tandem.capacity} vs ${relay.atLeast ? '≥ ' : ''}${relay.capacity} rooms (${f(ratio, 2)}×${tandem.atLeast ? ', lower bound' : ''})`,
+      `${capText(tandem)} vs ${capText(relay)} rooms (${ratioText(capacityRatio(tandem, relay))})`,
       capacityVerdict(tandem, relay, 2),
     );
     const t50 = tandem.at(50)?.serverCpuUsPerUpdate;
@@ -116,10 +106,9 @@ export function renderTargets(results, summary) {
     );
   }
   if (tandem && hocus) {
-    const ratio = hocus.capacity ? tandem.capacity / hocus.capacity : Number.NaN;
     row(
       'cursor capacity ≥ 4 × Hocuspocus',
-      `${tandem.atLeast ? '≥ ' : ''}${tandem.capacity} vs ${hocus.atLeast ? '≥ ' : ''}${hocus.capacity} rooms (${f(ratio, 2)}×)`,
+      `${capText(tandem)} vs ${capText(hocus)} rooms (${ratioText(capacityRatio(tandem, hocus))})`,
       capacityVerdict(tandem, hocus, 4),
     );
   }

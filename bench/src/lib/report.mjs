@@ -1,5 +1,7 @@
 // RESULTS.md and results.svg from one run's results.
 import { availableParallelism, cpus, freemem, release, totalmem } from 'node:os';
+import { CAPACITY_LEVELS } from '../workloads/cursors.mjs';
+import { capacityRatio, capText, ratioText } from './capacity.mjs';
 import { canPin } from './proc.mjs';
 import { renderEdits, renderIdle, renderJoins, renderTargets } from './report-workloads.mjs';
 
@@ -18,27 +20,35 @@ export function machineInfo() {
 const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Per system: capacity (largest passing R; `atLeast` when it never failed), and the run at a given R. */
+/**
+ * Per system: capacity (largest passing R; `atLeast` when it never failed), `upTo` (the largest level
+ * the search could have run below the first failure: the capacity lies in [capacity, upTo], exact
+ * when the two are equal, a range when the time budget cut the search short), and the run at a
+ * given R.
+ */
 export function summarize(results) {
   const { runs, levels } = results.cursorFanout;
   return results.systems.map((s) => {
     const mine = runs.filter((r) => r.system === s.id && !r.retried);
     const passed = mine.filter((r) => r.pass).map((r) => r.rooms);
-    const failed = mine.some((r) => !r.pass);
+    const failedAt = mine.filter((r) => !r.pass).map((r) => r.rooms);
     const capacity = passed.length ? Math.max(...passed) : 0;
+    const firstFail = failedAt.length ? Math.min(...failedAt) : Number.POSITIVE_INFINITY;
+    const upTo = Number.isFinite(firstFail)
+      ? Math.max(capacity, ...CAPACITY_LEVELS.filter((l) => l < firstFail))
+      : Number.POSITIVE_INFINITY;
     const at = (rooms) => mine.find((r) => r.rooms === rooms && !r.failed);
     return {
       ...s,
       runs: mine,
       capacity,
-      atLeast: !failed,
+      upTo,
+      atLeast: !failedAt.length,
       reachedTop: capacity === levels[levels.length - 1],
       at,
     };
   });
 }
-
-const capText = (s) => (s.atLeast ? `≥ ${s.capacity}` : String(s.capacity));
 
 export function renderReport(results) {
   const { machine: m, cursorFanout: w1 } = results;
@@ -113,7 +123,7 @@ export function renderReport(results) {
     p('### Tandem against each peer');
     p();
     p(
-      `Capacity ratio = Tandem capacity ÷ peer capacity (> 1: Tandem holds more rooms; "≥" ratios are lower bounds only where neither failed). CPU, bytes and p99 ratios = Tandem ÷ peer at R=10${r50 ? ` (CPU also at R=${r50})` : ''} (< 1: Tandem spends less).`,
+      `Capacity ratio = Tandem capacity ÷ peer capacity (> 1: Tandem holds more rooms), as the bounds allow: a capacity that never failed is only a lower bound, and one whose search the time budget cut lies in a range, so the ratio is a range or a bound. CPU, bytes and p99 ratios = Tandem ÷ peer at R=10${r50 ? ` (CPU also at R=${r50})` : ''} (< 1: Tandem spends less).`,
     );
     p();
     p(
@@ -124,15 +134,8 @@ export function renderReport(results) {
     for (const s of sum) {
       if (s.id === 'tandem') continue;
       const a = s.at(r10);
-      const cap = s.capacity ? tandem.capacity / s.capacity : Number.NaN;
-      const capNote =
-        tandem.atLeast && s.atLeast
-          ? ' (neither failed: not a ratio)'
-          : tandem.atLeast
-            ? ' (lower bound)'
-            : '';
       p(
-        `| ${s.label} | ${f(cap, 2)}${capNote} | ${f(t?.serverCpuUsPerUpdate / a?.serverCpuUsPerUpdate, 2)} |${r50 ? ` ${f(tandem.at(r50)?.serverCpuUsPerUpdate / s.at(r50)?.serverCpuUsPerUpdate, 2)} |` : ''} ${f(t?.bytesPerUpdate / a?.bytesPerUpdate, 2)} | ${f(t?.p99 / a?.p99, 2)} |`,
+        `| ${s.label} | ${ratioText(capacityRatio(tandem, s))} | ${f(t?.serverCpuUsPerUpdate / a?.serverCpuUsPerUpdate, 2)} |${r50 ? ` ${f(tandem.at(r50)?.serverCpuUsPerUpdate / s.at(r50)?.serverCpuUsPerUpdate, 2)} |` : ''} ${f(t?.bytesPerUpdate / a?.bytesPerUpdate, 2)} | ${f(t?.p99 / a?.p99, 2)} |`,
       );
     }
     p();
@@ -165,7 +168,7 @@ export function renderReport(results) {
   p('## What the profiles showed and what changed');
   p();
   p(
-    'Profiles of the Tandem server under workload 1 (`BENCH_CPU_PROF`, `node --cpu-prof`) and /proc CPU splits, taken while developing; the A/B figures are from paired runs on this machine, not from the run above.',
+    'Profiles of the Tandem server under workload 1 (`BENCH_CPU_PROF`, `node --cpu-prof`; later `perf record -e cpu-clock`, see 4), /proc CPU splits and syscall counts, taken while developing; the A/B figures are from paired runs on this machine, not from the run above.',
   );
   p();
   p(
@@ -178,7 +181,7 @@ export function renderReport(results) {
     "3. **Per-move decoding.** **Changed:** a participant's 9-byte `cursor2d` becomes its 11-byte `peerCursor2d` by copying bytes (finite check on the raw float bits), and `peerCursors2d` frames are packed into an exactly sized buffer.",
   );
   p(
-    "4. **What is left** at R = 50 is mostly the kernel: the server's system time for one socket write per recipient per tick was about 40 % of its CPU, and reading the 7,500 inbound frames a second through `ws`.",
+    "4. **Reading frames in, and the rest of the user side.** Node's own profiler undercounts a busy pinned server (its sampling thread shares the one core, so it mostly runs when the main thread sleeps); `perf record -e cpu-clock -g` on the server process (started with `--perf-basic-prof`) does not. At R = 50, `ws`'s receiver and the streams around it took about 9 % of the server's samples for 7,500 small frames a second, as much as the room's own work on them. **Changed:** the server reads its clients' frames from the TCP stream itself (`packages/server/src/transport/frame-reader.ts`: parsed, checked and unmasked in place; `ws` keeps the handshake, pings and the close): 270 → 66 ns per frame in isolation, and reading frames in went from 13.9 to 11.7 % of the samples. A room's admitted connections are kept as a list between joins and leaves instead of being filtered from all connections on every tick (about 10 ms of CPU a second at R = 50).",
   );
   p(
     "5. **Durable acks.** Each room committed its writes to SQLite as its own transaction (one fsync each) on the event loop. **Changed:** every room's writes of one event-loop turn share one group commit with a savepoint per room, so a busy server pays one fsync per turn. Then the store moved to its own thread (`SqliteWorkerStore`): a commit waiting on the disk no longer holds up the event loop, and writes arriving meanwhile join the next commit. In paired runs of the `lww` edit workload with both threads on the one pinned CPU, the thread still lowered delivery p99 (about 16 ms against 19) and durable-ack p99 (29 against 32), at a few points more CPU for the hand-offs; an in-memory database (`--data :memory:`) keeps the store on the event loop's thread.",
@@ -193,7 +196,7 @@ export function renderReport(results) {
     "8. **Joining a 500 KB document.** Tandem's server work for a join is small (the document goes out as stored, one `writev`, about 1 ms after the joiner's `hello`); Hocuspocus spends about 6 ms encoding its Y.Doc first. With 9 joins per system the medians were level or behind (the first joins, before the JIT has warmed up, weigh on a median of 9), so each system now joins 31 times; socket traces show the whole frame accepted by the kernel in one call and the joiner reading it in 64 KB pieces every 0.2 ms, until the last piece (10–45 KB) arrives about 3 ms late. That is the kernel's TCP on a connection a few milliseconds old (this machine's congestion control is BBR, which paces a new connection's sends); Hocuspocus's transfers show the same stall. Corking the welcome frames together with the document, or sending it later, left the stall as it was.",
   );
   p(
-    "9. **What limits the CPU ratio.** At R = 50 Tandem's server spends about half its CPU in the kernel (one socket write per recipient per tick, reads of 7,500 inbound frames a second) and most of the rest in Node's stream machinery around those writes. Runs on this machine vary widely for every system, pair to pair and run to run (Tandem 4.6–8.3 µs per delivered update at R = 50, the floor 8.9–14.5 µs; in four full runs Tandem's server used 35–56 % of its core at R = 50), so the ratio in one run has landed anywhere from 0.45 to 0.7; the figure above is this run's. Capacities move too: over this machine's last five full runs Tandem held 80–160 rooms (80 in a run whose ladder had no level between 80 and 120; where the next level was run, it failed on p99, 101–229 ms, with the generator at 76–94 % of its core), the floor 50 every time, Hocuspocus 10–30. Aligning every room's tick to one shared clock grid (one event-loop wake-up for all rooms instead of one per room) was tried and measured no better (bursts made the generator's work uneven); it was not kept.",
+    "9. **What limits the CPU ratio.** Counted with perf's syscall tracepoints at R = 50: Tandem's server makes 22,200 socket writes a second (one per recipient per tick, three cursors each on average) and 7,500 reads; the relay makes 67,500 writes (`writev`) and the same reads. In perf profiles of one pair (8 s of steady state each), the kernel's side of a write cost about the same for both, 6.6 µs (relay) and 8.3 µs (Tandem): the sending socket's TCP path, and, because on loopback the receiver's TCP processing runs on the sender's CPU, the generator's receive path and wake-up. Tandem spent 224 ms of kernel time a second against the relay's 486 (0.46×), but 157 ms in user space against 216 (0.73×): the user side is what keeps the ratio above 0.5. Of Tandem's user time, Node's stream write per frame is about 40 ms a second (1.8 µs a write, the same call the relay makes), the tick (packing and sending frames) about 30, and reading frames in (stream events, parsing, the room's cursor path) about 45. Runs on this machine vary widely for every system, pair to pair and run to run (Tandem 4.5–8.3 µs per delivered update at R = 50, the floor 7.4–14.5 µs), so the ratio has landed anywhere from 0.45 to 0.7 (0.54 in the profiled pair); the figure above is this run's. Capacities move too: over this machine's last six full runs Tandem held 80 to at least 200 rooms (generator at 76–98 % of its core at the top levels), the floor 50 every time, Hocuspocus 10–30. Aligning every room's tick to one shared clock grid (one event-loop wake-up for all rooms instead of one per room) was tried and measured no better (bursts made the generator's work uneven); it was not kept.",
   );
   p();
   p('## How measured');
@@ -208,7 +211,7 @@ export function renderReport(results) {
     '- **Payloads.** ws relay: 11 bytes (tag, u16 sender, f32 x, f32 y). Tandem: `cursor2d` (9 bytes) in; out, once per 16 ms room tick, one frame per recipient: `peerCursor2d` (11 bytes) when one other sender moved, else `peerCursors2d` (2 bytes + 10 per sender). Socket.IO: event `c` with `{id, x, y}`. Hocuspocus and y-websocket: awareness state `{user:{name,color},cursor:{x,y}}`. The sender timestamp (ms since the generator started, µs precision) is the cursor x (a float32 for Tandem and the relay: exact to about 4 µs over a run).',
   );
   p(
-    '- **Profiling.** `BENCH_CPU_PROF=<dir> npm run bench -- --quick --systems=tandem` runs the Tandem server under `node --cpu-prof`; the profile is written to `<dir>` when the server exits. A quick run, or a run of some systems or workloads only, reports to `bench/out/`, never over these results.',
+    '- **Profiling.** `BENCH_CPU_PROF=<dir> npm run bench -- --quick --systems=tandem` runs the Tandem server under `node --cpu-prof`; the profile is written to `<dir>` when the server exits. For kernel and user time together, run with `NODE_OPTIONS=--perf-basic-prof` (JIT symbols for perf) and attach `perf record -e cpu-clock -g -p <server pid>` during a window. A quick run, or a run of some systems or workloads only, reports to `bench/out/`, never over these results.',
   );
   p(
     '- **Servers.** Tandem is `packages/server/dist/cli.js serve --data :memory: --cursor-rate 1000 --doc-rate 1000 --joins-per-minute 100000 --max-hosted-rooms 100000 --log-level warn` (limits raised so they never interfere; everything else default; workload 2 stores to SQLite in a temporary directory instead of `:memory:`). Socket.IO relays with `socket.to(room).emit`. Hocuspocus is `new Server()` with no extensions. y-websocket is `setupWSConnection` as in its own bin, no persistence. The ws relay sends each binary message to the other sockets of its room (rooms by URL path).',

@@ -5,6 +5,8 @@ import { runLoad } from '../lib/workload.mjs';
 
 const UP = [80, 100, 120, 160, 200, 250, 320];
 const BELOW = [20, 30, 40];
+/** Every level a full run may measure: a capacity lies between a passed level and the next failed one. */
+export const CAPACITY_LEVELS = [10, ...BELOW, 50, ...UP];
 /**
  * The order systems run in, at each R and in the capacity search: the floor, then Tandem (compared
  * with the floor's CPU per update at the same R, on a machine whose speed drifts over minutes, and
