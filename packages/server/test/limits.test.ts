@@ -212,6 +212,10 @@ describe('liveness and token expiry', () => {
     const leave = await host.next('peerLeave', (l) => l.slot === ghost.welcome.slot);
     expect(leave.slot).toBe(ghost.welcome.slot);
     expect(Date.now() - started).toBeLessThan(2_500);
+    // The host answers every ping, and its pongs reach the heartbeat: two more rounds, still here.
+    for (let round = 0; round < 2; round++) await new Promise((resolve) => host.ws.once('ping', resolve));
+    host.send({ type: 'ping', nonce: 7 });
+    await host.next('pong', (p) => p.nonce === 7);
   });
 
   it('closes a connection whose token expires, with the token-expired code', async () => {
