@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FrameReader, type FrameSink } from '../src/transport/frame-reader.js';
+import {
+  FrameReader,
+  type FrameSink,
+  MAX_FRAGMENTS,
+  MAX_HELD_CHUNKS,
+} from '../src/transport/frame-reader.js';
 import { clientFrame } from './support/raw-socket.js';
 
 /** Reads `chunks` and returns what the sink was told, in order. */
@@ -125,6 +130,23 @@ describe('FrameReader', () => {
   it('refuses an oversized frame from its header, before its payload has arrived', () => {
     const header = clientFrame(2, bytes(0, 0), { declaredLength: 5000 });
     expect(read([header], 1024)).toEqual(['error 1009 message too large']);
+  });
+
+  it('refuses a message in more fragments than the limit, even empty ones (1008)', () => {
+    const start = clientFrame(2, bytes(0, 0), { fin: false });
+    const empty = clientFrame(0, bytes(0, 0), { fin: false });
+    const last = clientFrame(0, bytes(1, 0));
+    // start, empties and last: MAX_FRAGMENTS frames in all, then one more
+    const within = Buffer.concat([start, ...Array(MAX_FRAGMENTS - 2).fill(empty), last]);
+    expect(read([within])).toEqual(['binary 00']);
+    const over = Buffer.concat([start, ...Array(MAX_FRAGMENTS - 1).fill(empty), last]);
+    expect(read([over])).toEqual(['error 1008 too many fragments']);
+  });
+
+  it('refuses a frame still incomplete after the limit of reads (1008)', () => {
+    const frame = clientFrame(2, bytes(MAX_HELD_CHUNKS + 100, 0));
+    const drip = [...frame.subarray(0, MAX_HELD_CHUNKS + 50)].map((b) => Buffer.from([b]));
+    expect(read(drip)).toEqual(['error 1008 too many reads for one frame']);
   });
 
   it('reports a close frame without a code as 1005', () => {

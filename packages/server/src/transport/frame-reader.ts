@@ -19,6 +19,14 @@ const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
+/**
+ * Object-count limits, as `ws` sets them: without them a client could make the server hold millions
+ * of small buffers within `maxPayload` (empty continuation frames, or a frame dripped in 1-byte
+ * reads).
+ */
+export const MAX_FRAGMENTS = 16 * 1024;
+export const MAX_HELD_CHUNKS = 256 * 1024;
+
 /** RFC 6455 §7.4: the status codes an endpoint may send in a close frame. */
 export function isValidCloseCode(code: number): boolean {
   return (
@@ -37,7 +45,8 @@ export function isValidCloseCode(code: number): boolean {
  * are clear, opcodes are known, control frames are whole and at most 125 bytes, fragments
  * continue a message that was begun, and a close frame carries a valid code and UTF-8 reason. A
  * frame, or a fragmented message, over `maxPayload` is refused (1009) from its header, before its
- * payload is buffered. Text messages are handed on unvalidated: the server refuses every one.
+ * payload is buffered; so is a message in more than {@link MAX_FRAGMENTS} fragments, or a frame
+ * still incomplete after {@link MAX_HELD_CHUNKS} reads (1008). Text messages are handed on unvalidated: the server refuses every one.
  */
 export class FrameReader {
   /** Bytes of a frame not yet whole, and how many bytes from its start are needed to go on. */
@@ -61,6 +70,7 @@ export class FrameReader {
     if (this.done) return;
     let bytes = chunk;
     if (this.heldBytes > 0) {
+      if (this.held.length >= MAX_HELD_CHUNKS) return void this.fail(1008, 'too many reads for one frame');
       this.held.push(chunk);
       this.heldBytes += chunk.length;
       if (this.heldBytes < this.need) return;
@@ -135,6 +145,7 @@ export class FrameReader {
       this.inMessage = true;
       this.fragmentBinary = opcode === OP_BINARY;
     }
+    if (this.fragments.length >= MAX_FRAGMENTS) return void this.fail(1008, 'too many fragments');
     this.fragments.push(payload);
     this.fragmentBytes += payload.length;
     if (!fin) return;
