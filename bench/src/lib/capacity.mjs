@@ -1,6 +1,16 @@
 // Capacities as the search measured them, and ratios between them that claim no more than that.
 const f2 = (x) => x.toFixed(2);
 
+/**
+ * The most a system can hold given the largest level it passed and the smallest it failed: the
+ * largest of `levels` below that failure (levels between the two may not have been run), or the
+ * passed level when it never failed.
+ */
+export function upperBound(passedLevel, failedLevel, levels) {
+  if (failedLevel === undefined || !Number.isFinite(failedLevel)) return passedLevel;
+  return Math.max(passedLevel, ...levels.filter((l) => l < failedLevel));
+}
+
 /** "≥ 200" (never failed), "10–40" (between a pass and a failure, levels between not run) or "50". */
 export const capText = (s) =>
   s.atLeast ? `≥ ${s.capacity}` : s.upTo > s.capacity ? `${s.capacity}–${s.upTo}` : String(s.capacity);

@@ -1,7 +1,7 @@
 // RESULTS.md and results.svg from one run's results.
 import { availableParallelism, cpus, freemem, release, totalmem } from 'node:os';
 import { CAPACITY_LEVELS } from '../workloads/cursors.mjs';
-import { capacityRatio, capText, ratioText } from './capacity.mjs';
+import { capacityRatio, capText, ratioText, upperBound } from './capacity.mjs';
 import { canPin } from './proc.mjs';
 import { renderEdits, renderIdle, renderJoins, renderTargets } from './report-workloads.mjs';
 
@@ -35,7 +35,7 @@ export function summarize(results) {
     const capacity = passed.length ? Math.max(...passed) : 0;
     const firstFail = failedAt.length ? Math.min(...failedAt) : Number.POSITIVE_INFINITY;
     const upTo = Number.isFinite(firstFail)
-      ? Math.max(capacity, ...CAPACITY_LEVELS.filter((l) => l < firstFail))
+      ? upperBound(capacity, firstFail, CAPACITY_LEVELS)
       : Number.POSITIVE_INFINITY;
     const at = (rooms) => mine.find((r) => r.rooms === rooms && !r.failed);
     return {
@@ -98,7 +98,7 @@ export function renderReport(results) {
   p('## Workload 1: cursor fanout');
   p();
   p(
-    `R rooms × 10 participants, each sending a 2D cursor at 15 Hz with phases spread over the period. A level passes with delivery ≥ ${100 * w1.pass.delivery} % and p99 ≤ ${w1.pass.p99Ms} ms; capacity is the largest passing R${results.quick ? '' : ": every system runs R = 10 and 50, then, within the suite's time budget, a ladder up from 50 (80, 100, 120, 160, 200, …) for systems that passed it or 20, 30, 40 for those that did not, stopping at its first failure; the floor relay goes first, and Tandem's ladder starts at the first level of at least twice the floor's capacity (stepping back one level if that fails), so the budget is spent where the targets are decided. A failed run is repeated once when its window was disturbed (generator over 85 % CPU or lagging its schedule, other processes busy) and the server was not itself at the end of its core"}.${w1.cutByBudget ? ' **The sweep was cut by the time budget before every system failed.**' : ''}`,
+    `R rooms × 10 participants, each sending a 2D cursor at 15 Hz with phases spread over the period. A level passes with delivery ≥ ${100 * w1.pass.delivery} % and p99 ≤ ${w1.pass.p99Ms} ms; capacity is the largest passing R${results.quick ? '' : ": every system runs R = 10 and 50, then, within the suite's time budget, a ladder up from 50 (80, 100, 120, 160, 200, …) for systems that passed it or 20, 30, 40 for those that did not, stopping at its first failure. The search runs the floor relay and Hocuspocus first, each of their levels only if the time for Tandem's deciding run is left after it; Tandem's ladder then starts at the first level that would decide both capacity targets (twice the most the floor can hold, four times the most Hocuspocus can hold; stepping back one level if that fails), so the budget is spent where the targets are decided; Socket.IO and y-websocket get what time is left. A capacity shown as a range (10–40) passed the lower level and failed above the upper one, with the levels between not run. A failed run is repeated once when its window was disturbed (generator over 85 % CPU or lagging its schedule, other processes busy) and the server was not itself at the end of its core"}.${w1.cutByBudget ? ' **The sweep was cut by the time budget before every system failed.**' : ''}`,
   );
   p();
   p('![capacity and p99 per system](results.svg)');

@@ -1,6 +1,7 @@
 // Workload 1: cursor fanout. Every system at R = 10 and R = 50 (the CPU-per-update points), then a
 // capacity search per system within what is left of the suite's time budget: up from 50 for
 // systems that passed it, between 10 and 50 for those that did not.
+import { upperBound } from '../lib/capacity.mjs';
 import { runLoad } from '../lib/workload.mjs';
 
 const UP = [80, 100, 120, 160, 200, 250, 320];
@@ -8,12 +9,17 @@ const BELOW = [20, 30, 40];
 /** Every level a full run may measure: a capacity lies between a passed level and the next failed one. */
 export const CAPACITY_LEVELS = [10, ...BELOW, 50, ...UP];
 /**
- * The order systems run in, at each R and in the capacity search: the floor, then Tandem (compared
- * with the floor's CPU per update at the same R, on a machine whose speed drifts over minutes, and
- * with twice its capacity), then Hocuspocus; the other peers get what time is left.
+ * The order systems run in at each fixed R: the floor, then Tandem (compared with the floor's CPU
+ * per update at the same R, on a machine whose speed drifts over minutes), then Hocuspocus; the
+ * other peers after them.
  */
 const ORDER = ['relay', 'tandem', 'hocuspocus', 'socketio', 'ywebsocket'];
-const inOrder = (systems) => [...systems].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
+/** The capacity search's order: the peers Tandem's capacity targets are set against, then Tandem. */
+const SEARCH_ORDER = ['relay', 'hocuspocus', 'tandem', 'socketio', 'ywebsocket'];
+/** Tandem's capacity targets: at least this many times each peer's. */
+const TARGETS = { relay: 2, hocuspocus: 4 };
+const inOrder = (systems, order = ORDER) =>
+  [...systems].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 
 /** Why a run's window may not measure the server alone, or '' when it is clean. */
 function disturbed(r) {
@@ -84,23 +90,45 @@ export function cursorFanout(settings, log) {
       for (const rooms of points)
         for (const system of inOrder(systems)) if (!failed.has(system.id)) await level(system, rooms);
     },
-    /** Capacity search while `hasTime(estimateMs)` says a run still fits the budget. */
+    /**
+     * Capacity search while `hasTime(estimateMs)` says a run still fits the budget. The peers that
+     * Tandem's capacity targets are set against go first, each of their levels run only if the time
+     * for Tandem's deciding run is left after it; then Tandem's ladder starts at the first level
+     * that would decide both targets (stepping back one level only if that one fails), so the budget
+     * is spent where the targets are decided; the other peers get what time is left.
+     */
     async capacity(systems, hasTime) {
-      for (const system of inOrder(systems)) {
+      const present = new Set(systems.map((s) => s.id));
+      const searchTandem = present.has('tandem');
+      /** The most a system can hold as measured so far (its capacity is in [passed, this]). */
+      const most = (id) => upperBound(passed.get(id) ?? 0, failed.get(id), CAPACITY_LEVELS);
+      /** Tandem's capacity that meets every target against what the peers may hold. */
+      const tandemNeeds = (assumed = {}) =>
+        Math.max(
+          0,
+          ...Object.entries(TARGETS)
+            .filter(([id]) => present.has(id))
+            .map(([id, factor]) => factor * (assumed[id] ?? most(id))),
+        );
+      const levelFor = (rooms) => UP.find((l) => l >= rooms) ?? UP[UP.length - 1];
+      let tandemDone = false;
+      for (const system of inOrder(systems, SEARCH_ORDER)) {
         const top = passed.get(system.id) ?? 0;
         const ladder = (failed.has(system.id) ? BELOW : UP).filter(
           (r) => r > top && r < (failed.get(system.id) ?? Number.POSITIVE_INFINITY),
         );
-        // Tandem's target is twice the floor's capacity: start at the first level that would meet
-        // it (the time to climb to it is what the budget lacks), and step back one level only if
-        // that one fails.
-        const floor = passed.get('relay');
         const skipped = [];
-        if (system.id === 'tandem' && floor !== undefined && failed.has('relay')) {
-          while (ladder.length > 1 && ladder[0] < 2 * floor) skipped.push(ladder.shift());
+        if (system.id === 'tandem') {
+          const needs = tandemNeeds();
+          while (ladder.length > 1 && ladder[0] < needs) skipped.push(ladder.shift());
         }
         for (const rooms of ladder) {
-          if (!hasTime(estimateMs(rooms))) {
+          // A target peer's level, if passed, could raise what Tandem must hold: keep its time.
+          const keep =
+            searchTandem && !tandemDone && system.id in TARGETS
+              ? estimateMs(levelFor(tandemNeeds({ [system.id]: rooms })))
+              : 0;
+          if (!hasTime(estimateMs(rooms) + keep)) {
             cut = true;
             break;
           }
@@ -110,6 +138,7 @@ export function cursorFanout(settings, log) {
             await level(system, below);
           break;
         }
+        if (system.id === 'tandem') tandemDone = true;
       }
     },
     result: () => ({
