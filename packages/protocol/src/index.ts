@@ -1,4 +1,10 @@
-export { decodeAll, isCursor2dFrame, packCursors2d, peerCursor2dFrame } from './codec/cursor-pack.js';
+export {
+  decodeAll,
+  isCursor2dFrame,
+  packCursors2d,
+  packedWithout,
+  peerCursor2dFrame,
+} from './codec/cursor-pack.js';
 export { DecodeError, type DecodeErrorReason, EncodeError } from './codec/decode-error.js';
 export { type DecodeResult, decode, encode, nameOfTag, tagOf, tryDecode } from './codec/message.js';
 export { Reader } from './codec/reader.js';

@@ -6,9 +6,43 @@ import {
   encode,
   isCursor2dFrame,
   packCursors2d,
+  packedWithout,
   peerCursor2dFrame,
 } from '../src/index.js';
 import { seededRandom } from './support/random.js';
+
+describe('packedWithout', () => {
+  it('is byte-identical to packing every cursor but one, at every position', () => {
+    const random = seededRandom(11);
+    for (let n = 2; n <= 127; n += n < 12 ? 1 : 23) {
+      const frames = Array.from({ length: n }, () =>
+        encode({
+          type: 'peerCursor2d',
+          slot: Math.floor(random() * 0x10000),
+          x: Math.fround(random() * 1e4),
+          y: Math.fround(-random() * 1e4),
+        }),
+      );
+      const packed = packCursors2d(frames);
+      for (let i = 0; i < n; i++) {
+        const others = frames.filter((_, j) => j !== i);
+        const expected = others.length === 1 ? others[0] : packCursors2d(others);
+        expect(packedWithout(packed, frames, i)).toEqual(expected);
+      }
+    }
+  });
+
+  it('refuses what it cannot cut: not a packed frame, 128 cursors or more, a stray index', () => {
+    const frames = Array.from({ length: 128 }, (_, i) =>
+      encode({ type: 'peerCursor2d', slot: i, x: i, y: i }),
+    );
+    expect(() => packedWithout(packCursors2d(frames), frames, 0)).toThrow(EncodeError);
+    const three = frames.slice(0, 3);
+    expect(() => packedWithout(three[0]!, three, 0)).toThrow(EncodeError);
+    expect(() => packedWithout(packCursors2d(three), three, 3)).toThrow(EncodeError);
+    expect(() => packedWithout(packCursors2d(three), three.slice(0, 2), 0)).toThrow(EncodeError);
+  });
+});
 
 describe('packCursors2d', () => {
   it('is byte-identical to encoding the same cursors as a peerCursors2d message', () => {

@@ -66,6 +66,35 @@ export function packCursors2d(frames: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * `packed` (a `peerCursors2d` frame from {@link packCursors2d}, fewer than 128 cursors) without its
+ * `index`-th cursor: what a tick sends to a sender that moved, everyone else's cursors but its own.
+ * Byte-identical to packing the other cursors again, without the re-pack. With two cursors the
+ * other one's own `peerCursor2d` frame is returned, as packing one cursor would; `frames` are the
+ * frames that were packed.
+ */
+export function packedWithout(packed: Uint8Array, frames: readonly Uint8Array[], index: number): Uint8Array {
+  const count = packed[1]!;
+  if (
+    packed[0] !== MESSAGES.peerCursors2d.tag ||
+    count >= 0x80 ||
+    count !== frames.length ||
+    index >= count
+  ) {
+    throw new EncodeError(
+      'packedWithout takes a packCursors2d frame of fewer than 128 cursors and its frames',
+    );
+  }
+  if (count === 2) return frames[1 - index]!;
+  const out = new Uint8Array(packed.length - (CURSOR_2D_BYTES - 1));
+  out[0] = packed[0]!;
+  out[1] = count - 1;
+  const cut = 2 + index * (CURSOR_2D_BYTES - 1);
+  for (let i = 2; i < cut; i++) out[i] = packed[i]!;
+  for (let i = cut + CURSOR_2D_BYTES - 1; i < packed.length; i++) out[i - (CURSOR_2D_BYTES - 1)] = packed[i]!;
+  return out;
+}
+
+/**
  * Decodes a frame into the messages it carries, as a client applies them: a `batch` as its items,
  * a `peerCursors2d` as one `peerCursor2d` per entry, anything else as itself. Throws
  * {@link DecodeError} like {@link decode}.

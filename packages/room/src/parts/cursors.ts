@@ -1,8 +1,9 @@
-import { encode, MESSAGES, packCursors2d } from '@tandem/protocol';
+import { encode, MESSAGES, packCursors2d, packedWithout } from '@tandem/protocol';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Connection } from '../connection.js';
 
 const CURSOR_2D = MESSAGES.peerCursor2d.tag;
+const PACKED_2D = MESSAGES.peerCursors2d.tag;
 
 /**
  * Cursor fan-out. Each sender's latest pointer frame (2D or 3D cursor, text selection) waits for
@@ -50,9 +51,16 @@ export class CursorFanout {
     this.pending = new Map();
     const frames = [...moved.values()];
     const all = combineCursorFrames(frames);
+    // The usual tick, 2D cursors only: a sender that moved gets the packed frame minus its own 10
+    // bytes instead of a fresh pack.
+    const packed = all !== undefined && all[0] === PACKED_2D && all[1]! < 0x80 && all[1] === frames.length;
     for (const conn of this.recipients()) {
       const own = moved.get(conn);
-      const frame = own === undefined ? all : combineCursorFrames(frames.filter((f) => f !== own));
+      let frame = all;
+      if (own !== undefined)
+        frame = packed
+          ? packedWithout(all, frames, frames.indexOf(own))
+          : combineCursorFrames(frames.filter((f) => f !== own));
       if (frame) conn.socket.send(frame);
     }
   }
