@@ -30,11 +30,22 @@ export function writeBinaryFrame(stream: Duplex, payload: Uint8Array): void {
     stream.uncork();
     return;
   }
-  const frame = Buffer.allocUnsafe(headerSize + length);
-  putHeader(frame, length, headerSize);
-  frame.set(payload, headerSize);
-  stream.write(frame);
+  if (payload !== lastPayload) {
+    lastFrame = Buffer.allocUnsafe(headerSize + length);
+    putHeader(lastFrame, length, headerSize);
+    lastFrame.set(payload, headerSize);
+    lastPayload = payload;
+  }
+  stream.write(lastFrame!);
 }
+
+/**
+ * The last small frame built, and its payload. A room sends one payload to many recipients in a
+ * row (a tick's cursors, a broadcast): they all get the same framed bytes, built once. Sharing is
+ * safe because a stream only reads a buffer it was given and a room never changes a frame once sent.
+ */
+let lastPayload: Uint8Array | undefined;
+let lastFrame: Buffer | undefined;
 
 function putHeader(target: Buffer, length: number, headerSize: number): void {
   target[0] = 0x82;
