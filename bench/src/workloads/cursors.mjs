@@ -39,8 +39,11 @@ export function cursorFanout(settings, log) {
   const failed = new Map(); // system → smallest failing R
   let cut = false;
 
-  /** One level for one system (retried once when its window was disturbed); true when it passed. */
-  async function level(system, rooms) {
+  /**
+   * One level for one system (retried once when its window was disturbed and `mayRetry()` says the
+   * time is there); true when it passed.
+   */
+  async function level(system, rooms, mayRetry = () => true) {
     let result;
     for (let attempt = 1; attempt <= 2; attempt++) {
       log(`cursor fanout: ${system.id} R=${rooms}${attempt > 1 ? ' (retry)' : ''}`);
@@ -72,7 +75,7 @@ export function cursorFanout(settings, log) {
       );
       // One retry when a failure may not be the server's: the generator stalled or was saturated,
       // or other processes were busy on the machine during the window.
-      if (result.pass || result.failed || attempt === 2 || !disturbed(result)) break;
+      if (result.pass || result.failed || attempt === 2 || !disturbed(result) || !mayRetry()) break;
       result.retried = true;
       log(`  the window was disturbed (${disturbed(result)}); retrying once`);
     }
@@ -132,7 +135,8 @@ export function cursorFanout(settings, log) {
             cut = true;
             break;
           }
-          if (await level(system, rooms)) continue;
+          // A retry, too, must leave the time kept for Tandem's deciding run.
+          if (await level(system, rooms, () => hasTime(estimateMs(rooms) + keep))) continue;
           const below = skipped.pop();
           if (rooms === ladder[0] && below !== undefined && hasTime(estimateMs(below)))
             await level(system, below);
