@@ -114,26 +114,24 @@ export type VerifiedIdentity = Identity & {
   readonly claims: VerifiedClaims;
 };
 
-type KeySource = { kind: 'secret'; key: Uint8Array } | { kind: 'jwks'; key: JWTVerifyGetKey };
-
 /**
- * An HS256 secret as a WebCrypto key, imported once. Given raw bytes, jose imports them again for
- * every token, one more asynchronous WebCrypto job on each connection's way in (a sequential
- * verify took about 170–265 µs with bytes against 100 µs with the key, on this project's machines).
+ * An HS256 secret as a WebCrypto key, imported on first use and kept. Given raw bytes, jose imports
+ * them again for every token, one more asynchronous WebCrypto job on each connection's way in (a
+ * sequential verify took about 170–265 µs with bytes against 100 µs with the key, on this project's
+ * machines).
  */
-function importHmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-}
-
-/** Imports a secret on first use and keeps the key. */
 class HmacKey {
   private key: Promise<webcrypto.CryptoKey> | undefined;
   constructor(private readonly secret: Uint8Array) {}
   get(): Promise<webcrypto.CryptoKey> {
-    this.key ??= importHmacKey(this.secret);
+    this.key ??= webcrypto.subtle.importKey('raw', this.secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
     return this.key;
   }
 }
+
+type KeySource = { kind: 'secret'; key: HmacKey } | { kind: 'jwks'; key: JWTVerifyGetKey };
 
 /**
  * Verifies bearer JWTs presented at the WebSocket upgrade and turns them into an {@link Identity}.
@@ -146,9 +144,8 @@ class HmacKey {
  * leaked one (logs, browser history, a screenshot of the invite URL) would be valid forever.
  */
 export class TokenVerifier {
-  private readonly secret: Uint8Array | undefined;
-  private readonly secretKey: HmacKey | undefined;
-  private guestKey: HmacKey | undefined;
+  private readonly secret: HmacKey | undefined;
+  private readonly guestKey: HmacKey | undefined;
   private readonly jwks: RemoteJWKSet | undefined;
   private readonly jwksAlgorithms: readonly JwksAlgorithm[];
   private readonly issuer: string | string[] | undefined;
@@ -166,8 +163,7 @@ export class TokenVerifier {
       if (typeof jwtSecret !== 'string' || jwtSecret.length === 0) {
         throw new TypeError('TokenVerifier: jwtSecret must be a non-empty string');
       }
-      this.secret = new TextEncoder().encode(jwtSecret);
-      this.secretKey = new HmacKey(this.secret);
+      this.secret = new HmacKey(new TextEncoder().encode(jwtSecret));
     }
 
     const algorithms = options.jwksAlgorithms ?? [...DEFAULT_JWKS_ALGORITHMS];
@@ -219,6 +215,7 @@ export class TokenVerifier {
         throw new TypeError('TokenVerifier: guest.issuer must differ from the external issuer(s)');
       }
       this.guest = { secret: guest.secret, issuer: guest.issuer, audience: guest.audience };
+      this.guestKey = new HmacKey(guest.secret);
     }
   }
 
@@ -324,7 +321,7 @@ export class TokenVerifier {
   private async verifyExternal(token: string, source: KeySource): Promise<VerifiedIdentity> {
     let payload: JWTPayload;
     try {
-      const key = source.kind === 'secret' ? await this.secretKey!.get() : source.key;
+      const key = source.kind === 'secret' ? await source.key.get() : source.key;
       ({ payload } = await jwtVerify(token, key, {
         // Explicit per source, so jose rejects any other alg even if the key would accept it.
         algorithms: source.kind === 'secret' ? ['HS256'] : [...this.jwksAlgorithms],
@@ -358,8 +355,7 @@ export class TokenVerifier {
     const guest = this.guest!;
     let payload: JWTPayload;
     try {
-      this.guestKey ??= new HmacKey(guest.secret);
-      ({ payload } = await jwtVerify(token, await this.guestKey.get(), {
+      ({ payload } = await jwtVerify(token, await this.guestKey!.get(), {
         algorithms: ['HS256'],
         issuer: guest.issuer,
         audience: guest.audience,
