@@ -51,15 +51,15 @@ export class CursorFanout {
     this.pending = new Map();
     const frames = [...moved.values()];
     const all = combineCursorFrames(frames);
-    // The usual tick, 2D cursors only: a sender that moved gets the packed frame minus its own 10
-    // bytes instead of a fresh pack.
-    const packed = all !== undefined && all[0] === PACKED_2D && all[1]! < 0x80 && all[1] === frames.length;
+    // The usual tick, 2D cursors only (mixed kinds combine into a batch): a sender that moved gets
+    // the packed frame minus its own 10 bytes instead of a fresh pack.
+    const packed = all?.[0] === PACKED_2D && frames.length < 0x80;
     for (const conn of this.recipients()) {
       const own = moved.get(conn);
       let frame = all;
       if (own !== undefined)
         frame = packed
-          ? packedWithout(all, frames, frames.indexOf(own))
+          ? packedWithout(all!, frames, frames.indexOf(own))
           : combineCursorFrames(frames.filter((f) => f !== own));
       if (frame) conn.socket.send(frame);
     }

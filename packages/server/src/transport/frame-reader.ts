@@ -45,8 +45,9 @@ export function isValidCloseCode(code: number): boolean {
  * are clear, opcodes are known, control frames are whole and at most 125 bytes, fragments
  * continue a message that was begun, and a close frame carries a valid code and UTF-8 reason. A
  * frame, or a fragmented message, over `maxPayload` is refused (1009) from its header, before its
- * payload is buffered; so is a message in more than {@link MAX_FRAGMENTS} fragments, or a frame
- * still incomplete after {@link MAX_HELD_CHUNKS} reads (1008). Text messages are handed on unvalidated: the server refuses every one.
+ * payload is buffered. A message in more than {@link MAX_FRAGMENTS} fragments, or a frame still
+ * incomplete after {@link MAX_HELD_CHUNKS} reads, is refused with 1008. Text messages are handed on
+ * unvalidated: the server refuses every one.
  */
 export class FrameReader {
   /** Bytes of a frame not yet whole, and how many bytes from its start are needed to go on. */

@@ -27,8 +27,8 @@ export interface BackpressureLimits {
 /**
  * Adapts a `ws` socket to the room's {@link RoomSocket}. `ws` owns the handshake, pings and the
  * close; frames in are read by a {@link FrameReader} (see `read-frames.ts`) and frames out are
- * written straight to the connection's stream (see {@link writeBinaryFrame}); its `writableLength` (bytes not yet flushed to the kernel) is the
- * backlog. While a socket is backed up past the soft cap, cursor and presence frames are held back
+ * written straight to the connection's stream (see {@link writeBinaryFrame}); its `writableLength`
+ * (bytes not yet flushed to the kernel) is the backlog. While a socket is backed up past the soft cap, cursor and presence frames are held back
  * keyed by (kind, sender slot), so a slow reader gets the latest position of each peer instead of
  * a growing queue, in one frame once it drains; the rest of the room is never slowed by it.
  */
