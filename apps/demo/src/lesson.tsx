@@ -110,6 +110,9 @@ function Toolbar({ editor }: { editor: Editor }) {
           aria-label={t.label}
           title={t.label}
           aria-pressed={active[t.key]}
+          // A mouse press would move focus to the button, and the editor takes it back only on the
+          // next frame: keys typed before then would land on the button (a space presses it again).
+          onMouseDown={(e) => e.preventDefault()}
           onClick={t.run}
         >
           {t.short}
