@@ -28,7 +28,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const server = await TandemServer.start(options);
+  let server: TandemServer;
+  try {
+    server = await TandemServer.start(options);
+  } catch (error) {
+    // A port in use, an unreachable database: the message says what to fix; a stack would bury it.
+    process.stderr.write(`tandem: could not start: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
   process.stdout.write(`Tandem is running at ${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -1,2 +1,3 @@
+export { PostgresRoomStore, type PostgresRoomStoreOptions } from './store/postgres-store.js';
 export { SqliteRoomStore, type SqliteRoomStoreOptions } from './store/sqlite-store.js';
 export { SqliteWorkerStore, type SqliteWorkerStoreOptions } from './store/sqlite-worker-store.js';

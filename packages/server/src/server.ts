@@ -15,6 +15,7 @@ import { Metrics } from './observability/metrics.js';
 import { RoomRegistry } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
 import { openSqliteStore } from './store/open-sqlite-store.js';
+import { PostgresRoomStore } from './store/postgres-store.js';
 import { startHeartbeat } from './transport/heartbeat.js';
 import { handleUpgrade } from './transport/upgrade.js';
 import type { WsRoomSocket } from './transport/ws-socket.js';
@@ -69,11 +70,18 @@ export class TandemServer {
     if (!inMemory) mkdirSync(options.data, { recursive: true });
     const store =
       givenStore ??
-      (await openSqliteStore({
-        path: inMemory ? ':memory:' : join(options.data, 'tandem.db'),
-        synchronous: options.sqliteSync,
-        now: () => clock.now(),
-      }));
+      (options.databaseUrl
+        ? await PostgresRoomStore.open({
+            connectionString: options.databaseUrl,
+            schema: options.databaseSchema,
+            now: () => clock.now(),
+            onConnectionError: (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'),
+          })
+        : await openSqliteStore({
+            path: inMemory ? ':memory:' : join(options.data, 'tandem.db'),
+            synchronous: options.sqliteSync,
+            now: () => clock.now(),
+          }));
     const guestSecret = options.guests
       ? inMemory
         ? new Uint8Array(randomBytes(32))
@@ -180,7 +188,7 @@ export class TandemServer {
       // Nothing else will ever close these: a server that failed to bind must not keep them.
       stopHeartbeat();
       wss.close();
-      if (!givenStore) store.close();
+      if (!givenStore) await store.close();
       throw error;
     }
     server = new TandemServer(
@@ -194,7 +202,15 @@ export class TandemServer {
       stopHeartbeat,
       upgrade.sockets,
     );
-    logger.info({ url: server.url, data: options.data, guests: options.guests }, 'tandem listening');
+    logger.info(
+      {
+        url: server.url,
+        data: options.data,
+        store: givenStore ? 'given' : options.databaseUrl ? 'postgresql' : 'sqlite',
+        guests: options.guests,
+      },
+      'tandem listening',
+    );
     return server;
   }
 
@@ -231,7 +247,7 @@ export class TandemServer {
       this.wss.close();
       this.http.closeAllConnections();
       await stopped;
-      this.store.close();
+      await this.store.close();
       this.logger.info('stopped');
     })();
     return this.closing;

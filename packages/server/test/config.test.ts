@@ -23,6 +23,8 @@ describe('configuration', () => {
       cursorRate: 15,
       chatRate: 2,
       logFormat: 'json',
+      databaseUrl: '',
+      databaseSchema: 'tandem',
     });
   });
 
@@ -54,6 +56,8 @@ describe('configuration', () => {
     [['--no-guests'], /--jwt-secret or --jwks-url/],
     [['--jwks-url', 'ftp://x'], /not an http\(s\) URL/],
     [['--slow-soft-bytes', '9999999', '--slow-hard-bytes', '2048'], /must be below/],
+    [['--database-url', 'mysql://db/x'], /--database-url: expected a postgres:\/\/ URL/],
+    [['--database-schema', 'Tandem; DROP'], /--database-schema: "Tandem; DROP" is not a plain schema name/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => resolve(argv)).toThrow(ConfigError);
     expect(() => resolve(argv)).toThrow(message);

@@ -1,7 +1,8 @@
 import type { MessageOf } from '@tandem/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ServerProcess, spawnServer } from './support/child.js';
 import { TestClient } from './support/client.js';
+import { DATABASE_URL, dropSchema, skipPostgres, uniqueSchema } from './support/postgres.js';
 import { createSession, postJson, tempDataDir } from './support/server.js';
 
 const data = tempDataDir();
@@ -11,14 +12,33 @@ afterEach(() => {
   running = undefined;
 });
 
+const schemas: string[] = [];
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema);
+});
+
+/** Where a server of each test stores its rooms: the flags it is started with, per test. */
+const STORES = [
+  { store: 'SQLite', skip: false, flags: (): string[] => [] },
+  {
+    store: 'PostgreSQL',
+    skip: skipPostgres,
+    flags: (): string[] => {
+      const schema = uniqueSchema();
+      schemas.push(schema);
+      return ['--database-url', DATABASE_URL, '--database-schema', schema];
+    },
+  },
+];
+
 async function guest(url: string, name: string): Promise<string> {
   return (await postJson(`${url}/auth/guest`, { name })).body.token as string;
 }
 
-describe('durability', () => {
+describe.each(STORES)('durability with $store', ({ store, skip, flags }) => {
+  if (skip) return;
   it('loses no acknowledged operation when the server is killed with SIGKILL', async () => {
-    const dir = `${data.dir}/ops`;
-    const args = ['--data', dir, '--doc-rate', '100000'];
+    const args = ['--data', `${data.dir}/${store}-ops`, '--doc-rate', '100000', ...flags()];
     running = await spawnServer(args);
     const token = await guest(running.url, 'Writer');
     const { roomId } = await createSession(running, token, { policy: 'open', docMode: 'ops' });
@@ -55,8 +75,7 @@ describe('durability', () => {
   });
 
   it('restores the latest acknowledged whole document after SIGKILL', async () => {
-    const dir = `${data.dir}/lww`;
-    const args = ['--data', dir, '--doc-rate', '100000'];
+    const args = ['--data', `${data.dir}/${store}-lww`, '--doc-rate', '100000', ...flags()];
     running = await spawnServer(args);
     const token = await guest(running.url, 'Writer');
     const { roomId } = await createSession(running, token, { policy: 'open' });

@@ -44,6 +44,14 @@ describe('graceful shutdown', () => {
       /--jwt-secret or --jwks-url/,
     );
   });
+
+  it('refuses to start when its PostgreSQL cannot be reached, saying so in one line', async () => {
+    await expect(
+      spawnServer(['--data', ':memory:', '--database-url', 'postgres://tandem:secret@127.0.0.1:1/none']),
+    ).rejects.toThrow(
+      /exited \(1\)[\s\S]*tandem: could not start: PostgreSQL at postgres:\/\/tandem:\*\*\*@127\.0\.0\.1:1\/none is not reachable \(connect ECONNREFUSED[^\n]*\n$/,
+    );
+  });
 });
 
 describe('start', () => {

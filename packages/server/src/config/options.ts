@@ -50,6 +50,13 @@ export interface ServerOptions {
   slowHardBytes: number;
   /** SQLite `synchronous` level: `full` survives power loss, `normal` only a process crash. Default full. */
   sqliteSync: 'full' | 'normal';
+  /**
+   * PostgreSQL URL (`postgres://…`): rooms are stored there instead of in SQLite, as a cluster's
+   * servers share them. Empty: SQLite in `data`.
+   */
+  databaseUrl: string;
+  /** PostgreSQL schema holding Tandem's tables, created if missing. Default tandem. */
+  databaseSchema: string;
   /** Seconds an unjoined session stays loaded after it is created. Default 300. */
   sessionGrace: number;
   /** Seconds a room stays loaded after its last connection leaves. Default 5. */
@@ -284,6 +291,20 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'SQLite synchronous level',
   },
   {
+    key: 'databaseUrl',
+    flag: 'database-url',
+    env: ['TANDEM_DATABASE_URL'],
+    kind: 'string',
+    help: 'PostgreSQL URL: store rooms there instead of SQLite',
+  },
+  {
+    key: 'databaseSchema',
+    flag: 'database-schema',
+    env: ['TANDEM_DATABASE_SCHEMA'],
+    kind: 'string',
+    help: 'PostgreSQL schema for Tandem tables',
+  },
+  {
     key: 'roomIdle',
     flag: 'room-idle',
     env: ['TANDEM_ROOM_IDLE'],
@@ -361,6 +382,8 @@ export function defaultOptions(isTty = false): ServerOptions {
     slowSoftBytes: 1024 * 1024,
     slowHardBytes: 16 * 1024 * 1024,
     sqliteSync: 'full',
+    databaseUrl: '',
+    databaseSchema: 'tandem',
     sessionGrace: 300,
     roomIdle: 5,
     roomRetentionDays: 30,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SCHEMA_NAME } from '../store/postgres-schema.js';
 import { defaultOptions, OPTION_SPECS, type OptionSpec, type ServerOptions } from './options.js';
 
 /** A configuration value that cannot be used; the message names the source and the fix. */
@@ -132,6 +133,14 @@ function checkCombination(options: ServerOptions): ServerOptions {
   if (options.slowSoftBytes >= options.slowHardBytes) {
     throw new ConfigError(
       `slow-soft-bytes (${options.slowSoftBytes}) must be below slow-hard-bytes (${options.slowHardBytes})`,
+    );
+  }
+  if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    throw new ConfigError('--database-url: expected a postgres:// URL');
+  }
+  if (!SCHEMA_NAME.test(options.databaseSchema)) {
+    throw new ConfigError(
+      `--database-schema: "${options.databaseSchema}" is not a plain schema name (lower-case letters, digits and _)`,
     );
   }
   if (options.jwksUrl) {

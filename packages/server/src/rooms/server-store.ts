@@ -10,5 +10,6 @@ export interface ServerStore extends RoomStore {
   listUntouchedSince(cutoff: number, limit: number): Promise<string[]>;
   /** Deletes the room unless it was written since `cutoff`; says whether it did. */
   deleteIfUntouchedSince(roomId: string, cutoff: number): Promise<boolean>;
-  close(): void;
+  /** Stores what is queued and lets go of the database; later calls reject. */
+  close(): void | Promise<void>;
 }

@@ -1,14 +1,15 @@
-import type { AdmissionPolicy, DocMode } from '@tandem/protocol';
-import type {
-  RoomRecord,
-  RoomSettings,
-  RoomStore,
-  RoomWrite,
-  StoredDoc,
-  StoredLock,
-  StoredOp,
-} from '@tandem/room';
+import type { RoomRecord, RoomStore, RoomWrite, StoredDoc } from '@tandem/room';
 import Database from 'better-sqlite3';
+import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
+import {
+  docFromRows,
+  type LockRow,
+  type OpRow,
+  type OpsBaseRow,
+  type RoomRow,
+  recordFromRows,
+} from './sql-rows.js';
+import { planWrites, type StepParams, type WriteStatement } from './write-plan.js';
 
 /** How a {@link SqliteRoomStore} opens its database. */
 export interface SqliteRoomStoreOptions {
@@ -31,14 +32,6 @@ export interface SqliteRoomStoreOptions {
   onCommit?: (commit: { batches: number; ms: number }) => void;
   /** The clock rooms' `created_at`/`updated_at` are stamped with. Default `Date.now`. */
   now?: () => number;
-}
-
-/** A room's batch waiting for the next group commit. */
-interface QueuedWrite {
-  roomId: string;
-  writes: readonly RoomWrite[];
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 /** One schema step: applied once, in order, inside a transaction. */
@@ -160,125 +153,70 @@ export function migrateSqlite(db: Database.Database): number {
   return from;
 }
 
-interface RoomRow {
-  join_code: string | null;
-  host_user_id: string;
-  policy: string;
-  doc_mode: string;
-  trusted: string;
-  fence: number;
-  epoch: number;
-  doc_kind: StoredDoc['mode'] | null;
-}
-
-interface LockRow {
-  resource: string;
-  user_id: string;
-  lock_id: string;
-  fence: number;
-  expires_at: number;
-}
-
-interface OpRow {
-  seq: number;
-  slot: number;
-  user_id: string;
-  resource: string;
-  op: Buffer;
-}
-
-interface OpsBaseRow {
-  seq: number;
-  base_seq: number;
-  base: Buffer;
-}
-
-interface SettingsParams {
-  id: string;
-  joinCode: string | null;
-  hostUserId: string;
-  policy: string;
-  docMode: string;
-  trusted: string;
-  now: number;
-}
+/** The statements that apply writes (see {@link planWrites}), in SQLite, bound by name. */
+const WRITE_SQL: Record<WriteStatement, string> = {
+  upsertSettings: `INSERT INTO rooms (id, join_code, host_user_id, policy, doc_mode, trusted, fence, doc_kind, created_at, updated_at)
+     VALUES (@roomId, @joinCode, @hostUserId, @policy, @docMode, @trusted, 0, NULL, @now, @now)
+     ON CONFLICT (id) DO UPDATE SET
+       join_code = excluded.join_code, host_user_id = excluded.host_user_id, policy = excluded.policy,
+       doc_mode = excluded.doc_mode, trusted = excluded.trusted, updated_at = excluded.updated_at`,
+  touch: 'UPDATE rooms SET updated_at = @now WHERE id = @roomId',
+  raiseFence: 'UPDATE rooms SET fence = max(fence, @fence) WHERE id = @roomId',
+  raiseEpoch: 'UPDATE rooms SET epoch = max(epoch, @epoch) WHERE id = @roomId',
+  setDocKind: 'UPDATE rooms SET doc_kind = @kind WHERE id = @roomId',
+  admit: 'INSERT OR IGNORE INTO room_admitted (room_id, user_id) VALUES (@roomId, @userId)',
+  unadmit: 'DELETE FROM room_admitted WHERE room_id = @roomId AND user_id = @userId',
+  lock: `INSERT OR REPLACE INTO room_locks (room_id, resource, user_id, lock_id, fence, expires_at)
+     VALUES (@roomId, @resource, @userId, @lockId, @fence, @expiresAt)`,
+  unlock: 'DELETE FROM room_locks WHERE room_id = @roomId AND resource = @resource',
+  setLww: 'INSERT OR REPLACE INTO room_lww (room_id, version, doc) VALUES (@roomId, @version, @data)',
+  clearLww: 'DELETE FROM room_lww WHERE room_id = @roomId',
+  startOps: "INSERT INTO room_ops_base (room_id, seq, base_seq, base) VALUES (@roomId, 0, 0, x'')",
+  appendOp: `INSERT INTO room_ops (room_id, seq, slot, user_id, resource, op)
+     VALUES (@roomId, @seq, @slot, @userId, @resource, @data)`,
+  raiseOpsSeq: 'UPDATE room_ops_base SET seq = max(seq, @seq) WHERE room_id = @roomId',
+  snapshotOps:
+    'UPDATE room_ops_base SET base_seq = @seq, base = @data, seq = max(seq, @seq) WHERE room_id = @roomId',
+  dropOpsThrough: 'DELETE FROM room_ops WHERE room_id = @roomId AND seq <= @seq',
+  clearOps: 'DELETE FROM room_ops WHERE room_id = @roomId',
+  clearOpsBase: 'DELETE FROM room_ops_base WHERE room_id = @roomId',
+  appendYjs: `INSERT INTO room_yjs_updates (room_id, idx, data)
+     SELECT @roomId, coalesce(max(idx), 0) + 1, @data FROM room_yjs_updates WHERE room_id = @roomId`,
+  clearYjs: 'DELETE FROM room_yjs_updates WHERE room_id = @roomId',
+};
 
 /** Every statement the store runs, prepared once. */
 function prepareStatements(db: Database.Database) {
+  const writes = Object.fromEntries(
+    Object.entries(WRITE_SQL).map(([name, text]) => [name, db.prepare<StepParams>(text)]),
+  ) as Record<WriteStatement, Database.Statement<StepParams>>;
   return {
+    writes,
     room: db.prepare<[string], RoomRow>(
       'SELECT join_code, host_user_id, policy, doc_mode, trusted, fence, epoch, doc_kind FROM rooms WHERE id = ?',
     ),
     exists: db.prepare<[string], { doc_kind: StoredDoc['mode'] | null }>(
       'SELECT doc_kind FROM rooms WHERE id = ?',
     ),
-    upsertSettings: db.prepare<SettingsParams>(
-      `INSERT INTO rooms (id, join_code, host_user_id, policy, doc_mode, trusted, fence, doc_kind, created_at, updated_at)
-       VALUES (@id, @joinCode, @hostUserId, @policy, @docMode, @trusted, 0, NULL, @now, @now)
-       ON CONFLICT (id) DO UPDATE SET
-         join_code = excluded.join_code, host_user_id = excluded.host_user_id, policy = excluded.policy,
-         doc_mode = excluded.doc_mode, trusted = excluded.trusted, updated_at = excluded.updated_at`,
-    ),
-    touch: db.prepare<[number, string]>('UPDATE rooms SET updated_at = ? WHERE id = ?'),
-    raiseFence: db.prepare<[number, string]>('UPDATE rooms SET fence = max(fence, ?) WHERE id = ?'),
-    raiseEpoch: db.prepare<[number, string]>('UPDATE rooms SET epoch = max(epoch, ?) WHERE id = ?'),
-    setDocKind: db.prepare<[StoredDoc['mode'], string]>('UPDATE rooms SET doc_kind = ? WHERE id = ?'),
     deleteRoom: db.prepare<[string]>('DELETE FROM rooms WHERE id = ?'),
-
     admitted: db.prepare<[string], { user_id: string }>(
       'SELECT user_id FROM room_admitted WHERE room_id = ?',
     ),
-    admit: db.prepare<[string, string]>(
-      'INSERT OR IGNORE INTO room_admitted (room_id, user_id) VALUES (?, ?)',
-    ),
-    unadmit: db.prepare<[string, string]>('DELETE FROM room_admitted WHERE room_id = ? AND user_id = ?'),
-
     locks: db.prepare<[string], LockRow>(
       'SELECT resource, user_id, lock_id, fence, expires_at FROM room_locks WHERE room_id = ? ORDER BY resource',
     ),
-    lock: db.prepare<[string, string, string, string, number, number]>(
-      `INSERT OR REPLACE INTO room_locks (room_id, resource, user_id, lock_id, fence, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    unlock: db.prepare<[string, string]>('DELETE FROM room_locks WHERE room_id = ? AND resource = ?'),
-
     lww: db.prepare<[string], { version: number; doc: Buffer }>(
       'SELECT version, doc FROM room_lww WHERE room_id = ?',
     ),
-    setLww: db.prepare<[string, number, Buffer]>(
-      'INSERT OR REPLACE INTO room_lww (room_id, version, doc) VALUES (?, ?, ?)',
-    ),
-    clearLww: db.prepare<[string]>('DELETE FROM room_lww WHERE room_id = ?'),
-
     opsBase: db.prepare<[string], OpsBaseRow>(
       'SELECT seq, base_seq, base FROM room_ops_base WHERE room_id = ?',
     ),
     ops: db.prepare<[string], OpRow>(
       'SELECT seq, slot, user_id, resource, op FROM room_ops WHERE room_id = ? ORDER BY seq',
     ),
-    startOps: db.prepare<[string]>(
-      "INSERT INTO room_ops_base (room_id, seq, base_seq, base) VALUES (?, 0, 0, x'')",
-    ),
-    appendOp: db.prepare<[string, number, number, string, string, Buffer]>(
-      'INSERT INTO room_ops (room_id, seq, slot, user_id, resource, op) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    raiseOpsSeq: db.prepare<[number, string]>('UPDATE room_ops_base SET seq = max(seq, ?) WHERE room_id = ?'),
-    snapshotOps: db.prepare<{ roomId: string; seq: number; base: Buffer }>(
-      'UPDATE room_ops_base SET base_seq = @seq, base = @base, seq = max(seq, @seq) WHERE room_id = @roomId',
-    ),
-    dropOpsThrough: db.prepare<[string, number]>('DELETE FROM room_ops WHERE room_id = ? AND seq <= ?'),
-    clearOps: db.prepare<[string]>('DELETE FROM room_ops WHERE room_id = ?'),
-    clearOpsBase: db.prepare<[string]>('DELETE FROM room_ops_base WHERE room_id = ?'),
-
     yjsUpdates: db.prepare<[string], { data: Buffer }>(
       'SELECT data FROM room_yjs_updates WHERE room_id = ? ORDER BY idx',
     ),
-    appendYjs: db.prepare<{ roomId: string; data: Buffer }>(
-      `INSERT INTO room_yjs_updates (room_id, idx, data)
-       SELECT @roomId, coalesce(max(idx), 0) + 1, @data FROM room_yjs_updates WHERE room_id = @roomId`,
-    ),
-    clearYjs: db.prepare<[string]>('DELETE FROM room_yjs_updates WHERE room_id = ?'),
-
     byJoinCode: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE join_code = ?'),
     byHost: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE host_user_id = ? ORDER BY id'),
     untouched: db.prepare<[number, number], { id: string }>(
@@ -289,17 +227,6 @@ function prepareStatements(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
-
-/** A Buffer over exactly `data`'s bytes (no copy; SQLite copies on bind). Refuses non-bytes. */
-function blob(data: Uint8Array): Buffer {
-  if (!(data instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof data}`);
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** A plain Uint8Array copy of a blob read from SQLite. */
-function bytes(data: Buffer): Uint8Array {
-  return new Uint8Array(data);
-}
 
 /**
  * Room state in one SQLite database, in a normalised schema (a table per kind of state), for a
@@ -322,8 +249,7 @@ export class SqliteRoomStore implements RoomStore {
   private readonly commitGroup: (batches: readonly QueuedWrite[], failed: Map<QueuedWrite, unknown>) => void;
   private readonly onCommit: SqliteRoomStoreOptions['onCommit'];
   private readonly now: () => number;
-  private queued: QueuedWrite[] = [];
-  private commitScheduled = false;
+  private readonly queue = new GroupCommitQueue(() => this.commitQueued());
 
   constructor(options: SqliteRoomStoreOptions) {
     this.onCommit = options.onCommit;
@@ -375,13 +301,7 @@ export class SqliteRoomStore implements RoomStore {
   write(roomId: string, writes: readonly RoomWrite[]): Promise<void> {
     if (writes.length === 0) return Promise.resolve();
     if (!this.db.open) return Promise.reject(new TypeError('The database connection is not open'));
-    return new Promise((resolve, reject) => {
-      this.queued.push({ roomId, writes, resolve, reject });
-      if (this.commitScheduled) return;
-      this.commitScheduled = true;
-      // After the I/O phase: every message read in this turn has queued its room's writes by then.
-      setImmediate(() => this.commitQueued());
-    });
+    return this.queue.add(roomId, writes);
   }
 
   /** Forgets a room and everything stored about it. */
@@ -425,10 +345,8 @@ export class SqliteRoomStore implements RoomStore {
 
   /** One transaction for every queued batch; settles each batch's promise after the commit. */
   private commitQueued(): void {
-    this.commitScheduled = false;
-    const batches = this.queued;
+    const batches = this.queue.take();
     if (batches.length === 0) return;
-    this.queued = [];
     const failed = new Map<QueuedWrite, unknown>();
     const began = performance.now();
     try {
@@ -439,155 +357,28 @@ export class SqliteRoomStore implements RoomStore {
       return;
     }
     this.onCommit?.({ batches: batches.length, ms: performance.now() - began });
-    for (const batch of batches) {
-      if (failed.has(batch)) batch.reject(failed.get(batch));
-      else batch.resolve();
-    }
+    settleGroup(batches, failed);
   }
 
   private read(roomId: string): RoomRecord | undefined {
-    const row = this.sql.room.get(roomId);
-    if (!row) return undefined;
-    const settings: RoomSettings = {
-      policy: row.policy as AdmissionPolicy,
-      docMode: row.doc_mode as DocMode,
-      joinCode: row.join_code ?? '',
-      hostUserId: row.host_user_id,
-      trusted: JSON.parse(row.trusted) as string[],
-    };
-    const locks = this.sql.locks.all(roomId).map(
-      (l): StoredLock => ({
-        resource: l.resource,
-        userId: l.user_id,
-        lockId: l.lock_id,
-        fence: l.fence,
-        expiresAt: l.expires_at,
-      }),
-    );
-    return {
-      settings,
-      admitted: this.sql.admitted.all(roomId).map((a) => a.user_id),
-      locks,
-      fence: row.fence,
-      epoch: row.epoch,
-      doc: this.readDoc(roomId, row.doc_kind),
-    };
-  }
-
-  private readDoc(roomId: string, kind: StoredDoc['mode'] | null): StoredDoc | undefined {
-    switch (kind) {
-      case null:
-        return undefined;
-      case 'lww': {
-        const lww = this.sql.lww.get(roomId);
-        if (!lww) throw new Error(`room ${roomId}: lww document missing`);
-        return { mode: 'lww', version: lww.version, doc: bytes(lww.doc) };
-      }
-      case 'ops': {
-        const base = this.sql.opsBase.get(roomId);
-        if (!base) throw new Error(`room ${roomId}: ops base missing`);
-        const ops = this.sql.ops.all(roomId).map(
-          (o): StoredOp => ({
-            seq: o.seq,
-            slot: o.slot,
-            userId: o.user_id,
-            resource: o.resource,
-            op: bytes(o.op),
-          }),
-        );
-        return { mode: 'ops', seq: base.seq, baseSeq: base.base_seq, base: bytes(base.base), ops };
-      }
-      case 'yjs':
-        return { mode: 'yjs', updates: this.sql.yjsUpdates.all(roomId).map((u) => bytes(u.data)) };
-      default:
-        throw new Error(`room ${roomId}: unknown document kind ${String(kind satisfies never)}`);
-    }
+    const room = this.sql.room.get(roomId);
+    if (!room) return undefined;
+    const kind = room.doc_kind;
+    const doc = docFromRows(roomId, kind, {
+      lww: kind === 'lww' ? this.sql.lww.get(roomId) : undefined,
+      opsBase: kind === 'ops' ? this.sql.opsBase.get(roomId) : undefined,
+      ops: kind === 'ops' ? this.sql.ops.all(roomId) : [],
+      yjs: kind === 'yjs' ? this.sql.yjsUpdates.all(roomId) : [],
+    });
+    return recordFromRows(room, this.sql.locks.all(roomId), this.sql.admitted.all(roomId), doc);
   }
 
   /** Runs inside the write transaction; any throw rolls the whole batch back. */
   private apply(roomId: string, writes: readonly RoomWrite[]): void {
-    const sql = this.sql;
-    const existing = sql.exists.get(roomId);
-    if (!existing && writes[0]?.kind !== 'settings') {
-      throw new Error(`room ${roomId} has no settings yet; its first write must be its settings`);
+    const existing = this.sql.exists.get(roomId);
+    const stored = existing && { docKind: existing.doc_kind };
+    for (const [statement, params] of planWrites(roomId, stored, writes, this.now())) {
+      this.sql.writes[statement].run(params);
     }
-    let docKind = existing?.doc_kind ?? null;
-    /** Makes `kind` the room's document, dropping a document of another kind. */
-    const useDoc = (kind: StoredDoc['mode']): boolean => {
-      if (docKind === kind) return false;
-      sql.clearLww.run(roomId);
-      sql.clearOps.run(roomId);
-      sql.clearOpsBase.run(roomId);
-      sql.clearYjs.run(roomId);
-      sql.setDocKind.run(kind, roomId);
-      docKind = kind;
-      if (kind === 'ops') sql.startOps.run(roomId);
-      return true;
-    };
-    const now = this.now();
-
-    for (const w of writes) {
-      switch (w.kind) {
-        case 'settings': {
-          const s = w.settings;
-          sql.upsertSettings.run({
-            id: roomId,
-            joinCode: s.joinCode === '' ? null : s.joinCode,
-            hostUserId: s.hostUserId,
-            policy: s.policy,
-            docMode: s.docMode,
-            trusted: JSON.stringify(s.trusted),
-            now,
-          });
-          break;
-        }
-        case 'admitted':
-          if (w.admitted) sql.admit.run(roomId, w.userId);
-          else sql.unadmit.run(roomId, w.userId);
-          break;
-        case 'lock': {
-          const l = w.lock;
-          sql.lock.run(roomId, l.resource, l.userId, l.lockId, l.fence, l.expiresAt);
-          sql.raiseFence.run(l.fence, roomId);
-          break;
-        }
-        case 'unlock':
-          sql.unlock.run(roomId, w.resource);
-          break;
-        case 'fence':
-          sql.raiseFence.run(w.fence, roomId);
-          break;
-        case 'epoch':
-          sql.raiseEpoch.run(w.epoch, roomId);
-          break;
-        case 'lww':
-          useDoc('lww');
-          sql.setLww.run(roomId, w.version, blob(w.doc));
-          break;
-        case 'op': {
-          const o = w.op;
-          useDoc('ops');
-          sql.appendOp.run(roomId, o.seq, o.slot, o.userId, o.resource, blob(o.op));
-          sql.raiseOpsSeq.run(o.seq, roomId);
-          break;
-        }
-        case 'ops-snapshot':
-          useDoc('ops');
-          sql.snapshotOps.run({ roomId, seq: w.seq, base: blob(w.base) });
-          sql.dropOpsThrough.run(roomId, w.seq);
-          break;
-        case 'yjs-update':
-          useDoc('yjs');
-          sql.appendYjs.run({ roomId, data: blob(w.update) });
-          break;
-        case 'yjs-compact':
-          if (!useDoc('yjs')) sql.clearYjs.run(roomId);
-          sql.appendYjs.run({ roomId, data: blob(w.state) });
-          break;
-        default:
-          throw new Error(`unknown write ${(w satisfies never as { kind: string }).kind}`);
-      }
-    }
-    sql.touch.run(now, roomId);
   }
 }

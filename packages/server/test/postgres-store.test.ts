@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
+import { PostgresRoomStore } from '../src/index.js';
+import { POSTGRES_SCHEMA_VERSION } from '../src/store/postgres-schema.js';
+import { DATABASE_URL, dropSchema, skipPostgres, uniqueSchema, withPostgres } from './support/postgres.js';
+import {
+  describeServerStoreContract,
+  type ServerStoreOpenOptions,
+  SQL_TABLES,
+  settings,
+} from './support/server-store-contract.js';
+
+/** Opens a store on `schema` of the test database. */
+function openOn(schema: string, options: ServerStoreOpenOptions = {}) {
+  return PostgresRoomStore.open({ connectionString: DATABASE_URL, schema, ...options });
+}
+
+describe.skipIf(skipPostgres)('PostgresRoomStore', () => {
+  describeRoomStoreContract('PostgresRoomStore', async () => {
+    const schema = uniqueSchema();
+    const store = await openOn(schema);
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await dropSchema(schema);
+      },
+    };
+  });
+
+  describeServerStoreContract('PostgresRoomStore', async () => {
+    const schema = uniqueSchema();
+    return { open: (options) => openOn(schema, options), cleanup: () => dropSchema(schema) };
+  });
+
+  it('creates its schema and tables, records the version, and refuses a schema from a newer version', async () => {
+    const schema = uniqueSchema();
+    try {
+      await (await openOn(schema)).close();
+      const tables = await withPostgres(async (client) => {
+        const { rows } = await client.query<{ table_name: string }>(
+          'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+          [schema],
+        );
+        const version = await client.query<{ v: number }>(
+          `SELECT max(version) AS v FROM ${schema}.schema_version`,
+        );
+        expect(version.rows[0]?.v).toBe(POSTGRES_SCHEMA_VERSION);
+        await client.query(`INSERT INTO ${schema}.schema_version VALUES ($1, 0)`, [
+          POSTGRES_SCHEMA_VERSION + 1,
+        ]);
+        return rows.map((r) => r.table_name);
+      });
+      expect(tables).toEqual(SQL_TABLES);
+      await expect(openOn(schema)).rejects.toThrow(/newer than this server understands/);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('migrates once when several servers open one schema at the same moment', async () => {
+    const schema = uniqueSchema();
+    try {
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openOn(schema)));
+      await stores[0]!.write('a', [{ kind: 'settings', settings: settings('AAA234') }]);
+      expect(await stores[3]!.roomIdForJoinCode('aaa234')).toBe('a');
+      await Promise.all(stores.map((s) => s.close()));
+      const versions = await withPostgres(
+        async (client) => (await client.query(`SELECT version FROM ${schema}.schema_version`)).rowCount,
+      );
+      expect(versions).toBe(POSTGRES_SCHEMA_VERSION);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('refuses a schema name that is not a plain identifier, before connecting', async () => {
+    await expect(openOn('tandem; DROP TABLE x')).rejects.toThrow(/invalid PostgreSQL schema name/);
+    await expect(openOn('Upper')).rejects.toThrow(/invalid PostgreSQL schema name/);
+  });
+
+  it('says what to do when the database cannot be reached, without showing the password', async () => {
+    await expect(
+      PostgresRoomStore.open({ connectionString: 'postgres://tandem:hunter2@127.0.0.1:1/none' }),
+    ).rejects.toThrow(
+      /PostgreSQL at postgres:\/\/tandem:\*\*\*@127\.0\.0\.1:1\/none is not reachable .*start it/,
+    );
+  });
+});
