@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,6 +16,9 @@ import {
   SQL_TABLES,
   settings,
 } from './support/server-store-contract.js';
+
+/** The built package, as a process of its own imports it (the store's thread runs the built worker). */
+const DIST_INDEX = new URL('../dist/index.js', import.meta.url).href;
 
 async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tandem-sqlite-'));
@@ -93,6 +97,33 @@ describe('SqliteWorkerStore', () => {
       expect(await again.hostedRooms('h')).toEqual([]);
       expect(await again.roomIdForJoinCode('DDD234')).toBe('d');
       again.close();
+    } finally {
+      await remove();
+    }
+  });
+
+  it('keeps the process alive while it has work in hand, so a write made as the process winds down is stored', async () => {
+    const { dir, remove } = await tempDir();
+    const path = join(dir, 'tandem.db');
+    try {
+      // Nothing but the store's thread is left in this process once the write is handed over: the
+      // process must not end before the thread has committed it.
+      const script = join(dir, 'late.mjs');
+      await writeFile(
+        script,
+        `import { SqliteWorkerStore } from ${JSON.stringify(DIST_INDEX)};
+        const store = await SqliteWorkerStore.open({ path: ${JSON.stringify(path)} });
+        void store.write('late', [{ kind: 'settings', settings: ${JSON.stringify(settings('LATE23'))} }]);`,
+      );
+      const child = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      const store = new SqliteRoomStore({ path });
+      try {
+        expect((await store.load('late'))?.settings.joinCode).toBe('LATE23');
+      } finally {
+        store.close();
+      }
     } finally {
       await remove();
     }

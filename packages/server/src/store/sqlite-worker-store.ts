@@ -44,6 +44,7 @@ export class SqliteWorkerStore implements ServerStore {
       const waiter = this.pending.get(reply.id);
       if (!waiter) return;
       this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
       if (reply.ok) waiter.resolve(reply.value);
       else waiter.reject(new Error(reply.message));
     });
@@ -97,13 +98,14 @@ export class SqliteWorkerStore implements ServerStore {
   }
 
   /**
-   * Closes the database after every call made before this one; the thread then exits. Idempotent;
-   * later calls reject.
+   * Closes the database after every call made before this one (resolving once it has); the thread
+   * then exits. Idempotent; later calls reject.
    */
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
-    void this.call({ op: 'close' }).catch(() => {});
+    const closed = this.call({ op: 'close' }).catch(() => {});
     this.closed = true;
+    await closed;
   }
 
   private call<T>(body: CallBody): Promise<T> {
@@ -111,6 +113,10 @@ export class SqliteWorkerStore implements ServerStore {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      // An idle store thread must not keep the process alive, but one with work in hand must: a
+      // shutdown whose last step waits on a commit would otherwise see the event loop empty and
+      // the process exit (with code 0) before the commit, losing what it was storing.
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ ...body, id });
     });
@@ -121,5 +127,6 @@ export class SqliteWorkerStore implements ServerStore {
     this.failure ??= error;
     for (const waiter of this.pending.values()) waiter.reject(this.failure);
     this.pending.clear();
+    this.worker.unref();
   }
 }
