@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Clock, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
 import { GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
+import { Cluster } from './cluster/cluster.js';
 import { defaultOptions, type ServerOptions } from './config/options.js';
 import { handleApi } from './http/api.js';
 import { sendJson } from './http/json.js';
@@ -59,6 +60,8 @@ export class TandemServer {
     private readonly store: ServerStore,
     private readonly stopHeartbeat: () => void,
     private readonly sockets: ReadonlySet<WsRoomSocket>,
+    /** This server's node of a cluster, when it is one. */
+    readonly cluster: Cluster | undefined,
   ) {}
 
   /** Starts listening; resolves once the port is bound. */
@@ -104,7 +107,22 @@ export class TandemServer {
       ...(guests ? { guest: guests.verifierConfig() } : {}),
     });
     const metrics = new Metrics();
+    let cluster: Cluster | undefined;
+    try {
+      cluster = options.redisUrl
+        ? await Cluster.start({
+            redisUrl: options.redisUrl,
+            prefix: options.redisPrefix,
+            leaseMs: options.clusterLeaseMs,
+            logger,
+          })
+        : undefined;
+    } catch (error) {
+      if (!givenStore) await store.close();
+      throw error;
+    }
     const registry = new RoomRegistry({
+      ...(cluster ? { placement: cluster } : {}),
       store,
       clock,
       logger,
@@ -124,6 +142,7 @@ export class TandemServer {
       roomIdleMs: options.roomIdle * 1000,
       roomRetentionMs: options.roomRetentionDays * 24 * 60 * 60 * 1000,
     });
+    cluster?.attachRegistry(registry);
 
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
     const wss = new WebSocketServer({
@@ -136,6 +155,7 @@ export class TandemServer {
     const isClosing = () => server?.closing !== undefined;
     const api = {
       registry,
+      createSession: cluster ? cluster.createSession.bind(cluster) : registry.createSession.bind(registry),
       verifier,
       guests,
       metrics,
@@ -161,6 +181,7 @@ export class TandemServer {
       wss,
       verifier,
       registry,
+      open: cluster ? cluster.open.bind(cluster) : registry.open.bind(registry),
       metrics,
       logger,
       backpressure: { softBytes: options.slowSoftBytes, hardBytes: options.slowHardBytes },
@@ -188,6 +209,7 @@ export class TandemServer {
       // Nothing else will ever close these: a server that failed to bind must not keep them.
       stopHeartbeat();
       wss.close();
+      await cluster?.close();
       if (!givenStore) await store.close();
       throw error;
     }
@@ -201,12 +223,14 @@ export class TandemServer {
       store,
       stopHeartbeat,
       upgrade.sockets,
+      cluster,
     );
     logger.info(
       {
         url: server.url,
         data: options.data,
         store: givenStore ? 'given' : options.databaseUrl ? 'postgresql' : 'sqlite',
+        ...(cluster ? { node: cluster.nodeId } : {}),
         guests: options.guests,
       },
       'tandem listening',
@@ -247,6 +271,8 @@ export class TandemServer {
       this.wss.close();
       this.http.closeAllConnections();
       await stopped;
+      // After the rooms have closed (and stored what they held): their sessions are free to move.
+      await this.cluster?.close();
       await this.store.close();
       this.logger.info('stopped');
     })();

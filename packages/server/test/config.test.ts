@@ -25,6 +25,9 @@ describe('configuration', () => {
       logFormat: 'json',
       databaseUrl: '',
       databaseSchema: 'tandem',
+      redisUrl: '',
+      redisPrefix: 'tandem',
+      clusterLeaseMs: 10_000,
     });
   });
 
@@ -57,6 +60,13 @@ describe('configuration', () => {
     [['--jwks-url', 'ftp://x'], /not an http\(s\) URL/],
     [['--slow-soft-bytes', '9999999', '--slow-hard-bytes', '2048'], /must be below/],
     [['--database-url', 'mysql://db/x'], /--database-url: expected a postgres:\/\/ URL/],
+    [['--redis-url', 'redis://127.0.0.1:6379'], /set --database-url too/],
+    [
+      ['--redis-url', 'http://x', '--database-url', 'postgres://db/x'],
+      /--redis-url: expected a redis:\/\/ URL/,
+    ],
+    [['--redis-prefix', 'a b'], /--redis-prefix: "a b" is not letters/],
+    [['--cluster-lease-ms', '10'], /below the minimum 300/],
     [['--database-schema', 'Tandem; DROP'], /--database-schema: "Tandem; DROP" is not a plain schema name/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => resolve(argv)).toThrow(ConfigError);

@@ -4,6 +4,7 @@ import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnServer } from './support/child.js';
 import { TestClient } from './support/client.js';
+import { DATABASE_URL, dropSchema, uniqueSchema } from './support/postgres.js';
 import {
   createSession,
   guestToken,
@@ -43,6 +44,25 @@ describe('graceful shutdown', () => {
     await expect(spawnServer(['--data', ':memory:', '--no-guests'])).rejects.toThrow(
       /--jwt-secret or --jwks-url/,
     );
+  });
+
+  it('refuses to start when its Redis cannot be reached, saying so in one line', async () => {
+    const schema = uniqueSchema();
+    await expect(
+      spawnServer([
+        '--data',
+        ':memory:',
+        '--database-url',
+        DATABASE_URL,
+        '--database-schema',
+        schema,
+        '--redis-url',
+        'redis://127.0.0.1:1',
+      ]),
+    ).rejects.toThrow(
+      /exited \(1\)[\s\S]*tandem: could not start: Redis at redis:\/\/127\.0\.0\.1:1 is not reachable \([^\n]*ECONNREFUSED[^\n]*\n$/,
+    );
+    await dropSchema(schema);
   });
 
   it('refuses to start when its PostgreSQL cannot be reached, saying so in one line', async () => {

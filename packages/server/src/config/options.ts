@@ -57,6 +57,15 @@ export interface ServerOptions {
   databaseUrl: string;
   /** PostgreSQL schema holding Tandem's tables, created if missing. Default tandem. */
   databaseSchema: string;
+  /**
+   * Redis URL (`redis://…`): this server joins a cluster of servers sharing the Redis and the
+   * PostgreSQL database (`databaseUrl`, required). Empty: a single server.
+   */
+  redisUrl: string;
+  /** Prefix of the cluster's Redis keys and channels. Default tandem. */
+  redisPrefix: string;
+  /** Milliseconds a session's ownership lasts unrenewed: the longest a dead server's sessions wait. Default 10000. */
+  clusterLeaseMs: number;
   /** Seconds an unjoined session stays loaded after it is created. Default 300. */
   sessionGrace: number;
   /** Seconds a room stays loaded after its last connection leaves. Default 5. */
@@ -305,6 +314,29 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'PostgreSQL schema for Tandem tables',
   },
   {
+    key: 'redisUrl',
+    flag: 'redis-url',
+    env: ['TANDEM_REDIS_URL'],
+    kind: 'string',
+    help: 'Redis URL: join a cluster (needs --database-url)',
+  },
+  {
+    key: 'redisPrefix',
+    flag: 'redis-prefix',
+    env: ['TANDEM_REDIS_PREFIX'],
+    kind: 'string',
+    help: "prefix of the cluster's Redis keys",
+  },
+  {
+    key: 'clusterLeaseMs',
+    flag: 'cluster-lease-ms',
+    env: ['TANDEM_CLUSTER_LEASE_MS'],
+    kind: 'int',
+    min: 300,
+    max: 600_000,
+    help: "session ownership lease, ms (a dead server's sessions move within it)",
+  },
+  {
     key: 'roomIdle',
     flag: 'room-idle',
     env: ['TANDEM_ROOM_IDLE'],
@@ -384,6 +416,9 @@ export function defaultOptions(isTty = false): ServerOptions {
     sqliteSync: 'full',
     databaseUrl: '',
     databaseSchema: 'tandem',
+    redisUrl: '',
+    redisPrefix: 'tandem',
+    clusterLeaseMs: 10_000,
     sessionGrace: 300,
     roomIdle: 5,
     roomRetentionDays: 30,

@@ -138,6 +138,17 @@ function checkCombination(options: ServerOptions): ServerOptions {
   if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     throw new ConfigError('--database-url: expected a postgres:// URL');
   }
+  if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) {
+    throw new ConfigError('--redis-url: expected a redis:// URL');
+  }
+  if (options.redisUrl && !options.databaseUrl) {
+    throw new ConfigError(
+      'a cluster (--redis-url) shares its rooms through PostgreSQL: set --database-url too',
+    );
+  }
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(options.redisPrefix)) {
+    throw new ConfigError(`--redis-prefix: "${options.redisPrefix}" is not letters, digits, _ . : or -`);
+  }
   if (!SCHEMA_NAME.test(options.databaseSchema)) {
     throw new ConfigError(
       `--database-schema: "${options.databaseSchema}" is not a plain schema name (lower-case letters, digits and _)`,

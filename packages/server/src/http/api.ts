@@ -22,6 +22,8 @@ import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 
 export interface ApiContext {
   registry: RoomRegistry;
+  /** Creates a session (in a cluster, a companion is created on the node hosting its session). */
+  createSession: RoomRegistry['createSession'];
   verifier: TokenVerifier;
   guests: GuestIssuer | undefined;
   metrics: Metrics;
@@ -190,7 +192,7 @@ const createSession: Handler = async (ctx, req) => {
     request.companionOf = body.companionOf;
   }
   try {
-    const session = await ctx.registry.createSession(identity, request);
+    const session = await ctx.createSession(identity, request);
     const base = baseUrl(ctx, req);
     return [
       201,

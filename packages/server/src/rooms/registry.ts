@@ -38,6 +38,11 @@ export function parentOf(roomId: string): string | undefined {
   return dot > 0 ? roomId.slice(0, dot) : undefined;
 }
 
+/** The session a room belongs to: its parent for a companion, else itself. A session lives on one node. */
+export function sessionOf(roomId: string): string {
+  return parentOf(roomId) ?? roomId;
+}
+
 /** A session the server created: where to connect and what to share. */
 export interface CreatedSession {
   roomId: string;
@@ -53,6 +58,33 @@ export class RoomRefusal extends Error {
     super(message);
   }
 }
+
+/** The room's session is owned by another node of the cluster: connections go there. */
+export class RoomElsewhere extends Error {
+  constructor(readonly owner: string) {
+    super(`the room is hosted by node ${owner}`);
+  }
+}
+
+/**
+ * Where sessions may live, in a cluster: a session is loaded only on the node that owns it. Absent
+ * on a single server, where every session lives here.
+ */
+export interface RoomPlacement {
+  /** Claims `sessionId` for this node: undefined when it is (now) this node's, else its owner's id. */
+  claim(sessionId: string): Promise<string | undefined>;
+  /** True when another node owns the session now. */
+  ownedElsewhere(sessionId: string): Promise<boolean>;
+}
+
+/** A connection's way into its room, wherever the room runs: frames in, and leaving. */
+export interface Attachment {
+  receive(frame: Uint8Array): void;
+  detach(): void;
+}
+
+/** Opens a connection's room for it (the registry's, or a cluster's that may forward it). */
+export type RoomOpener = (roomId: string, socket: RoomSocket, identity: Identity) => Promise<Attachment>;
 
 interface LiveRoom {
   readonly room: Room;
@@ -85,6 +117,8 @@ export interface RegistryOptions {
    * deleted from the store by an hourly sweep. 0 keeps every room forever.
    */
   roomRetentionMs: number;
+  /** In a cluster, which node each session lives on. */
+  placement?: RoomPlacement;
 }
 
 /** How often stale rooms are looked for, and how many one step deletes before yielding. */
@@ -134,7 +168,7 @@ export class RoomRegistry {
       const candidates = stale.filter((id) => !skipped.has(id));
       for (const roomId of candidates) {
         if (this.closing) return total;
-        if (this.inUse(roomId)) {
+        if (this.inUse(roomId) || (await this.options.placement?.ownedElsewhere(sessionOf(roomId)))) {
           skipped.add(roomId);
           continue;
         }
@@ -166,6 +200,20 @@ export class RoomRegistry {
   /** Whether the room is loaded, or being loaded or unloaded. */
   inUse(roomId: string): boolean {
     return this.live.has(roomId) || this.transitions.has(roomId);
+  }
+
+  /** Sessions with a room loaded, or being loaded or unloaded, here. */
+  liveSessions(): Set<string> {
+    return new Set([...this.live.keys(), ...this.transitions.keys()].map(sessionOf));
+  }
+
+  /**
+   * Closes a session's rooms here at once, telling their clients to reconnect (`ServerShutdown`):
+   * this node no longer owns the session, and its next owner loads it from the store.
+   */
+  async evict(sessionId: string): Promise<void> {
+    const rooms = [...this.live.entries()].filter(([id]) => sessionOf(id) === sessionId);
+    await Promise.all(rooms.map(([id, entry]) => this.closeRoom(id, entry, ErrorCode.ServerShutdown)));
   }
 
   /** Open connections across rooms. */
@@ -227,6 +275,8 @@ export class RoomRegistry {
     request: SessionRequest,
     roomId = `r${randomBytes(9).toString('base64url')}`,
   ): Promise<CreatedSession> {
+    const owner = await this.options.placement?.claim(sessionOf(roomId));
+    if (owner !== undefined) throw new RoomElsewhere(owner);
     const joinCode = await this.uniqueJoinCode();
     let room: Room;
     try {
@@ -298,6 +348,12 @@ export class RoomRegistry {
       entry.graceTimer = undefined;
     }
     return { room: entry.room, id: entry.room.connect(socket, identity) };
+  }
+
+  /** {@link attach}, as an {@link Attachment}. */
+  async open(roomId: string, socket: RoomSocket, identity: Identity): Promise<Attachment> {
+    const { room, id } = await this.attach(roomId, socket, identity);
+    return { receive: (frame) => room.receive(id, frame), detach: () => this.detach(room, id) };
   }
 
   /**
@@ -393,6 +449,8 @@ export class RoomRegistry {
     // `close` may already have closed every room it knew of, and nobody would close this one.
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
     const loading = (async () => {
+      const owner = await this.options.placement?.claim(sessionOf(roomId));
+      if (owner !== undefined) throw new RoomElsewhere(owner);
       const loaded = await Room.loadExisting(this.roomConfig(roomId));
       if (!loaded) return undefined;
       const room = this.observed(loaded);
@@ -416,15 +474,15 @@ export class RoomRegistry {
     ]);
   }
 
-  /** Closes a loaded room (its connections are told `RoomClosed`) and forgets it. */
-  private closeRoom(roomId: string, entry: LiveRoom): Promise<void> {
+  /** Closes a loaded room (its connections are told `code`) and forgets it. */
+  private closeRoom(roomId: string, entry: LiveRoom, code: ErrorCode = ErrorCode.RoomClosed): Promise<void> {
     const closing = (async () => {
       // Remove first so no new connection attaches to a room being closed; a newcomer waits on
       // this transition and loads a fresh copy from the store afterwards.
       this.live.delete(roomId);
       this.options.metrics.rooms.set(this.live.size);
       if (entry.graceTimer) clearTimeout(entry.graceTimer);
-      await entry.room.close(ErrorCode.RoomClosed);
+      await entry.room.close(code);
     })();
     return this.track(roomId, closing);
   }

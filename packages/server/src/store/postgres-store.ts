@@ -1,5 +1,6 @@
 import type { RoomRecord, RoomWrite, StoredDoc } from '@tandem/room';
 import pg from 'pg';
+import { redactUrl } from '../config/redact.js';
 import type { ServerStore } from '../rooms/server-store.js';
 import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
 import { migratePostgres, SCHEMA_NAME } from './postgres-schema.js';
@@ -151,17 +152,6 @@ function isServerError(error: unknown): boolean {
   return error instanceof Error && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
-/** The URL without its password, for messages. */
-function redacted(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
-}
-
 /**
  * Room state in PostgreSQL, for a cluster of servers sharing one database (or a single server that
  * should keep its rooms there). The same contract and schema shape as the SQLite store: each
@@ -215,7 +205,7 @@ export class PostgresRoomStore implements ServerStore {
       await pool.end();
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(
-        `PostgreSQL at ${redacted(options.connectionString)} is not reachable (${reason}): start it, or check the database URL`,
+        `PostgreSQL at ${redactUrl(options.connectionString)} is not reachable (${reason}): start it, or check the database URL`,
       );
     }
     try {

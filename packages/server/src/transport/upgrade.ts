@@ -1,12 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
-import type { Room } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
+import { type Attachment, type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
 import { parseConnectionUrl } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
@@ -15,6 +14,8 @@ export interface UpgradeContext {
   wss: WebSocketServer;
   verifier: TokenVerifier;
   registry: RoomRegistry;
+  /** Opens a connection's room: the registry's own, or through the cluster. */
+  open: RoomOpener;
   metrics: Metrics;
   logger: Logger;
   backpressure: BackpressureLimits;
@@ -86,16 +87,16 @@ async function accept(
   identity: VerifiedIdentity,
   target: ReturnType<typeof parseConnectionUrl>['target'] & object,
 ): Promise<void> {
-  let attached: { room: Room; id: number } | undefined;
+  let attached: Attachment | undefined;
   let gone = false;
   const queue: Buffer[] = [];
   let queuedBytes = 0;
   let expiry: NodeJS.Timeout | undefined;
   const leaveRoom = (): void => {
     if (!attached) return;
-    const { room, id } = attached;
+    const leaving = attached;
     attached = undefined;
-    ctx.registry.detach(room, id);
+    leaving.detach();
   };
   const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leaveRoom);
   ctx.sockets.add(socket);
@@ -113,7 +114,7 @@ async function accept(
   const onFrame = (frame: Buffer, isBinary: boolean): void => {
     ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
-    if (attached) return attached.room.receive(attached.id, frame);
+    if (attached) return attached.receive(frame);
     if (socket.isClosed) return;
     queue.push(frame);
     queuedBytes += frame.length;
@@ -145,14 +146,14 @@ async function accept(
         ErrorCode.RoomNotFound,
         `no session with code ${target.kind === 'code' ? target.code : ''}`,
       );
-    const result = await ctx.registry.attach(roomId, socket, identity);
+    const result = await ctx.open(roomId, socket, identity);
     // Closed while the room loaded: by the client, or by this socket itself (expiry, flood).
     if (gone || socket.isClosed) {
-      ctx.registry.detach(result.room, result.id);
+      result.detach();
       return;
     }
     attached = result;
-    for (const frame of queue.splice(0)) result.room.receive(result.id, frame);
+    for (const frame of queue.splice(0)) result.receive(frame);
   } catch (error) {
     if (error instanceof RoomRefusal) return socket.fail(error.code, error.message);
     ctx.logger.error({ err: error }, 'could not attach connection');

@@ -1,0 +1,93 @@
+import { Redis } from 'ioredis';
+import { redactUrl } from '../config/redact.js';
+import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';
+
+/** How a {@link ClusterBus} connects and whom it tells. */
+export interface ClusterBusOptions {
+  redisUrl: string;
+  /** Key and channel prefix shared by the cluster's nodes. */
+  prefix: string;
+  nodeId: string;
+  onMessage: (envelope: Envelope) => void;
+  /** A message that could not be sent or read, or a lost Redis connection. */
+  onError: (error: Error) => void;
+}
+
+/**
+ * Node-to-node messages over Redis pub/sub: each node listens on its own channel
+ * (`<prefix>:node:<id>`) and publishes to the others'. Every publish goes over one connection, so
+ * the messages one node sends another arrive in the order they were sent (a connection's frames
+ * stay in order). The same connection runs the ownership commands.
+ */
+export class ClusterBus {
+  private constructor(
+    /** Commands and publishing. */
+    readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly options: ClusterBusOptions,
+  ) {}
+
+  /** Connects and subscribes; rejects with what to do when Redis cannot be reached. */
+  static async open(options: ClusterBusOptions): Promise<ClusterBus> {
+    const connect = async (): Promise<Redis> => {
+      let ready = false;
+      let refused: Error | undefined;
+      const redis = new Redis(options.redisUrl, {
+        lazyConnect: true,
+        // Fail fast at start (the server says so and exits); once running, reconnect with backoff.
+        retryStrategy: (times) => (ready ? Math.min(times * 200, 2_000) : null),
+        maxRetriesPerRequest: 2,
+      });
+      redis.on('error', (error: Error) => {
+        if (ready) options.onError(error);
+        else refused = error;
+      });
+      try {
+        await redis.connect();
+      } catch (error) {
+        redis.disconnect();
+        throw new Error(
+          `Redis at ${redactUrl(options.redisUrl)} is not reachable (${(refused ?? (error as Error)).message}): start it, or check the Redis URL`,
+        );
+      }
+      ready = true;
+      return redis;
+    };
+    const redis = await connect();
+    let subscriber: Redis;
+    try {
+      subscriber = await connect();
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    const bus = new ClusterBus(redis, subscriber, options);
+    subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
+      let envelope: Envelope;
+      try {
+        envelope = decodeEnvelope(message);
+      } catch (error) {
+        options.onError(error as Error);
+        return;
+      }
+      options.onMessage(envelope);
+    });
+    await subscriber.subscribe(bus.channel(options.nodeId));
+    return bus;
+  }
+
+  private channel(nodeId: string): string {
+    return `${this.options.prefix}:node:${nodeId}`;
+  }
+
+  /** Sends `envelope` to node `nodeId` (dropped if that node is gone). */
+  send(nodeId: string, envelope: Envelope): void {
+    this.redis.publish(this.channel(nodeId), encodeEnvelope(envelope)).catch((error: Error) => {
+      this.options.onError(error);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
+  }
+}

@@ -1,0 +1,369 @@
+import { randomBytes } from 'node:crypto';
+import { ErrorCode } from '@tandem/protocol';
+import type { Identity, RoomSocket } from '@tandem/room';
+import type { Logger } from '../observability/logger.js';
+import {
+  type Attachment,
+  type CreatedSession,
+  RoomElsewhere,
+  type RoomPlacement,
+  RoomRefusal,
+  type RoomRegistry,
+  type SessionRequest,
+  sessionOf,
+} from '../rooms/registry.js';
+import { ClusterBus } from './bus.js';
+import type { Envelope } from './envelope.js';
+import { Ownership } from './ownership.js';
+import { RemoteSocket, refuseSocket } from './remote-socket.js';
+
+/** How a node joins its cluster. */
+export interface ClusterOptions {
+  redisUrl: string;
+  /** Key and channel prefix shared by the cluster's nodes. Default `tandem`. */
+  prefix?: string;
+  /**
+   * How long a session's ownership lasts without renewal: the longest a session of a node that
+   * died stays unreachable. Renewed every third of it. Default 10 000 ms.
+   */
+  leaseMs?: number;
+  logger: Logger;
+}
+
+/** What a forwarded call may take before the caller gives up. */
+const CALL_TIMEOUT_MS = 10_000;
+/** Frames a forwarded connection may send before its room is attached on the owner. */
+const MAX_QUEUED_FRAMES = 256;
+const MOVED = 'the room moved to another server; reconnect';
+
+/** On the entry node: a client connection carried to the node that owns its room. */
+interface Forwarded {
+  owner: string;
+  session: string;
+  socket: RoomSocket;
+}
+
+/** On the owning node: a connection held by another node. */
+interface Remote {
+  socket: RemoteSocket;
+  session: string;
+  attached: Attachment | undefined;
+  queue: Uint8Array[];
+  gone: boolean;
+}
+
+/**
+ * One node of a cluster. Each session (a room and its companions) lives on exactly one node at a
+ * time, the holder of its lease in Redis; the node a client reaches (behind any load balancer)
+ * hosts the session if nobody does, and otherwise forwards the connection's frames to the owner
+ * over Redis pub/sub, and the owner's frames back. Documents live in the shared PostgreSQL store,
+ * so when an owner dies its lease runs out, the connections it served are told to reconnect, and
+ * the next node to be asked loads the session from what was acknowledged.
+ */
+export class Cluster implements RoomPlacement {
+  readonly nodeId = `n${randomBytes(6).toString('hex')}`;
+  private readonly forwarded = new Map<string, Forwarded>();
+  private readonly remote = new Map<string, Remote>();
+  private readonly calls = new Map<
+    string,
+    { resolve: (v: CreatedSession) => void; reject: (e: Error) => void }
+  >();
+  /** Sessions this node has claimed, with when it last had them loaded (or claimed them). */
+  private readonly held = new Map<string, number>();
+  private nextId = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRenewal = Date.now();
+  private ticking = false;
+  private closed = false;
+  private ownership!: Ownership;
+  private bus!: ClusterBus;
+  private registry!: RoomRegistry;
+  readonly leaseMs: number;
+
+  private constructor(private readonly options: ClusterOptions) {
+    this.leaseMs = options.leaseMs ?? 10_000;
+  }
+
+  /** Connects to Redis; the node then serves once {@link attachRegistry} has given it its rooms. */
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(options);
+    const prefix = options.prefix ?? 'tandem';
+    cluster.bus = await ClusterBus.open({
+      redisUrl: options.redisUrl,
+      prefix,
+      nodeId: cluster.nodeId,
+      onMessage: (envelope) => cluster.received(envelope),
+      onError: (error) => options.logger.warn({ err: error }, 'cluster bus error'),
+    });
+    cluster.ownership = new Ownership(cluster.bus.redis, prefix, cluster.nodeId, cluster.leaseMs);
+    await cluster.ownership.heartbeat();
+    return cluster;
+  }
+
+  /** Gives the node its registry (built with this cluster as its placement) and starts the lease timer. */
+  attachRegistry(registry: RoomRegistry): void {
+    this.registry = registry;
+    this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.leaseMs / 3)));
+  }
+
+  // ── Placement (asked by the registry before it loads or creates a session) ────────────────
+
+  async claim(sessionId: string): Promise<string | undefined> {
+    const owner = await this.ownership.claim(sessionId);
+    if (owner !== this.nodeId) return owner;
+    this.held.set(sessionId, Date.now());
+    return undefined;
+  }
+
+  async ownedElsewhere(sessionId: string): Promise<boolean> {
+    const owner = await this.ownership.owner(sessionId);
+    return owner !== null && owner !== this.nodeId;
+  }
+
+  // ── Entry side ──────────────────────────────────────────────────────────────────────────────
+
+  /** Opens a connection's room: here when this node owns (or now claims) it, else at its owner. */
+  async open(roomId: string, socket: RoomSocket, identity: Identity): Promise<Attachment> {
+    try {
+      return await this.registry.open(roomId, socket, identity);
+    } catch (error) {
+      if (!(error instanceof RoomElsewhere)) throw error;
+      return this.forward(error.owner, roomId, socket, identity);
+    }
+  }
+
+  private forward(owner: string, roomId: string, socket: RoomSocket, identity: Identity): Attachment {
+    const conn = `${this.nodeId}:${this.nextId++}`;
+    this.forwarded.set(conn, { owner, session: sessionOf(roomId), socket });
+    this.bus.send(owner, {
+      t: 'open',
+      conn,
+      from: this.nodeId,
+      room: roomId,
+      identity: {
+        userId: identity.userId,
+        name: identity.name,
+        ...(identity.email ? { email: identity.email } : {}),
+      },
+    });
+    return {
+      receive: (frame) => this.bus.send(owner, { t: 'in', conn, frame }),
+      detach: () => {
+        if (this.forwarded.delete(conn)) this.bus.send(owner, { t: 'leave', conn });
+      },
+    };
+  }
+
+  /** Creates a session here, or a companion at the node that owns its session. */
+  async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
+    try {
+      return await this.registry.createSession(host, request);
+    } catch (error) {
+      if (!(error instanceof RoomElsewhere)) throw error;
+      const id = `${this.nodeId}:${this.nextId++}`;
+      return new Promise<CreatedSession>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.calls.delete(id);
+          reject(new RoomRefusal(ErrorCode.Internal, 'the server hosting the session did not answer'));
+        }, CALL_TIMEOUT_MS);
+        this.calls.set(id, {
+          resolve: (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
+        this.bus.send(error.owner, { t: 'call', id, from: this.nodeId, host, request });
+      });
+    }
+  }
+
+  // ── Messages from other nodes ───────────────────────────────────────────────────────────────
+
+  private received(envelope: Envelope): void {
+    switch (envelope.t) {
+      case 'open':
+        void this.opened(envelope);
+        return;
+      case 'in': {
+        const remote = this.remote.get(envelope.conn);
+        if (!remote) return;
+        if (remote.attached) return remote.attached.receive(envelope.frame);
+        remote.queue.push(envelope.frame);
+        if (remote.queue.length > MAX_QUEUED_FRAMES) {
+          this.dropRemote(envelope.conn);
+          refuseSocket(remote.socket, ErrorCode.Flood, 'too much sent before the room was ready');
+        }
+        return;
+      }
+      case 'leave':
+        this.dropRemote(envelope.conn);
+        return;
+      case 'out':
+        this.forwarded.get(envelope.conn)?.socket.send(envelope.frame);
+        return;
+      case 'close': {
+        const forwarded = this.forwarded.get(envelope.conn);
+        if (!forwarded) return;
+        this.forwarded.delete(envelope.conn);
+        forwarded.socket.close(envelope.code, envelope.reason);
+        return;
+      }
+      case 'call':
+        this.registry.createSession(envelope.host, envelope.request).then(
+          (value) => this.bus.send(envelope.from, { t: 'reply', id: envelope.id, value }),
+          (error: unknown) => {
+            const refusal =
+              error instanceof RoomRefusal
+                ? error
+                : error instanceof RoomElsewhere
+                  ? new RoomRefusal(ErrorCode.ServerShutdown, MOVED)
+                  : new RoomRefusal(ErrorCode.Internal, 'the session could not be created');
+            this.bus.send(envelope.from, {
+              t: 'reply',
+              id: envelope.id,
+              code: refusal.code,
+              message: refusal.message,
+            });
+          },
+        );
+        return;
+      case 'reply': {
+        const call = this.calls.get(envelope.id);
+        if (!call) return;
+        this.calls.delete(envelope.id);
+        if (envelope.code === undefined) call.resolve(envelope.value as CreatedSession);
+        else call.reject(new RoomRefusal(envelope.code as ErrorCode, envelope.message ?? ''));
+        return;
+      }
+    }
+  }
+
+  /** A client of another node connected to a room of ours: attach it like one of our own. */
+  private async opened(envelope: Extract<Envelope, { t: 'open' }>): Promise<void> {
+    const socket = new RemoteSocket(this.bus, envelope.from, envelope.conn);
+    const remote: Remote = {
+      socket,
+      session: sessionOf(envelope.room),
+      attached: undefined,
+      queue: [],
+      gone: false,
+    };
+    this.remote.set(envelope.conn, remote);
+    try {
+      const attached = await this.registry.open(envelope.room, socket, envelope.identity);
+      if (remote.gone) return attached.detach();
+      remote.attached = attached;
+      for (const frame of remote.queue.splice(0)) attached.receive(frame);
+    } catch (error) {
+      this.remote.delete(envelope.conn);
+      if (error instanceof RoomRefusal) refuseSocket(socket, error.code, error.message);
+      else if (error instanceof RoomElsewhere) refuseSocket(socket, ErrorCode.ServerShutdown, MOVED);
+      else {
+        this.options.logger.error({ err: error }, 'could not attach forwarded connection');
+        refuseSocket(socket, ErrorCode.Internal);
+      }
+    }
+  }
+
+  private dropRemote(conn: string): void {
+    const remote = this.remote.get(conn);
+    if (!remote) return;
+    this.remote.delete(conn);
+    remote.gone = true;
+    remote.attached?.detach();
+  }
+
+  // ── Leases and liveness ─────────────────────────────────────────────────────────────────────
+
+  /** One round: renew what this node hosts, give up what it no longer does, and check on others. */
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.ownership.heartbeat();
+      await this.renewLeases();
+      await this.checkOwners();
+      await this.checkEntryNodes();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'cluster lease round failed');
+      // Leases not renewed for a whole lease may already be someone else's: stop serving them.
+      if (Date.now() - this.lastRenewal > this.leaseMs) {
+        for (const session of this.registry.liveSessions()) void this.registry.evict(session);
+        this.held.clear();
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    const now = Date.now();
+    const live = this.registry.liveSessions();
+    for (const session of live) this.held.set(session, now);
+    const keep: string[] = [];
+    for (const [session, seen] of this.held) {
+      // A session claimed moments ago may not be loaded yet: keep it for one lease.
+      if (live.has(session) || now - seen < this.leaseMs) keep.push(session);
+      else {
+        this.held.delete(session);
+        await this.ownership.release(session);
+      }
+    }
+    const lost = await this.ownership.renew(keep);
+    this.lastRenewal = now;
+    for (const session of lost) {
+      this.held.delete(session);
+      this.options.logger.warn({ session }, 'lost the lease of a session; closing it here');
+      void this.registry.evict(session);
+    }
+  }
+
+  /** Forwarded connections whose owner no longer holds their session are told to reconnect. */
+  private async checkOwners(): Promise<void> {
+    const bySession = new Map<string, string>();
+    for (const f of this.forwarded.values()) bySession.set(f.session, f.owner);
+    for (const [session, owner] of bySession) {
+      if ((await this.ownership.owner(session)) === owner) continue;
+      for (const [conn, f] of this.forwarded) {
+        if (f.session !== session) continue;
+        this.forwarded.delete(conn);
+        refuseSocket(f.socket, ErrorCode.ServerShutdown, MOVED);
+      }
+    }
+  }
+
+  /** Connections held by nodes that died leave their rooms. */
+  private async checkEntryNodes(): Promise<void> {
+    const nodes = [...new Set([...this.remote.values()].map((r) => r.socket.node))];
+    for (const node of await this.ownership.dead(nodes)) {
+      for (const [conn, remote] of this.remote) if (remote.socket.node === node) this.dropRemote(conn);
+    }
+  }
+
+  /**
+   * Leaves the cluster: gives up every lease (the registry has closed its rooms by now) and says
+   * this node is gone. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const [conn, f] of this.forwarded) {
+      this.forwarded.delete(conn);
+      this.bus.send(f.owner, { t: 'leave', conn });
+    }
+    try {
+      for (const session of this.held.keys()) await this.ownership.release(session);
+      this.held.clear();
+      await this.ownership.retire();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'could not release leases; they expire on their own');
+    }
+    await this.bus.close();
+  }
+}

@@ -1,0 +1,38 @@
+import { closeCodeOf, ERRORS, type ErrorCode, encode } from '@tandem/protocol';
+import type { RoomSocket } from '@tandem/room';
+import type { ClusterBus } from './bus.js';
+
+/**
+ * On the owning node, a connection whose WebSocket is held by another node: what the room sends
+ * it is published to that node, which writes it to the client.
+ */
+export class RemoteSocket implements RoomSocket {
+  private closed = false;
+
+  constructor(
+    private readonly bus: ClusterBus,
+    /** The node holding the client's WebSocket. */
+    readonly node: string,
+    readonly conn: string,
+  ) {}
+
+  send(frame: Uint8Array): void {
+    if (!this.closed) this.bus.send(this.node, { t: 'out', conn: this.conn, frame });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.bus.send(this.node, { t: 'close', conn: this.conn, code, reason });
+  }
+}
+
+/** Sends `socket` the error frame for `code`, then closes it with that code's close code. */
+export function refuseSocket(
+  socket: RoomSocket,
+  code: ErrorCode,
+  message: string = ERRORS[code].message,
+): void {
+  socket.send(encode({ type: 'error', code, rid: 0, message }));
+  socket.close(closeCodeOf(code), message.slice(0, 120));
+}

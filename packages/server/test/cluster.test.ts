@@ -1,0 +1,253 @@
+import { closeCodeOf, ErrorCode } from '@tandem/protocol';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { decodeEnvelope, encodeEnvelope } from '../src/cluster/envelope.js';
+import { Ownership } from '../src/cluster/ownership.js';
+import type { TandemServer } from '../src/server.js';
+import { type ServerProcess, spawnServer } from './support/child.js';
+import { TestClient } from './support/client.js';
+import { DATABASE_URL, dropSchema, skipPostgres, uniqueSchema } from './support/postgres.js';
+import { connectRedis, dropPrefix, REDIS_URL, skipRedis, uniquePrefix } from './support/redis.js';
+import {
+  createSession,
+  type Endpoint,
+  guestToken,
+  hostSession,
+  postJson,
+  roomUrl,
+  startServer,
+  tempDataDir,
+} from './support/server.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const RECONNECT = closeCodeOf(ErrorCode.ServerShutdown);
+
+describe('cluster messages', () => {
+  it('carry frames as bytes and the rest as JSON, and refuse what is not one', () => {
+    const frame = new Uint8Array([0, 1, 2, 255]);
+    for (const envelope of [
+      { t: 'in', conn: 'n1:7', frame },
+      { t: 'out', conn: 'n1:7', frame },
+      { t: 'close', conn: 'n1:7', code: 4022, reason: 'bye' },
+      { t: 'open', conn: 'n1:8', from: 'n1', room: 'r1.c2', identity: { userId: 'u', name: 'Ü' } },
+    ] as const) {
+      expect(decodeEnvelope(encodeEnvelope(envelope))).toEqual(envelope);
+    }
+    expect(encodeEnvelope({ t: 'in', conn: 'n1:7', frame }).length).toBe(2 + 4 + 4);
+    expect(() => decodeEnvelope(new Uint8Array([9, 1]))).toThrow(/unknown cluster message kind/);
+    expect(() => decodeEnvelope(new Uint8Array([1, 40, 65]))).toThrow(/truncated/);
+    expect(() => decodeEnvelope(new Uint8Array([0, 123]))).toThrow();
+  });
+});
+
+describe.skipIf(skipRedis)('session ownership', () => {
+  const prefix = uniquePrefix();
+  afterAll(() => dropPrefix(prefix));
+
+  it('gives a session to one node at a time; only the holder renews or releases it', async () => {
+    const redis = await connectRedis();
+    try {
+      const a = new Ownership(redis, prefix, 'node-a', 60_000);
+      const b = new Ownership(redis, prefix, 'node-b', 60_000);
+      expect(await a.claim('s1')).toBe('node-a');
+      expect(await b.claim('s1')).toBe('node-a');
+      expect(await b.renew(['s1'])).toEqual(['s1']);
+      expect(await a.renew(['s1'])).toEqual([]);
+      await b.release('s1');
+      expect(await a.owner('s1')).toBe('node-a');
+      await a.release('s1');
+      expect(await a.owner('s1')).toBeNull();
+      expect(await b.claim('s1')).toBe('node-b');
+      // Taken over while a thought it held it: a's renewal reports it lost.
+      expect(await a.renew(['s1', 's2'])).toEqual(['s1', 's2']);
+
+      await a.heartbeat();
+      expect(await b.dead(['node-a', 'node-b'])).toEqual(['node-b']);
+      await a.retire();
+      expect(await b.dead(['node-a'])).toEqual(['node-a']);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
+  const data = tempDataDir();
+  const schemas: string[] = [];
+  const prefixes: string[] = [];
+  const servers: TandemServer[] = [];
+  const children: ServerProcess[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    for (const child of children.splice(0)) child.child.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    for (const schema of schemas) await dropSchema(schema);
+    for (const prefix of prefixes) await dropPrefix(prefix);
+    data.remove();
+  });
+
+  /** Settings every node of one cluster shares: database schema, Redis prefix, guest secret. */
+  function clusterSettings(leaseMs = 10_000) {
+    const schema = uniqueSchema();
+    const prefix = uniquePrefix();
+    schemas.push(schema);
+    prefixes.push(prefix);
+    // One data directory: the nodes share the secret guest tokens are signed with.
+    const dir = `${data.dir}/${prefix.replace(/:/g, '_')}`;
+    return {
+      config: {
+        data: dir,
+        databaseUrl: DATABASE_URL,
+        databaseSchema: schema,
+        redisUrl: REDIS_URL,
+        redisPrefix: prefix,
+        clusterLeaseMs: leaseMs,
+      },
+      args: [
+        '--data',
+        dir,
+        '--database-url',
+        DATABASE_URL,
+        '--database-schema',
+        schema,
+        '--redis-url',
+        REDIS_URL,
+        '--redis-prefix',
+        prefix,
+        '--cluster-lease-ms',
+        String(leaseMs),
+      ],
+    };
+  }
+
+  async function nodes(count: number, leaseMs?: number): Promise<TandemServer[]> {
+    const { config } = clusterSettings(leaseMs);
+    const started: TandemServer[] = [];
+    for (let i = 0; i < count; i++) started.push(await startServer(config));
+    servers.push(...started);
+    return started;
+  }
+
+  async function join(node: Endpoint, roomId: string, name: string): Promise<TestClient> {
+    const { token } = await guestToken(node, name);
+    return (await TestClient.join(roomUrl(node, roomId, token))).admitted();
+  }
+
+  it('serves a room from the node that hosts it to clients on every node', async () => {
+    const [a, b, c] = await nodes(3);
+    const { host, session } = await hostSession(a!, { policy: 'open' });
+    const onB = await join(b!, session.roomId, 'Grace');
+    const onC = await join(c!, session.roomId, 'Linus');
+    // One room, on the node that created it; the others only carry their clients' frames.
+    expect([a!.registry.size, b!.registry.size, c!.registry.size]).toEqual([1, 0, 0]);
+    expect(
+      onB
+        .of('roster')
+        .at(-1)
+        ?.participants.map((p) => p.name),
+    ).toEqual(['Host', 'Grace']);
+    await host.next('peerJoin', (p) => p.name === 'Linus');
+
+    onB.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"from":"b"}') });
+    expect((await onB.next('docAck', (a) => a.rid === 1)).version).toBeGreaterThan(0);
+    const edited = (d: { version: number }) => d.version > 0;
+    expect(text((await host.next('lwwDoc', edited)).doc)).toBe('{"from":"b"}');
+    expect(text((await onC.next('lwwDoc', edited)).doc)).toBe('{"from":"b"}');
+
+    onC.send({ type: 'cursor2d', x: 12.5, y: 40 });
+    const cursor = await onB.next('peerCursor2d');
+    expect([cursor.slot, cursor.x, cursor.y]).toEqual([onC.welcome.slot, 12.5, 40]);
+
+    onB.send({ type: 'chatSend', rid: 2, body: bytes('"hi from b"') });
+    expect(text((await onC.next('chat')).body)).toBe('"hi from b"');
+
+    // A forwarded client that leaves is gone from the room.
+    await onC.close();
+    await host.next('peerLeave', (p) => p.slot === onC.welcome.slot);
+  });
+
+  it('refuses what the room refuses, through any node: an unknown room and a bad frame', async () => {
+    const [a, b] = await nodes(2);
+    const { session } = await hostSession(a!, { policy: 'open' });
+    const { token } = await guestToken(b!, 'Eve');
+    const nowhere = await TestClient.join(roomUrl(b!, 'rNoSuchRoom00', token));
+    expect((await nowhere.closed).code).toBe(closeCodeOf(ErrorCode.RoomNotFound));
+
+    const eve = await join(b!, session.roomId, 'Eve');
+    eve.ws.send(new Uint8Array([0xfe, 1, 2]));
+    expect((await eve.next('error')).code).toBe(ErrorCode.BadMessage);
+  });
+
+  it('creates a companion room on the node hosting its session, whichever node is asked', async () => {
+    const [a, b] = await nodes(2);
+    const { token, session } = await hostSession(a!, { policy: 'open' });
+    const res = await postJson(`${b!.url}/sessions`, { companionOf: session.roomId, docMode: 'yjs' }, token);
+    expect(res.status).toBe(201);
+    const companion = res.body.roomId as string;
+    expect(companion.startsWith(`${session.roomId}.`)).toBe(true);
+    expect([a!.registry.size, b!.registry.size]).toEqual([2, 0]);
+    // A companion of a session that does not exist is refused as on one server.
+    const missing = await postJson(`${b!.url}/sessions`, { companionOf: 'rNoSuchRoom00' }, token);
+    expect(missing.status).toBe(404);
+  });
+
+  it('moves a session when its node shuts down: clients are told to reconnect and find it elsewhere at once', async () => {
+    const [a, b] = await nodes(2);
+    const { host, session } = await hostSession(a!, { policy: 'open' });
+    const onB = await join(b!, session.roomId, 'Grace');
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":1}') });
+    await host.next('docAck', (ack) => ack.rid === 1);
+
+    servers.splice(servers.indexOf(a!), 1);
+    await a!.close();
+    expect((await host.closed).code).toBe(RECONNECT);
+    expect((await onB.closed).code).toBe(RECONNECT);
+
+    // The lease was given up on the way out: b takes the session at once.
+    const back = await join(b!, session.roomId, 'Grace');
+    expect(text(back.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
+    expect(b!.registry.size).toBe(1);
+  });
+
+  it('moves the sessions of a node killed with SIGKILL, with every acknowledged edit', async () => {
+    const args = [...clusterSettings(900).args, '--doc-rate', '1000'];
+    const a = await spawnServer(args);
+    const b = await spawnServer(args);
+    children.push(a, b);
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    const onB = await join(b, session.roomId, 'Grace');
+    let acked = 0;
+    for (let i = 1; i <= 30; i++) {
+      host.send({ type: 'lwwSet', rid: i, resource: '', doc: bytes(`{"v":${i}}`) });
+      if (i % 10 === 0) acked = (await host.next('docAck', (ack) => ack.rid === i)).rid;
+    }
+    a.child.kill('SIGKILL');
+    await a.exited;
+    // b notices the owner's lease run out and tells its client to reconnect.
+    expect((await onB.closed).code).toBe(RECONNECT);
+    const back = await join(b, session.roomId, 'Grace');
+    const doc = text(back.of('lwwDoc').at(-1)!.doc);
+    expect(Number(JSON.parse(doc).v)).toBeGreaterThanOrEqual(acked);
+    expect(acked).toBe(30);
+
+    // The session lives on b now: a client arriving through a new node is forwarded there.
+    const c = await spawnServer(args);
+    children.push(c);
+    const onC = await join(c, session.roomId, 'Linus');
+    await back.next('peerJoin', (p) => p.name === 'Linus');
+    onC.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":"c"}') });
+    expect(text((await back.next('lwwDoc', (d) => text(d.doc) === '{"v":"c"}')).doc)).toBe('{"v":"c"}');
+  });
+
+  it('a session created on one node is found by its join code on another', async () => {
+    const [a, b] = await nodes(2);
+    const { token } = await guestToken(a!, 'Host');
+    const session = await createSession(a!, token, { policy: 'open' });
+    const guest = await guestToken(b!, 'Grace');
+    const byCode = await TestClient.join(`${b!.wsUrl}/join/${session.joinCode}?token=${guest.token}`);
+    await byCode.admitted();
+    expect(byCode.welcome.name).toBe('Grace');
+    expect([a!.registry.size, b!.registry.size]).toEqual([1, 0]);
+  });
+});
