@@ -49,15 +49,18 @@ describe.skipIf(skipRedis)('session ownership', () => {
     try {
       const a = new Ownership(redis, prefix, 'node-a', 60_000);
       const b = new Ownership(redis, prefix, 'node-b', 60_000);
-      expect(await a.claim('s1')).toBe('node-a');
-      expect(await b.claim('s1')).toBe('node-a');
+      expect(await a.claim('s1')).toEqual({ owner: 'node-a', generation: 1 });
+      expect(await b.claim('s1')).toEqual({ owner: 'node-a', generation: 1 });
       expect(await b.renew(['s1'])).toEqual(['s1']);
       expect(await a.renew(['s1'])).toEqual([]);
       await b.release('s1');
       expect(await a.owner('s1')).toBe('node-a');
       await a.release('s1');
       expect(await a.owner('s1')).toBeNull();
-      expect(await b.claim('s1')).toBe('node-b');
+      // Every claim takes a later generation than any before it.
+      expect(await b.claim('s1')).toEqual({ owner: 'node-b', generation: 2 });
+      expect(await a.claim('s2')).toEqual({ owner: 'node-a', generation: 3 });
+      await a.release('s2');
       // Taken over while a thought it held it: a's renewal reports it lost.
       expect(await a.renew(['s1', 's2'])).toEqual(['s1', 's2']);
 
@@ -238,6 +241,36 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     await back.next('peerJoin', (p) => p.name === 'Linus');
     onC.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":"c"}') });
     expect(text((await back.next('lwwDoc', (d) => text(d.doc) === '{"v":"c"}')).doc)).toBe('{"v":"c"}');
+  });
+
+  it('a server whose session was taken over acknowledges no more edits to it', async () => {
+    const { config } = clusterSettings();
+    const [a, b] = [await startServer(config), await startServer(config)];
+    servers.push(a, b);
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":1}') });
+    await host.next('docAck', (ack) => ack.rid === 1);
+
+    // A partition, as b sees it: a's lease is gone (a has not noticed yet), so b takes the session.
+    const redis = await connectRedis();
+    try {
+      await redis.del(`${config.redisPrefix}:owner:${session.roomId}`);
+    } finally {
+      redis.disconnect();
+    }
+    const onB = await join(b, session.roomId, 'Grace');
+    expect(b.registry.size).toBe(1);
+
+    // a still has the room open; its next write is refused by the store, and its client is told
+    // to reconnect, never that the edit was kept.
+    host.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('{"v":"lost"}') });
+    const refused = await host.next('error', (e) => e.rid === 2);
+    expect(refused.code).toBe(ErrorCode.Internal);
+    expect((await host.closed).code).toBe(RECONNECT);
+    expect(host.of('docAck').map((ack) => ack.rid)).toEqual([1]);
+    expect(text(onB.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
+    const again = await join(b, session.roomId, 'Host again');
+    expect(text(again.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
   });
 
   it('a session created on one node is found by its join code on another', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
-import { PostgresRoomStore } from '../src/index.js';
+import { PostgresRoomStore, StaleOwnerError } from '../src/index.js';
 import { POSTGRES_SCHEMA_VERSION } from '../src/store/postgres-schema.js';
 import { DATABASE_URL, dropSchema, skipPostgres, uniqueSchema, withPostgres } from './support/postgres.js';
 import {
@@ -70,6 +70,42 @@ describe.skipIf(skipPostgres)('PostgresRoomStore', () => {
       );
       expect(versions).toBe(POSTGRES_SCHEMA_VERSION);
     } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('fences cluster owners: once a later claim has loaded or written a room, earlier ones are refused', async () => {
+    const schema = uniqueSchema();
+    const store = await openOn(schema);
+    try {
+      const b = (t: string) => new TextEncoder().encode(t);
+      await store.write('r', [{ kind: 'settings', settings: settings('FNC234') }], 3);
+      await store.write('r', [{ kind: 'lww', version: 1, doc: b('by 3') }], 3);
+      // Generation 5 takes the room over by loading it.
+      expect((await store.load('r', 5))?.doc).toEqual({ mode: 'lww', version: 1, doc: b('by 3') });
+      // Generation 3 no longer writes, and nothing of its batch is stored.
+      await expect(
+        store.write(
+          'r',
+          [
+            { kind: 'fence', fence: 9 },
+            { kind: 'lww', version: 2, doc: b('by 3, late') },
+          ],
+          3,
+        ),
+      ).rejects.toThrow(StaleOwnerError);
+      await expect(store.load('r', 4)).rejects.toThrow(StaleOwnerError);
+      const now = await store.load('r');
+      expect([now?.fence, now?.doc]).toEqual([0, { mode: 'lww', version: 1, doc: b('by 3') }]);
+      // The owner of record and later ones write on; unfenced writes (one server) are not checked.
+      await store.write('r', [{ kind: 'lww', version: 3, doc: b('by 5') }], 5);
+      await store.write('r', [{ kind: 'lww', version: 4, doc: b('by 6') }], 6);
+      await store.write('r', [{ kind: 'fence', fence: 2 }]);
+      expect((await store.load('r'))?.doc).toEqual({ mode: 'lww', version: 4, doc: b('by 6') });
+      // Loading a room that does not exist records nothing and finds nothing.
+      expect(await store.load('none', 1)).toBeUndefined();
+    } finally {
+      await store.close();
       await dropSchema(schema);
     }
   });

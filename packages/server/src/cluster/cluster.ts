@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import {
   type Attachment,
   type CreatedSession,
+  ROOM_MOVED,
   RoomElsewhere,
   type RoomPlacement,
   RoomRefusal,
@@ -34,7 +35,6 @@ export interface ClusterOptions {
 const CALL_TIMEOUT_MS = 10_000;
 /** Frames a forwarded connection may send before its room is attached on the owner. */
 const MAX_QUEUED_FRAMES = 256;
-const MOVED = 'the room moved to another server; reconnect';
 
 /** On the entry node: a client connection carried to the node that owns its room. */
 interface Forwarded {
@@ -68,8 +68,11 @@ export class Cluster implements RoomPlacement {
     string,
     { resolve: (v: CreatedSession) => void; reject: (e: Error) => void }
   >();
-  /** Sessions this node has claimed, with when it last had them loaded (or claimed them). */
-  private readonly held = new Map<string, number>();
+  /**
+   * Sessions this node has claimed: the generation of its claim, and when it last had them loaded
+   * (or claimed them).
+   */
+  private readonly held = new Map<string, { generation: number; seen: number }>();
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
   private lastRenewal = Date.now();
@@ -109,10 +112,14 @@ export class Cluster implements RoomPlacement {
   // ── Placement (asked by the registry before it loads or creates a session) ────────────────
 
   async claim(sessionId: string): Promise<string | undefined> {
-    const owner = await this.ownership.claim(sessionId);
-    if (owner !== this.nodeId) return owner;
-    this.held.set(sessionId, Date.now());
+    const lease = await this.ownership.claim(sessionId);
+    if (lease.owner !== this.nodeId) return lease.owner;
+    this.held.set(sessionId, { generation: lease.generation, seen: Date.now() });
     return undefined;
+  }
+
+  generation(sessionId: string): number | undefined {
+    return this.held.get(sessionId)?.generation;
   }
 
   async ownedElsewhere(sessionId: string): Promise<boolean> {
@@ -220,7 +227,7 @@ export class Cluster implements RoomPlacement {
               error instanceof RoomRefusal
                 ? error
                 : error instanceof RoomElsewhere
-                  ? new RoomRefusal(ErrorCode.ServerShutdown, MOVED)
+                  ? new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED)
                   : new RoomRefusal(ErrorCode.Internal, 'the session could not be created');
             this.bus.send(envelope.from, {
               t: 'reply',
@@ -261,7 +268,7 @@ export class Cluster implements RoomPlacement {
     } catch (error) {
       this.remote.delete(envelope.conn);
       if (error instanceof RoomRefusal) refuseSocket(socket, error.code, error.message);
-      else if (error instanceof RoomElsewhere) refuseSocket(socket, ErrorCode.ServerShutdown, MOVED);
+      else if (error instanceof RoomElsewhere) refuseSocket(socket, ErrorCode.ServerShutdown, ROOM_MOVED);
       else {
         this.options.logger.error({ err: error }, 'could not attach forwarded connection');
         refuseSocket(socket, ErrorCode.Internal);
@@ -303,11 +310,11 @@ export class Cluster implements RoomPlacement {
   private async renewLeases(): Promise<void> {
     const now = Date.now();
     const live = this.registry.liveSessions();
-    for (const session of live) this.held.set(session, now);
     const keep: string[] = [];
-    for (const [session, seen] of this.held) {
+    for (const [session, held] of this.held) {
+      if (live.has(session)) held.seen = now;
       // A session claimed moments ago may not be loaded yet: keep it for one lease.
-      if (live.has(session) || now - seen < this.leaseMs) keep.push(session);
+      if (now - held.seen < this.leaseMs) keep.push(session);
       else {
         this.held.delete(session);
         await this.ownership.release(session);
@@ -331,7 +338,7 @@ export class Cluster implements RoomPlacement {
       for (const [conn, f] of this.forwarded) {
         if (f.session !== session) continue;
         this.forwarded.delete(conn);
-        refuseSocket(f.socket, ErrorCode.ServerShutdown, MOVED);
+        refuseSocket(f.socket, ErrorCode.ServerShutdown, ROOM_MOVED);
       }
     }
   }

@@ -1,8 +1,32 @@
 import type { Redis } from 'ioredis';
 
-// Only the holder may extend or give up a lease: compare and act in one step.
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// A lease's value is "<node> <generation>". Claiming takes the next generation from one counter,
+// so every claim of a session carries a larger number than the one before it: the store refuses
+// writes from an owner whose generation has been passed (see `fence` in ServerStore).
+const CLAIM = `local v = redis.call('get', KEYS[1])
+if v then return v end
+v = ARGV[1] .. ' ' .. redis.call('incr', KEYS[2])
+redis.call('set', KEYS[1], v, 'PX', ARGV[2])
+return v`;
+// Only the holder may extend or give up a lease: compare (the node part of the value) and act in
+// one step.
+const RENEW = `local v = redis.call('get', KEYS[1])
+if not (v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. ' ') then return 0 end
+return redis.call('pexpire', KEYS[1], ARGV[2])`;
+const RELEASE = `local v = redis.call('get', KEYS[1])
+if not (v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. ' ') then return 0 end
+return redis.call('del', KEYS[1])`;
+
+/** Who holds a session, and under which generation. */
+export interface Lease {
+  owner: string;
+  generation: number;
+}
+
+function parseLease(value: string): Lease {
+  const space = value.lastIndexOf(' ');
+  return { owner: value.slice(0, space), generation: Number(value.slice(space + 1)) };
+}
 
 /**
  * Session ownership leases in Redis: `<prefix>:owner:<session>` holds the owning node's id and
@@ -26,22 +50,23 @@ export class Ownership {
     return `${this.prefix}:alive:${nodeId}`;
   }
 
-  /** Takes the session if nobody holds it; resolves to its owner's id (this node's, or another's). */
-  async claim(sessionId: string): Promise<string> {
-    const key = this.ownerKey(sessionId);
-    // A lease released between the two steps is simply taken on the next turn.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const taken = await this.redis.set(key, this.nodeId, 'PX', this.leaseMs, 'NX');
-      if (taken === 'OK') return this.nodeId;
-      const owner = await this.redis.get(key);
-      if (owner !== null) return owner;
-    }
-    throw new Error(`could not claim session ${sessionId}`);
+  /** Takes the session if nobody holds it; resolves to its lease (this node's, or another's). */
+  async claim(sessionId: string): Promise<Lease> {
+    const value = (await this.redis.eval(
+      CLAIM,
+      2,
+      this.ownerKey(sessionId),
+      `${this.prefix}:generation`,
+      this.nodeId,
+      this.leaseMs,
+    )) as string;
+    return parseLease(value);
   }
 
   /** The session's owner now, or null when nobody holds it. */
-  owner(sessionId: string): Promise<string | null> {
-    return this.redis.get(this.ownerKey(sessionId));
+  async owner(sessionId: string): Promise<string | null> {
+    const value = await this.redis.get(this.ownerKey(sessionId));
+    return value === null ? null : parseLease(value).owner;
   }
 
   /** Extends this node's leases; resolves to the sessions whose lease it no longer holds. */

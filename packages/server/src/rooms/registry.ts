@@ -13,7 +13,7 @@ import {
 import { yjsDocuments } from '@tandem/yjs';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ServerStore } from './server-store.js';
+import { type ServerStore, StaleOwnerError } from './server-store.js';
 import { WindowLimiter } from './window-limiter.js';
 
 /** What a new session starts with. */
@@ -75,6 +75,11 @@ export interface RoomPlacement {
   claim(sessionId: string): Promise<string | undefined>;
   /** True when another node owns the session now. */
   ownedElsewhere(sessionId: string): Promise<boolean>;
+  /**
+   * The generation of this node's claim on the session: its store reads and writes carry it, and
+   * the store refuses them once a later claim has been made (the session moved on without us).
+   */
+  generation(sessionId: string): number | undefined;
 }
 
 /** A connection's way into its room, wherever the room runs: frames in, and leaving. */
@@ -125,6 +130,9 @@ export interface RegistryOptions {
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const SWEEP_BATCH = 200;
 
+/** Why a client is told to reconnect when its room's session has moved to another server. */
+export const ROOM_MOVED = 'the room moved to another server; reconnect';
+
 /** Crypto-strength uniform [0, 1): lock ids and join codes must not be guessable. */
 function secureRandom(): number {
   return randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
@@ -150,7 +158,9 @@ export class RoomRegistry {
   constructor(private readonly options: RegistryOptions) {
     this.joins = new WindowLimiter(options.joinsPerMinute, options.clock);
     this.codeMisses = new WindowLimiter(options.codeMissesPerMinute, options.clock);
-    this.store = timedStore(options.store, options.metrics);
+    this.store = timedStore(options.store, options.metrics, (roomId) =>
+      options.placement?.generation(sessionOf(roomId)),
+    );
     if (options.roomRetentionMs > 0) this.scheduleSweep();
   }
 
@@ -451,7 +461,14 @@ export class RoomRegistry {
     const loading = (async () => {
       const owner = await this.options.placement?.claim(sessionOf(roomId));
       if (owner !== undefined) throw new RoomElsewhere(owner);
-      const loaded = await Room.loadExisting(this.roomConfig(roomId));
+      let loaded: Room | undefined;
+      try {
+        loaded = await Room.loadExisting(this.roomConfig(roomId));
+      } catch (error) {
+        // Our claim was overtaken between taking it and loading: the client tries again.
+        if (error instanceof StaleOwnerError) throw new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED);
+        throw error;
+      }
       if (!loaded) return undefined;
       const room = this.observed(loaded);
       const entry: LiveRoom = { room, graceTimer: undefined };
@@ -519,7 +536,10 @@ export class RoomRegistry {
           companion.room.expel(event.userId, ErrorCode.Removed);
       }
       if (event.type === 'store-failed') {
-        this.options.logger.error({ roomId: room.id, err: event.error }, 'store write failed; room closed');
+        if (event.error instanceof StaleOwnerError)
+          this.options.logger.warn({ roomId: room.id }, 'another server has claimed the room; closed here');
+        else
+          this.options.logger.error({ roomId: room.id, err: event.error }, 'store write failed; room closed');
         // The room closed itself; the next connection must load a fresh copy from the store.
         if (this.live.get(room.id)?.room === room) {
           this.live.delete(room.id);
@@ -558,8 +578,15 @@ export class RoomRegistry {
   }
 }
 
-/** Wraps a store so every call's latency lands in the metrics. */
-function timedStore(store: ServerStore, metrics: Metrics): RoomStore {
+/**
+ * The store as rooms see it: every call's latency lands in the metrics, and in a cluster every load
+ * and write carries this node's claim on the room's session (its fence).
+ */
+function timedStore(
+  store: ServerStore,
+  metrics: Metrics,
+  fenceOf: (roomId: string) => number | undefined,
+): RoomStore {
   const time = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
     const end = metrics.storeLatency.startTimer({ op });
     try {
@@ -569,8 +596,8 @@ function timedStore(store: ServerStore, metrics: Metrics): RoomStore {
     }
   };
   return {
-    load: (id) => time('load', () => store.load(id)),
-    write: (id, writes) => time('write', () => store.write(id, writes)),
+    load: (id) => time('load', () => store.load(id, fenceOf(id))),
+    write: (id, writes) => time('write', () => store.write(id, writes, fenceOf(id))),
     delete: (id) => time('delete', () => store.delete(id)),
   };
 }

@@ -1,7 +1,26 @@
-import type { RoomStore } from '@tandem/room';
+import type { RoomRecord, RoomStore, RoomWrite } from '@tandem/room';
+
+/** A cluster owner's read or write refused: another server has claimed the room since. */
+export class StaleOwnerError extends Error {
+  constructor(roomId: string) {
+    super(`room ${roomId} has been claimed by another server since this one loaded it`);
+  }
+}
 
 /** What the server needs of a store beyond the room engine's {@link RoomStore}. */
 export interface ServerStore extends RoomStore {
+  /**
+   * {@link RoomStore.load}; with `fence` (a cluster owner's claim generation), first records that
+   * generation on the room, so writes under any earlier one are refused from then on. Rejects with
+   * {@link StaleOwnerError} when a later generation has already been recorded.
+   */
+  load(roomId: string, fence?: number): Promise<RoomRecord | undefined>;
+  /**
+   * {@link RoomStore.write}; with `fence`, rejects with {@link StaleOwnerError} (storing nothing)
+   * when the room has been loaded or written under a later generation. Stores without cluster
+   * support ignore it: a cluster needs one that honours it.
+   */
+  write(roomId: string, writes: readonly RoomWrite[], fence?: number): Promise<void>;
   /** The room a join code opens, matched case-insensitively. */
   roomIdForJoinCode(code: string): Promise<string | undefined>;
   /** Rooms whose host is `userId`. */

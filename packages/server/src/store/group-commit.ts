@@ -4,6 +4,8 @@ import type { RoomWrite } from '@tandem/room';
 export interface QueuedWrite {
   roomId: string;
   writes: readonly RoomWrite[];
+  /** The writer's claim generation, for stores that fence cluster owners. */
+  fence?: number | undefined;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -22,9 +24,9 @@ export class GroupCommitQueue {
   constructor(private readonly commit: () => void) {}
 
   /** Queues a batch; resolves or rejects when the store settles it. */
-  add(roomId: string, writes: readonly RoomWrite[]): Promise<void> {
+  add(roomId: string, writes: readonly RoomWrite[], fence?: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queued.push({ roomId, writes, resolve, reject });
+      this.queued.push({ roomId, writes, fence, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       setImmediate(() => this.commit());

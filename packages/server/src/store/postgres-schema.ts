@@ -81,6 +81,11 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The latest cluster owner generation that loaded or wrote the room: earlier owners are fenced.
+    version: 2,
+    sql: 'ALTER TABLE rooms ADD COLUMN owner_gen bigint NOT NULL DEFAULT 0',
+  },
 ];
 
 /** The schema version this code writes. */

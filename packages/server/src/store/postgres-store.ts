@@ -1,7 +1,7 @@
 import type { RoomRecord, RoomWrite, StoredDoc } from '@tandem/room';
 import pg from 'pg';
 import { redactUrl } from '../config/redact.js';
-import type { ServerStore } from '../rooms/server-store.js';
+import { type ServerStore, StaleOwnerError } from '../rooms/server-store.js';
 import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
 import { migratePostgres, SCHEMA_NAME } from './postgres-schema.js';
 import {
@@ -143,6 +143,10 @@ const SQL = {
     'SELECT id FROM rooms WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2',
   ),
   deleteUntouched: statement('delete_untouched', 'DELETE FROM rooms WHERE id = $1 AND updated_at < $2'),
+  fence: statement(
+    'fence',
+    'UPDATE rooms SET owner_gen = greatest(owner_gen, $2) WHERE id = $1 RETURNING owner_gen',
+  ),
 } as const;
 
 /** True for an error the server answered (the connection is fine); false when the connection failed. */
@@ -219,12 +223,19 @@ export class PostgresRoomStore implements ServerStore {
     return new PostgresRoomStore(pool, options);
   }
 
-  /** The stored room, or undefined if it was never written (or was deleted). */
-  load(roomId: string): Promise<RoomRecord | undefined> {
+  /**
+   * The stored room, or undefined if it was never written (or was deleted). With `fence` (a
+   * cluster owner's claim generation) the load first records it on the room, fencing off writes
+   * from earlier owners, and rejects with {@link StaleOwnerError} if a later owner has loaded it.
+   */
+  load(roomId: string, fence?: number): Promise<RoomRecord | undefined> {
     return this.afterWrites(async (client) => {
-      // One snapshot per load, so a record is never assembled from two states.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // One snapshot per load, so a record is never assembled from two states. A fenced load
+      // takes the room's row lock first (a write in flight finishes, or waits and is refused),
+      // then reads everything committed.
+      await client.query(fence === undefined ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       try {
+        if (fence !== undefined) await this.checkFence(client, roomId, fence);
         const record = await this.read(client, roomId);
         await client.query('COMMIT');
         return record;
@@ -241,10 +252,10 @@ export class PostgresRoomStore implements ServerStore {
    * invalid or breaks a constraint (such as a join code already taken). Other rooms' batches in the
    * same commit are unaffected.
    */
-  write(roomId: string, writes: readonly RoomWrite[]): Promise<void> {
+  write(roomId: string, writes: readonly RoomWrite[], fence?: number): Promise<void> {
     if (writes.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new TypeError('The database connection is not open'));
-    return this.queue.add(roomId, writes);
+    return this.queue.add(roomId, writes, fence);
   }
 
   /** Forgets a room and everything stored about it. */
@@ -350,6 +361,7 @@ export class PostgresRoomStore implements ServerStore {
         await client.query('SAVEPOINT batch');
         try {
           await this.apply(client, batch.roomId, batch.writes);
+          if (batch.fence !== undefined) await this.checkFence(client, batch.roomId, batch.fence);
           await client.query('RELEASE SAVEPOINT batch');
         } catch (error) {
           // Should the connection itself have failed, this throws too, and the whole group with it.
@@ -383,6 +395,13 @@ export class PostgresRoomStore implements ServerStore {
       await rows<{ user_id: string }>(SQL.admitted),
       doc,
     );
+  }
+
+  /** Records `fence` on the room; throws {@link StaleOwnerError} when a later one is recorded. */
+  private async checkFence(client: pg.PoolClient, roomId: string, fence: number): Promise<void> {
+    const { rows } = await client.query<{ owner_gen: string }>({ ...SQL.fence, values: [roomId, fence] });
+    const recorded = rows[0] === undefined ? undefined : Number(rows[0].owner_gen);
+    if (recorded !== undefined && recorded > fence) throw new StaleOwnerError(roomId);
   }
 
   /** Runs inside the batch's savepoint; any throw rolls the whole batch back. */
