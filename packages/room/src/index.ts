@@ -19,6 +19,7 @@ export {
   type RoomLimits,
   resolveLimits,
 } from './options.js';
+export { type BudgetVerdict, RateBucket } from './parts/budget.js';
 export { PALETTE } from './parts/colors.js';
 export { combineCursorFrames } from './parts/cursors.js';
 export { makeJoinCode } from './parts/ids.js';

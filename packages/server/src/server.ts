@@ -7,14 +7,16 @@ import { type Clock, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
 import { GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
 import { Cluster } from './cluster/cluster.js';
+import { parseIceServers } from './config/ice-servers.js';
 import { defaultOptions, type ServerOptions } from './config/options.js';
 import { handleApi } from './http/api.js';
 import { sendJson } from './http/json.js';
 import { serveStatic } from './http/static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { RoomRegistry } from './rooms/registry.js';
+import { RoomRegistry, secureRandom } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
+import { SignalingHub } from './signaling/hub.js';
 import { openSqliteStore } from './store/open-sqlite-store.js';
 import { PostgresRoomStore } from './store/postgres-store.js';
 import { startHeartbeat } from './transport/heartbeat.js';
@@ -62,6 +64,8 @@ export class TandemServer {
     private readonly sockets: ReadonlySet<WsRoomSocket>,
     /** This server's node of a cluster, when it is one. */
     readonly cluster: Cluster | undefined,
+    /** Peer-to-peer sessions' signaling. */
+    readonly signaling: SignalingHub,
   ) {}
 
   /** Starts listening; resolves once the port is bound. */
@@ -153,8 +157,14 @@ export class TandemServer {
     const startedAt = Date.now();
     let server: TandemServer | undefined;
     const isClosing = () => server?.closing !== undefined;
+    const signaling = new SignalingHub(clock, secureRandom, {
+      maxGuests: Math.max(1, options.maxParticipants - 1),
+    });
+    const iceServers = parseIceServers(options.iceServers);
     const api = {
       registry,
+      signaling,
+      iceServers,
       createSession: cluster ? cluster.createSession.bind(cluster) : registry.createSession.bind(registry),
       verifier,
       guests,
@@ -189,6 +199,7 @@ export class TandemServer {
       maxQueuedBytes: 2 * (options.maxDocBytes + 64 * 1024),
       isClosing,
       sockets: new Set<WsRoomSocket>(),
+      signaling,
     };
     http.on('upgrade', (req, socket, head) => {
       handleUpgrade(upgrade, req, socket, head).catch((error: unknown) => {
@@ -224,6 +235,7 @@ export class TandemServer {
       stopHeartbeat,
       upgrade.sockets,
       cluster,
+      signaling,
     );
     logger.info(
       {
@@ -266,6 +278,7 @@ export class TandemServer {
       const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
       this.registry.stopAccepting();
       await this.drain();
+      this.signaling.close();
       await this.registry.close();
       for (const ws of this.wss.clients) ws.terminate();
       this.wss.close();

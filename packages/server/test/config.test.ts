@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseIceServers } from '../src/config/ice-servers.js';
 import { OPTION_SPECS } from '../src/config/options.js';
 import { ConfigError, helpText, resolveOptions } from '../src/config/parse.js';
 
@@ -28,6 +29,7 @@ describe('configuration', () => {
       redisUrl: '',
       redisPrefix: 'tandem',
       clusterLeaseMs: 10_000,
+      iceServers: '',
     });
   });
 
@@ -67,10 +69,31 @@ describe('configuration', () => {
     ],
     [['--redis-prefix', 'a b'], /--redis-prefix: "a b" is not letters/],
     [['--cluster-lease-ms', '10'], /below the minimum 300/],
+    [
+      ['--ice-servers', 'http://stun.example.org'],
+      /--ice-servers: server 1: urls must be stun:, turn: or turns: URLs/,
+    ],
+    [
+      ['--ice-servers', '[{"urls":"turn:t.example.org","credential":5}]'],
+      /server 1: credential must be a string/,
+    ],
+    [['--ice-servers', '[oops'], /--ice-servers: not valid JSON/],
     [['--database-schema', 'Tandem; DROP'], /--database-schema: "Tandem; DROP" is not a plain schema name/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => resolve(argv)).toThrow(ConfigError);
     expect(() => resolve(argv)).toThrow(message);
+  });
+
+  it('reads STUN/TURN servers as URLs or as JSON with credentials', () => {
+    expect(parseIceServers('')).toEqual([]);
+    expect(parseIceServers('stun:a.example.org:3478, stun:b.example.org')).toEqual([
+      { urls: 'stun:a.example.org:3478' },
+      { urls: 'stun:b.example.org' },
+    ]);
+    const turn = [
+      { urls: ['turn:t.example.org:3478', 'turns:t.example.org:5349'], username: 'u', credential: 'p' },
+    ];
+    expect(parseIceServers(JSON.stringify(turn))).toEqual(turn);
   });
 
   it('names the environment variable in errors from the environment', () => {

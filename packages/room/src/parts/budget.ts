@@ -28,9 +28,10 @@ const SECOND = 1000;
 /**
  * One token bucket (capacity = one second's worth, so a burst of `rate` passes) plus flood
  * detection over aligned one-second windows: `floodSeconds` consecutive windows with more than
- * `floodFactor × rate` attempts mean the connection is flooding, whatever was dropped.
+ * `floodFactor × rate` attempts mean the connection is flooding, whatever was dropped. Also used
+ * by placements for their own message budgets (the server's signaling).
  */
-class Bucket {
+export class RateBucket {
   private tokens: number;
   private refilledAt: number;
   private toldAt = Number.NEGATIVE_INFINITY;
@@ -85,14 +86,19 @@ function alignedSecond(now: number): number {
 
 /** A connection's budgets, one bucket per kind, created on first use. */
 export class ConnectionBudgets {
-  private readonly buckets = new Map<BudgetKind, Bucket>();
+  private readonly buckets = new Map<BudgetKind, RateBucket>();
 
   constructor(private readonly limits: RoomLimits) {}
 
   take(kind: BudgetKind, now: number): BudgetVerdict {
     let bucket = this.buckets.get(kind);
     if (!bucket) {
-      bucket = new Bucket(this.limits.budgets[kind], this.limits.floodFactor, this.limits.floodSeconds, now);
+      bucket = new RateBucket(
+        this.limits.budgets[kind],
+        this.limits.floodFactor,
+        this.limits.floodSeconds,
+        now,
+      );
       this.buckets.set(kind, bucket);
     }
     return bucket.take(now);

@@ -66,6 +66,11 @@ export interface ServerOptions {
   redisPrefix: string;
   /** Milliseconds a session's ownership lasts unrenewed: the longest a dead server's sessions wait. Default 10000. */
   clusterLeaseMs: number;
+  /**
+   * STUN/TURN servers for peer-to-peer sessions, handed to browsers: comma-separated `stun:`/`turn:`
+   * URLs or a JSON array of `{ urls, username, credential }`. Default none (peers on one network).
+   */
+  iceServers: string;
   /** Seconds an unjoined session stays loaded after it is created. Default 300. */
   sessionGrace: number;
   /** Seconds a room stays loaded after its last connection leaves. Default 5. */
@@ -337,6 +342,13 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: "session ownership lease, ms (a dead server's sessions move within it)",
   },
   {
+    key: 'iceServers',
+    flag: 'ice-servers',
+    env: ['TANDEM_ICE_SERVERS'],
+    kind: 'string',
+    help: 'STUN/TURN servers for peer-to-peer sessions (URLs, or JSON with credentials)',
+  },
+  {
     key: 'roomIdle',
     flag: 'room-idle',
     env: ['TANDEM_ROOM_IDLE'],
@@ -419,6 +431,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     redisUrl: '',
     redisPrefix: 'tandem',
     clusterLeaseMs: 10_000,
+    iceServers: '',
     sessionGrace: 300,
     roomIdle: 5,
     roomRetentionDays: 30,

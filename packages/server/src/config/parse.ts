@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SCHEMA_NAME } from '../store/postgres-schema.js';
+import { parseIceServers } from './ice-servers.js';
 import { defaultOptions, OPTION_SPECS, type OptionSpec, type ServerOptions } from './options.js';
 
 /** A configuration value that cannot be used; the message names the source and the fix. */
@@ -148,6 +149,11 @@ function checkCombination(options: ServerOptions): ServerOptions {
   }
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(options.redisPrefix)) {
     throw new ConfigError(`--redis-prefix: "${options.redisPrefix}" is not letters, digits, _ . : or -`);
+  }
+  try {
+    parseIceServers(options.iceServers);
+  } catch (error) {
+    throw new ConfigError(`--ice-servers: ${(error as Error).message}`);
   }
   if (!SCHEMA_NAME.test(options.databaseSchema)) {
     throw new ConfigError(

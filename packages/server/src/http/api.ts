@@ -14,14 +14,21 @@ import {
   type TokenVerifier,
   type VerifiedIdentity,
 } from '../auth/index.js';
+import type { IceServer } from '../config/ice-servers.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RoomRefusal, type RoomRegistry, type SessionRequest } from '../rooms/registry.js';
+import type { SignalingHub } from '../signaling/hub.js';
+import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 
 export interface ApiContext {
   registry: RoomRegistry;
+  /** Peer-to-peer sessions' signaling. */
+  signaling: SignalingHub;
+  /** STUN/TURN servers for peer-to-peer sessions. */
+  iceServers: IceServer[];
   /** Creates a session (in a cluster, a companion is created on the node hosting its session). */
   createSession: RoomRegistry['createSession'];
   verifier: TokenVerifier;
@@ -102,11 +109,14 @@ function matchRoute(method: string, path: string): Route | undefined {
     return { name: 'create-session', handle: createSession };
   if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
     return { name: 'find-session', handle: findSession };
+  if (path === '/p2p' && (any || method === 'POST')) return { name: 'create-p2p', handle: createP2p };
+  if (/^\/p2p\/[^/]+$/.test(path) && (any || method === 'GET')) return { name: 'find-p2p', handle: findP2p };
   if (
     path === '/healthz' ||
     path === '/metrics' ||
     path.startsWith('/auth/guest') ||
-    path.startsWith('/sessions')
+    path.startsWith('/sessions') ||
+    path.startsWith('/p2p')
   ) {
     return {
       name: 'method-not-allowed',
@@ -227,6 +237,26 @@ const findSession: Handler = async (ctx, req, url) => {
   }
   if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);
   return [200, { roomId, websocketPath: `/rooms/${roomId}` }];
+};
+
+/**
+ * Starts a peer-to-peer session hosted by the caller: its id (to share), where to connect for
+ * signaling, and the STUN/TURN servers to use. The session ends if the host does not connect.
+ */
+const createP2p: Handler = async (ctx, req) => {
+  const identity = await authenticate(ctx, req);
+  if (ctx.isClosing()) throw new HttpError(503, 'ServerShutdown', 'server is shutting down');
+  const sessionId = ctx.signaling.create(identity);
+  return [201, { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers }];
+};
+
+/** A peer-to-peer session a guest was given: whether its host is there, and how to connect. */
+const findP2p: Handler = async (ctx, req, url) => {
+  await authenticate(ctx, req);
+  const sessionId = url.pathname.split('/')[2] ?? '';
+  if (!P2P_SESSION_ID.test(sessionId) || !ctx.signaling.isLive(sessionId))
+    throw new HttpError(404, 'RoomNotFound', 'no peer-to-peer session with that id is open');
+  return [200, { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers }];
 };
 
 async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<VerifiedIdentity> {

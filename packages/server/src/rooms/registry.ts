@@ -134,7 +134,7 @@ const SWEEP_BATCH = 200;
 export const ROOM_MOVED = 'the room moved to another server; reconnect';
 
 /** Crypto-strength uniform [0, 1): lock ids and join codes must not be guessable. */
-function secureRandom(): number {
+export function secureRandom(): number {
   return randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
 }
 

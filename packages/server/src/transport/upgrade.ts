@@ -6,7 +6,8 @@ import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/in
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type Attachment, type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
-import { parseConnectionUrl } from './connection-url.js';
+import { type SignalingHub, type SignalingPeer, SignalingRefusal } from '../signaling/hub.js';
+import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
 
@@ -26,7 +27,12 @@ export interface UpgradeContext {
   isClosing: () => boolean;
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
+  /** Peer-to-peer sessions' signaling. */
+  signaling: SignalingHub;
 }
+
+/** Largest signaling frame: an SDP offer with its candidates is a few KB. */
+const SIGNALING_MAX_PAYLOAD = 64 * 1024;
 
 /** `ws`'s own default, for a server built without `maxPayload`. */
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -50,7 +56,7 @@ export async function handleUpgrade(
   const { target, token } = parseConnectionUrl(req.url, req.headers.authorization);
   if (!target) {
     ctx.metrics.upgradesRefused.inc({ reason: 'not-found' });
-    return refuseHttp(socket, 404, 'not a room URL; use /rooms/<id> or /join/<code>');
+    return refuseHttp(socket, 404, 'not a room URL; use /rooms/<id>, /join/<code> or /p2p/<session>');
   }
   let identity: VerifiedIdentity;
   try {
@@ -72,8 +78,69 @@ export async function handleUpgrade(
   const ownListeners = socket.listeners('data');
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
-    void accept(ctx, ws, socket, ownListeners, req.socket.remoteAddress ?? '', identity, target);
+    if (target.kind === 'p2p') acceptSignaling(ctx, ws, socket, ownListeners, identity, target.sessionId);
+    else void accept(ctx, ws, socket, ownListeners, req.socket.remoteAddress ?? '', identity, target);
   });
+}
+
+/** Closes `socket` for an expired token when `identity`'s token runs out; returns the disarm. */
+function expireWith(identity: VerifiedIdentity, socket: WsRoomSocket): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    if (identity.expiresAt === undefined) return;
+    const left = identity.expiresAt - Date.now();
+    if (left <= 0) return socket.fail(ErrorCode.TokenExpired);
+    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+/** A connection to a peer-to-peer session's signaling: frames go to the hub, nowhere else. */
+function acceptSignaling(
+  ctx: UpgradeContext,
+  ws: WebSocket,
+  stream: Duplex,
+  ownListeners: readonly unknown[],
+  identity: VerifiedIdentity,
+  sessionId: string,
+): void {
+  let peer: SignalingPeer | undefined;
+  const leave = (): void => {
+    if (!peer) return;
+    const leaving = peer;
+    peer = undefined;
+    ctx.signaling.disconnect(sessionId, leaving);
+  };
+  const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave);
+  ctx.sockets.add(socket);
+  ctx.metrics.connections.inc();
+  const disarm = expireWith(identity, socket);
+  ws.on('close', () => {
+    disarm();
+    ctx.sockets.delete(socket);
+    ctx.metrics.connections.dec();
+    leave();
+  });
+  ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
+  readFrames(
+    ws,
+    stream,
+    ownListeners,
+    SIGNALING_MAX_PAYLOAD,
+    (frame, isBinary) => {
+      if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
+      if (peer) ctx.signaling.receive(sessionId, peer, frame);
+    },
+    (code, reason) => ctx.logger.debug({ code, reason }, 'protocol error from signaling client'),
+  );
+  try {
+    peer = ctx.signaling.connect(sessionId, identity, socket);
+  } catch (error) {
+    if (error instanceof SignalingRefusal) return socket.fail(error.code, error.message);
+    throw error;
+  }
 }
 
 async function accept(
@@ -85,13 +152,12 @@ async function accept(
   /** The client's network address, which join-code guesses are counted against. */
   address: string,
   identity: VerifiedIdentity,
-  target: ReturnType<typeof parseConnectionUrl>['target'] & object,
+  target: RoomTarget,
 ): Promise<void> {
   let attached: Attachment | undefined;
   let gone = false;
   const queue: Buffer[] = [];
   let queuedBytes = 0;
-  let expiry: NodeJS.Timeout | undefined;
   const leaveRoom = (): void => {
     if (!attached) return;
     const leaving = attached;
@@ -102,14 +168,7 @@ async function accept(
   ctx.sockets.add(socket);
   ctx.metrics.connections.inc();
 
-  const armExpiry = (): void => {
-    if (identity.expiresAt === undefined) return;
-    const left = identity.expiresAt - Date.now();
-    if (left <= 0) return socket.fail(ErrorCode.TokenExpired);
-    expiry = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
-    expiry.unref();
-  };
-  armExpiry();
+  const disarmExpiry = expireWith(identity, socket);
 
   const onFrame = (frame: Buffer, isBinary: boolean): void => {
     ctx.metrics.frameIn(frame);
@@ -131,7 +190,7 @@ async function accept(
   );
   ws.on('close', () => {
     gone = true;
-    if (expiry) clearTimeout(expiry);
+    disarmExpiry();
     ctx.sockets.delete(socket);
     ctx.metrics.connections.dec();
     leaveRoom();

@@ -1,0 +1,236 @@
+import { DecodeError, decode, ERRORS, ErrorCode, encode, type MessageOf } from '@tandem/protocol';
+import { type Clock, type Identity, RateBucket, type RoomSocket, type TimerHandle } from '@tandem/room';
+import { refuseSocket } from '../cluster/remote-socket.js';
+import { makeSessionId } from './session-id.js';
+
+/** The host's peer number in its session; guests are numbered from 1. */
+export const HOST_PEER = 0;
+
+export interface SignalingLimits {
+  /** Guests per session (the host's room caps participants again). */
+  maxGuests: number;
+  /** Signaling messages per second per connection (a burst of this many passes). */
+  signalsPerSecond: number;
+  /** Largest offer, answer or candidate payload, in bytes. */
+  maxPayloadBytes: number;
+  /** How long a created session waits for its host to connect. */
+  hostWaitMs: number;
+}
+
+export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
+  maxGuests: 9,
+  signalsPerSecond: 50,
+  maxPayloadBytes: 16 * 1024,
+  hostWaitMs: 5 * 60_000,
+};
+
+/** One connection to the signaling endpoint. */
+export interface SignalingPeer {
+  readonly peer: number;
+  readonly identity: Identity;
+  readonly socket: RoomSocket;
+  readonly budget: RateBucket;
+}
+
+interface Session {
+  id: string;
+  hostUserId: string;
+  host: SignalingPeer | undefined;
+  guests: Map<number, SignalingPeer>;
+  nextPeer: number;
+  /** Ends a session whose host never connected. */
+  expiry: TimerHandle | undefined;
+}
+
+/** Why a connection to a session is refused. */
+export class SignalingRefusal extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The signaling endpoint of peer-to-peer sessions: a host creates a session and connects; guests
+ * connect with its id; the hub introduces each guest to the host (`join`, with the identity the
+ * server verified from the guest's token, so the host's room engine never trusts a name a peer
+ * sends) and relays their offers, answers and ICE candidates, unparsed, between host and guest
+ * only (a star around the host). It never sees documents, operations or media: once the
+ * DataChannel is open, everything goes browser to browser. Sessions live in memory and end when
+ * their host leaves.
+ */
+export class SignalingHub {
+  private readonly sessions = new Map<string, Session>();
+  private readonly limits: SignalingLimits;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: () => number,
+    limits: Partial<SignalingLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_SIGNALING_LIMITS, ...limits };
+  }
+
+  /** Creates a session hosted by `host`; it ends unless the host connects within `hostWaitMs`. */
+  create(host: Identity): string {
+    let id = makeSessionId(this.random);
+    while (this.sessions.has(id)) id = makeSessionId(this.random);
+    const session: Session = {
+      id,
+      hostUserId: host.userId,
+      host: undefined,
+      guests: new Map(),
+      nextPeer: 1,
+      expiry: undefined,
+    };
+    session.expiry = this.clock.setTimeout(() => {
+      if (!session.host) this.sessions.delete(id);
+    }, this.limits.hostWaitMs);
+    this.sessions.set(id, session);
+    return id;
+  }
+
+  /** Whether a session is open to guests now (it exists and its host is connected). */
+  isLive(sessionId: string): boolean {
+    return this.sessions.get(sessionId)?.host !== undefined;
+  }
+
+  /** Sessions open now. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Adds a verified connection to a session: its host (the user who created it) or a guest, whom
+   * the host is told of at once. Throws {@link SignalingRefusal} for an unknown session, a second
+   * host connection, a guest before the host is there, or a full session.
+   */
+  connect(sessionId: string, identity: Identity, socket: RoomSocket): SignalingPeer {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new SignalingRefusal(ErrorCode.RoomNotFound, `no peer-to-peer session ${sessionId}`);
+    const budget = new RateBucket(this.limits.signalsPerSecond, 3, 5, this.clock.now());
+    if (identity.userId === session.hostUserId && !session.host) {
+      if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
+      session.expiry = undefined;
+      session.host = { peer: HOST_PEER, identity, socket, budget };
+      return session.host;
+    }
+    if (!session.host)
+      throw new SignalingRefusal(ErrorCode.RoomClosed, 'the host is not in this session (yet)');
+    if (identity.userId === session.hostUserId)
+      throw new SignalingRefusal(ErrorCode.RoomFull, 'the host is already connected from another tab');
+    if (session.guests.size >= this.limits.maxGuests)
+      throw new SignalingRefusal(ErrorCode.RoomFull, 'this session is full');
+    const guest: SignalingPeer = { peer: session.nextPeer++, identity, socket, budget };
+    session.guests.set(guest.peer, guest);
+    const who = {
+      userId: identity.userId,
+      name: identity.name,
+      ...(identity.email ? { email: identity.email } : {}),
+    };
+    this.signal(session.host, guest.peer, 'join', new TextEncoder().encode(JSON.stringify(who)));
+    return guest;
+  }
+
+  /** A frame from a connection: a signal for the other side, a ping, or a refusal. */
+  receive(sessionId: string, from: SignalingPeer, frame: Uint8Array): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || !this.isMember(session, from)) return;
+    const verdict = from.budget.take(this.clock.now());
+    if (verdict === 'flood') return this.expel(session, from, ErrorCode.Flood);
+    if (verdict !== 'ok') {
+      if (verdict === 'drop-and-tell')
+        this.tell(from, ErrorCode.RateLimited, 'over the signaling budget; dropped');
+      return;
+    }
+    let message: ReturnType<typeof decode>;
+    try {
+      message = decode(frame);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      return this.tell(from, ErrorCode.BadMessage, error.message);
+    }
+    if (message.type === 'ping') return from.socket.send(encode({ type: 'pong', nonce: message.nonce }));
+    if (message.type !== 'signal')
+      return this.tell(
+        from,
+        ErrorCode.BadMessage,
+        'only signal and ping are accepted on a signaling connection',
+      );
+    this.relay(session, from, message);
+  }
+
+  private relay(session: Session, from: SignalingPeer, m: MessageOf<'signal'>): void {
+    if (m.kind === 'join' || m.kind === 'leave')
+      return this.tell(from, ErrorCode.BadMessage, `${m.kind} is announced by the server, not sent`);
+    if (m.payload.length > this.limits.maxPayloadBytes)
+      return this.tell(
+        from,
+        ErrorCode.PayloadTooLarge,
+        `signal payloads are at most ${this.limits.maxPayloadBytes} bytes`,
+      );
+    if (from.peer !== HOST_PEER) {
+      // Star topology: a guest talks to the host only.
+      if (m.peer !== HOST_PEER)
+        return this.tell(from, ErrorCode.BadMessage, 'a guest signals the host (peer 0) only');
+      return this.signal(session.host!, from.peer, m.kind, m.payload);
+    }
+    const guest = session.guests.get(m.peer);
+    if (!guest) return this.tell(from, ErrorCode.NotFound, `no guest ${m.peer} in this session`);
+    this.signal(guest, HOST_PEER, m.kind, m.payload);
+  }
+
+  /** A connection closed: a guest's leaving is told to the host; the host's ends the session. */
+  disconnect(sessionId: string, peer: SignalingPeer): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || !this.isMember(session, peer)) return;
+    if (peer.peer !== HOST_PEER) {
+      session.guests.delete(peer.peer);
+      if (session.host) this.signal(session.host, peer.peer, 'leave', new Uint8Array(0));
+      return;
+    }
+    this.end(session, ErrorCode.RoomClosed, 'the host ended the session');
+  }
+
+  /** Ends every session (server shutdown): guests and hosts are told, with a retryable code. */
+  close(): void {
+    for (const session of [...this.sessions.values()])
+      this.end(session, ErrorCode.ServerShutdown, ERRORS[ErrorCode.ServerShutdown].message);
+  }
+
+  private end(session: Session, code: ErrorCode, message: string): void {
+    this.sessions.delete(session.id);
+    if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
+    for (const guest of session.guests.values()) {
+      this.signal(guest, HOST_PEER, 'leave', new Uint8Array(0));
+      refuseSocket(guest.socket, code, message);
+    }
+    session.guests.clear();
+    if (session.host) refuseSocket(session.host.socket, code, message);
+    session.host = undefined;
+  }
+
+  private expel(session: Session, peer: SignalingPeer, code: ErrorCode): void {
+    refuseSocket(peer.socket, code);
+    this.disconnect(session.id, peer);
+  }
+
+  private isMember(session: Session, peer: SignalingPeer): boolean {
+    return peer.peer === HOST_PEER ? session.host === peer : session.guests.get(peer.peer) === peer;
+  }
+
+  private signal(
+    to: SignalingPeer,
+    peer: number,
+    kind: MessageOf<'signal'>['kind'],
+    payload: Uint8Array,
+  ): void {
+    to.socket.send(encode({ type: 'signal', peer, kind, payload }));
+  }
+
+  private tell(to: SignalingPeer, code: ErrorCode, message: string): void {
+    to.socket.send(encode({ type: 'error', code, rid: 0, message }));
+  }
+}
