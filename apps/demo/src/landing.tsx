@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Brand } from './brand.js';
 import type { Identity } from './identity.js';
 import { rememberCompanions } from './identity.js';
+import type { Opening } from './session.js';
 
 /** Who may join a session. */
 export type AdmissionPolicy = NonNullable<HostOptions['policy']>;
@@ -42,12 +43,13 @@ export function Landing({
   onSignOut,
 }: {
   identity: Identity;
-  onOpen: (code: string) => void;
+  onOpen: (opening: Opening) => void;
   onSignOut: () => void;
 }) {
   const client = useClient();
   const [policy, setPolicy] = useState<AdmissionPolicy>('host-approval');
   const [code, setCode] = useState('');
+  const [sessionId, setSessionId] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -63,7 +65,7 @@ export function Landing({
         client.host({ companionOf: canvas.roomId, docMode: 'lww' }),
       ]);
       rememberCompanions(canvas.joinCode, { notesRoomId: notes.roomId, lessonRoomId: lesson.roomId });
-      onOpen(canvas.joinCode);
+      onOpen({ kind: 'code', code: canvas.joinCode });
     } catch (e) {
       setError((e as Error).message.replace(/^could not start a session: /, 'Could not start a session: '));
       setBusy(false);
@@ -96,7 +98,7 @@ export function Landing({
           onSubmit={(e) => {
             e.preventDefault();
             const c = code.trim().toUpperCase();
-            if (c) onOpen(c);
+            if (c) onOpen({ kind: 'code', code: c });
           }}
         >
           <h2 id="join-title">Join with a code</h2>
@@ -115,6 +117,37 @@ export function Landing({
             <button type="submit">Join</button>
           </div>
         </form>
+        <section aria-labelledby="p2p-title" className="landing-block">
+          <h2 id="p2p-title">Peer-to-peer session</h2>
+          <p className="muted small">
+            The canvas runs in the host's browser and edits go straight between browsers over WebRTC; the
+            server only introduces you.
+          </p>
+          <button type="button" onClick={() => onOpen({ kind: 'p2p-host', policy })}>
+            Start a peer-to-peer session
+          </button>
+          <form
+            className="row"
+            aria-label="Join a peer-to-peer session"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const id = sessionId.trim().toLowerCase();
+              if (id) onOpen({ kind: 'p2p-guest', sessionId: id });
+            }}
+          >
+            <label className="field grow">
+              <span>Session ID</span>
+              <input
+                value={sessionId}
+                required
+                maxLength={20}
+                placeholder="nss-ab12cd-3xy7"
+                onChange={(e) => setSessionId(e.target.value)}
+              />
+            </label>
+            <button type="submit">Join peer-to-peer</button>
+          </form>
+        </section>
         {error ? (
           <p className="error" role="alert">
             {error}

@@ -12,18 +12,25 @@ import {
   saveIdentity,
 } from './identity.js';
 import { Landing } from './landing.js';
-import { Session } from './session.js';
+import { type Opening, Session } from './session.js';
 import './styles.css';
 
-function codeFromUrl(): string | undefined {
-  const code = new URLSearchParams(location.search).get('join')?.trim().toUpperCase();
-  return code || undefined;
+/** What the address bar opens: `?join=<code>` or `?p2p=<session id>` (a guest's invite). */
+function openingFromUrl(): Opening | undefined {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('join')?.trim().toUpperCase();
+  if (code) return { kind: 'code', code };
+  const sessionId = params.get('p2p')?.trim().toLowerCase();
+  if (sessionId) return { kind: 'p2p-guest', sessionId };
+  return undefined;
 }
 
-function setUrlCode(code: string | undefined): void {
+function setUrlOpening(opening: Opening | undefined): void {
   const url = new URL(location.href);
-  if (code) url.searchParams.set('join', code);
-  else url.searchParams.delete('join');
+  url.searchParams.delete('join');
+  url.searchParams.delete('p2p');
+  if (opening?.kind === 'code') url.searchParams.set('join', opening.code);
+  if (opening?.kind === 'p2p-guest') url.searchParams.set('p2p', opening.sessionId);
   history.pushState(null, '', url);
 }
 
@@ -44,12 +51,12 @@ function clientFor(identity: Identity): TandemClient {
 
 function App() {
   const [identity, setIdentity] = useState<Identity | undefined>(loadIdentity);
-  const [code, setCode] = useState<string | undefined>(codeFromUrl);
+  const [opening, setOpening] = useState<Opening | undefined>(openingFromUrl);
   const client = useMemo(() => (identity ? clientFor(identity) : undefined), [identity]);
 
-  const go = (next: string | undefined) => {
-    setUrlCode(next);
-    setCode(next);
+  const go = (next: Opening | undefined) => {
+    setUrlOpening(next);
+    setOpening(next);
   };
   const signOut = () => {
     saveIdentity(undefined);
@@ -59,7 +66,13 @@ function App() {
   if (!identity || !client) {
     return (
       <SignIn
-        joining={code}
+        joining={
+          opening?.kind === 'code'
+            ? opening.code
+            : opening?.kind === 'p2p-guest'
+              ? opening.sessionId
+              : undefined
+        }
         onSignedIn={(id) => {
           saveIdentity(id);
           setIdentity(id);
@@ -69,8 +82,8 @@ function App() {
   }
   return (
     <TandemProvider client={client}>
-      {code ? (
-        <Session key={code} code={code} identity={identity} onLeave={() => go(undefined)} />
+      {opening ? (
+        <Session opening={opening} identity={identity} onLeave={() => go(undefined)} />
       ) : (
         <Landing identity={identity} onOpen={go} onSignOut={signOut} />
       )}

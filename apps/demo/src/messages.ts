@@ -13,7 +13,7 @@ const MESSAGES: Record<string, string> = {
     'That change is too large to sync: it would take the document over its size cap. It was not saved.',
   PayloadTooLarge: 'That message is too large to send.',
   LockedByOther: 'Someone else is editing that layer. Ask them for access.',
-  RoomNotFound: 'There is no session with that code. Check it and try again.',
+  RoomNotFound: 'There is no session with that code or ID. Check it and try again.',
   NotFound: 'There is no session with that code. Check it and try again.',
   JoinRateLimited: 'Too many joins this minute. Wait a little and try again.',
   HostLimit: 'You are hosting as many sessions as allowed. End one first.',

@@ -410,12 +410,15 @@ export function AdjustmentsPanel() {
 
 // ── Host: code, invite, policy, trusted list, waiting room ─────────────────────────────────
 
-export function HostPanel() {
+/** @param peerToPeerId - The session id, in a peer-to-peer session (which has no join code). */
+export function HostPanel({ peerToPeerId }: { peerToPeerId?: string | undefined }) {
   const { settings, setPolicy, setTrusted } = useAdmission();
   const [copied, setCopied] = useState(false);
   const [emails, setEmails] = useState<string | undefined>();
   if (!settings) return null;
-  const invite = `${location.origin}/?join=${settings.joinCode}`;
+  const invite = peerToPeerId
+    ? `${location.origin}/?p2p=${peerToPeerId}`
+    : `${location.origin}/?join=${settings.joinCode}`;
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(invite);
@@ -428,9 +431,15 @@ export function HostPanel() {
   };
   return (
     <Panel title="Session" className="host">
-      <p className="join-code">
-        Code <strong data-testid="join-code">{settings.joinCode}</strong>
-      </p>
+      {peerToPeerId ? (
+        <p className="join-code">
+          Session ID <strong data-testid="p2p-session-id">{peerToPeerId}</strong>
+        </p>
+      ) : (
+        <p className="join-code">
+          Code <strong data-testid="join-code">{settings.joinCode}</strong>
+        </p>
+      )}
       <div className="row wrap">
         <input
           id="invite-link"

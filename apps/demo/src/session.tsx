@@ -15,6 +15,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { Brand } from './brand.js';
 import { type CanvasOp, type CanvasState, canvasReducer } from './canvas.js';
 import { type Identity, rememberedCompanions, rememberedSelection, rememberSelection } from './identity.js';
+import type { AdmissionPolicy } from './landing.js';
 import { LessonPane } from './lesson.js';
 import { friendly } from './messages.js';
 import {
@@ -52,29 +53,82 @@ export function useEditor(): EditorApi {
   return api;
 }
 
+/** What the session screen opens: a server session by join code, or a peer-to-peer session. */
+export type Opening =
+  | { kind: 'code'; code: string }
+  | { kind: 'p2p-host'; policy: AdmissionPolicy }
+  | { kind: 'p2p-guest'; sessionId: string };
+
+/** The connection a session screen runs on, and how it is shown. */
+interface Opened {
+  room: RoomConnection;
+  /** The join code, or the peer-to-peer session id. */
+  label: string;
+  peerToPeer: boolean;
+}
+
 export function Session({
-  code,
+  opening,
   identity,
   onLeave,
 }: {
-  code: string;
+  opening: Opening;
   identity: Identity;
   onLeave: () => void;
 }) {
   const client = useClient();
-  const [room, setRoom] = useState<RoomConnection | undefined>();
+  const [opened, setOpened] = useState<Opened | undefined>();
+  const [error, setError] = useState('');
   useEffect(() => {
-    const joined = client.join({ code });
-    // The reducer must be in place before the first operation arrives (at admission), and the
-    // editor that calls useOps mounts only after it: register it right after join().
-    joined.ops.use(canvasReducer);
-    setRoom(joined);
-    return () => joined.leave();
-  }, [client, code]);
-  if (!room) return <Screen title="Connecting…" />;
+    let cancelled = false;
+    let close = () => {};
+    if (opening.kind === 'p2p-host') {
+      // The room runs in this page: guests reach it over WebRTC; the server only introduces them.
+      client
+        .hostPeerToPeer({ policy: opening.policy, docMode: 'ops' })
+        .then((session) => {
+          if (cancelled) return session.end();
+          session.room.ops.use(canvasReducer);
+          close = () => session.end();
+          setOpened({ room: session.room, label: session.sessionId, peerToPeer: true });
+        })
+        .catch((e: Error) => setError(e.message));
+    } else {
+      const joined =
+        opening.kind === 'code'
+          ? client.join({ code: opening.code })
+          : client.joinPeerToPeer(opening.sessionId);
+      // The reducer must be in place before the first operation arrives (at admission), and the
+      // editor that calls useOps mounts only after it: register it right after join().
+      joined.ops.use(canvasReducer);
+      close = () => joined.leave();
+      setOpened({
+        room: joined,
+        label: opening.kind === 'code' ? opening.code : opening.sessionId,
+        peerToPeer: opening.kind === 'p2p-guest',
+      });
+    }
+    return () => {
+      cancelled = true;
+      close();
+    };
+  }, [client, opening]);
+  if (error) {
+    return (
+      <Screen title="Could not start the session">
+        <p className="error" role="alert">
+          {error}
+        </p>
+        <button type="button" className="primary" onClick={onLeave}>
+          Back to start
+        </button>
+      </Screen>
+    );
+  }
+  if (!opened) return <Screen title="Connecting…" />;
   return (
-    <RoomProvider room={room}>
-      <Gate code={code} identity={identity} onLeave={onLeave} />
+    <RoomProvider room={opened.room}>
+      <Gate code={opened.label} peerToPeer={opened.peerToPeer} identity={identity} onLeave={onLeave} />
     </RoomProvider>
   );
 }
@@ -91,7 +145,16 @@ function Screen({ title, children }: { title: string; children?: React.ReactNode
   );
 }
 
-function Gate({ code, identity, onLeave }: { code: string; identity: Identity; onLeave: () => void }) {
+/** What the screens of an opened session are told. */
+interface SessionViewProps {
+  /** The join code, or the peer-to-peer session id. */
+  code: string;
+  peerToPeer: boolean;
+  identity: Identity;
+  onLeave: () => void;
+}
+
+function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   const { status, error } = useStatus();
   const [admitted, setAdmitted] = useState(false);
   useEffect(() => {
@@ -110,7 +173,8 @@ function Gate({ code, identity, onLeave }: { code: string; identity: Identity; o
       </Screen>
     );
   }
-  if (admitted || status === 'connected') return <Editor code={code} identity={identity} onLeave={onLeave} />;
+  if (admitted || status === 'connected')
+    return <Editor code={code} peerToPeer={peerToPeer} identity={identity} onLeave={onLeave} />;
   if (status === 'waiting') {
     return (
       <Screen title="Waiting for the host">
@@ -136,7 +200,7 @@ function Gate({ code, identity, onLeave }: { code: string; identity: Identity; o
   );
 }
 
-function Editor({ code, identity, onLeave }: { code: string; identity: Identity; onLeave: () => void }) {
+function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   const room = useRoom();
   const [state, submit] = useOps(canvasReducer);
   const { isHost, settings } = useAdmission();
@@ -206,10 +270,26 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
       <div className="app">
         <header className="topbar">
           <Brand />
-          <span className="session-code" title="Session code">
-            Session <strong data-testid="session-code">{settings?.joinCode ?? code}</strong>
-            {isHost ? <span className="tag">host</span> : null}
-          </span>
+          {peerToPeer ? (
+            <span className="session-code" title="Peer-to-peer session id: share it">
+              Peer-to-peer <strong data-testid="session-id">{code}</strong>
+              <button
+                type="button"
+                className="link"
+                onClick={() =>
+                  void navigator.clipboard?.writeText(code).then(() => notify('Session id copied'))
+                }
+              >
+                Copy
+              </button>
+              {isHost ? <span className="tag">host</span> : null}
+            </span>
+          ) : (
+            <span className="session-code" title="Session code">
+              Session <strong data-testid="session-code">{settings?.joinCode || code}</strong>
+              {isHost ? <span className="tag">host</span> : null}
+            </span>
+          )}
           <div className="grow" />
           <PresenceAvatars max={8} />
           <ConnectionPill />
@@ -221,7 +301,7 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
               onLeave();
             }}
           >
-            Leave
+            {peerToPeer ? 'Disconnect' : 'Leave'}
           </button>
         </header>
         {notice ? (
@@ -249,7 +329,7 @@ function Editor({ code, identity, onLeave }: { code: string; identity: Identity;
         <aside className="sidebar right" aria-label="Properties">
           <PropertiesPanel />
           <AdjustmentsPanel />
-          {isHost ? <HostPanel /> : null}
+          {isHost ? <HostPanel peerToPeerId={peerToPeer ? code : undefined} /> : null}
         </aside>
         <div className="toasts">
           <AccessRequestToasts resourceLabel={(id) => state.layers[id]?.name ?? 'a layer'} />

@@ -1,7 +1,11 @@
 import type { AdmissionPolicy, DocMode } from '@tandem/protocol';
+import type { Identity } from '@tandem/room';
 import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
 import type { BackoffOptions } from './connection/backoff.js';
-import type { WebSocketConstructor } from './connection/transport.js';
+import type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
+import { GuestSocket } from './p2p/guest-socket.js';
+import { P2PHost } from './p2p/host.js';
+import type { P2PSessionInfo, RTCPeerConnectionConstructor } from './p2p/signaling.js';
 import { RoomConnection, type RoomTarget } from './room.js';
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -23,6 +27,28 @@ export interface ClientOptions {
   /** Hide the cursor when the page is hidden. Default true. */
   autoVisibility?: boolean;
   backoff?: BackoffOptions;
+  /** WebRTC implementation for peer-to-peer sessions. Default `globalThis.RTCPeerConnection`. */
+  RTCPeerConnection?: RTCPeerConnectionConstructor;
+}
+
+/** What a peer-to-peer session starts with. */
+export interface PeerToPeerOptions {
+  /** Default `host-approval` (waiting room). */
+  policy?: AdmissionPolicy;
+  /** Default `lww`. */
+  docMode?: DocMode;
+}
+
+/** A peer-to-peer session this client hosts: its room runs in this page. */
+export interface PeerToPeerSession {
+  /** Share it: guests join with it (`nss-ab12cd-3xy7`). */
+  sessionId: string;
+  /** The host's own connection to the room. */
+  room: RoomConnection;
+  /** Guests connected over a DataChannel now. */
+  readonly guests: number;
+  /** Ends the session: every guest is told the room closed, and the host's connection leaves. */
+  end(): void;
 }
 
 /** A session the client started as host. */
@@ -96,7 +122,12 @@ export class TandemClient {
 
   /** Connects to a room by id or join code. The connection starts at once and reconnects by itself. */
   join(target: RoomTarget): RoomConnection {
+    return this.connection(target);
+  }
+
+  private connection(target: RoomTarget, connector?: (token: string) => WebSocketLike): RoomConnection {
     const room = new RoomConnection({
+      ...(connector ? { connector } : {}),
       url: this.baseUrl,
       target,
       tokens: this.tokens,
@@ -108,6 +139,78 @@ export class TandemClient {
     });
     room.connect();
     return room;
+  }
+
+  /**
+   * Starts a peer-to-peer session: the room runs in this page and guests connect to it over
+   * WebRTC DataChannels (the server only introduces them). Share `sessionId`; end it with `end()`.
+   *
+   * @example
+   * const { sessionId, room } = await client.hostPeerToPeer({ policy: 'open', docMode: 'ops' });
+   */
+  async hostPeerToPeer(options: PeerToPeerOptions = {}): Promise<PeerToPeerSession> {
+    const RTC = this.rtc();
+    const token = await this.tokens.token();
+    const res = await this.fetchImpl(`${this.baseUrl}/p2p`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    });
+    const body = (await res.json()) as P2PSessionInfo & { host: Identity; error?: string; message?: string };
+    if (!res.ok) throw new Error(`could not start a session: ${body.message ?? body.error ?? res.status}`);
+    let room: RoomConnection | undefined;
+    const host = new P2PHost({
+      baseUrl: this.baseUrl,
+      sessionId: body.sessionId,
+      token,
+      host: body.host,
+      iceServers: body.iceServers,
+      WebSocket: this.WebSocketImpl,
+      RTCPeerConnection: RTC,
+      ...options,
+      onEnded: () => room?.leave(),
+    });
+    room = this.connection({ roomId: body.sessionId }, () => host.connectSelf());
+    const connection = room;
+    return {
+      sessionId: body.sessionId,
+      room: connection,
+      get guests() {
+        return host.guestCount;
+      },
+      end: () => {
+        host.end();
+        connection.leave();
+      },
+    };
+  }
+
+  /**
+   * Joins a peer-to-peer session by its id: the connection signals through the server, then talks
+   * to the host's page over a DataChannel. It reconnects as any connection does.
+   */
+  joinPeerToPeer(sessionId: string): RoomConnection {
+    const RTC = this.rtc();
+    return this.connection(
+      { roomId: sessionId.trim() },
+      (token) =>
+        new GuestSocket({
+          baseUrl: this.baseUrl,
+          sessionId: sessionId.trim(),
+          token,
+          WebSocket: this.WebSocketImpl,
+          RTCPeerConnection: RTC,
+          fetch: this.fetchImpl,
+        }),
+    );
+  }
+
+  private rtc(): RTCPeerConnectionConstructor {
+    const RTC =
+      this.options.RTCPeerConnection ??
+      (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
+    if (!RTC) throw new Error('no WebRTC here: pass options.RTCPeerConnection');
+    return RTC;
   }
 
   /** A token for this user (from the auth option), e.g. to call the server's HTTP API directly. */

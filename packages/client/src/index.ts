@@ -4,6 +4,8 @@ export {
   createClient,
   type HostedSession,
   type HostOptions,
+  type PeerToPeerOptions,
+  type PeerToPeerSession,
   TandemClient,
 } from './client.js';
 export type { BackoffOptions } from './connection/backoff.js';
@@ -12,6 +14,7 @@ export { LwwDocument } from './documents/lww.js';
 export { OpsDocument, type OpsReducer, type SequencedOp } from './documents/ops.js';
 export { Emitter } from './emitter.js';
 export { TandemError } from './errors.js';
+export type { IceServer, RTCPeerConnectionConstructor } from './p2p/signaling.js';
 export { RoomConnection, type RoomEvents, type RoomTarget } from './room.js';
 export { CursorInterpolator } from './state/interpolator.js';
 export type {

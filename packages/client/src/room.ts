@@ -87,6 +87,11 @@ export interface RoomConnectionOptions {
   backoff?: BackoffOptions;
   /** Offer an ops snapshot after this many operations. Default 500. */
   opsSnapshotEvery?: number;
+  /**
+   * Opens the connection's transport instead of a WebSocket to `url` (a peer-to-peer session's
+   * DataChannel, or the host's loopback to the room in its own page). Called for every attempt.
+   */
+  connector?: (token: string) => WebSocketLike;
 }
 
 interface PendingRequest {
@@ -213,7 +218,9 @@ export class RoomConnection extends Emitter<RoomEvents> {
     const t = this.options.target;
     const path =
       'roomId' in t ? `/rooms/${encodeURIComponent(t.roomId)}` : `/join/${encodeURIComponent(t.code)}`;
-    const ws = new this.options.WebSocket(`${base}${path}?token=${encodeURIComponent(token)}`);
+    const ws = this.options.connector
+      ? this.options.connector(token)
+      : new this.options.WebSocket(`${base}${path}?token=${encodeURIComponent(token)}`);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.fatal = undefined;

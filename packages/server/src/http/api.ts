@@ -247,7 +247,12 @@ const createP2p: Handler = async (ctx, req) => {
   const identity = await authenticate(ctx, req);
   if (ctx.isClosing()) throw new HttpError(503, 'ServerShutdown', 'server is shutting down');
   const sessionId = ctx.signaling.create(identity);
-  return [201, { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers }];
+  const host = {
+    userId: identity.userId,
+    name: identity.name,
+    ...(identity.email ? { email: identity.email } : {}),
+  };
+  return [201, { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers, host }];
 };
 
 /** A peer-to-peer session a guest was given: whether its host is there, and how to connect. */

@@ -1,0 +1,73 @@
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, demoServer, frame, person, signIn } from './support.js';
+
+const { browser, pages } = browserSuite();
+
+describe('a peer-to-peer session', () => {
+  const server = demoServer();
+  let host: Page;
+  let guest: Page;
+  let sessionId = '';
+
+  beforeAll(async () => {
+    host = await person(browser());
+    guest = await person(browser());
+    Object.assign(pages, { host, guest });
+  });
+
+  it('the host starts one and gets an id to share; the room runs in the host’s page', async () => {
+    await signIn(host, server().url, 'Ada');
+    await host.getByLabel('Who can join').selectOption('host-approval');
+    await host.getByRole('button', { name: 'Start a peer-to-peer session' }).click();
+    const id = host.getByTestId('session-id');
+    await id.waitFor();
+    sessionId = (await id.textContent()) ?? '';
+    expect(sessionId).toMatch(/^nss-[a-z0-9]{6}-[a-z0-9]{4}$/);
+    await host.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    expect(await host.getByLabel('Invite link').inputValue()).toBe(`${server().url}/?p2p=${sessionId}`);
+    // No room on the server: the server only introduces peers.
+    expect(server().registry.size).toBe(0);
+    expect(server().signaling.size).toBe(1);
+  });
+
+  it('a guest joins with the id over WebRTC, waits for the host, and is added', async () => {
+    await signIn(guest, server().url, 'Grace');
+    await guest.getByLabel('Session ID').fill(sessionId);
+    await guest.getByRole('button', { name: 'Join peer-to-peer' }).click();
+    await guest.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
+    await host.getByRole('button', { name: 'Add Grace' }).click();
+    await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    expect(await guest.getByTestId('session-id').textContent()).toBe(sessionId);
+  });
+
+  it('operations travel browser to browser, both ways, and the server holds no room or document', async () => {
+    await host.getByRole('button', { name: '+ Shape' }).click();
+    await frame(guest, 'Shape 1').waitFor();
+    await guest.getByRole('button', { name: '+ Text' }).click();
+    await guest.locator('.layer-props[data-lock="mine"]').waitFor();
+    await guest.getByLabel('Text', { exact: true }).fill('Over the DataChannel');
+    await host.locator('.layer.text', { hasText: 'Over the DataChannel' }).waitFor();
+    // The activity log lists the peer's operations.
+    await host.locator('.activity-list li[data-kind="op"]', { hasText: 'Grace' }).first().waitFor();
+    expect(server().registry.size).toBe(0);
+    expect(server().registry.connections).toBe(0);
+  });
+
+  it('the host disconnects: the guest is told the session ended', async () => {
+    await host.getByRole('button', { name: 'Disconnect' }).click();
+    await host.getByRole('button', { name: 'Start a peer-to-peer session' }).waitFor();
+    await guest.getByRole('alert').filter({ hasText: 'This session has ended.' }).waitFor();
+    await guest.getByRole('button', { name: 'Back to start' }).click();
+    expect(server().signaling.size).toBe(0);
+  });
+
+  it('an id nobody hosts is refused with a clear message', async () => {
+    await guest.getByLabel('Session ID').fill(sessionId);
+    await guest.getByRole('button', { name: 'Join peer-to-peer' }).click();
+    await guest
+      .getByRole('alert')
+      .filter({ hasText: 'There is no session with that code or ID. Check it and try again.' })
+      .waitFor();
+  });
+});

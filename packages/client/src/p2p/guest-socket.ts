@@ -1,0 +1,144 @@
+import { closeCodeOf, ErrorCode } from '@tandem/protocol';
+import { frameBytes, type WebSocketConstructor } from '../connection/transport.js';
+import { CloseCodeWatcher, type DataChannelLike } from './channel.js';
+import {
+  HOST_PEER,
+  type P2PSessionInfo,
+  payloadOf,
+  type RTCPeerConnectionConstructor,
+  SignalingConnection,
+} from './signaling.js';
+import { SocketLikeBase } from './socket-base.js';
+
+/** What a guest needs to reach a peer-to-peer session's host. */
+export interface GuestSocketOptions {
+  baseUrl: string;
+  sessionId: string;
+  token: string;
+  WebSocket: WebSocketConstructor;
+  RTCPeerConnection: RTCPeerConnectionConstructor;
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
+}
+
+/**
+ * A guest's connection to a peer-to-peer session, as a {@link WebSocketLike}: it signals through
+ * the server until the host's DataChannel opens (then it is open), and from then on every frame
+ * goes browser to browser. It closes with the room's close code when the host's room closes it,
+ * with `RoomClosed` when the host ends the session, and with the signaling refusal's code when the
+ * session cannot be reached (unknown, full, host away); 1006 when the link is lost.
+ */
+export class GuestSocket extends SocketLikeBase {
+  private pc: RTCPeerConnection | undefined;
+  private signaling: SignalingConnection | undefined;
+  private channel: DataChannelLike | undefined;
+  private readonly closeCode = new CloseCodeWatcher();
+  /** Candidates that arrived before the host's offer was applied. */
+  private readonly early: RTCIceCandidateInit[] = [];
+  private described = false;
+
+  constructor(private readonly options: GuestSocketOptions) {
+    super();
+    void this.start();
+  }
+
+  /** Asks the server for the session (and its STUN/TURN servers), then signals the host. */
+  private async start(): Promise<void> {
+    const { baseUrl, sessionId, token } = this.options;
+    let info: P2PSessionInfo;
+    try {
+      const res = await this.options.fetch(`${baseUrl}/p2p/${encodeURIComponent(sessionId)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.status === 404)
+        return this.finish(
+          closeCodeOf(ErrorCode.RoomNotFound),
+          'no peer-to-peer session with that id is open',
+        );
+      if (!res.ok) return this.finish(1006, `the server answered ${res.status}`);
+      info = (await res.json()) as P2PSessionInfo;
+    } catch (error) {
+      return this.finish(1006, (error as Error).message);
+    }
+    if (this.readyState === 3) return;
+    const pc = new this.options.RTCPeerConnection({ iceServers: info.iceServers });
+    this.pc = pc;
+    pc.onicecandidate = (event) => {
+      if (event.candidate) this.signaling?.send(HOST_PEER, 'ice', event.candidate.toJSON());
+    };
+    pc.ondatachannel = (event) => this.bind(event.channel as unknown as DataChannelLike);
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed') this.finish(1006, 'peer connection failed');
+    };
+    this.signaling = new SignalingConnection(baseUrl, sessionId, token, this.options.WebSocket, {
+      signal: (m) => {
+        if (m.peer !== HOST_PEER) return;
+        if (m.kind === 'offer') void this.answer(payloadOf<RTCSessionDescriptionInit>(m));
+        else if (m.kind === 'ice') void this.candidate(payloadOf<RTCIceCandidateInit>(m));
+        else if (m.kind === 'leave')
+          this.finish(closeCodeOf(ErrorCode.RoomClosed), 'the host ended the session');
+      },
+      error: () => undefined,
+      // Refused before the channel opened (no such session, full, host away): that is the close.
+      close: (code, reason) => {
+        if (this.readyState === 0) this.finish(code === 1000 ? 1006 : code, reason);
+      },
+    });
+  }
+
+  send(data: Uint8Array): void {
+    if (this.readyState === 1) this.channel?.send(data);
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.finish(code, reason);
+  }
+
+  private async answer(offer: RTCSessionDescriptionInit): Promise<void> {
+    const pc = this.pc!;
+    try {
+      await pc.setRemoteDescription(offer);
+      this.described = true;
+      for (const c of this.early.splice(0)) await pc.addIceCandidate(c);
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      this.signaling?.send(HOST_PEER, 'answer', pc.localDescription?.toJSON() ?? answer);
+    } catch (error) {
+      this.finish(1006, `could not answer the host: ${(error as Error).message}`);
+    }
+  }
+
+  private async candidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (!this.described) {
+      this.early.push(candidate);
+      return;
+    }
+    await this.pc?.addIceCandidate(candidate).catch(() => undefined);
+  }
+
+  private bind(channel: DataChannelLike): void {
+    this.channel = channel;
+    channel.binaryType = 'arraybuffer';
+    channel.onopen = () => {
+      if (this.readyState !== 0) return;
+      this.readyState = 1;
+      this.onopen?.({});
+    };
+    channel.onmessage = (event) => {
+      const bytes = frameBytes(event.data);
+      if (!bytes) return;
+      this.closeCode.saw(bytes);
+      this.onmessage?.({ data: event.data });
+    };
+    channel.onclose = () => this.finish(this.closeCode.code(), '');
+    channel.onerror = () => undefined;
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.channel?.close();
+    this.pc?.close();
+    this.signaling?.close();
+    this.onclose?.({ code, reason });
+  }
+}

@@ -1,0 +1,157 @@
+import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
+import { type Identity, type LimitOverrides, MemoryRoomStore, Room } from '@tandem/room';
+import { yjsDocuments } from '@tandem/yjs';
+import type { WebSocketConstructor, WebSocketLike } from '../connection/transport.js';
+import { ChannelRoomSocket, type DataChannelLike } from './channel.js';
+import { LoopbackSocket } from './loopback-socket.js';
+import {
+  type IceServer,
+  payloadOf,
+  type RTCPeerConnectionConstructor,
+  SignalingConnection,
+} from './signaling.js';
+
+/** How a host runs its peer-to-peer session. */
+export interface P2PHostOptions {
+  baseUrl: string;
+  sessionId: string;
+  token: string;
+  /** The host, as the server verified it: the room's host role is bound to this user id. */
+  host: Identity;
+  iceServers: IceServer[];
+  WebSocket: WebSocketConstructor;
+  RTCPeerConnection: RTCPeerConnectionConstructor;
+  policy?: AdmissionPolicy;
+  docMode?: DocMode;
+  limits?: LimitOverrides;
+  /** Told when the session ends on its own (the server closed the signaling connection). */
+  onEnded?: (code: number, reason: string) => void;
+}
+
+/** One guest's link to this host: its peer connection, and its connection id in the room once open. */
+interface GuestLink {
+  pc: RTCPeerConnection;
+  id: number | undefined;
+}
+
+/** Uniform [0, 1) from the platform's CSPRNG: lock ids the room hands out must not be guessable. */
+function cryptoRandom(): number {
+  const words = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(words);
+  return (words[0]! * 2 ** 21 + (words[1]! >>> 11)) / 2 ** 53;
+}
+
+/**
+ * The host side of a peer-to-peer session: the room engine runs here, in the host's page, with its
+ * state in memory. Each guest the signaling server introduces gets a peer connection and a
+ * DataChannel; once it opens, the guest is a connection of the room like any other, identified as
+ * the server verified it. The host's own client talks to the room through {@link connectSelf}.
+ * Documents, operations, chat and cursors never leave the peers.
+ */
+export class P2PHost {
+  readonly room: Room;
+  private readonly signaling: SignalingConnection;
+  private readonly guests = new Map<number, GuestLink>();
+  private ended = false;
+
+  constructor(private readonly options: P2PHostOptions) {
+    this.room = new Room({
+      id: options.sessionId,
+      random: cryptoRandom,
+      store: new MemoryRoomStore(),
+      documents: yjsDocuments,
+      ...(options.limits ? { limits: options.limits } : {}),
+      settings: {
+        hostUserId: options.host.userId,
+        joinCode: '',
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.docMode ? { docMode: options.docMode } : {}),
+      },
+    });
+    this.signaling = new SignalingConnection(
+      options.baseUrl,
+      options.sessionId,
+      options.token,
+      options.WebSocket,
+      {
+        signal: (m) => {
+          if (m.kind === 'join') void this.invite(m.peer, payloadOf<Identity>(m));
+          else if (m.kind === 'answer') void this.guests.get(m.peer)?.pc.setRemoteDescription(payloadOf(m));
+          else if (m.kind === 'ice')
+            void this.guests
+              .get(m.peer)
+              ?.pc.addIceCandidate(payloadOf(m))
+              .catch(() => undefined);
+          else if (m.kind === 'leave') this.drop(m.peer);
+        },
+        error: () => undefined,
+        close: (code, reason) => {
+          if (this.ended) return;
+          this.end();
+          options.onEnded?.(code, reason);
+        },
+      },
+    );
+  }
+
+  /** A connection for the host's own client, to this room. */
+  connectSelf(): WebSocketLike {
+    return new LoopbackSocket(this.room, this.options.host);
+  }
+
+  /** Guests with an open DataChannel now. */
+  get guestCount(): number {
+    return [...this.guests.values()].filter((g) => g.id !== undefined).length;
+  }
+
+  /** Offers a DataChannel to a guest the server introduced. */
+  private async invite(peer: number, identity: Identity): Promise<void> {
+    if (this.ended) return;
+    const pc = new this.options.RTCPeerConnection({ iceServers: this.options.iceServers });
+    const link: GuestLink = { pc, id: undefined };
+    this.guests.set(peer, link);
+    const channel = pc.createDataChannel('tandem', { ordered: true }) as unknown as DataChannelLike;
+    channel.binaryType = 'arraybuffer';
+    channel.onopen = () => {
+      if (this.ended || this.guests.get(peer) !== link) return channel.close();
+      link.id = this.room.connect(new ChannelRoomSocket(channel), identity);
+    };
+    channel.onmessage = (event) => {
+      if (link.id === undefined) return;
+      const data = event.data;
+      if (data instanceof ArrayBuffer) this.room.receive(link.id, new Uint8Array(data));
+    };
+    channel.onclose = () => this.drop(peer, link);
+    channel.onerror = () => undefined;
+    pc.onicecandidate = (event) => {
+      if (event.candidate) this.signaling.send(peer, 'ice', event.candidate.toJSON());
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.drop(peer, link);
+    };
+    try {
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      this.signaling.send(peer, 'offer', pc.localDescription?.toJSON() ?? offer);
+    } catch {
+      this.drop(peer, link);
+    }
+  }
+
+  /** A guest is gone: out of the room, its peer connection closed. */
+  private drop(peer: number, link = this.guests.get(peer)): void {
+    if (!link || this.guests.get(peer) !== link) return;
+    this.guests.delete(peer);
+    if (link.id !== undefined) this.room.disconnect(link.id);
+    link.pc.close();
+  }
+
+  /** Ends the session: every guest is told the room closed, and the server forgets the session. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    void this.room.close(ErrorCode.RoomClosed);
+    for (const peer of [...this.guests.keys()]) this.drop(peer);
+    this.signaling.close();
+  }
+}

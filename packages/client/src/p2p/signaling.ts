@@ -1,0 +1,93 @@
+import { decode, encode, type MessageOf, type SignalKind } from '@tandem/protocol';
+import { frameBytes, type WebSocketConstructor, type WebSocketLike } from '../connection/transport.js';
+
+/** The host's peer number in its session; guests are numbered from 1 by the server. */
+export const HOST_PEER = 0;
+
+/** A WebRTC peer connection constructor: the browser's `RTCPeerConnection`. */
+export type RTCPeerConnectionConstructor = new (configuration: RTCConfiguration) => RTCPeerConnection;
+
+/** One STUN or TURN server (`RTCIceServer`). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** What the server says of a peer-to-peer session (`POST /p2p`, `GET /p2p/:id`). */
+export interface P2PSessionInfo {
+  sessionId: string;
+  signalingPath: string;
+  iceServers: IceServer[];
+}
+
+/** What a signaling connection reports. */
+export interface SignalingEvents {
+  signal(message: MessageOf<'signal'>): void;
+  /** An error frame from the server (a refusal; a fatal one is followed by the close). */
+  error(message: MessageOf<'error'>): void;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * A connection to a peer-to-peer session's signaling endpoint (`/p2p/<id>`): `signal` frames in
+ * and out, nothing else. Offers, answers and candidates travel as JSON payloads.
+ */
+export class SignalingConnection {
+  private readonly ws: WebSocketLike;
+  private readonly queued: Uint8Array[] = [];
+  private open = false;
+
+  constructor(
+    baseUrl: string,
+    sessionId: string,
+    token: string,
+    WebSocket: WebSocketConstructor,
+    private readonly events: SignalingEvents,
+  ) {
+    const base = baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
+    this.ws = new WebSocket(
+      `${base}/p2p/${encodeURIComponent(sessionId)}?token=${encodeURIComponent(token)}`,
+    );
+    this.ws.binaryType = 'arraybuffer';
+    this.ws.onopen = () => {
+      this.open = true;
+      for (const frame of this.queued.splice(0)) this.ws.send(frame);
+    };
+    this.ws.onmessage = (event) => {
+      const bytes = frameBytes(event.data);
+      if (!bytes) return;
+      let message: ReturnType<typeof decode>;
+      try {
+        message = decode(bytes);
+      } catch {
+        return;
+      }
+      if (message.type === 'signal') this.events.signal(message);
+      else if (message.type === 'error') this.events.error(message);
+    };
+    this.ws.onerror = () => undefined;
+    this.ws.onclose = (event) => this.events.close(event.code, event.reason);
+  }
+
+  /** Sends `payload` (JSON-encoded) to `peer`. */
+  send(peer: number, kind: SignalKind, payload: unknown): void {
+    const frame = encode({
+      type: 'signal',
+      peer,
+      kind,
+      payload: new TextEncoder().encode(JSON.stringify(payload)),
+    });
+    if (this.open) this.ws.send(frame);
+    else this.queued.push(frame);
+  }
+
+  close(): void {
+    this.ws.close(1000, 'done');
+  }
+}
+
+/** The JSON a signal carries. */
+export function payloadOf<T>(message: MessageOf<'signal'>): T {
+  return JSON.parse(new TextDecoder().decode(message.payload)) as T;
+}
