@@ -1,5 +1,6 @@
 import { closeCodeOf, decode, ERRORS, type ErrorCode, MESSAGES } from '@tandem/protocol';
 import type { RoomSocket } from '@tandem/room';
+import { toMessages } from './chunks.js';
 
 /** What the room needs of a DataChannel (the browser's `RTCDataChannel`). */
 export interface DataChannelLike {
@@ -26,14 +27,27 @@ export class ChannelRoomSocket implements RoomSocket {
   constructor(private readonly channel: DataChannelLike) {}
 
   send(frame: Uint8Array): void {
-    if (this.channel.readyState !== 'open') return;
-    if (this.channel.bufferedAmount > MAX_BUFFERED) return this.channel.close();
-    this.channel.send(frame);
+    sendFrame(this.channel, frame);
   }
 
   close(): void {
     // After the frames already queued: a DataChannel delivers what was sent before close().
     this.channel.close();
+  }
+}
+
+/**
+ * Sends one protocol frame over `channel` (in pieces when large, see `chunks.ts`). Never throws: a
+ * channel that is not open drops it, and one backed up past its limit, or that refuses a message,
+ * is closed (its peer reconnects).
+ */
+export function sendFrame(channel: DataChannelLike, frame: Uint8Array): void {
+  if (channel.readyState !== 'open') return;
+  if (channel.bufferedAmount > MAX_BUFFERED) return channel.close();
+  try {
+    for (const message of toMessages(frame)) channel.send(message);
+  } catch {
+    channel.close();
   }
 }
 

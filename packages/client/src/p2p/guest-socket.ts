@@ -1,6 +1,7 @@
 import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { frameBytes, type WebSocketConstructor } from '../connection/transport.js';
-import { CloseCodeWatcher, type DataChannelLike } from './channel.js';
+import { CloseCodeWatcher, type DataChannelLike, sendFrame } from './channel.js';
+import { FrameAssembler } from './chunks.js';
 import {
   HOST_PEER,
   type P2PSessionInfo,
@@ -9,6 +10,9 @@ import {
   SignalingConnection,
 } from './signaling.js';
 import { SocketLikeBase } from './socket-base.js';
+
+/** Largest frame a guest accepts from a host: well past any document a room allows. */
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** What a guest needs to reach a peer-to-peer session's host. */
 export interface GuestSocketOptions {
@@ -32,6 +36,7 @@ export class GuestSocket extends SocketLikeBase {
   private signaling: SignalingConnection | undefined;
   private channel: DataChannelLike | undefined;
   private readonly closeCode = new CloseCodeWatcher();
+  private readonly assembler = new FrameAssembler(MAX_FRAME_BYTES);
   /** Candidates that arrived before the host's offer was applied. */
   private readonly early: RTCIceCandidateInit[] = [];
   private described = false;
@@ -86,7 +91,7 @@ export class GuestSocket extends SocketLikeBase {
   }
 
   send(data: Uint8Array): void {
-    if (this.readyState === 1) this.channel?.send(data);
+    if (this.readyState === 1 && this.channel) sendFrame(this.channel, data);
   }
 
   close(code = 1000, reason = ''): void {
@@ -126,8 +131,15 @@ export class GuestSocket extends SocketLikeBase {
     channel.onmessage = (event) => {
       const bytes = frameBytes(event.data);
       if (!bytes) return;
-      this.closeCode.saw(bytes);
-      this.onmessage?.({ data: event.data });
+      let frame: Uint8Array | undefined;
+      try {
+        frame = this.assembler.push(bytes);
+      } catch {
+        return this.finish(1006, 'the host sent a malformed message');
+      }
+      if (!frame) return;
+      this.closeCode.saw(frame);
+      this.onmessage?.({ data: frame });
     };
     channel.onclose = () => this.finish(this.closeCode.code(), '');
     channel.onerror = () => undefined;

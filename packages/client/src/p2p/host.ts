@@ -1,8 +1,9 @@
 import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
 import { type Identity, type LimitOverrides, MemoryRoomStore, Room } from '@tandem/room';
 import { yjsDocuments } from '@tandem/yjs';
-import type { WebSocketConstructor, WebSocketLike } from '../connection/transport.js';
+import { frameBytes, type WebSocketConstructor, type WebSocketLike } from '../connection/transport.js';
 import { ChannelRoomSocket, type DataChannelLike } from './channel.js';
+import { FrameAssembler } from './chunks.js';
 import { LoopbackSocket } from './loopback-socket.js';
 import {
   type IceServer,
@@ -116,10 +117,18 @@ export class P2PHost {
       if (this.ended || this.guests.get(peer) !== link) return channel.close();
       link.id = this.room.connect(new ChannelRoomSocket(channel), identity);
     };
+    // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
+    const assembler = new FrameAssembler(this.room.limits.maxDocBytes + 64 * 1024);
     channel.onmessage = (event) => {
-      if (link.id === undefined) return;
-      const data = event.data;
-      if (data instanceof ArrayBuffer) this.room.receive(link.id, new Uint8Array(data));
+      const bytes = frameBytes(event.data);
+      if (link.id === undefined || !bytes) return;
+      let frame: Uint8Array | undefined;
+      try {
+        frame = assembler.push(bytes);
+      } catch {
+        return channel.close();
+      }
+      if (frame) this.room.receive(link.id, frame);
     };
     channel.onclose = () => this.drop(peer, link);
     channel.onerror = () => undefined;
