@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Clock, systemClock } from '@tandem/room';
+import { type Clock, type Identity, type RoomSocket, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
 import { GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
 import { Cluster } from './cluster/cluster.js';
@@ -146,7 +146,10 @@ export class TandemServer {
       roomIdleMs: options.roomIdle * 1000,
       roomRetentionMs: options.roomRetentionDays * 24 * 60 * 60 * 1000,
     });
-    cluster?.attachRegistry(registry);
+    const signaling = new SignalingHub(clock, secureRandom, {
+      maxGuests: Math.max(1, options.maxParticipants - 1),
+    });
+    cluster?.attach(registry, signaling);
 
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
     const wss = new WebSocketServer({
@@ -157,14 +160,14 @@ export class TandemServer {
     const startedAt = Date.now();
     let server: TandemServer | undefined;
     const isClosing = () => server?.closing !== undefined;
-    const signaling = new SignalingHub(clock, secureRandom, {
-      maxGuests: Math.max(1, options.maxParticipants - 1),
-    });
     const iceServers = parseIceServers(options.iceServers);
     const api = {
       registry,
       signaling,
       iceServers,
+      isP2pLive: cluster
+        ? (id: string) => cluster.isSignalingLive(id)
+        : async (id: string) => signaling.isLive(id),
       createSession: cluster ? cluster.createSession.bind(cluster) : registry.createSession.bind(registry),
       verifier,
       guests,
@@ -200,6 +203,10 @@ export class TandemServer {
       isClosing,
       sockets: new Set<WsRoomSocket>(),
       signaling,
+      openSignaling: cluster
+        ? cluster.openSignaling.bind(cluster)
+        : async (id: string, socket: RoomSocket, identity: Identity) =>
+            signaling.attach(id, identity, socket),
     };
     http.on('upgrade', (req, socket, head) => {
       handleUpgrade(upgrade, req, socket, head).catch((error: unknown) => {

@@ -273,6 +273,35 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect(text(again.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
   });
 
+  it('introduces a peer-to-peer guest who reaches another node to the host on the first', async () => {
+    const [a, b] = await nodes(2);
+    const ada = await guestToken(a!, 'Ada');
+    const sessionId = (await postJson(`${a!.url}/p2p`, {}, ada.token)).body.sessionId as string;
+    const host = await TestClient.open(`${a!.wsUrl}/p2p/${sessionId}?token=${ada.token}`);
+    const grace = await guestToken(b!, 'Grace');
+    // Found through the cluster once its host is connected, from any node.
+    const lookup = async () =>
+      (await fetch(`${b!.url}/p2p/${sessionId}`, { headers: { authorization: `Bearer ${grace.token}` } }))
+        .status;
+    const guest = await (async () => {
+      // The host's lease is taken as it connects: wait for it to be seen, without sleeping.
+      while ((await lookup()) !== 200) await new Promise((r) => setImmediate(r));
+      return TestClient.open(`${b!.wsUrl}/p2p/${sessionId}?token=${grace.token}`);
+    })();
+    const join = await host.next('signal', (m) => m.kind === 'join');
+    expect(JSON.parse(text(join.payload))).toEqual({ userId: grace.userId, name: 'Grace' });
+    host.send({ type: 'signal', peer: join.peer, kind: 'offer', payload: bytes('{"sdp":"o"}') });
+    expect(text((await guest.next('signal', (m) => m.kind === 'offer')).payload)).toBe('{"sdp":"o"}');
+    guest.send({ type: 'signal', peer: 0, kind: 'answer', payload: bytes('{"sdp":"a"}') });
+    expect(text((await host.next('signal', (m) => m.kind === 'answer')).payload)).toBe('{"sdp":"a"}');
+    expect([a!.signaling.size, b!.signaling.size]).toEqual([1, 0]);
+
+    await host.close();
+    expect((await guest.next('signal', (m) => m.kind === 'leave')).peer).toBe(0);
+    expect((await guest.closed).code).toBe(closeCodeOf(ErrorCode.RoomClosed));
+    expect(await lookup()).toBe(404);
+  });
+
   it('a session created on one node is found by its join code on another', async () => {
     const [a, b] = await nodes(2);
     const { token } = await guestToken(a!, 'Host');

@@ -13,6 +13,7 @@ import {
   type SessionRequest,
   sessionOf,
 } from '../rooms/registry.js';
+import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';
 import { Ownership } from './ownership.js';
@@ -30,6 +31,9 @@ export interface ClusterOptions {
   leaseMs?: number;
   logger: Logger;
 }
+
+/** Lease and forwarding keys of peer-to-peer sessions: `p2p:<session id>` (room ids never hold a colon). */
+const P2P_PREFIX = 'p2p:';
 
 /** What a forwarded call may take before the caller gives up. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -81,6 +85,7 @@ export class Cluster implements RoomPlacement {
   private ownership!: Ownership;
   private bus!: ClusterBus;
   private registry!: RoomRegistry;
+  private signaling: SignalingHub | undefined;
   readonly leaseMs: number;
 
   private constructor(private readonly options: ClusterOptions) {
@@ -103,10 +108,51 @@ export class Cluster implements RoomPlacement {
     return cluster;
   }
 
-  /** Gives the node its registry (built with this cluster as its placement) and starts the lease timer. */
-  attachRegistry(registry: RoomRegistry): void {
+  /**
+   * Gives the node its registry (built with this cluster as its placement) and its peer-to-peer
+   * signaling, and starts the lease timer. A live peer-to-peer session holds a lease too
+   * (`p2p:<id>`), so guests reaching other servers are forwarded to the server its host is on.
+   */
+  attach(registry: RoomRegistry, signaling: SignalingHub): void {
     this.registry = registry;
+    this.signaling = signaling;
+    signaling.onLive = (sessionId, live) => void this.recordSignaling(sessionId, live);
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.leaseMs / 3)));
+  }
+
+  private async recordSignaling(sessionId: string, live: boolean): Promise<void> {
+    const key = `${P2P_PREFIX}${sessionId}`;
+    try {
+      if (!live) {
+        this.held.delete(key);
+        await this.ownership.release(key);
+      } else if ((await this.claim(key)) !== undefined) {
+        // Ids are random and unique per server: another owner means the id was reused; give up.
+        this.signaling?.endSession(sessionId);
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error, sessionId }, 'could not record a peer-to-peer session');
+    }
+  }
+
+  /**
+   * Opens a connection to a peer-to-peer session's signaling: here when the session is here, else
+   * at the server its host is on.
+   */
+  async openSignaling(sessionId: string, socket: RoomSocket, identity: Identity): Promise<Attachment> {
+    const hub = this.signaling!;
+    if (!hub.has(sessionId)) {
+      const owner = await this.ownership.owner(`${P2P_PREFIX}${sessionId}`);
+      if (owner !== null && owner !== this.nodeId)
+        return this.forward(owner, `${P2P_PREFIX}${sessionId}`, socket, identity);
+    }
+    return hub.attach(sessionId, identity, socket);
+  }
+
+  /** Whether a peer-to-peer session's host is connected, here or on another server. */
+  async isSignalingLive(sessionId: string): Promise<boolean> {
+    if (this.signaling?.isLive(sessionId)) return true;
+    return (await this.ownership.owner(`${P2P_PREFIX}${sessionId}`)) !== null;
   }
 
   // ── Placement (asked by the registry before it loads or creates a session) ────────────────
@@ -261,13 +307,16 @@ export class Cluster implements RoomPlacement {
     };
     this.remote.set(envelope.conn, remote);
     try {
-      const attached = await this.registry.open(envelope.room, socket, envelope.identity);
+      const attached = envelope.room.startsWith(P2P_PREFIX)
+        ? this.signaling!.attach(envelope.room.slice(P2P_PREFIX.length), envelope.identity, socket)
+        : await this.registry.open(envelope.room, socket, envelope.identity);
       if (remote.gone) return attached.detach();
       remote.attached = attached;
       for (const frame of remote.queue.splice(0)) attached.receive(frame);
     } catch (error) {
       this.remote.delete(envelope.conn);
-      if (error instanceof RoomRefusal) refuseSocket(socket, error.code, error.message);
+      if (error instanceof RoomRefusal || error instanceof SignalingRefusal)
+        refuseSocket(socket, error.code, error.message);
       else if (error instanceof RoomElsewhere) refuseSocket(socket, ErrorCode.ServerShutdown, ROOM_MOVED);
       else {
         this.options.logger.error({ err: error }, 'could not attach forwarded connection');
@@ -299,7 +348,7 @@ export class Cluster implements RoomPlacement {
       this.options.logger.warn({ err: error }, 'cluster lease round failed');
       // Leases not renewed for a whole lease may already be someone else's: stop serving them.
       if (Date.now() - this.lastRenewal > this.leaseMs) {
-        for (const session of this.registry.liveSessions()) void this.registry.evict(session);
+        for (const session of this.liveSessions()) this.evict(session);
         this.held.clear();
       }
     } finally {
@@ -309,7 +358,7 @@ export class Cluster implements RoomPlacement {
 
   private async renewLeases(): Promise<void> {
     const now = Date.now();
-    const live = this.registry.liveSessions();
+    const live = this.liveSessions();
     const keep: string[] = [];
     for (const [session, held] of this.held) {
       if (live.has(session)) held.seen = now;
@@ -325,8 +374,20 @@ export class Cluster implements RoomPlacement {
     for (const session of lost) {
       this.held.delete(session);
       this.options.logger.warn({ session }, 'lost the lease of a session; closing it here');
-      void this.registry.evict(session);
+      this.evict(session);
     }
+  }
+
+  /** Every session live here: rooms' sessions, and peer-to-peer sessions with their host here. */
+  private liveSessions(): Set<string> {
+    const live = this.registry.liveSessions();
+    for (const id of this.signaling?.liveSessions() ?? []) live.add(`${P2P_PREFIX}${id}`);
+    return live;
+  }
+
+  private evict(session: string): void {
+    if (session.startsWith(P2P_PREFIX)) this.signaling?.endSession(session.slice(P2P_PREFIX.length));
+    else void this.registry.evict(session);
   }
 
   /** Forwarded connections whose owner no longer holds their session are told to reconnect. */

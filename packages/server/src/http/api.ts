@@ -29,6 +29,8 @@ export interface ApiContext {
   signaling: SignalingHub;
   /** STUN/TURN servers for peer-to-peer sessions. */
   iceServers: IceServer[];
+  /** Whether a peer-to-peer session's host is connected (on this server, or in its cluster). */
+  isP2pLive: (sessionId: string) => Promise<boolean>;
   /** Creates a session (in a cluster, a companion is created on the node hosting its session). */
   createSession: RoomRegistry['createSession'];
   verifier: TokenVerifier;
@@ -259,7 +261,7 @@ const createP2p: Handler = async (ctx, req) => {
 const findP2p: Handler = async (ctx, req, url) => {
   await authenticate(ctx, req);
   const sessionId = url.pathname.split('/')[2] ?? '';
-  if (!P2P_SESSION_ID.test(sessionId) || !ctx.signaling.isLive(sessionId))
+  if (!P2P_SESSION_ID.test(sessionId) || !(await ctx.isP2pLive(sessionId)))
     throw new HttpError(404, 'RoomNotFound', 'no peer-to-peer session with that id is open');
   return [200, { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers }];
 };

@@ -1,6 +1,7 @@
 import { DecodeError, decode, ERRORS, ErrorCode, encode, type MessageOf } from '@tandem/protocol';
 import { type Clock, type Identity, RateBucket, type RoomSocket, type TimerHandle } from '@tandem/room';
 import { refuseSocket } from '../cluster/remote-socket.js';
+import type { Attachment } from '../rooms/registry.js';
 import { makeSessionId } from './session-id.js';
 
 /** The host's peer number in its session; guests are numbered from 1. */
@@ -65,12 +66,44 @@ export class SignalingHub {
   private readonly sessions = new Map<string, Session>();
   private readonly limits: SignalingLimits;
 
+  /**
+   * Told when a session's host connects (`true`: guests may come) and when the session ends
+   * (`false`): a cluster holds a lease on each live session so guests reaching other servers are
+   * forwarded here.
+   */
+  onLive: ((sessionId: string, live: boolean) => void) | undefined;
+
   constructor(
     private readonly clock: Clock,
     private readonly random: () => number,
     limits: Partial<SignalingLimits> = {},
   ) {
     this.limits = { ...DEFAULT_SIGNALING_LIMITS, ...limits };
+  }
+
+  /** Sessions whose host is connected now. */
+  liveSessions(): string[] {
+    return [...this.sessions.values()].filter((s) => s.host !== undefined).map((s) => s.id);
+  }
+
+  /** Whether the session exists here (its host may not have connected yet). */
+  has(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  /** {@link connect}, as an {@link Attachment} (frames in, leaving). */
+  attach(sessionId: string, identity: Identity, socket: RoomSocket): Attachment {
+    const peer = this.connect(sessionId, identity, socket);
+    return {
+      receive: (frame) => this.receive(sessionId, peer, frame),
+      detach: () => this.disconnect(sessionId, peer),
+    };
+  }
+
+  /** Ends a session at once (its lease moved elsewhere): everyone is told to reconnect. */
+  endSession(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (session) this.end(session, ErrorCode.ServerShutdown, ERRORS[ErrorCode.ServerShutdown].message);
   }
 
   /** Creates a session hosted by `host`; it ends unless the host connects within `hostWaitMs`. */
@@ -115,6 +148,7 @@ export class SignalingHub {
       if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
       session.expiry = undefined;
       session.host = { peer: HOST_PEER, identity, socket, budget };
+      this.onLive?.(sessionId, true);
       return session.host;
     }
     if (!session.host)
@@ -202,6 +236,7 @@ export class SignalingHub {
 
   private end(session: Session, code: ErrorCode, message: string): void {
     this.sessions.delete(session.id);
+    if (session.host) this.onLive?.(session.id, false);
     if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
     for (const guest of session.guests.values()) {
       this.signal(guest, HOST_PEER, 'leave', new Uint8Array(0));

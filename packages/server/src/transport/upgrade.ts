@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
+import type { Identity, RoomSocket } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type Attachment, type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
-import { type SignalingHub, type SignalingPeer, SignalingRefusal } from '../signaling/hub.js';
+import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
@@ -29,6 +30,8 @@ export interface UpgradeContext {
   sockets: Set<WsRoomSocket>;
   /** Peer-to-peer sessions' signaling. */
   signaling: SignalingHub;
+  /** Opens a connection to a peer-to-peer session's signaling: here, or through the cluster. */
+  openSignaling: (sessionId: string, socket: RoomSocket, identity: Identity) => Promise<Attachment>;
 }
 
 /** Largest signaling frame: an SDP offer with its candidates is a few KB. */
@@ -97,7 +100,10 @@ function expireWith(identity: VerifiedIdentity, socket: WsRoomSocket): () => voi
   return () => clearTimeout(timer);
 }
 
-/** A connection to a peer-to-peer session's signaling: frames go to the hub, nowhere else. */
+/**
+ * A connection to a peer-to-peer session's signaling: frames go to the hub (this server's, or the
+ * one its host is on), nowhere else.
+ */
 function acceptSignaling(
   ctx: UpgradeContext,
   ws: WebSocket,
@@ -106,18 +112,21 @@ function acceptSignaling(
   identity: VerifiedIdentity,
   sessionId: string,
 ): void {
-  let peer: SignalingPeer | undefined;
+  let attached: Attachment | undefined;
+  let gone = false;
+  const queue: Uint8Array[] = [];
   const leave = (): void => {
-    if (!peer) return;
-    const leaving = peer;
-    peer = undefined;
-    ctx.signaling.disconnect(sessionId, leaving);
+    if (!attached) return;
+    const leaving = attached;
+    attached = undefined;
+    leaving.detach();
   };
   const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave);
   ctx.sockets.add(socket);
   ctx.metrics.connections.inc();
   const disarm = expireWith(identity, socket);
   ws.on('close', () => {
+    gone = true;
     disarm();
     ctx.sockets.delete(socket);
     ctx.metrics.connections.dec();
@@ -131,16 +140,24 @@ function acceptSignaling(
     SIGNALING_MAX_PAYLOAD,
     (frame, isBinary) => {
       if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
-      if (peer) ctx.signaling.receive(sessionId, peer, frame);
+      if (attached) return attached.receive(frame);
+      if (queue.length >= ctx.maxQueuedFrames) return socket.fail(ErrorCode.Flood, 'too much sent too early');
+      queue.push(frame);
     },
     (code, reason) => ctx.logger.debug({ code, reason }, 'protocol error from signaling client'),
   );
-  try {
-    peer = ctx.signaling.connect(sessionId, identity, socket);
-  } catch (error) {
-    if (error instanceof SignalingRefusal) return socket.fail(error.code, error.message);
-    throw error;
-  }
+  ctx.openSignaling(sessionId, socket, identity).then(
+    (result) => {
+      if (gone || socket.isClosed) return result.detach();
+      attached = result;
+      for (const frame of queue.splice(0)) result.receive(frame);
+    },
+    (error: unknown) => {
+      if (error instanceof SignalingRefusal) return socket.fail(error.code, error.message);
+      ctx.logger.error({ err: error }, 'could not open signaling');
+      socket.fail(ErrorCode.Internal);
+    },
+  );
 }
 
 async function accept(
