@@ -324,7 +324,10 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
         </aside>
         <main className="workspace" aria-label="Canvas and notes">
           <Stage />
-          <LessonPane notesRoomId={state.meta.notesRoomId} lessonRoomId={state.meta.lessonRoomId} />
+          {/* The lesson lives in companion rooms on the server; a peer-to-peer session has none. */}
+          {peerToPeer ? null : (
+            <LessonPane notesRoomId={state.meta.notesRoomId} lessonRoomId={state.meta.lessonRoomId} />
+          )}
         </main>
         <aside className="sidebar right" aria-label="Properties">
           <PropertiesPanel />

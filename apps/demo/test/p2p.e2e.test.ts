@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, frame, person, signIn } from './support.js';
+import { browserSuite, demoServer, frame, person, signIn, wiggleOverStage } from './support.js';
 
 const { browser, pages } = browserSuite();
 
@@ -29,6 +29,8 @@ describe('a peer-to-peer session', () => {
     // No room on the server: the server only introduces peers.
     expect(server().registry.size).toBe(0);
     expect(server().signaling.size).toBe(1);
+    // The lesson lives in server rooms: not part of a peer-to-peer session.
+    expect(await host.getByRole('region', { name: 'Lesson' }).count()).toBe(0);
   });
 
   it('a guest joins with the id over WebRTC, waits for the host, and is added', async () => {
@@ -52,6 +54,22 @@ describe('a peer-to-peer session', () => {
     await host.locator('.activity-list li[data-kind="op"]', { hasText: 'Grace' }).first().waitFor();
     expect(server().registry.size).toBe(0);
     expect(server().registry.connections).toBe(0);
+  });
+
+  it('a second guest joins the star: everyone sees everyone’s cursors and edits through the host', async () => {
+    const third = await person(browser());
+    pages.third = third;
+    await signIn(third, `${server().url}/?p2p=${sessionId}`, 'Linus');
+    await host.getByRole('button', { name: 'Add Linus' }).click();
+    await third.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await third.locator('.layer.text', { hasText: 'Over the DataChannel' }).waitFor();
+    // Grace's cursor reaches Linus: guest to host to guest, never through the server.
+    await wiggleOverStage(guest);
+    await third.locator('.tandem-cursor', { hasText: 'Grace' }).waitFor();
+    await third.getByRole('button', { name: '+ Shape' }).click();
+    await frame(guest, 'Shape 3').waitFor();
+    expect(server().registry.connections).toBe(0);
+    await third.close();
   });
 
   it('the host disconnects: the guest is told the session ended', async () => {
