@@ -273,6 +273,24 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect(text(again.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
   });
 
+  it('a server that notices its session was taken over closes its room there by itself', async () => {
+    const { config } = clusterSettings(900);
+    const [a, b] = [await startServer(config), await startServer(config)];
+    servers.push(a, b);
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    const redis = await connectRedis();
+    try {
+      await redis.del(`${config.redisPrefix}:owner:${session.roomId}`);
+    } finally {
+      redis.disconnect();
+    }
+    await join(b, session.roomId, 'Grace');
+    // Within a third of a lease a's renewal finds the lease gone: its room closes, clients reconnect.
+    expect((await host.closed).code).toBe(RECONNECT);
+    expect(a.registry.size).toBe(0);
+    expect(b.registry.size).toBe(1);
+  });
+
   it('introduces a peer-to-peer guest who reaches another node to the host on the first', async () => {
     const [a, b] = await nodes(2);
     const ada = await guestToken(a!, 'Ada');

@@ -73,10 +73,12 @@ export class Cluster implements RoomPlacement {
     { resolve: (v: CreatedSession) => void; reject: (e: Error) => void }
   >();
   /**
-   * Sessions this node has claimed: the generation of its claim, and when it last had them loaded
-   * (or claimed them).
+   * Sessions this node has claimed: the generation of its claim, when it last had them loaded (or
+   * claimed them), and whether the lease was lost. A lost session keeps its generation until its
+   * rooms here have closed, so their last writes are still fenced (and refused if another server
+   * has taken the session).
    */
-  private readonly held = new Map<string, { generation: number; seen: number }>();
+  private readonly held = new Map<string, { generation: number; seen: number; lost: boolean }>();
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
   private lastRenewal = Date.now();
@@ -92,7 +94,7 @@ export class Cluster implements RoomPlacement {
     this.leaseMs = options.leaseMs ?? 10_000;
   }
 
-  /** Connects to Redis; the node then serves once {@link attachRegistry} has given it its rooms. */
+  /** Connects to Redis; the node then serves once {@link attach} has given it its rooms. */
   static async start(options: ClusterOptions): Promise<Cluster> {
     const cluster = new Cluster(options);
     const prefix = options.prefix ?? 'tandem';
@@ -160,7 +162,7 @@ export class Cluster implements RoomPlacement {
   async claim(sessionId: string): Promise<string | undefined> {
     const lease = await this.ownership.claim(sessionId);
     if (lease.owner !== this.nodeId) return lease.owner;
-    this.held.set(sessionId, { generation: lease.generation, seen: Date.now() });
+    this.held.set(sessionId, { generation: lease.generation, seen: Date.now(), lost: false });
     return undefined;
   }
 
@@ -348,8 +350,8 @@ export class Cluster implements RoomPlacement {
       this.options.logger.warn({ err: error }, 'cluster lease round failed');
       // Leases not renewed for a whole lease may already be someone else's: stop serving them.
       if (Date.now() - this.lastRenewal > this.leaseMs) {
+        for (const held of this.held.values()) held.lost = true;
         for (const session of this.liveSessions()) this.evict(session);
-        this.held.clear();
       }
     } finally {
       this.ticking = false;
@@ -361,6 +363,11 @@ export class Cluster implements RoomPlacement {
     const live = this.liveSessions();
     const keep: string[] = [];
     for (const [session, held] of this.held) {
+      if (held.lost) {
+        // Forgotten once its rooms here have closed (their last writes carried its fence).
+        if (!live.has(session)) this.held.delete(session);
+        continue;
+      }
       if (live.has(session)) held.seen = now;
       // A session claimed moments ago may not be loaded yet: keep it for one lease.
       if (now - held.seen < this.leaseMs) keep.push(session);
@@ -372,7 +379,8 @@ export class Cluster implements RoomPlacement {
     const lost = await this.ownership.renew(keep);
     this.lastRenewal = now;
     for (const session of lost) {
-      this.held.delete(session);
+      const held = this.held.get(session);
+      if (held) held.lost = true;
       this.options.logger.warn({ session }, 'lost the lease of a session; closing it here');
       this.evict(session);
     }
