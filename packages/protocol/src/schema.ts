@@ -543,7 +543,7 @@ export const MESSAGES = {
   signal: {
     tag: 0x70,
     dir: 'both',
-    doc: 'WebRTC signaling relay. From a client, `peer` is the target slot; to a client, the source slot. The payload (SDP or ICE JSON) is relayed unparsed.',
+    doc: "WebRTC signaling, on a peer-to-peer session's signaling connection only. From a client, `peer` is the target peer (0 is the host; a guest may address only the host); to a client, the source peer. The server sends the host `join` (payload: the guest's verified identity as JSON) and `leave`; `offer`, `answer` and `ice` payloads (SDP or candidate JSON) are relayed unparsed.",
     fields: [
       ['peer', 'u16'],
       ['kind', { enum: SIGNAL_KINDS }],
