@@ -150,6 +150,24 @@ export class TandemServer {
       maxGuests: Math.max(1, options.maxParticipants - 1),
     });
     cluster?.attach(registry, signaling);
+    metrics.watch('tandem_p2p_sessions', 'Peer-to-peer sessions open on this server', () => signaling.size);
+    if (cluster) {
+      metrics.watch(
+        'tandem_cluster_sessions_owned',
+        'Sessions whose lease this server holds',
+        () => cluster.ownedSessions,
+      );
+      metrics.watch(
+        'tandem_cluster_forwarded_connections',
+        'Clients here whose room runs on another server',
+        () => cluster.forwardedConnections,
+      );
+      metrics.watch(
+        'tandem_cluster_remote_connections',
+        "Connections to this server's rooms from clients of other servers",
+        () => cluster.remoteConnections,
+      );
+    }
 
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
     const wss = new WebSocketServer({

@@ -165,6 +165,12 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     onB.send({ type: 'chatSend', rid: 2, body: bytes('"hi from b"') });
     expect(text((await onC.next('chat')).body)).toBe('"hi from b"');
 
+    const scrape = async (node: TandemServer) => (await fetch(`${node.url}/metrics`)).text();
+    expect(await scrape(a!)).toMatch(
+      /tandem_cluster_sessions_owned 1\n[\s\S]*tandem_cluster_remote_connections 2\n/,
+    );
+    expect(await scrape(b!)).toMatch(/tandem_cluster_forwarded_connections 1\n/);
+
     // A forwarded client that leaves is gone from the room.
     await onC.close();
     await host.next('peerLeave', (p) => p.slot === onC.welcome.slot);

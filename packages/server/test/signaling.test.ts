@@ -70,6 +70,7 @@ describe('the signaling endpoint', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(found.status).toBe(200);
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/\ntandem_p2p_sessions 1\n/);
 
     const { guest, userId } = await p2pGuest(sessionId, 'Grace');
     const join = await host.next('signal', (s) => s.kind === 'join');

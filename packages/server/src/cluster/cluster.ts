@@ -157,6 +157,21 @@ export class Cluster implements RoomPlacement {
     return (await this.ownership.owner(`${P2P_PREFIX}${sessionId}`)) !== null;
   }
 
+  /** Sessions this server holds the lease of (rooms' and peer-to-peer). */
+  get ownedSessions(): number {
+    return [...this.held.values()].filter((h) => !h.lost).length;
+  }
+
+  /** Clients connected here whose room runs on another server. */
+  get forwardedConnections(): number {
+    return this.forwarded.size;
+  }
+
+  /** Connections to rooms here whose clients are connected to other servers. */
+  get remoteConnections(): number {
+    return this.remote.size;
+  }
+
   // ── Placement (asked by the registry before it loads or creates a session) ────────────────
 
   async claim(sessionId: string): Promise<string | undefined> {

@@ -20,6 +20,18 @@ export class Metrics {
   readonly httpRequests: Counter<'route' | 'status'>;
   readonly upgradesRefused: Counter<'reason'>;
 
+  /** A gauge read when scraped, from a count the server keeps anyway (sessions, connections). */
+  watch(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   constructor() {
     const registers = [this.registry];
     const inByTag = this.inByTag;
