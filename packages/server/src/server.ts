@@ -118,6 +118,7 @@ export class TandemServer {
             redisUrl: options.redisUrl,
             prefix: options.redisPrefix,
             leaseMs: options.clusterLeaseMs,
+            joinsPerMinute: options.joinsPerMinute,
             logger,
           })
         : undefined;

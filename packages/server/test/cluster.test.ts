@@ -326,6 +326,27 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect(await lookup()).toBe(404);
   });
 
+  it('counts a user’s joins across every node: the limit is per user, not per server', async () => {
+    const { config } = clusterSettings();
+    const limited = { ...config, joinsPerMinute: 3 };
+    const [a, b] = [await startServer(limited), await startServer(limited)];
+    servers.push(a, b);
+    const onA = (await hostSession(a, { policy: 'open' })).session.roomId;
+    const onB = (await hostSession(b, { policy: 'open' }, 'Host B')).session.roomId;
+    const { token } = await guestToken(a, 'Hopper');
+    // Each server's own count stays under 3 (a: 2, b: 1, then b: 2); the cluster's reaches it.
+    for (const [node, roomId] of [
+      [a, onA],
+      [b, onB],
+      [a, onA],
+    ] as const) {
+      const c = await (await TestClient.join(roomUrl(node, roomId, token))).admitted();
+      await c.close();
+    }
+    const over = await TestClient.join(roomUrl(b, onB, token));
+    expect((await over.closed).code).toBe(closeCodeOf(ErrorCode.JoinRateLimited));
+  });
+
   it('a session created on one node is found by its join code on another', async () => {
     const [a, b] = await nodes(2);
     const { token } = await guestToken(a!, 'Host');

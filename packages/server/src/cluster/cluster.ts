@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { ErrorCode } from '@tandem/protocol';
+import { ERRORS, ErrorCode } from '@tandem/protocol';
 import type { Identity, RoomSocket } from '@tandem/room';
 import type { Logger } from '../observability/logger.js';
 import {
   type Attachment,
   type CreatedSession,
+  parentOf,
   ROOM_MOVED,
   RoomElsewhere,
   type RoomPlacement,
@@ -30,6 +31,11 @@ export interface ClusterOptions {
    */
   leaseMs?: number;
   logger: Logger;
+  /**
+   * Joins one user may make per minute across the cluster (each server also counts its own). Default
+   * unlimited.
+   */
+  joinsPerMinute?: number;
 }
 
 /** Lease and forwarding keys of peer-to-peer sessions: `p2p:<session id>` (room ids never hold a colon). */
@@ -194,6 +200,12 @@ export class Cluster implements RoomPlacement {
 
   /** Opens a connection's room: here when this node owns (or now claims) it, else at its owner. */
   async open(roomId: string, socket: RoomSocket, identity: Identity): Promise<Attachment> {
+    // A companion's joins are not counted: the join to its session was.
+    const limit = this.options.joinsPerMinute;
+    if (limit !== undefined && parentOf(roomId) === undefined) {
+      if (!(await this.ownership.takeJoin(identity.userId, limit, 60_000)))
+        throw new RoomRefusal(ErrorCode.JoinRateLimited, ERRORS[ErrorCode.JoinRateLimited].message);
+    }
     try {
       return await this.registry.open(roomId, socket, identity);
     } catch (error) {

@@ -17,6 +17,14 @@ const RELEASE = `local v = redis.call('get', KEYS[1])
 if not (v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. ' ') then return 0 end
 return redis.call('del', KEYS[1])`;
 
+// A sliding window of one user's joins, across every server: drop entries older than the window,
+// refuse when full, else record this join.
+const TAKE_JOIN = `redis.call('zremrangebyscore', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('zadd', KEYS[1], ARGV[1], ARGV[4])
+redis.call('pexpire', KEYS[1], ARGV[2])
+return 1`;
+
 /** Who holds a session, and under which generation. */
 export interface Lease {
   owner: string;
@@ -35,6 +43,8 @@ function parseLease(value: string): Lease {
  * that hold connections to a room they do not own.
  */
 export class Ownership {
+  private joinsTaken = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -84,6 +94,24 @@ export class Ownership {
   /** Gives the session up, if this node holds it. */
   async release(sessionId: string): Promise<void> {
     await this.redis.eval(RELEASE, 1, this.ownerKey(sessionId), this.nodeId);
+  }
+
+  /**
+   * Counts a join by `userId` against `limit` per `windowMs` across the cluster; false (nothing
+   * counted) when the user is at the limit.
+   */
+  async takeJoin(userId: string, limit: number, windowMs: number): Promise<boolean> {
+    const now = Date.now();
+    const taken = await this.redis.eval(
+      TAKE_JOIN,
+      1,
+      `${this.prefix}:joins:${userId}`,
+      now,
+      windowMs,
+      limit,
+      `${now}:${this.nodeId}:${this.joinsTaken++}`,
+    );
+    return taken === 1;
   }
 
   /** Says this node is alive for another lease. */
