@@ -42,6 +42,23 @@ describe('per-user limits across rooms', () => {
     expect(seventh.body.error).toBe('HostLimit');
   });
 
+  it('counts sessions against the hosted-room limit, not their companion rooms', async () => {
+    server = await startServer({ maxHostedRooms: 2 });
+    const { token } = await guestToken(server, 'Teacher');
+    for (let i = 0; i < 2; i++) {
+      const { roomId } = await createSession(server, token);
+      for (const docMode of ['yjs', 'lww'])
+        expect(
+          (await postJson(`${server.url}/sessions`, { companionOf: roomId, docMode }, token)).status,
+        ).toBe(201);
+    }
+    const third = await postJson(`${server.url}/sessions`, {}, token);
+    expect([third.status, third.body.message]).toEqual([
+      429,
+      'you already host 2 sessions, the most allowed',
+    ]);
+  });
+
   it('takes the limits from options', async () => {
     server = await startServer({ maxHostedRooms: 1, joinsPerMinute: 100 });
     const { token } = await guestToken(server, 'One');

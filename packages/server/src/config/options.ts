@@ -26,7 +26,7 @@ export interface ServerOptions {
   joinsPerMinute: number;
   /** Unknown join codes one network address may try per minute before its lookups are refused. Default 20. */
   codeMissesPerMinute: number;
-  /** Rooms one user may host at once. Default 6. */
+  /** Sessions one user may host at once (their companion rooms are not counted). Default 6. */
   maxHostedRooms: number;
   /** Lock lease, seconds. Default 60. */
   lockTtl: number;
@@ -207,7 +207,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 1,
     max: 100000,
-    help: 'rooms one user may host at once',
+    help: 'sessions one user may host at once (companion rooms not counted)',
   },
   {
     key: 'lockTtl',

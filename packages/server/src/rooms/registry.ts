@@ -226,6 +226,13 @@ export class RoomRegistry {
     await Promise.all(rooms.map(([id, entry]) => this.closeRoom(id, entry, ErrorCode.ServerShutdown)));
   }
 
+  /** Sessions loaded here whose host is `userId`. */
+  hostedSessions(userId: string): string[] {
+    return [...this.live.entries()]
+      .filter(([id, l]) => parentOf(id) === undefined && l.room.getSettings().hostUserId === userId)
+      .map(([id]) => id);
+  }
+
   /** Open connections across rooms. */
   get connections(): number {
     let n = 0;
@@ -238,11 +245,10 @@ export class RoomRegistry {
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
     const inFlight = this.creating.get(host.userId) ?? 0;
-    const hosted =
-      [...this.live.values()].filter((l) => l.room.getSettings().hostUserId === host.userId).length +
-      inFlight;
+    // Sessions, not rooms: a session's companions come with it.
+    const hosted = this.hostedSessions(host.userId).length + inFlight;
     if (hosted >= this.options.maxHostedRooms) {
-      throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} rooms, the most allowed`);
+      throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
     }
     // Counted until it is live or has failed: concurrent requests must not all pass the check above.
     this.creating.set(host.userId, inFlight + 1);
