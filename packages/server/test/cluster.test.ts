@@ -347,6 +347,20 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect((await over.closed).code).toBe(closeCodeOf(ErrorCode.JoinRateLimited));
   });
 
+  it('counts the sessions a user hosts on every node against the hosted-session limit', async () => {
+    const { config } = clusterSettings();
+    const limited = { ...config, maxHostedRooms: 2 };
+    const [a, b] = [await startServer(limited), await startServer(limited)];
+    servers.push(a, b);
+    const { token } = await guestToken(a, 'Busy');
+    await createSession(a, token);
+    await createSession(b, token);
+    for (const node of [a, b]) {
+      const third = await postJson(`${node.url}/sessions`, {}, token);
+      expect([third.status, third.body.error]).toEqual([429, 'HostLimit']);
+    }
+  });
+
   it('a session created on one node is found by its join code on another', async () => {
     const [a, b] = await nodes(2);
     const { token } = await guestToken(a!, 'Host');

@@ -84,7 +84,10 @@ export class Cluster implements RoomPlacement {
    * rooms here have closed, so their last writes are still fenced (and refused if another server
    * has taken the session).
    */
-  private readonly held = new Map<string, { generation: number; seen: number; lost: boolean }>();
+  private readonly held = new Map<
+    string,
+    { generation: number; seen: number; lost: boolean; host?: string | undefined }
+  >();
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
   private lastRenewal = Date.now();
@@ -189,6 +192,16 @@ export class Cluster implements RoomPlacement {
 
   generation(sessionId: string): number | undefined {
     return this.held.get(sessionId)?.generation;
+  }
+
+  hostedSessions(userId: string): Promise<string[]> {
+    return this.ownership.hostedSessions(userId);
+  }
+
+  async hosted(sessionId: string, userId: string): Promise<void> {
+    const held = this.held.get(sessionId);
+    if (held) held.host = userId;
+    await this.ownership.hosting([{ userId, sessionId }]);
   }
 
   async ownedElsewhere(sessionId: string): Promise<boolean> {
@@ -395,15 +408,25 @@ export class Cluster implements RoomPlacement {
         if (!live.has(session)) this.held.delete(session);
         continue;
       }
-      if (live.has(session)) held.seen = now;
+      if (live.has(session)) {
+        held.seen = now;
+        held.host ??= this.registry.hostOf(session);
+      }
       // A session claimed moments ago may not be loaded yet: keep it for one lease.
       if (now - held.seen < this.leaseMs) keep.push(session);
       else {
         this.held.delete(session);
         await this.ownership.release(session);
+        if (held.host) await this.ownership.notHosting(held.host, session);
       }
     }
     const lost = await this.ownership.renew(keep);
+    // Hosted sessions count against their host's limit on every server while their lease lasts.
+    const hosting = keep.flatMap((session) => {
+      const userId = this.held.get(session)?.host;
+      return userId && !lost.includes(session) ? [{ userId, sessionId: session }] : [];
+    });
+    await this.ownership.hosting(hosting);
     this.lastRenewal = now;
     for (const session of lost) {
       const held = this.held.get(session);

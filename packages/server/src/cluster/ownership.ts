@@ -114,6 +114,32 @@ export class Ownership {
     return taken === 1;
   }
 
+  private hostedKey(userId: string): string {
+    return `${this.prefix}:hosted:${userId}`;
+  }
+
+  /** Records that `userId` hosts `sessionId` for one more lease (it lapses unless renewed). */
+  async hosting(entries: readonly { userId: string; sessionId: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const until = Date.now() + this.leaseMs;
+    const pipeline = this.redis.pipeline();
+    for (const { userId, sessionId } of entries) {
+      pipeline.zadd(this.hostedKey(userId), until, sessionId);
+      pipeline.pexpire(this.hostedKey(userId), this.leaseMs * 2);
+    }
+    await pipeline.exec();
+  }
+
+  /** The sessions `userId` hosts now, on any server. */
+  hostedSessions(userId: string): Promise<string[]> {
+    return this.redis.zrangebyscore(this.hostedKey(userId), Date.now(), '+inf');
+  }
+
+  /** `userId` no longer hosts `sessionId` (it was unloaded). */
+  async notHosting(userId: string, sessionId: string): Promise<void> {
+    await this.redis.zrem(this.hostedKey(userId), sessionId);
+  }
+
   /** Says this node is alive for another lease. */
   async heartbeat(): Promise<void> {
     await this.redis.set(this.aliveKey(this.nodeId), '1', 'PX', this.leaseMs);

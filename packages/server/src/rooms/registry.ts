@@ -75,6 +75,10 @@ export interface RoomPlacement {
   claim(sessionId: string): Promise<string | undefined>;
   /** True when another node owns the session now. */
   ownedElsewhere(sessionId: string): Promise<boolean>;
+  /** Sessions `userId` hosts on any server of the cluster (for the hosted-session limit). */
+  hostedSessions(userId: string): Promise<string[]>;
+  /** A session was just created here, hosted by `userId`: count it for that user at once. */
+  hosted(sessionId: string, userId: string): Promise<void>;
   /**
    * The generation of this node's claim on the session: its store reads and writes carry it, and
    * the store refuses them once a later claim has been made (the session moved on without us).
@@ -226,6 +230,11 @@ export class RoomRegistry {
     await Promise.all(rooms.map(([id, entry]) => this.closeRoom(id, entry, ErrorCode.ServerShutdown)));
   }
 
+  /** The host of a session loaded here. */
+  hostOf(sessionId: string): string | undefined {
+    return this.live.get(sessionId)?.room.getSettings().hostUserId || undefined;
+  }
+
   /** Sessions loaded here whose host is `userId`. */
   hostedSessions(userId: string): string[] {
     return [...this.live.entries()]
@@ -244,15 +253,18 @@ export class RoomRegistry {
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
+    // Counted from now until it is live or has failed, so concurrent requests cannot all pass the
+    // check (which may wait on the cluster) before any of them is counted.
     const inFlight = this.creating.get(host.userId) ?? 0;
-    // Sessions, not rooms: a session's companions come with it.
-    const hosted = this.hostedSessions(host.userId).length + inFlight;
-    if (hosted >= this.options.maxHostedRooms) {
-      throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
-    }
-    // Counted until it is live or has failed: concurrent requests must not all pass the check above.
     this.creating.set(host.userId, inFlight + 1);
     try {
+      // Sessions, not rooms: a session's companions come with it. In a cluster, on every server.
+      const sessions = new Set(this.hostedSessions(host.userId));
+      for (const id of (await this.options.placement?.hostedSessions(host.userId)) ?? []) sessions.add(id);
+      const hosted = sessions.size + inFlight;
+      if (hosted >= this.options.maxHostedRooms) {
+        throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
+      }
       return await this.create(host, request);
     } finally {
       const left = (this.creating.get(host.userId) ?? 1) - 1;
@@ -327,6 +339,7 @@ export class RoomRegistry {
     this.live.set(roomId, entry);
     this.options.metrics.rooms.set(this.live.size);
     this.armGrace(roomId, entry);
+    if (parentOf(roomId) === undefined) await this.options.placement?.hosted(roomId, host.userId);
     this.options.logger.info({ roomId, host: host.userId }, 'session created');
     return { roomId, joinCode };
   }
