@@ -110,6 +110,40 @@ describe.skipIf(skipPostgres)('PostgresRoomStore', () => {
     }
   });
 
+  it('replaces a connection the database closed, and carries on', async () => {
+    const schema = uniqueSchema();
+    let dropped: (error: Error) => void = () => {};
+    const lost = new Promise<Error>((resolve) => {
+      dropped = resolve;
+    });
+    const store = await PostgresRoomStore.open({
+      connectionString: DATABASE_URL,
+      schema,
+      applicationName: schema,
+      onConnectionError: (error) => dropped(error),
+    });
+    try {
+      await store.write('r', [{ kind: 'settings', settings: settings('DRP234') }]);
+      // The database ends the store's idle connection, as a restart or an administrator would.
+      const ended = await withPostgres(
+        async (client) =>
+          (
+            await client.query(
+              'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+              [schema],
+            )
+          ).rowCount,
+      );
+      expect(ended).toBe(1);
+      expect((await lost).message).toMatch(/terminat/i);
+      await store.write('r', [{ kind: 'fence', fence: 4 }]);
+      expect((await store.load('r'))?.fence).toBe(4);
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
   it('refuses a schema name that is not a plain identifier, before connecting', async () => {
     await expect(openOn('tandem; DROP TABLE x')).rejects.toThrow(/invalid PostgreSQL schema name/);
     await expect(openOn('Upper')).rejects.toThrow(/invalid PostgreSQL schema name/);

@@ -33,6 +33,8 @@ export interface PostgresRoomStoreOptions {
   onConnectionError?: (error: Error) => void;
   /** The clock rooms' `created_at`/`updated_at` are stamped with. Default `Date.now`. */
   now?: () => number;
+  /** How the store's connection is named in `pg_stat_activity`. Default `tandem`. */
+  applicationName?: string;
 }
 
 /** A named statement: prepared once per connection, then only bound and executed. */
@@ -199,6 +201,7 @@ export class PostgresRoomStore implements ServerStore {
       connectionString: options.connectionString,
       max: 1,
       options: `-c search_path=${schema}`,
+      application_name: options.applicationName ?? 'tandem',
     });
     // An idle connection that fails (the database restarted) is dropped; the next call reconnects.
     pool.on('error', (error) => options.onConnectionError?.(error));
