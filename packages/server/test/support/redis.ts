@@ -18,13 +18,16 @@ export function uniquePrefix(): string {
 /** A connection to {@link REDIS_URL}, or an error saying what to start. */
 export async function connectRedis(): Promise<Redis> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null });
-  redis.on('error', () => {});
+  let refused: Error | undefined;
+  redis.on('error', (error: Error) => {
+    refused ??= error;
+  });
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
     throw new Error(
-      `Redis is not reachable at ${REDIS_URL} (${(error as Error).message}). Start it (e.g. \`redis-server --daemonize yes\`) or point REDIS_URL at one; set TANDEM_TEST_SKIP_REDIS=1 to skip these tests.`,
+      `Redis is not reachable at ${REDIS_URL} (${(refused ?? (error as Error)).message}). Start it (e.g. \`redis-server --daemonize yes\`) or point REDIS_URL at one; set TANDEM_TEST_SKIP_REDIS=1 to skip these tests.`,
     );
   }
   return redis;
