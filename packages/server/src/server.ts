@@ -184,6 +184,7 @@ export class TandemServer {
       registry,
       signaling,
       iceServers,
+      p2pCreated: cluster ? (id: string) => cluster.signalingCreated(id) : async () => {},
       isP2pLive: cluster
         ? (id: string) => cluster.isSignalingLive(id)
         : async (id: string) => signaling.isLive(id),

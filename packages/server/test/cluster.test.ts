@@ -176,6 +176,19 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     await host.next('peerLeave', (p) => p.slot === onC.welcome.slot);
   });
 
+  it('lets go of a forwarded connection the room closes: the room unloads once empty', async () => {
+    const [a, b] = await nodes(2);
+    const { host, session } = await hostSession(a!, { policy: 'host-approval' });
+    const { token } = await guestToken(b!, 'Mallory');
+    const waiting = await TestClient.join(roomUrl(b!, session.roomId, token));
+    const list = await host.next('waitingList', (w) => w.waiting.some((g) => g.name === 'Mallory'));
+    host.send({ type: 'admit', action: 'decline', slot: list.waiting[0]!.slot });
+    expect((await waiting.closed).code).toBe(closeCodeOf(ErrorCode.Declined));
+    expect([a!.cluster?.remoteConnections, b!.cluster?.forwardedConnections]).toEqual([0, 0]);
+    await host.close();
+    await a!.registry.whenEmpty();
+  });
+
   it('refuses what the room refuses, through any node: an unknown room and a bad frame', async () => {
     const [a, b] = await nodes(2);
     const { session } = await hostSession(a!, { policy: 'open' });
@@ -297,21 +310,20 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect(b.registry.size).toBe(1);
   });
 
-  it('introduces a peer-to-peer guest who reaches another node to the host on the first', async () => {
+  it('carries a peer-to-peer host and guests reaching other nodes to the node that created the session', async () => {
     const [a, b] = await nodes(2);
     const ada = await guestToken(a!, 'Ada');
     const sessionId = (await postJson(`${a!.url}/p2p`, {}, ada.token)).body.sessionId as string;
-    const host = await TestClient.open(`${a!.wsUrl}/p2p/${sessionId}?token=${ada.token}`);
+    // The host's signaling lands on b: it is forwarded to a, where the session lives.
+    const host = await TestClient.open(`${b!.wsUrl}/p2p/${sessionId}?token=${ada.token}`);
+    host.send({ type: 'ping', nonce: 1 });
+    await host.next('pong');
     const grace = await guestToken(b!, 'Grace');
-    // Found through the cluster once its host is connected, from any node.
-    const lookup = async () =>
-      (await fetch(`${b!.url}/p2p/${sessionId}`, { headers: { authorization: `Bearer ${grace.token}` } }))
-        .status;
-    const guest = await (async () => {
-      // The host's lease is taken as it connects: wait for it to be seen, without sleeping.
-      while ((await lookup()) !== 200) await new Promise((r) => setImmediate(r));
-      return TestClient.open(`${b!.wsUrl}/p2p/${sessionId}?token=${grace.token}`);
-    })();
+    const found = await fetch(`${b!.url}/p2p/${sessionId}`, {
+      headers: { authorization: `Bearer ${grace.token}` },
+    });
+    expect(found.status).toBe(200);
+    const guest = await TestClient.open(`${b!.wsUrl}/p2p/${sessionId}?token=${grace.token}`);
     const join = await host.next('signal', (m) => m.kind === 'join');
     expect(JSON.parse(text(join.payload))).toEqual({ userId: grace.userId, name: 'Grace' });
     host.send({ type: 'signal', peer: join.peer, kind: 'offer', payload: bytes('{"sdp":"o"}') });
@@ -323,7 +335,10 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     await host.close();
     expect((await guest.next('signal', (m) => m.kind === 'leave')).peer).toBe(0);
     expect((await guest.closed).code).toBe(closeCodeOf(ErrorCode.RoomClosed));
-    expect(await lookup()).toBe(404);
+    const gone = await fetch(`${b!.url}/p2p/${sessionId}`, {
+      headers: { authorization: `Bearer ${grace.token}` },
+    });
+    expect(gone.status).toBe(404);
   });
 
   it('counts a user’s joins across every node: the limit is per user, not per server', async () => {

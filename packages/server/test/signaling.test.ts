@@ -157,6 +157,15 @@ describe('the signaling endpoint', () => {
     expect((await postJson(`${server.url}/p2p`, {})).status).toBe(401);
   });
 
+  it('lets a user keep only a few sessions waiting for them to connect', async () => {
+    await start();
+    const { token } = await guestToken(server, 'Hoarder');
+    for (let i = 0; i < 3; i++) expect((await postJson(`${server.url}/p2p`, {}, token)).status).toBe(201);
+    const fourth = await postJson(`${server.url}/p2p`, {}, token);
+    expect([fourth.status, fourth.body.error]).toEqual([429, 'HostLimit']);
+    expect(server.signaling.size).toBe(3);
+  });
+
   it('tells every host and guest to reconnect when the server shuts down', async () => {
     await start();
     const { host, sessionId } = await p2pHost();

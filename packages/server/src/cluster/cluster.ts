@@ -131,6 +131,11 @@ export class Cluster implements RoomPlacement {
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.leaseMs / 3)));
   }
 
+  /** A peer-to-peer session was created here: its lease is taken before anyone is told its id. */
+  signalingCreated(sessionId: string): Promise<void> {
+    return this.recordSignaling(sessionId, true);
+  }
+
   private async recordSignaling(sessionId: string, live: boolean): Promise<void> {
     const key = `${P2P_PREFIX}${sessionId}`;
     try {
@@ -160,10 +165,14 @@ export class Cluster implements RoomPlacement {
     return hub.attach(sessionId, identity, socket);
   }
 
-  /** Whether a peer-to-peer session's host is connected, here or on another server. */
+  /**
+   * Whether a peer-to-peer session is open to guests: its host connected here, or the session on
+   * another server (where a guest arriving before its host is told so).
+   */
   async isSignalingLive(sessionId: string): Promise<boolean> {
-    if (this.signaling?.isLive(sessionId)) return true;
-    return (await this.ownership.owner(`${P2P_PREFIX}${sessionId}`)) !== null;
+    if (this.signaling?.has(sessionId)) return this.signaling.isLive(sessionId);
+    const owner = await this.ownership.owner(`${P2P_PREFIX}${sessionId}`);
+    return owner !== null && owner !== this.nodeId;
   }
 
   /** Sessions this server holds the lease of (rooms' and peer-to-peer). */
@@ -339,7 +348,9 @@ export class Cluster implements RoomPlacement {
 
   /** A client of another node connected to a room of ours: attach it like one of our own. */
   private async opened(envelope: Extract<Envelope, { t: 'open' }>): Promise<void> {
-    const socket = new RemoteSocket(this.bus, envelope.from, envelope.conn);
+    const socket = new RemoteSocket(this.bus, envelope.from, envelope.conn, () =>
+      this.dropRemote(envelope.conn, remote),
+    );
     const remote: Remote = {
       socket,
       session: sessionOf(envelope.room),
@@ -367,9 +378,9 @@ export class Cluster implements RoomPlacement {
     }
   }
 
-  private dropRemote(conn: string): void {
+  private dropRemote(conn: string, only?: Remote): void {
     const remote = this.remote.get(conn);
-    if (!remote) return;
+    if (!remote || (only && remote !== only)) return;
     this.remote.delete(conn);
     remote.gone = true;
     remote.attached?.detach();

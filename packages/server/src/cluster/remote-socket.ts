@@ -14,6 +14,11 @@ export class RemoteSocket implements RoomSocket {
     /** The node holding the client's WebSocket. */
     readonly node: string,
     readonly conn: string,
+    /**
+     * Called (on a later microtask, never inside the room's own call) once this side has closed
+     * the connection: it leaves its room here as a local connection does when its WebSocket closes.
+     */
+    private readonly onClosed: () => void = () => {},
   ) {}
 
   send(frame: Uint8Array): void {
@@ -24,6 +29,7 @@ export class RemoteSocket implements RoomSocket {
     if (this.closed) return;
     this.closed = true;
     this.bus.send(this.node, { t: 'close', conn: this.conn, code, reason });
+    queueMicrotask(this.onClosed);
   }
 }
 

@@ -18,7 +18,7 @@ import type { IceServer } from '../config/ice-servers.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { RoomRefusal, type RoomRegistry, type SessionRequest } from '../rooms/registry.js';
-import type { SignalingHub } from '../signaling/hub.js';
+import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
@@ -31,6 +31,8 @@ export interface ApiContext {
   iceServers: IceServer[];
   /** Whether a peer-to-peer session's host is connected (on this server, or in its cluster). */
   isP2pLive: (sessionId: string) => Promise<boolean>;
+  /** Called once a peer-to-peer session is created, before its id is handed out (a cluster leases it). */
+  p2pCreated: (sessionId: string) => Promise<void>;
   /** Creates a session (in a cluster, a companion is created on the node hosting its session). */
   createSession: RoomRegistry['createSession'];
   verifier: TokenVerifier;
@@ -248,7 +250,15 @@ const findSession: Handler = async (ctx, req, url) => {
 const createP2p: Handler = async (ctx, req) => {
   const identity = await authenticate(ctx, req);
   if (ctx.isClosing()) throw new HttpError(503, 'ServerShutdown', 'server is shutting down');
-  const sessionId = ctx.signaling.create(identity);
+  let sessionId: string;
+  try {
+    sessionId = ctx.signaling.create(identity);
+  } catch (error) {
+    if (error instanceof SignalingRefusal)
+      throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
+    throw error;
+  }
+  await ctx.p2pCreated(sessionId);
   const host = {
     userId: identity.userId,
     name: identity.name,

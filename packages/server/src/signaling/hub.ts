@@ -16,6 +16,8 @@ export interface SignalingLimits {
   maxPayloadBytes: number;
   /** How long a created session waits for its host to connect. */
   hostWaitMs: number;
+  /** Sessions one user may have waiting for them to connect as host. */
+  maxWaiting: number;
 }
 
 export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
@@ -23,6 +25,7 @@ export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
   signalsPerSecond: 50,
   maxPayloadBytes: 16 * 1024,
   hostWaitMs: 5 * 60_000,
+  maxWaiting: 3,
 };
 
 /** One connection to the signaling endpoint. */
@@ -67,9 +70,8 @@ export class SignalingHub {
   private readonly limits: SignalingLimits;
 
   /**
-   * Told when a session's host connects (`true`: guests may come) and when the session ends
-   * (`false`): a cluster holds a lease on each live session so guests reaching other servers are
-   * forwarded here.
+   * Told when a session ends (`false`). A cluster holds a lease on each session here (taken when
+   * `POST /p2p` creates it), so its host and guests reaching other servers are forwarded here.
    */
   onLive: ((sessionId: string, live: boolean) => void) | undefined;
 
@@ -81,9 +83,9 @@ export class SignalingHub {
     this.limits = { ...DEFAULT_SIGNALING_LIMITS, ...limits };
   }
 
-  /** Sessions whose host is connected now. */
+  /** Every session here: waiting for its host, or with its host connected. */
   liveSessions(): string[] {
-    return [...this.sessions.values()].filter((s) => s.host !== undefined).map((s) => s.id);
+    return [...this.sessions.keys()];
   }
 
   /** Whether the session exists here (its host may not have connected yet). */
@@ -106,8 +108,19 @@ export class SignalingHub {
     if (session) this.end(session, ErrorCode.ServerShutdown, ERRORS[ErrorCode.ServerShutdown].message);
   }
 
-  /** Creates a session hosted by `host`; it ends unless the host connects within `hostWaitMs`. */
+  /**
+   * Creates a session hosted by `host`; it ends unless the host connects within `hostWaitMs`.
+   * Throws {@link SignalingRefusal} (`HostLimit`) when `host` already has `maxWaiting` sessions
+   * whose host has not connected: each holds memory until then.
+   */
   create(host: Identity): string {
+    const waiting = [...this.sessions.values()].filter((s) => s.hostUserId === host.userId && !s.host);
+    if (waiting.length >= this.limits.maxWaiting) {
+      throw new SignalingRefusal(
+        ErrorCode.HostLimit,
+        `you already have ${waiting.length} peer-to-peer sessions waiting for you to connect`,
+      );
+    }
     let id = makeSessionId(this.random);
     while (this.sessions.has(id)) id = makeSessionId(this.random);
     const session: Session = {
@@ -119,7 +132,7 @@ export class SignalingHub {
       expiry: undefined,
     };
     session.expiry = this.clock.setTimeout(() => {
-      if (!session.host) this.sessions.delete(id);
+      if (!session.host) this.end(session, ErrorCode.RoomClosed, 'the host never came');
     }, this.limits.hostWaitMs);
     this.sessions.set(id, session);
     return id;
@@ -148,7 +161,6 @@ export class SignalingHub {
       if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
       session.expiry = undefined;
       session.host = { peer: HOST_PEER, identity, socket, budget };
-      this.onLive?.(sessionId, true);
       return session.host;
     }
     if (!session.host)
@@ -236,7 +248,7 @@ export class SignalingHub {
 
   private end(session: Session, code: ErrorCode, message: string): void {
     this.sessions.delete(session.id);
-    if (session.host) this.onLive?.(session.id, false);
+    this.onLive?.(session.id, false);
     if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
     for (const guest of session.guests.values()) {
       this.signal(guest, HOST_PEER, 'leave', new Uint8Array(0));
