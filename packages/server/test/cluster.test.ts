@@ -189,6 +189,33 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     await a!.registry.whenEmpty();
   });
 
+  it('restarts forwarded connections when a server’s subscription drops, as messages may be lost', async () => {
+    const [a, b] = await nodes(2);
+    const { host, session } = await hostSession(a!, { policy: 'open' });
+    const onB = await join(b!, session.roomId, 'Grace');
+    await host.next('peerJoin', (p) => p.name === 'Grace');
+    const redis = await connectRedis();
+    try {
+      // Redis drops b's subscriber connection; whatever was published to b meanwhile is gone.
+      const clients = String(await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+      const id = /id=(\d+) [^\n]*name=tandem-(\S+)-subscriber/.exec(
+        clients.split('\n').find((line) => line.includes(`name=tandem-${b!.cluster!.nodeId}-subscriber`)) ??
+          '',
+      )?.[1];
+      expect(id).toBeDefined();
+      await redis.call('CLIENT', 'KILL', 'ID', id!);
+    } finally {
+      redis.disconnect();
+    }
+    // Its client is told to reconnect, and leaves the room on a.
+    expect((await onB.closed).code).toBe(RECONNECT);
+    await host.next('peerLeave', (p) => p.slot === onB.welcome.slot);
+    // Back through b, it works again.
+    const again = await join(b!, session.roomId, 'Grace');
+    again.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"after":"restart"}') });
+    await again.next('docAck', (ack) => ack.rid === 1);
+  });
+
   it('refuses what the room refuses, through any node: an unknown room and a bad frame', async () => {
     const [a, b] = await nodes(2);
     const { session } = await hostSession(a!, { policy: 'open' });

@@ -11,6 +11,16 @@ export interface ClusterBusOptions {
   onMessage: (envelope: Envelope) => void;
   /** A message that could not be sent or read, or a lost Redis connection. */
   onError: (error: Error) => void;
+  /**
+   * A message nobody received (its node is gone or was not listening) or that could not be sent.
+   * Pub/sub keeps nothing for later: the connection it belonged to has a gap and must restart.
+   */
+  onUndelivered: (nodeId: string, envelope: Envelope) => void;
+  /**
+   * This node's subscription came back after its connection dropped: anything sent to it
+   * meanwhile is lost, so every forwarded connection must restart.
+   */
+  onResubscribed: () => void;
 }
 
 /**
@@ -29,11 +39,13 @@ export class ClusterBus {
 
   /** Connects and subscribes; rejects with what to do when Redis cannot be reached. */
   static async open(options: ClusterBusOptions): Promise<ClusterBus> {
-    const connect = async (): Promise<Redis> => {
+    const connect = async (role: string): Promise<Redis> => {
       let ready = false;
       let refused: Error | undefined;
       const redis = new Redis(options.redisUrl, {
         lazyConnect: true,
+        // Named in CLIENT LIST, for whoever runs the Redis.
+        connectionName: `tandem-${options.nodeId}-${role}`,
         // Fail fast at start (the server says so and exits); once running, reconnect with backoff.
         retryStrategy: (times) => (ready ? Math.min(times * 200, 2_000) : null),
         maxRetriesPerRequest: 2,
@@ -53,10 +65,10 @@ export class ClusterBus {
       ready = true;
       return redis;
     };
-    const redis = await connect();
+    const redis = await connect('commands');
     let subscriber: Redis;
     try {
-      subscriber = await connect();
+      subscriber = await connect('subscriber');
     } catch (error) {
       redis.disconnect();
       throw error;
@@ -73,6 +85,8 @@ export class ClusterBus {
       options.onMessage(envelope);
     });
     await subscriber.subscribe(bus.channel(options.nodeId));
+    // `ready` again means the connection dropped and came back (ioredis subscribes again itself).
+    subscriber.on('ready', () => options.onResubscribed());
     return bus;
   }
 
@@ -82,9 +96,15 @@ export class ClusterBus {
 
   /** Sends `envelope` to node `nodeId` (dropped if that node is gone). */
   send(nodeId: string, envelope: Envelope): void {
-    this.redis.publish(this.channel(nodeId), encodeEnvelope(envelope)).catch((error: Error) => {
-      this.options.onError(error);
-    });
+    this.redis.publish(this.channel(nodeId), encodeEnvelope(envelope)).then(
+      (receivers) => {
+        if (receivers === 0) this.options.onUndelivered(nodeId, envelope);
+      },
+      (error: Error) => {
+        this.options.onError(error);
+        this.options.onUndelivered(nodeId, envelope);
+      },
+    );
   }
 
   async close(): Promise<void> {

@@ -113,6 +113,8 @@ export class Cluster implements RoomPlacement {
       nodeId: cluster.nodeId,
       onMessage: (envelope) => cluster.received(envelope),
       onError: (error) => options.logger.warn({ err: error }, 'cluster bus error'),
+      onUndelivered: (_node, envelope) => cluster.undelivered(envelope),
+      onResubscribed: () => cluster.restartLinks('this server lost its link to the others for a moment'),
     });
     cluster.ownership = new Ownership(cluster.bus.redis, prefix, cluster.nodeId, cluster.leaseMs);
     await cluster.ownership.heartbeat();
@@ -376,6 +378,44 @@ export class Cluster implements RoomPlacement {
         refuseSocket(socket, ErrorCode.Internal);
       }
     }
+  }
+
+  /** A message was lost: the connection it belonged to restarts (its client reconnects). */
+  private undelivered(envelope: Envelope): void {
+    if (envelope.t === 'reply') return; // the caller gives up on its own, after its timeout
+    if (envelope.t === 'call') {
+      const call = this.calls.get(envelope.id);
+      this.calls.delete(envelope.id);
+      call?.reject(new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED));
+      return;
+    }
+    if (this.forwarded.has(envelope.conn)) this.restartForwarded(envelope.conn);
+    const remote = this.remote.get(envelope.conn);
+    if (remote) this.dropRemote(envelope.conn);
+  }
+
+  /**
+   * Messages to this server may have been lost: every connection carried between servers restarts.
+   * Clients here are told to reconnect; connections here from other servers' clients are closed,
+   * which tells those clients the same.
+   */
+  restartLinks(why: string): void {
+    if (this.forwarded.size + this.remote.size === 0) return;
+    this.options.logger.warn({ forwarded: this.forwarded.size, remote: this.remote.size }, why);
+    for (const conn of [...this.forwarded.keys()]) this.restartForwarded(conn);
+    for (const [conn, remote] of [...this.remote]) {
+      this.dropRemote(conn);
+      refuseSocket(remote.socket, ErrorCode.ServerShutdown, ROOM_MOVED);
+    }
+  }
+
+  /** Tells a forwarded client to reconnect, and its room's server that it has gone. */
+  private restartForwarded(conn: string): void {
+    const forwarded = this.forwarded.get(conn);
+    if (!forwarded) return;
+    this.forwarded.delete(conn);
+    this.bus.send(forwarded.owner, { t: 'leave', conn });
+    refuseSocket(forwarded.socket, ErrorCode.ServerShutdown, ROOM_MOVED);
   }
 
   private dropRemote(conn: string, only?: Remote): void {
