@@ -162,7 +162,8 @@ export class TandemClient {
     const host = new P2PHost({
       baseUrl: this.baseUrl,
       sessionId: body.sessionId,
-      token,
+      firstToken: token,
+      token: () => this.tokens.token(),
       host: body.host,
       iceServers: body.iceServers,
       WebSocket: this.WebSocketImpl,

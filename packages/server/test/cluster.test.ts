@@ -359,7 +359,8 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect(text((await host.next('signal', (m) => m.kind === 'answer')).payload)).toBe('{"sdp":"a"}');
     expect([a!.signaling.size, b!.signaling.size]).toEqual([1, 0]);
 
-    await host.close();
+    // The host ends the session (a clean close).
+    host.ws.close(1000);
     expect((await guest.next('signal', (m) => m.kind === 'leave')).peer).toBe(0);
     expect((await guest.closed).code).toBe(closeCodeOf(ErrorCode.RoomClosed));
     const gone = await fetch(`${b!.url}/p2p/${sessionId}`, {

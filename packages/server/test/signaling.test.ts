@@ -95,8 +95,8 @@ describe('the signaling endpoint', () => {
     await guest.close();
     expect((await host.next('signal', (s) => s.kind === 'leave')).peer).toBe(1);
 
-    // The host leaving ends the session: its guests are told, and the id is gone.
-    await host.close();
+    // The host ending the session (a clean close) ends it: its guests are told, and the id is gone.
+    host.ws.close(1000);
     expect((await second.guest.next('signal', (s) => s.kind === 'leave')).peer).toBe(HOST_PEER);
     expect((await second.guest.closed).code).toBe(closeCodeOf(ErrorCode.RoomClosed));
     const gone = await fetch(`${server.url}/p2p/${sessionId}`, {
@@ -157,6 +157,23 @@ describe('the signaling endpoint', () => {
     expect((await postJson(`${server.url}/p2p`, {})).status).toBe(401);
   });
 
+  it('keeps the session when the host’s connection drops, for the host to connect again', async () => {
+    await start();
+    const { host, sessionId, token } = await p2pHost();
+    const { guest } = await p2pGuest(sessionId, 'Grace');
+    await host.next('signal', (s) => s.kind === 'join');
+    host.ws.terminate();
+    await host.closed;
+    const back = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${token}`);
+    back.send({ type: 'ping', nonce: 2 });
+    await back.next('pong');
+    // The guest stayed; its signals reach the host's new connection.
+    guest.send({ type: 'signal', peer: 0, kind: 'ice', payload: bytes('after the drop') });
+    const ice = await back.next('signal', (s) => s.kind === 'ice');
+    expect([ice.peer, text(ice.payload)]).toEqual([1, 'after the drop']);
+    expect(guest.ws.readyState).toBe(guest.ws.OPEN);
+  });
+
   it('lets a user keep only a few sessions waiting for them to connect', async () => {
     await start();
     const { token } = await guestToken(server, 'Hoarder');
@@ -197,6 +214,20 @@ describe('the signaling hub', () => {
     expect(() => hub.connect(id, { userId: 'ada', name: 'Ada' }, recorder().socket)).toThrow(
       SignalingRefusal,
     );
+  });
+
+  it('ends a session whose host dropped and did not come back in time', () => {
+    const clock = new ManualClock();
+    const hub = new SignalingHub(clock, Math.random, { hostReturnMs: 30_000 });
+    const id = hub.create({ userId: 'ada', name: 'Ada' });
+    const host = hub.connect(id, { userId: 'ada', name: 'Ada' }, recorder().socket);
+    const guest = recorder();
+    hub.connect(id, { userId: 'grace', name: 'Grace' }, guest.socket);
+    hub.disconnect(id, host);
+    clock.advance(29_999);
+    expect([hub.size, guest.closed]).toEqual([1, []]);
+    clock.advance(1);
+    expect([hub.size, guest.closed]).toEqual([0, [closeCodeOf(ErrorCode.RoomClosed)]]);
   });
 
   it('drops signals over the budget (telling the sender once a second) and closes a flood', () => {

@@ -79,7 +79,8 @@ export class GuestSocket extends SocketLikeBase {
         if (m.peer !== HOST_PEER) return;
         if (m.kind === 'offer') void this.answer(payloadOf<RTCSessionDescriptionInit>(m));
         else if (m.kind === 'ice') void this.candidate(payloadOf<RTCIceCandidateInit>(m));
-        else if (m.kind === 'leave')
+        // Once the DataChannel is open the host's room speaks for itself (its close says why).
+        else if (m.kind === 'leave' && this.readyState === 0)
           this.finish(closeCodeOf(ErrorCode.RoomClosed), 'the host ended the session');
       },
       error: () => undefined,

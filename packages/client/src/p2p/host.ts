@@ -1,6 +1,7 @@
-import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
+import { type AdmissionPolicy, type DocMode, ErrorCode, errorOfCloseCode } from '@tandem/protocol';
 import { type Identity, type LimitOverrides, MemoryRoomStore, Room } from '@tandem/room';
 import { yjsDocuments } from '@tandem/yjs';
+import { Backoff } from '../connection/backoff.js';
 import { frameBytes, type WebSocketConstructor, type WebSocketLike } from '../connection/transport.js';
 import { ChannelRoomSocket, type DataChannelLike } from './channel.js';
 import { FrameAssembler } from './chunks.js';
@@ -16,7 +17,10 @@ import {
 export interface P2PHostOptions {
   baseUrl: string;
   sessionId: string;
-  token: string;
+  /** The token the session was created with. */
+  firstToken: string;
+  /** A fresh token, when signaling connects again. */
+  token: () => Promise<string>;
   /** The host, as the server verified it: the room's host role is bound to this user id. */
   host: Identity;
   iceServers: IceServer[];
@@ -25,7 +29,7 @@ export interface P2PHostOptions {
   policy?: AdmissionPolicy;
   docMode?: DocMode;
   limits?: LimitOverrides;
-  /** Told when the session ends on its own (the server closed the signaling connection). */
+  /** Told when the session ends on its own (the server says it is gone). */
   onEnded?: (code: number, reason: string) => void;
 }
 
@@ -51,9 +55,11 @@ function cryptoRandom(): number {
  */
 export class P2PHost {
   readonly room: Room;
-  private readonly signaling: SignalingConnection;
   private readonly guests = new Map<number, GuestLink>();
   private ended = false;
+  private signaling: SignalingConnection;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private readonly backoff = new Backoff({ baseMs: 250, maxMs: 5_000 });
 
   constructor(private readonly options: P2PHostOptions) {
     this.room = new Room({
@@ -69,30 +75,48 @@ export class P2PHost {
         ...(options.docMode ? { docMode: options.docMode } : {}),
       },
     });
-    this.signaling = new SignalingConnection(
-      options.baseUrl,
-      options.sessionId,
-      options.token,
-      options.WebSocket,
-      {
-        signal: (m) => {
-          if (m.kind === 'join') void this.invite(m.peer, payloadOf<Identity>(m));
-          else if (m.kind === 'answer') void this.guests.get(m.peer)?.pc.setRemoteDescription(payloadOf(m));
-          else if (m.kind === 'ice')
-            void this.guests
-              .get(m.peer)
-              ?.pc.addIceCandidate(payloadOf(m))
-              .catch(() => undefined);
-          else if (m.kind === 'leave') this.drop(m.peer);
-        },
-        error: () => undefined,
-        close: (code, reason) => {
-          if (this.ended) return;
-          this.end();
-          options.onEnded?.(code, reason);
-        },
+    this.signaling = this.connectSignaling(options.firstToken);
+  }
+
+  /**
+   * The host's signaling connection. When it drops for a reason retrying can fix (token expired,
+   * server restarting, network), it connects again with a fresh token while the room and its
+   * guests' DataChannels carry on; when the session is gone, the session ends here too.
+   */
+  private connectSignaling(token: string): SignalingConnection {
+    const { baseUrl, sessionId, WebSocket } = this.options;
+    return new SignalingConnection(baseUrl, sessionId, token, WebSocket, {
+      signal: (m) => {
+        this.backoff.reset();
+        if (m.kind === 'join') void this.invite(m.peer, payloadOf<Identity>(m));
+        else if (m.kind === 'answer') void this.guests.get(m.peer)?.pc.setRemoteDescription(payloadOf(m));
+        else if (m.kind === 'ice')
+          void this.guests
+            .get(m.peer)
+            ?.pc.addIceCandidate(payloadOf(m))
+            .catch(() => undefined);
+        // A guest whose DataChannel is open stays when only its signaling left (its token expired).
+        else if (m.kind === 'leave' && this.guests.get(m.peer)?.id === undefined) this.drop(m.peer);
       },
-    );
+      error: () => undefined,
+      close: (code, reason) => {
+        if (this.ended) return;
+        if (errorOfCloseCode(code)?.retry === false || code === 1000) {
+          this.end();
+          this.options.onEnded?.(code, reason);
+          return;
+        }
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          this.options
+            .token()
+            .then((fresh) => {
+              if (!this.ended) this.signaling = this.connectSignaling(fresh);
+            })
+            .catch(() => this.signaling.close());
+        }, this.backoff.next());
+      },
+    });
   }
 
   /** A connection for the host's own client, to this room. */
@@ -159,6 +183,7 @@ export class P2PHost {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.retry) clearTimeout(this.retry);
     void this.room.close(ErrorCode.RoomClosed);
     for (const peer of [...this.guests.keys()]) this.drop(peer);
     this.signaling.close();

@@ -14,7 +14,7 @@ import {
   type SessionRequest,
   sessionOf,
 } from '../rooms/registry.js';
-import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
+import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';
 import { Ownership } from './ownership.js';
@@ -57,7 +57,7 @@ interface Forwarded {
 interface Remote {
   socket: RemoteSocket;
   session: string;
-  attached: Attachment | undefined;
+  attached: SignalingAttachment | undefined;
   queue: Uint8Array[];
   gone: boolean;
 }
@@ -157,7 +157,11 @@ export class Cluster implements RoomPlacement {
    * Opens a connection to a peer-to-peer session's signaling: here when the session is here, else
    * at the server its host is on.
    */
-  async openSignaling(sessionId: string, socket: RoomSocket, identity: Identity): Promise<Attachment> {
+  async openSignaling(
+    sessionId: string,
+    socket: RoomSocket,
+    identity: Identity,
+  ): Promise<SignalingAttachment> {
     const hub = this.signaling!;
     if (!hub.has(sessionId)) {
       const owner = await this.ownership.owner(`${P2P_PREFIX}${sessionId}`);
@@ -238,7 +242,12 @@ export class Cluster implements RoomPlacement {
     }
   }
 
-  private forward(owner: string, roomId: string, socket: RoomSocket, identity: Identity): Attachment {
+  private forward(
+    owner: string,
+    roomId: string,
+    socket: RoomSocket,
+    identity: Identity,
+  ): SignalingAttachment {
     const conn = `${this.nodeId}:${this.nextId++}`;
     this.forwarded.set(conn, { owner, session: sessionOf(roomId), socket });
     this.bus.send(owner, {
@@ -256,6 +265,9 @@ export class Cluster implements RoomPlacement {
       receive: (frame) => this.bus.send(owner, { t: 'in', conn, frame }),
       detach: () => {
         if (this.forwarded.delete(conn)) this.bus.send(owner, { t: 'leave', conn });
+      },
+      leaveCleanly: () => {
+        if (this.forwarded.delete(conn)) this.bus.send(owner, { t: 'leave', conn, clean: true });
       },
     };
   }
@@ -306,7 +318,7 @@ export class Cluster implements RoomPlacement {
         return;
       }
       case 'leave':
-        this.dropRemote(envelope.conn);
+        this.dropRemote(envelope.conn, undefined, envelope.clean === true);
         return;
       case 'out':
         this.forwarded.get(envelope.conn)?.socket.send(envelope.frame);
@@ -418,12 +430,13 @@ export class Cluster implements RoomPlacement {
     refuseSocket(forwarded.socket, ErrorCode.ServerShutdown, ROOM_MOVED);
   }
 
-  private dropRemote(conn: string, only?: Remote): void {
+  private dropRemote(conn: string, only?: Remote, clean = false): void {
     const remote = this.remote.get(conn);
     if (!remote || (only && remote !== only)) return;
     this.remote.delete(conn);
     remote.gone = true;
-    remote.attached?.detach();
+    if (clean && remote.attached?.leaveCleanly) remote.attached.leaveCleanly();
+    else remote.attached?.detach();
   }
 
   // ── Leases and liveness ─────────────────────────────────────────────────────────────────────

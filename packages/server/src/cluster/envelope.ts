@@ -10,8 +10,8 @@ export type Envelope =
   | { t: 'open'; conn: string; from: string; room: string; identity: Identity }
   /** Entry node → owner: a frame from the client. */
   | { t: 'in'; conn: string; frame: Uint8Array }
-  /** Entry node → owner: the client has gone. */
-  | { t: 'leave'; conn: string }
+  /** Entry node → owner: the client has gone (`clean`: it closed with 1000, ending what it hosts). */
+  | { t: 'leave'; conn: string; clean?: boolean }
   /** Owner → entry node: a frame for the client. */
   | { t: 'out'; conn: string; frame: Uint8Array }
   /** Owner → entry node: the room closed the connection. */

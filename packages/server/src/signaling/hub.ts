@@ -18,6 +18,8 @@ export interface SignalingLimits {
   hostWaitMs: number;
   /** Sessions one user may have waiting for them to connect as host. */
   maxWaiting: number;
+  /** How long a session waits for a host whose connection dropped to connect again. */
+  hostReturnMs: number;
 }
 
 export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
@@ -26,6 +28,7 @@ export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
   maxPayloadBytes: 16 * 1024,
   hostWaitMs: 5 * 60_000,
   maxWaiting: 3,
+  hostReturnMs: 60_000,
 };
 
 /** One connection to the signaling endpoint. */
@@ -44,6 +47,11 @@ interface Session {
   nextPeer: number;
   /** Ends a session whose host never connected. */
   expiry: TimerHandle | undefined;
+}
+
+/** A signaling connection's way in; `leaveCleanly` is a close with code 1000 (the host ends the session). */
+export interface SignalingAttachment extends Attachment {
+  leaveCleanly?: () => void;
 }
 
 /** Why a connection to a session is refused. */
@@ -94,11 +102,12 @@ export class SignalingHub {
   }
 
   /** {@link connect}, as an {@link Attachment} (frames in, leaving). */
-  attach(sessionId: string, identity: Identity, socket: RoomSocket): Attachment {
+  attach(sessionId: string, identity: Identity, socket: RoomSocket): SignalingAttachment {
     const peer = this.connect(sessionId, identity, socket);
     return {
       receive: (frame) => this.receive(sessionId, peer, frame),
       detach: () => this.disconnect(sessionId, peer),
+      leaveCleanly: () => this.disconnect(sessionId, peer, true),
     };
   }
 
@@ -229,7 +238,12 @@ export class SignalingHub {
   }
 
   /** A connection closed: a guest's leaving is told to the host; the host's ends the session. */
-  disconnect(sessionId: string, peer: SignalingPeer): void {
+  /**
+   * A connection closed: a guest's leaving is told to the host. The host closing cleanly (close
+   * code 1000) ends the session; otherwise (its token expired, its network dropped) the session
+   * waits `hostReturnMs` for the host to connect again, its guests' DataChannels carrying on.
+   */
+  disconnect(sessionId: string, peer: SignalingPeer, clean = false): void {
     const session = this.sessions.get(sessionId);
     if (!session || !this.isMember(session, peer)) return;
     if (peer.peer !== HOST_PEER) {
@@ -237,7 +251,11 @@ export class SignalingHub {
       if (session.host) this.signal(session.host, peer.peer, 'leave', new Uint8Array(0));
       return;
     }
-    this.end(session, ErrorCode.RoomClosed, 'the host ended the session');
+    if (clean) return this.end(session, ErrorCode.RoomClosed, 'the host ended the session');
+    session.host = undefined;
+    session.expiry = this.clock.setTimeout(() => {
+      if (!session.host) this.end(session, ErrorCode.RoomClosed, 'the host did not come back');
+    }, this.limits.hostReturnMs);
   }
 
   /** Ends every session (server shutdown): guests and hosts are told, with a retryable code. */

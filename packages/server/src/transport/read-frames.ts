@@ -18,6 +18,8 @@ export function readFrames(
   maxPayload: number,
   onMessage: (data: Buffer, isBinary: boolean) => void,
   onProtocolError: (code: number, reason: string) => void,
+  /** The client's close frame arrived, with this code (1005: none given). */
+  onPeerClose: (code: number) => void = () => {},
 ): void {
   for (const listener of stream.listeners('data'))
     if (!ownListeners.includes(listener)) stream.removeListener('data', listener as (chunk: Buffer) => void);
@@ -35,7 +37,10 @@ export function readFrames(
       ws.emit('ping', payload);
     },
     pong: (payload) => ws.emit('pong', payload),
-    close: closeWith,
+    close: (code, reason) => {
+      onPeerClose(code);
+      closeWith(code, reason);
+    },
     error: (code, reason) => {
       onProtocolError(code, reason);
       closeWith(code, reason);

@@ -7,7 +7,7 @@ import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/in
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type Attachment, type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
-import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
+import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
@@ -31,7 +31,7 @@ export interface UpgradeContext {
   /** Peer-to-peer sessions' signaling. */
   signaling: SignalingHub;
   /** Opens a connection to a peer-to-peer session's signaling: here, or through the cluster. */
-  openSignaling: (sessionId: string, socket: RoomSocket, identity: Identity) => Promise<Attachment>;
+  openSignaling: (sessionId: string, socket: RoomSocket, identity: Identity) => Promise<SignalingAttachment>;
 }
 
 /** Largest signaling frame: an SDP offer with its candidates is a few KB. */
@@ -112,14 +112,16 @@ function acceptSignaling(
   identity: VerifiedIdentity,
   sessionId: string,
 ): void {
-  let attached: Attachment | undefined;
+  let attached: SignalingAttachment | undefined;
   let gone = false;
+  let cleanClose = false;
   const queue: Uint8Array[] = [];
   const leave = (): void => {
     if (!attached) return;
     const leaving = attached;
     attached = undefined;
-    leaving.detach();
+    if (cleanClose && leaving.leaveCleanly) leaving.leaveCleanly();
+    else leaving.detach();
   };
   const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave);
   ctx.sockets.add(socket);
@@ -145,6 +147,9 @@ function acceptSignaling(
       queue.push(frame);
     },
     (code, reason) => ctx.logger.debug({ code, reason }, 'protocol error from signaling client'),
+    (code) => {
+      cleanClose = code === 1000;
+    },
   );
   ctx.openSignaling(sessionId, socket, identity).then(
     (result) => {
