@@ -402,6 +402,12 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
       const third = await postJson(`${node.url}/sessions`, {}, token);
       expect([third.status, third.body.error]).toEqual([429, 'HostLimit']);
     }
+    // Requests at the same moment on different servers cannot all pass: places are reserved.
+    const other = await guestToken(a, 'Racer');
+    const raced = await Promise.all(
+      [a, b, a, b].map((node) => postJson(`${node.url}/sessions`, {}, other.token)),
+    );
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 201, 429, 429]);
   });
 
   it('a session created on one node is found by its join code on another', async () => {

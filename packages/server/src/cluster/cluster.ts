@@ -209,8 +209,10 @@ export class Cluster implements RoomPlacement {
     return this.held.get(sessionId)?.generation;
   }
 
-  hostedSessions(userId: string): Promise<string[]> {
-    return this.ownership.hostedSessions(userId);
+  async reserveHosting(userId: string, limit: number): Promise<{ release(): Promise<void> } | undefined> {
+    const member = await this.ownership.reserveHosting(userId, limit);
+    if (member === undefined) return undefined;
+    return { release: () => this.ownership.notHosting(userId, member) };
   }
 
   async hosted(sessionId: string, userId: string): Promise<void> {

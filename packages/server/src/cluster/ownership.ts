@@ -25,6 +25,12 @@ redis.call('zadd', KEYS[1], ARGV[1], ARGV[4])
 redis.call('pexpire', KEYS[1], ARGV[2])
 return 1`;
 
+// Counts a user's hosted sessions (and reservations) still current, and takes a place if one is free.
+const RESERVE_HOSTING = `if redis.call('zcount', KEYS[1], ARGV[1], '+inf') >= tonumber(ARGV[2]) then return 0 end
+redis.call('zadd', KEYS[1], ARGV[3], ARGV[4])
+redis.call('pexpire', KEYS[1], ARGV[5])
+return 1`;
+
 /** Who holds a session, and under which generation. */
 export interface Lease {
   owner: string;
@@ -43,7 +49,8 @@ function parseLease(value: string): Lease {
  * that hold connections to a room they do not own.
  */
 export class Ownership {
-  private joinsTaken = 0;
+  /** Makes each sorted-set member this server adds unique. */
+  private uniques = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -109,7 +116,7 @@ export class Ownership {
       now,
       windowMs,
       limit,
-      `${now}:${this.nodeId}:${this.joinsTaken++}`,
+      `${now}:${this.nodeId}:${this.uniques++}`,
     );
     return taken === 1;
   }
@@ -125,14 +132,30 @@ export class Ownership {
     const pipeline = this.redis.pipeline();
     for (const { userId, sessionId } of entries) {
       pipeline.zadd(this.hostedKey(userId), until, sessionId);
-      pipeline.pexpire(this.hostedKey(userId), this.leaseMs * 2);
+      pipeline.pexpire(this.hostedKey(userId), Math.max(60_000, this.leaseMs * 2));
     }
     await pipeline.exec();
   }
 
-  /** The sessions `userId` hosts now, on any server. */
-  hostedSessions(userId: string): Promise<string[]> {
-    return this.redis.zrangebyscore(this.hostedKey(userId), Date.now(), '+inf');
+  /**
+   * Reserves a place among `userId`'s hosted sessions (live ones and other reservations, on every
+   * server) if fewer than `limit` are taken; resolves to the reservation's member, or undefined.
+   * A reservation lapses by itself after a minute should its server die before releasing it.
+   */
+  async reserveHosting(userId: string, limit: number): Promise<string | undefined> {
+    const now = Date.now();
+    const member = `pending:${this.nodeId}:${this.uniques++}`;
+    const taken = await this.redis.eval(
+      RESERVE_HOSTING,
+      1,
+      this.hostedKey(userId),
+      now,
+      limit,
+      now + 60_000,
+      member,
+      Math.max(60_000, this.leaseMs * 2),
+    );
+    return taken === 1 ? member : undefined;
   }
 
   /** `userId` no longer hosts `sessionId` (it was unloaded). */

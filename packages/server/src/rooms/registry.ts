@@ -75,8 +75,12 @@ export interface RoomPlacement {
   claim(sessionId: string): Promise<string | undefined>;
   /** True when another node owns the session now. */
   ownedElsewhere(sessionId: string): Promise<boolean>;
-  /** Sessions `userId` hosts on any server of the cluster (for the hosted-session limit). */
-  hostedSessions(userId: string): Promise<string[]>;
+  /**
+   * Reserves one of `userId`'s `limit` hosted sessions across the cluster while a session is being
+   * created: undefined when the user is at the limit. Release it once the session is counted (or
+   * its creation failed).
+   */
+  reserveHosting(userId: string, limit: number): Promise<{ release(): Promise<void> } | undefined>;
   /** A session was just created here, hosted by `userId`: count it for that user at once. */
   hosted(sessionId: string, userId: string): Promise<void>;
   /**
@@ -253,18 +257,28 @@ export class RoomRegistry {
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
+    const placement = this.options.placement;
+    if (placement) {
+      // In a cluster the count is Redis's, across every server, reserved atomically.
+      const reservation = await placement.reserveHosting(host.userId, this.options.maxHostedRooms);
+      if (!reservation)
+        throw new RoomRefusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
+      try {
+        return await this.create(host, request);
+      } finally {
+        await reservation.release();
+      }
+    }
     // Counted from now until it is live or has failed, so concurrent requests cannot all pass the
-    // check (which may wait on the cluster) before any of them is counted.
+    // check before any of them is counted.
     const inFlight = this.creating.get(host.userId) ?? 0;
+    // Sessions, not rooms: a session's companions come with it.
+    const hosted = this.hostedSessions(host.userId).length + inFlight;
+    if (hosted >= this.options.maxHostedRooms) {
+      throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
+    }
     this.creating.set(host.userId, inFlight + 1);
     try {
-      // Sessions, not rooms: a session's companions come with it. In a cluster, on every server.
-      const sessions = new Set(this.hostedSessions(host.userId));
-      for (const id of (await this.options.placement?.hostedSessions(host.userId)) ?? []) sessions.add(id);
-      const hosted = sessions.size + inFlight;
-      if (hosted >= this.options.maxHostedRooms) {
-        throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
-      }
       return await this.create(host, request);
     } finally {
       const left = (this.creating.get(host.userId) ?? 1) - 1;
