@@ -6,7 +6,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { type Attachment, type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
+import { type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
 import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
@@ -82,7 +82,7 @@ export async function handleUpgrade(
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
     if (target.kind === 'p2p') acceptSignaling(ctx, ws, socket, ownListeners, identity, target.sessionId);
-    else void accept(ctx, ws, socket, ownListeners, req.socket.remoteAddress ?? '', identity, target);
+    else accept(ctx, ws, socket, ownListeners, req.socket.remoteAddress ?? '', identity, target);
   });
 }
 
@@ -100,6 +100,48 @@ function expireWith(identity: VerifiedIdentity, socket: WsRoomSocket): () => voi
   return () => clearTimeout(timer);
 }
 
+/** What differs between kinds of connection: where frames go, and how much each may carry. */
+interface Destination {
+  /** Largest frame accepted. */
+  maxPayload: number;
+  /** Bytes a client may send before it is attached. */
+  maxQueuedBytes: number;
+  /** Whether frames in are counted in `tandem_messages_in_total` (room protocol frames are). */
+  countFramesIn: boolean;
+  /** Added to this connection's log lines. */
+  log: Record<string, unknown>;
+  /** Attaches the connection; rejects with a refusal (code and message) the client is told. */
+  open: (socket: WsRoomSocket) => Promise<SignalingAttachment>;
+}
+
+/** A room connection: by room id, or by join code (guesses counted against `address`). */
+function accept(
+  ctx: UpgradeContext,
+  ws: WebSocket,
+  stream: Duplex,
+  ownListeners: readonly unknown[],
+  address: string,
+  identity: VerifiedIdentity,
+  target: RoomTarget,
+): void {
+  serve(ctx, ws, stream, ownListeners, identity, {
+    maxPayload: ctx.wss.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    maxQueuedBytes: ctx.maxQueuedBytes,
+    countFramesIn: true,
+    log: { remote: address },
+    open: async (socket) => {
+      const roomId =
+        target.kind === 'room' ? target.roomId : await ctx.registry.roomIdForCode(target.code, address);
+      if (!roomId)
+        throw new RoomRefusal(
+          ErrorCode.RoomNotFound,
+          `no session with code ${target.kind === 'code' ? target.code : ''}`,
+        );
+      return ctx.open(roomId, socket, identity);
+    },
+  });
+}
+
 /**
  * A connection to a peer-to-peer session's signaling: frames go to the hub (this server's, or the
  * one its host is on), nowhere else.
@@ -112,10 +154,34 @@ function acceptSignaling(
   identity: VerifiedIdentity,
   sessionId: string,
 ): void {
+  serve(ctx, ws, stream, ownListeners, identity, {
+    maxPayload: SIGNALING_MAX_PAYLOAD,
+    maxQueuedBytes: ctx.maxQueuedFrames * SIGNALING_MAX_PAYLOAD,
+    countFramesIn: false,
+    log: { p2p: sessionId },
+    open: (socket) => ctx.openSignaling(sessionId, socket, identity),
+  });
+}
+
+/**
+ * One accepted WebSocket, whatever it connects to: frames it sends before it is attached wait (up
+ * to a bound), then all go to its attachment; its token's expiry closes it; its close leaves (a
+ * clean close, code 1000, leaves cleanly: a peer-to-peer host ending its session).
+ */
+function serve(
+  ctx: UpgradeContext,
+  ws: WebSocket,
+  stream: Duplex,
+  /** The stream's `data` listeners from before the upgrade: every other one is `ws`'s. */
+  ownListeners: readonly unknown[],
+  identity: VerifiedIdentity,
+  to: Destination,
+): void {
   let attached: SignalingAttachment | undefined;
   let gone = false;
   let cleanClose = false;
-  const queue: Uint8Array[] = [];
+  const queue: Buffer[] = [];
+  let queuedBytes = 0;
   const leave = (): void => {
     if (!attached) return;
     const leaving = attached;
@@ -126,120 +192,52 @@ function acceptSignaling(
   const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave);
   ctx.sockets.add(socket);
   ctx.metrics.connections.inc();
-  const disarm = expireWith(identity, socket);
-  ws.on('close', () => {
-    gone = true;
-    disarm();
-    ctx.sockets.delete(socket);
-    ctx.metrics.connections.dec();
-    leave();
-  });
-  ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
-  readFrames(
-    ws,
-    stream,
-    ownListeners,
-    SIGNALING_MAX_PAYLOAD,
-    (frame, isBinary) => {
-      if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
-      if (attached) return attached.receive(frame);
-      if (queue.length >= ctx.maxQueuedFrames) return socket.fail(ErrorCode.Flood, 'too much sent too early');
-      queue.push(frame);
-    },
-    (code, reason) => ctx.logger.debug({ code, reason }, 'protocol error from signaling client'),
-    (code) => {
-      cleanClose = code === 1000;
-    },
-  );
-  ctx.openSignaling(sessionId, socket, identity).then(
-    (result) => {
-      if (gone || socket.isClosed) return result.detach();
-      attached = result;
-      for (const frame of queue.splice(0)) result.receive(frame);
-    },
-    (error: unknown) => {
-      if (error instanceof SignalingRefusal) return socket.fail(error.code, error.message);
-      ctx.logger.error({ err: error }, 'could not open signaling');
-      socket.fail(ErrorCode.Internal);
-    },
-  );
-}
-
-async function accept(
-  ctx: UpgradeContext,
-  ws: WebSocket,
-  stream: Duplex,
-  /** The stream's `data` listeners from before the upgrade: every other one is `ws`'s. */
-  ownListeners: readonly unknown[],
-  /** The client's network address, which join-code guesses are counted against. */
-  address: string,
-  identity: VerifiedIdentity,
-  target: RoomTarget,
-): Promise<void> {
-  let attached: Attachment | undefined;
-  let gone = false;
-  const queue: Buffer[] = [];
-  let queuedBytes = 0;
-  const leaveRoom = (): void => {
-    if (!attached) return;
-    const leaving = attached;
-    attached = undefined;
-    leaving.detach();
-  };
-  const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leaveRoom);
-  ctx.sockets.add(socket);
-  ctx.metrics.connections.inc();
-
   const disarmExpiry = expireWith(identity, socket);
 
   const onFrame = (frame: Buffer, isBinary: boolean): void => {
-    ctx.metrics.frameIn(frame);
+    if (to.countFramesIn) ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
     if (attached) return attached.receive(frame);
     if (socket.isClosed) return;
     queue.push(frame);
     queuedBytes += frame.length;
-    if (queue.length > ctx.maxQueuedFrames || queuedBytes > ctx.maxQueuedBytes)
+    if (queue.length > ctx.maxQueuedFrames || queuedBytes > to.maxQueuedBytes)
       socket.fail(ErrorCode.Flood, 'too much sent before the room was ready');
   };
   readFrames(
     ws,
     stream,
     ownListeners,
-    ctx.wss.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    to.maxPayload,
     onFrame,
-    (code, reason) => ctx.logger.debug({ code, reason, remote: address }, 'protocol error from client'),
+    (code, reason) => ctx.logger.debug({ code, reason, ...to.log }, 'protocol error from client'),
+    (code) => {
+      cleanClose = code === 1000;
+    },
   );
   ws.on('close', () => {
     gone = true;
     disarmExpiry();
     ctx.sockets.delete(socket);
     ctx.metrics.connections.dec();
-    leaveRoom();
+    leave();
   });
   ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
 
-  try {
-    const roomId =
-      target.kind === 'room' ? target.roomId : await ctx.registry.roomIdForCode(target.code, address);
-    if (!roomId)
-      throw new RoomRefusal(
-        ErrorCode.RoomNotFound,
-        `no session with code ${target.kind === 'code' ? target.code : ''}`,
-      );
-    const result = await ctx.open(roomId, socket, identity);
-    // Closed while the room loaded: by the client, or by this socket itself (expiry, flood).
-    if (gone || socket.isClosed) {
-      result.detach();
-      return;
-    }
-    attached = result;
-    for (const frame of queue.splice(0)) result.receive(frame);
-  } catch (error) {
-    if (error instanceof RoomRefusal) return socket.fail(error.code, error.message);
-    ctx.logger.error({ err: error }, 'could not attach connection');
-    socket.fail(ErrorCode.Internal);
-  }
+  to.open(socket).then(
+    (result) => {
+      // Closed while it was being attached: by the client, or by this socket itself (expiry, flood).
+      if (gone || socket.isClosed) return result.detach();
+      attached = result;
+      for (const frame of queue.splice(0)) result.receive(frame);
+    },
+    (error: unknown) => {
+      if (error instanceof RoomRefusal || error instanceof SignalingRefusal)
+        return socket.fail(error.code, error.message);
+      ctx.logger.error({ err: error, ...to.log }, 'could not attach connection');
+      socket.fail(ErrorCode.Internal);
+    },
+  );
 }
 
 function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string): void {
