@@ -11,6 +11,18 @@ export interface Identity {
   readonly email?: string;
 }
 
+/**
+ * Just the fields of an {@link Identity}, for sending it to another server or peer: a verified
+ * identity carries more (token expiry, guest flag) that is nobody else's business.
+ */
+export function plainIdentity(identity: Identity): Identity {
+  return {
+    userId: identity.userId,
+    name: identity.name,
+    ...(identity.email ? { email: identity.email } : {}),
+  };
+}
+
 /** Trims and lower-cases an email for comparison; empty for none. */
 export function normalizeEmail(email: string | undefined): string {
   return (email ?? '').trim().toLowerCase();

@@ -9,7 +9,7 @@ export type {
 export { builtinDocument } from './documents/factory.js';
 export { LwwDocument } from './documents/lww.js';
 export { OpsDocument } from './documents/ops.js';
-export { cleanDisplayName, type Identity, normalizeEmail } from './identity.js';
+export { cleanDisplayName, type Identity, normalizeEmail, plainIdentity } from './identity.js';
 export {
   type BudgetKind,
   type Budgets,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ERRORS, ErrorCode } from '@tandem/protocol';
-import type { Identity, RoomSocket } from '@tandem/room';
+import { type Identity, plainIdentity, type RoomSocket } from '@tandem/room';
 import type { Logger } from '../observability/logger.js';
 import {
   type Attachment,
@@ -257,11 +257,7 @@ export class Cluster implements RoomPlacement {
       conn,
       from: this.nodeId,
       room: roomId,
-      identity: {
-        userId: identity.userId,
-        name: identity.name,
-        ...(identity.email ? { email: identity.email } : {}),
-      },
+      identity: plainIdentity(identity),
     });
     return {
       receive: (frame) => this.bus.send(owner, { t: 'in', conn, frame }),

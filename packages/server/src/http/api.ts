@@ -7,6 +7,7 @@ import {
   ERRORS,
   ErrorCode,
 } from '@tandem/protocol';
+import { plainIdentity } from '@tandem/room';
 import {
   AuthError,
   type GuestIssuer,
@@ -259,12 +260,15 @@ const createP2p: Handler = async (ctx, req) => {
     throw error;
   }
   await ctx.p2pCreated(sessionId);
-  const host = {
-    userId: identity.userId,
-    name: identity.name,
-    ...(identity.email ? { email: identity.email } : {}),
-  };
-  return [201, { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers, host }];
+  return [
+    201,
+    {
+      sessionId,
+      signalingPath: `/p2p/${sessionId}`,
+      iceServers: ctx.iceServers,
+      host: plainIdentity(identity),
+    },
+  ];
 };
 
 /** A peer-to-peer session a guest was given: whether its host is there, and how to connect. */

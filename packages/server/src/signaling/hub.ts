@@ -1,5 +1,12 @@
 import { DecodeError, decode, ERRORS, ErrorCode, encode, type MessageOf } from '@tandem/protocol';
-import { type Clock, type Identity, RateBucket, type RoomSocket, type TimerHandle } from '@tandem/room';
+import {
+  type Clock,
+  type Identity,
+  plainIdentity,
+  RateBucket,
+  type RoomSocket,
+  type TimerHandle,
+} from '@tandem/room';
 import { refuseSocket } from '../cluster/remote-socket.js';
 import type { Attachment } from '../rooms/registry.js';
 import { makeSessionId } from './session-id.js';
@@ -180,12 +187,8 @@ export class SignalingHub {
       throw new SignalingRefusal(ErrorCode.RoomFull, 'this session is full');
     const guest: SignalingPeer = { peer: session.nextPeer++, identity, socket, budget };
     session.guests.set(guest.peer, guest);
-    const who = {
-      userId: identity.userId,
-      name: identity.name,
-      ...(identity.email ? { email: identity.email } : {}),
-    };
-    this.signal(session.host, guest.peer, 'join', new TextEncoder().encode(JSON.stringify(who)));
+    const who = JSON.stringify(plainIdentity(identity));
+    this.signal(session.host, guest.peer, 'join', new TextEncoder().encode(who));
     return guest;
   }
 
