@@ -24,7 +24,7 @@ export { PALETTE } from './parts/colors.js';
 export { combineCursorFrames } from './parts/cursors.js';
 export { makeJoinCode } from './parts/ids.js';
 export { type JoinGate, Room, type RoomConfig } from './room.js';
-export type { RoomSocket } from './socket.js';
+export { closeReason, type RoomSocket, refuseSocket } from './socket.js';
 export {
   applyWrites,
   EPOCH_SPAN,

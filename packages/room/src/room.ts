@@ -41,7 +41,7 @@ import { pickColor } from './parts/colors.js';
 import { CursorFanout, combineCursorFrames } from './parts/cursors.js';
 import { makeJoinCode, utf8Length } from './parts/ids.js';
 import { Locks } from './parts/locks.js';
-import type { RoomSocket } from './socket.js';
+import { closeReason, type RoomSocket } from './socket.js';
 import {
   EPOCH_SPAN,
   MemoryRoomStore,
@@ -76,8 +76,6 @@ export interface RoomConfig {
    */
   manualFlush?: boolean;
 }
-
-const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
  * One collaboration room: the single owner of its participants, admission, presence, cursors,
@@ -671,7 +669,7 @@ export class Room {
     if (conn.phase.kind === 'closed') return;
     this.send(conn, { type: 'error', code, rid: 0, message });
     this.emit({ type: 'error', slot: conn.slot, code, message, fatal: true });
-    conn.socket.close(closeCodeOf(code), truncateReason(message));
+    conn.socket.close(closeCodeOf(code), closeReason(message));
     this.leave(conn);
   }
 
@@ -851,10 +849,4 @@ function participantOf(conn: Connection): MessageOf<'roster'>['participants'][nu
 function displayName(verified: string, hint: string, max: number): string {
   const name = [...(cleanDisplayName(verified) || cleanDisplayName(hint))].slice(0, max).join('').trim();
   return name || 'Guest';
-}
-
-function truncateReason(message: string): string {
-  let out = message;
-  while (utf8Length(out) > MAX_CLOSE_REASON_BYTES) out = out.slice(0, -1);
-  return out;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ERRORS, ErrorCode } from '@tandem/protocol';
-import { type Identity, plainIdentity, type RoomSocket } from '@tandem/room';
+import { type Identity, plainIdentity, type RoomSocket, refuseSocket } from '@tandem/room';
 import type { Logger } from '../observability/logger.js';
 import {
   type Attachment,
@@ -18,7 +18,7 @@ import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '.
 import { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';
 import { Ownership } from './ownership.js';
-import { RemoteSocket, refuseSocket } from './remote-socket.js';
+import { RemoteSocket } from './remote-socket.js';
 
 /** How a node joins its cluster. */
 export interface ClusterOptions {

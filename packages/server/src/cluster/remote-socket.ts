@@ -1,4 +1,3 @@
-import { closeCodeOf, ERRORS, type ErrorCode, encode } from '@tandem/protocol';
 import type { RoomSocket } from '@tandem/room';
 import type { ClusterBus } from './bus.js';
 
@@ -31,14 +30,4 @@ export class RemoteSocket implements RoomSocket {
     this.bus.send(this.node, { t: 'close', conn: this.conn, code, reason });
     queueMicrotask(this.onClosed);
   }
-}
-
-/** Sends `socket` the error frame for `code`, then closes it with that code's close code. */
-export function refuseSocket(
-  socket: RoomSocket,
-  code: ErrorCode,
-  message: string = ERRORS[code].message,
-): void {
-  socket.send(encode({ type: 'error', code, rid: 0, message }));
-  socket.close(closeCodeOf(code), message.slice(0, 120));
 }

@@ -5,9 +5,9 @@ import {
   plainIdentity,
   RateBucket,
   type RoomSocket,
+  refuseSocket,
   type TimerHandle,
 } from '@tandem/room';
-import { refuseSocket } from '../cluster/remote-socket.js';
 import type { Attachment } from '../rooms/registry.js';
 import { makeSessionId } from './session-id.js';
 

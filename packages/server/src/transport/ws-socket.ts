@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { closeCodeOf, decode, ERRORS, ErrorCode, encode, MESSAGES } from '@tandem/protocol';
-import { combineCursorFrames, type RoomSocket } from '@tandem/room';
+import { closeReason, combineCursorFrames, type RoomSocket } from '@tandem/room';
 import { WebSocket } from 'ws';
 import type { Metrics } from '../observability/metrics.js';
 import type { FrameReader } from './frame-reader.js';
@@ -117,7 +117,7 @@ export class WsRoomSocket implements RoomSocket {
 
   private end(code: ErrorCode, message: string): void {
     this.write(encode({ type: 'error', code, rid: 0, message }));
-    this.close(closeCodeOf(code), message.slice(0, 120));
+    this.close(closeCodeOf(code), closeReason(message));
   }
 
   private write(frame: Uint8Array): void {
