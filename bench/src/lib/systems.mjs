@@ -77,13 +77,17 @@ export const SYSTEMS = [
     id: 'tandem',
     label: 'Tandem',
     version: () => `@tandem/server ${versionOf('@tandem/server')} (this repository)`,
-    async start(port, { data = ':memory:' } = {}) {
+    /**
+     * @param root - the repository whose server is started (another checkout, for `ab.mjs`)
+     * @param args - further `serve` options, after the bench's own (a later one wins)
+     */
+    async start(port, { data = ':memory:', root = repoDir, args = [] } = {}) {
       // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof), written when it exits.
       const profile = process.env.BENCH_CPU_PROF;
       const child = spawnNode(
         [
           ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-          join(repoDir, 'packages/server/dist/cli.js'),
+          join(root, 'packages/server/dist/cli.js'),
           'serve',
           '--port',
           String(port),
@@ -101,6 +105,7 @@ export const SYSTEMS = [
           '100000',
           '--log-level',
           'warn',
+          ...args,
         ],
         { cpu: 0 },
       );
