@@ -3,6 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { browserSuite, demoServer, frame, person, signIn, wiggleOverStage } from './support.js';
 
 const { browser, pages } = browserSuite();
+/** WebSocket `readyState`s (the test's own side has no WebSocket global). */
+const OPEN = 1;
+const CLOSED = 3;
 
 describe('a peer-to-peer session', () => {
   const server = demoServer();
@@ -14,6 +17,9 @@ describe('a peer-to-peer session', () => {
     host = await person(browser());
     guest = await person(browser());
     Object.assign(pages, { host, guest });
+    // Keeps the pages' WebSockets and DataChannels reachable, so a test can cut one as a network
+    // drop would, without the SDK knowing it was asked to.
+    for (const page of [host, guest]) await page.addInitScript(recordLinks);
   });
 
   it('the host starts one and gets an id to share; the room runs in the host’s page', async () => {
@@ -56,6 +62,52 @@ describe('a peer-to-peer session', () => {
     expect(server().registry.connections).toBe(0);
   });
 
+  it('the host’s signaling drops: it connects again while the guest’s DataChannel carries on', async () => {
+    const signalingLinks = () =>
+      host.evaluate(() =>
+        window.__links.sockets.filter((ws) => ws.url.includes('/p2p/')).map((ws) => ws.readyState),
+      );
+    expect(await signalingLinks()).toEqual([OPEN]);
+    await host.evaluate(() => {
+      const ws = window.__links.sockets.find(
+        (w) => w.url.includes('/p2p/') && w.readyState === WebSocket.OPEN,
+      );
+      ws?.close(3000, 'network drop');
+    });
+    // While the host is away the server keeps its session; what the peers do still travels.
+    expect(server().signaling.size).toBe(1);
+    await guest.getByRole('button', { name: '+ Shape' }).click();
+    await frame(host, 'Shape 3').waitFor();
+    await host.waitForFunction(() => {
+      const p2p = window.__links.sockets.filter((ws) => ws.url.includes('/p2p/'));
+      return p2p.length === 2 && p2p[1]!.readyState === WebSocket.OPEN;
+    });
+    expect(await signalingLinks()).toEqual([CLOSED, OPEN]);
+    // Not one peer left the room: the guest's status never changed.
+    expect(await guest.locator('.topbar .tandem-connection').getAttribute('data-status')).toBe('connected');
+    expect(server().signaling.size).toBe(1);
+    expect(server().registry.size).toBe(0);
+  });
+
+  it('the guest’s DataChannel drops: it reconnects through signaling and is back without asking again', async () => {
+    await guest.evaluate(() => {
+      for (const channel of window.__links.channels) channel.close();
+    });
+    // Closed on the host's side too, so the host's room sees the guest leave, then return.
+    await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await guest.waitForFunction(
+      () => window.__links.channels.filter((c) => c.readyState === 'open').length === 1,
+    );
+    expect(await guest.evaluate(() => window.__links.channels.length)).toBe(2);
+    // A returning participant skips the waiting room, even under host approval.
+    expect(await host.getByRole('button', { name: 'Add Grace' }).count()).toBe(0);
+    await guest.getByRole('button', { name: '+ Shape' }).click();
+    await frame(host, 'Shape 4').waitFor();
+    await host.getByRole('button', { name: '+ Shape' }).click();
+    await frame(guest, 'Shape 5').waitFor();
+    expect(server().registry.connections).toBe(0);
+  });
+
   it('a second guest joins the star: everyone sees everyone’s cursors and edits through the host', async () => {
     const third = await person(browser());
     pages.third = third;
@@ -67,7 +119,7 @@ describe('a peer-to-peer session', () => {
     await wiggleOverStage(guest);
     await third.locator('.tandem-cursor', { hasText: 'Grace' }).waitFor();
     await third.getByRole('button', { name: '+ Shape' }).click();
-    await frame(guest, 'Shape 3').waitFor();
+    await frame(guest, 'Shape 6').waitFor();
     expect(server().registry.connections).toBe(0);
     await third.close();
   });
@@ -89,3 +141,35 @@ describe('a peer-to-peer session', () => {
       .waitFor();
   });
 });
+
+declare global {
+  interface Window {
+    __links: { sockets: WebSocket[]; channels: RTCDataChannel[] };
+  }
+}
+
+/** Runs in the page before its scripts: records every WebSocket and every DataChannel it opens. */
+function recordLinks(): void {
+  const links: Window['__links'] = { sockets: [], channels: [] };
+  window.__links = links;
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      links.sockets.push(this);
+    }
+  };
+  const NativePeerConnection = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePeerConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      this.addEventListener('datachannel', (event) => links.channels.push(event.channel));
+      const create = this.createDataChannel.bind(this);
+      this.createDataChannel = (label, init) => {
+        const channel = create(label, init);
+        links.channels.push(channel);
+        return channel;
+      };
+    }
+  };
+}
