@@ -120,3 +120,15 @@ export function rememberSelection(code: string, layer: string | undefined): void
 export function rememberedSelection(code: string): string | undefined {
   return sessionStorage.getItem(`tandem-demo:selected:${code.toUpperCase()}`) ?? undefined;
 }
+
+const HOSTED_P2P = 'tandem-demo:p2p-host';
+
+/** The peer-to-peer session this tab hosts, so a reload hosts it again; undefined forgets it. */
+export function rememberHostedPeerToPeer(sessionId: string | undefined): void {
+  if (sessionId) sessionStorage.setItem(HOSTED_P2P, sessionId);
+  else sessionStorage.removeItem(HOSTED_P2P);
+}
+
+export function rememberedHostedPeerToPeer(): string | undefined {
+  return sessionStorage.getItem(HOSTED_P2P) ?? undefined;
+}

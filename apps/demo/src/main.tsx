@@ -9,19 +9,27 @@ import {
   type Identity,
   jwtIdentity,
   loadIdentity,
+  rememberedHostedPeerToPeer,
+  rememberHostedPeerToPeer,
   saveIdentity,
 } from './identity.js';
 import { Landing } from './landing.js';
 import { type Opening, Session } from './session.js';
 import './styles.css';
 
-/** What the address bar opens: `?join=<code>` or `?p2p=<session id>` (a guest's invite). */
+/**
+ * What the address bar opens: `?join=<code>` or `?p2p=<session id>` (a guest's invite); else the
+ * peer-to-peer session this tab was hosting before it reloaded.
+ */
 function openingFromUrl(): Opening | undefined {
   const params = new URLSearchParams(location.search);
   const code = params.get('join')?.trim().toUpperCase();
   if (code) return { kind: 'code', code };
   const sessionId = params.get('p2p')?.trim().toLowerCase();
   if (sessionId) return { kind: 'p2p-guest', sessionId };
+  const hosted = rememberedHostedPeerToPeer();
+  // The room's own settings come back with it; the policy here is not used.
+  if (hosted) return { kind: 'p2p-host', policy: 'host-approval', resume: hosted };
   return undefined;
 }
 
@@ -60,6 +68,7 @@ function App() {
   };
   const signOut = () => {
     saveIdentity(undefined);
+    rememberHostedPeerToPeer(undefined);
     setIdentity(undefined);
   };
 

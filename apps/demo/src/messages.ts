@@ -20,6 +20,7 @@ const MESSAGES: Record<string, string> = {
   Unauthorized: 'Your sign-in was refused. Sign in again.',
   TokenExpired: 'Your sign-in expired.',
   RoomClosed: 'This session has ended.',
+  HostAway: 'The host is not connected right now. Waiting for them to come back…',
   NotInSession: 'You are not in the session this belongs to. Ask the host to add you.',
   Disconnected: 'The connection closed before the server answered.',
 };

@@ -1,4 +1,4 @@
-import type { RoomConnection, TandemError } from '@tandem/client';
+import { type RoomConnection, type TandemError, WebStorageRoomStore } from '@tandem/client';
 import {
   AccessRequestToasts,
   ConnectionPill,
@@ -14,7 +14,13 @@ import {
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { Brand } from './brand.js';
 import { type CanvasOp, type CanvasState, canvasReducer } from './canvas.js';
-import { type Identity, rememberedCompanions, rememberedSelection, rememberSelection } from './identity.js';
+import {
+  type Identity,
+  rememberedCompanions,
+  rememberedSelection,
+  rememberHostedPeerToPeer,
+  rememberSelection,
+} from './identity.js';
 import type { AdmissionPolicy } from './landing.js';
 import { LessonPane } from './lesson.js';
 import { friendly } from './messages.js';
@@ -56,7 +62,8 @@ export function useEditor(): EditorApi {
 /** What the session screen opens: a server session by join code, or a peer-to-peer session. */
 export type Opening =
   | { kind: 'code'; code: string }
-  | { kind: 'p2p-host'; policy: AdmissionPolicy }
+  /** `resume`: the session this tab hosted before the page reloaded. */
+  | { kind: 'p2p-host'; policy: AdmissionPolicy; resume?: string }
   | { kind: 'p2p-guest'; sessionId: string };
 
 /** The connection a session screen runs on, and how it is shown. */
@@ -84,15 +91,27 @@ export function Session({
     let close = () => {};
     if (opening.kind === 'p2p-host') {
       // The room runs in this page: guests reach it over WebRTC; the server only introduces them.
-      client
-        .hostPeerToPeer({ policy: opening.policy, docMode: 'ops' })
+      // It is kept in this tab's storage too, so a reload hosts the session again as it was.
+      const store = new WebStorageRoomStore(sessionStorage);
+      const options = { policy: opening.policy, docMode: 'ops', store } as const;
+      (opening.resume ? client.resumePeerToPeer(opening.resume, options) : client.hostPeerToPeer(options))
         .then((session) => {
-          if (cancelled) return session.end();
+          const end = () => {
+            session.end();
+            rememberHostedPeerToPeer(undefined);
+            void store.delete(session.sessionId);
+          };
+          if (cancelled) return end();
           session.room.ops.use(canvasReducer);
-          close = () => session.end();
+          rememberHostedPeerToPeer(session.sessionId);
+          close = end;
           setOpened({ room: session.room, label: session.sessionId, peerToPeer: true });
         })
-        .catch((e: Error) => setError(e.message));
+        .catch((e: TandemError | Error) => {
+          rememberHostedPeerToPeer(undefined);
+          if (opening.resume) void store.delete(opening.resume);
+          setError('codeName' in e ? friendly(e) : e.message);
+        });
     } else {
       const joined =
         opening.kind === 'code'

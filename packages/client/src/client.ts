@@ -1,8 +1,9 @@
-import type { AdmissionPolicy, DocMode } from '@tandem/protocol';
-import type { Identity } from '@tandem/room';
+import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
+import type { Identity, RoomStore } from '@tandem/room';
 import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
+import { TandemError } from './errors.js';
 import { GuestSocket } from './p2p/guest-socket.js';
 import { P2PHost } from './p2p/host.js';
 import type { P2PSessionInfo, RTCPeerConnectionConstructor } from './p2p/signaling.js';
@@ -37,6 +38,12 @@ export interface PeerToPeerOptions {
   policy?: AdmissionPolicy;
   /** Default `lww`. */
   docMode?: DocMode;
+  /**
+   * Where the host's room keeps its state; memory by default, so it goes with the page. A
+   * {@link WebStorageRoomStore} over `sessionStorage` keeps it across a reload of the page, for
+   * {@link TandemClient.resumePeerToPeer}.
+   */
+  store?: RoomStore;
 }
 
 /** A peer-to-peer session this client hosts: its room runs in this page. */
@@ -158,23 +165,57 @@ export class TandemClient {
     });
     const body = (await res.json()) as P2PSessionInfo & { host: Identity; error?: string; message?: string };
     if (!res.ok) throw new Error(`could not start a session: ${body.message ?? body.error ?? res.status}`);
+    return this.runPeerToPeer(body.sessionId, token, body.host, body.iceServers, RTC, options);
+  }
+
+  /**
+   * Hosts again a peer-to-peer session this user started, after its page reloaded: the server
+   * keeps a session 60 s for a host that left without ending it, and the room comes back from
+   * `options.store` (the one the session was started with), guests reconnecting on their own.
+   * Rejects with `RoomNotFound` when the session has ended.
+   *
+   * @example
+   * const store = new WebStorageRoomStore(sessionStorage);
+   * const session = await client.resumePeerToPeer(savedSessionId, { store });
+   */
+  async resumePeerToPeer(sessionId: string, options: PeerToPeerOptions = {}): Promise<PeerToPeerSession> {
+    const RTC = this.rtc();
+    const token = await this.tokens.token();
+    const res = await this.fetchImpl(`${this.baseUrl}/p2p/${encodeURIComponent(sessionId)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await res.json()) as P2PSessionInfo & { you: Identity; message?: string };
+    if (res.status === 404) throw new TandemError(ErrorCode.RoomNotFound, 'the session has ended');
+    if (!res.ok) throw new Error(`could not resume the session: ${body.message ?? res.status}`);
+    return this.runPeerToPeer(body.sessionId, token, body.you, body.iceServers, RTC, options);
+  }
+
+  /** Runs the room of a session this client hosts, and connects this client to it. */
+  private async runPeerToPeer(
+    sessionId: string,
+    token: string,
+    identity: Identity,
+    iceServers: P2PSessionInfo['iceServers'],
+    RTC: RTCPeerConnectionConstructor,
+    options: PeerToPeerOptions,
+  ): Promise<PeerToPeerSession> {
     let room: RoomConnection | undefined;
-    const host = new P2PHost({
+    const host = await P2PHost.open({
       baseUrl: this.baseUrl,
-      sessionId: body.sessionId,
+      sessionId,
       firstToken: token,
       token: () => this.tokens.token(),
-      host: body.host,
-      iceServers: body.iceServers,
+      host: identity,
+      iceServers,
       WebSocket: this.WebSocketImpl,
       RTCPeerConnection: RTC,
       ...options,
       onEnded: () => room?.leave(),
     });
-    room = this.connection({ roomId: body.sessionId }, () => host.connectSelf());
+    room = this.connection({ roomId: sessionId }, () => host.connectSelf());
     const connection = room;
     return {
-      sessionId: body.sessionId,
+      sessionId,
       room: connection,
       get guests() {
         return host.guestCount;

@@ -15,6 +15,7 @@ export { OpsDocument, type OpsReducer, type SequencedOp } from './documents/ops.
 export { Emitter } from './emitter.js';
 export { TandemError } from './errors.js';
 export type { IceServer, RTCPeerConnectionConstructor } from './p2p/signaling.js';
+export { type KeyValueStorage, WebStorageRoomStore } from './p2p/web-storage-store.js';
 export { RoomConnection, type RoomEvents, type RoomTarget } from './room.js';
 export { CursorInterpolator } from './state/interpolator.js';
 export type {

@@ -66,6 +66,11 @@ export const ErrorCode = {
   HelloTimeout: 30,
   /** A companion room refused the user: the session it belongs to has not admitted them. */
   NotInSession: 31,
+  /**
+   * A peer-to-peer session's host is not connected now (not yet, or away for a moment: its page
+   * reloading, its network dropping); the session waits for it, so a guest tries again.
+   */
+  HostAway: 32,
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -130,6 +135,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = Object.fromEntries
     info('WaitingRoomFull', true, true, 'the waiting room is full; try again later'),
     info('HelloTimeout', true, true, 'no hello within the time allowed'),
     info('NotInSession', true, false, 'this room follows a session that has not admitted you'),
+    info('HostAway', true, true, 'the host is not in this session right now; trying again'),
   ].map((e) => [e.code, e]),
 ) as Record<ErrorCode, ErrorInfo>;
 

@@ -185,9 +185,9 @@ export class TandemServer {
       signaling,
       iceServers,
       p2pCreated: cluster ? (id: string) => cluster.signalingCreated(id) : async () => {},
-      isP2pLive: cluster
-        ? (id: string) => cluster.isSignalingLive(id)
-        : async (id: string) => signaling.isLive(id),
+      p2pExists: cluster
+        ? (id: string) => cluster.signalingExists(id)
+        : async (id: string) => signaling.has(id),
       createSession: cluster ? cluster.createSession.bind(cluster) : registry.createSession.bind(registry),
       verifier,
       guests,

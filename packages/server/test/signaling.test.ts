@@ -58,11 +58,11 @@ describe('the signaling endpoint', () => {
       signalingPath: `/p2p/${sessionId}`,
       iceServers: [{ urls: 'stun:stun.example.org:3478' }],
     });
-    // Not open to guests until its host is there.
+    // Found as soon as it is created (a guest arriving before the host then waits for it).
     const early = await fetch(`${server.url}/p2p/${sessionId}`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(early.status).toBe(404);
+    expect(early.status).toBe(200);
     const host = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${token}`);
     await host.send({ type: 'ping', nonce: 7 });
     await host.next('pong', (p) => p.nonce === 7);
@@ -137,8 +137,15 @@ describe('the signaling endpoint', () => {
     const ada = await guestToken(server, 'Ada');
     const created = await postJson(`${server.url}/p2p`, {}, ada.token);
     const sessionId = created.body.sessionId as string;
+    // Before the host connects the session exists (a guest's GET finds it) and waits: a guest is
+    // told to try again.
     const tooEarly = await p2pGuest(sessionId, 'Grace');
-    expect((await tooEarly.guest.closed).code).toBe(closeCodeOf(ErrorCode.RoomClosed));
+    expect((await tooEarly.guest.closed).code).toBe(closeCodeOf(ErrorCode.HostAway));
+    const found = await fetch(`${server.url}/p2p/${sessionId}`, {
+      headers: { authorization: `Bearer ${tooEarly.token}` },
+    });
+    expect(found.status).toBe(200);
+    expect((await found.json()).you).toEqual({ userId: tooEarly.userId, name: 'Grace' });
 
     const host = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${ada.token}`);
     const secondTab = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${ada.token}`);

@@ -1,5 +1,11 @@
-import { type AdmissionPolicy, type DocMode, ErrorCode, errorOfCloseCode } from '@tandem/protocol';
-import { type Identity, type LimitOverrides, MemoryRoomStore, Room } from '@tandem/room';
+import {
+  type AdmissionPolicy,
+  closeCodeOf,
+  type DocMode,
+  ErrorCode,
+  errorOfCloseCode,
+} from '@tandem/protocol';
+import { type Identity, type LimitOverrides, MemoryRoomStore, Room, type RoomStore } from '@tandem/room';
 import { yjsDocuments } from '@tandem/yjs';
 import { Backoff } from '../connection/backoff.js';
 import { frameBytes, type WebSocketConstructor, type WebSocketLike } from '../connection/transport.js';
@@ -29,6 +35,11 @@ export interface P2PHostOptions {
   policy?: AdmissionPolicy;
   docMode?: DocMode;
   limits?: LimitOverrides;
+  /**
+   * Where the room's state is kept (memory by default). With a {@link WebStorageRoomStore} the
+   * room outlives a reload of the page: opening the same session again loads it from there.
+   */
+  store?: RoomStore;
   /** Told when the session ends on its own (the server says it is gone). */
   onEnded?: (code: number, reason: string) => void;
 }
@@ -48,24 +59,27 @@ function cryptoRandom(): number {
 
 /**
  * The host side of a peer-to-peer session: the room engine runs here, in the host's page, with its
- * state in memory. Each guest the signaling server introduces gets a peer connection and a
+ * state in memory or in the tab's storage (see {@link P2PHostOptions.store}). Each guest the signaling server introduces gets a peer connection and a
  * DataChannel; once it opens, the guest is a connection of the room like any other, identified as
  * the server verified it. The host's own client talks to the room through {@link connectSelf}.
  * Documents, operations, chat and cursors never leave the peers.
  */
 export class P2PHost {
-  readonly room: Room;
   private readonly guests = new Map<number, GuestLink>();
   private ended = false;
   private signaling: SignalingConnection;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly backoff = new Backoff({ baseMs: 250, maxMs: 5_000 });
 
-  constructor(private readonly options: P2PHostOptions) {
-    this.room = new Room({
+  /**
+   * Loads the session's room from `options.store` (as it was when this page, or the one before a
+   * reload, last wrote it; a new room when nothing is stored) and connects to signaling as host.
+   */
+  static async open(options: P2PHostOptions): Promise<P2PHost> {
+    const room = await Room.load({
       id: options.sessionId,
       random: cryptoRandom,
-      store: new MemoryRoomStore(),
+      store: options.store ?? new MemoryRoomStore(),
       documents: yjsDocuments,
       ...(options.limits ? { limits: options.limits } : {}),
       settings: {
@@ -75,6 +89,13 @@ export class P2PHost {
         ...(options.docMode ? { docMode: options.docMode } : {}),
       },
     });
+    return new P2PHost(options, room);
+  }
+
+  private constructor(
+    private readonly options: P2PHostOptions,
+    readonly room: Room,
+  ) {
     this.signaling = this.connectSignaling(options.firstToken);
   }
 
@@ -101,7 +122,13 @@ export class P2PHost {
       error: () => undefined,
       close: (code, reason) => {
         if (this.ended) return;
-        if (errorOfCloseCode(code)?.retry === false || code === 1000) {
+        // HostAway is said to guests: told to this page, it is not the session's host (another
+        // user resuming it), and waiting would not change that.
+        if (
+          errorOfCloseCode(code)?.retry === false ||
+          code === 1000 ||
+          code === closeCodeOf(ErrorCode.HostAway)
+        ) {
           this.end();
           this.options.onEnded?.(code, reason);
           return;

@@ -37,6 +37,7 @@ export class SignalingConnection {
   private readonly ws: WebSocketLike;
   private readonly queued: Uint8Array[] = [];
   private open = false;
+  private closing = false;
 
   constructor(
     baseUrl: string,
@@ -52,6 +53,7 @@ export class SignalingConnection {
     this.ws.binaryType = 'arraybuffer';
     this.ws.onopen = () => {
       this.open = true;
+      if (this.closing) return this.ws.close(1000, 'done');
       for (const frame of this.queued.splice(0)) this.ws.send(frame);
     };
     this.ws.onmessage = (event) => {
@@ -82,8 +84,14 @@ export class SignalingConnection {
     else this.queued.push(frame);
   }
 
+  /**
+   * Closes cleanly (1000), which is what tells the server a host is ending its session. A socket
+   * still connecting is closed once it opens: closed before, it would only abort, and the server
+   * would take the host for gone a moment and keep the session waiting for it.
+   */
   close(): void {
-    this.ws.close(1000, 'done');
+    if (this.open || this.ws.readyState !== 0) this.ws.close(1000, 'done');
+    else this.closing = true;
   }
 }
 

@@ -172,11 +172,11 @@ export class Cluster implements RoomPlacement {
   }
 
   /**
-   * Whether a peer-to-peer session is open to guests: its host connected here, or the session on
-   * another server (where a guest arriving before its host is told so).
+   * Whether a peer-to-peer session exists, here or on another server (connected to its host, or
+   * waiting for it: a guest arriving meanwhile is told to try again).
    */
-  async isSignalingLive(sessionId: string): Promise<boolean> {
-    if (this.signaling?.has(sessionId)) return this.signaling.isLive(sessionId);
+  async signalingExists(sessionId: string): Promise<boolean> {
+    if (this.signaling?.has(sessionId)) return true;
     const owner = await this.ownership.owner(`${P2P_PREFIX}${sessionId}`);
     return owner !== null && owner !== this.nodeId;
   }

@@ -31,7 +31,7 @@ export interface ApiContext {
   /** STUN/TURN servers for peer-to-peer sessions. */
   iceServers: IceServer[];
   /** Whether a peer-to-peer session's host is connected (on this server, or in its cluster). */
-  isP2pLive: (sessionId: string) => Promise<boolean>;
+  p2pExists: (sessionId: string) => Promise<boolean>;
   /** Called once a peer-to-peer session is created, before its id is handed out (a cluster leases it). */
   p2pCreated: (sessionId: string) => Promise<void>;
   /** Creates a session (in a cluster, a companion is created on the node hosting its session). */
@@ -271,13 +271,26 @@ const createP2p: Handler = async (ctx, req) => {
   ];
 };
 
-/** A peer-to-peer session a guest was given: whether its host is there, and how to connect. */
+/**
+ * A peer-to-peer session a guest was given: whether it exists, and how to connect. A session whose
+ * host is away for now (not connected yet, or its page reloading) exists: its signaling tells the
+ * guest `HostAway`, and the guest tries again.
+ */
 const findP2p: Handler = async (ctx, req, url) => {
-  await authenticate(ctx, req);
+  const identity = await authenticate(ctx, req);
   const sessionId = url.pathname.split('/')[2] ?? '';
-  if (!P2P_SESSION_ID.test(sessionId) || !(await ctx.isP2pLive(sessionId)))
+  if (!P2P_SESSION_ID.test(sessionId) || !(await ctx.p2pExists(sessionId)))
     throw new HttpError(404, 'RoomNotFound', 'no peer-to-peer session with that id is open');
-  return [200, { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers }];
+  return [
+    200,
+    // `you`: the caller as verified, what a host resuming its session binds its room's host role to.
+    {
+      sessionId,
+      signalingPath: `/p2p/${sessionId}`,
+      iceServers: ctx.iceServers,
+      you: plainIdentity(identity),
+    },
+  ];
 };
 
 async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<VerifiedIdentity> {

@@ -154,11 +154,6 @@ export class SignalingHub {
     return id;
   }
 
-  /** Whether a session is open to guests now (it exists and its host is connected). */
-  isLive(sessionId: string): boolean {
-    return this.sessions.get(sessionId)?.host !== undefined;
-  }
-
   /** Sessions open now. */
   get size(): number {
     return this.sessions.size;
@@ -179,8 +174,9 @@ export class SignalingHub {
       session.host = { peer: HOST_PEER, identity, socket, budget };
       return session.host;
     }
+    // The session waits for its host (not connected yet, or gone for a moment): so does the guest.
     if (!session.host)
-      throw new SignalingRefusal(ErrorCode.RoomClosed, 'the host is not in this session (yet)');
+      throw new SignalingRefusal(ErrorCode.HostAway, 'the host is not in this session right now');
     if (identity.userId === session.hostUserId)
       throw new SignalingRefusal(ErrorCode.RoomFull, 'the host is already connected from another tab');
     if (session.guests.size >= this.limits.maxGuests)
