@@ -1,4 +1,10 @@
-import { type RoomConnection, type TandemError, WebStorageRoomStore } from '@tandem/client';
+import {
+  type PeerToPeerSession,
+  type RoomConnection,
+  type TandemClient,
+  type TandemError,
+  WebStorageRoomStore,
+} from '@tandem/client';
 import {
   AccessRequestToasts,
   ConnectionPill,
@@ -90,28 +96,17 @@ export function Session({
     let cancelled = false;
     let close = () => {};
     if (opening.kind === 'p2p-host') {
-      // The room runs in this page: guests reach it over WebRTC; the server only introduces them.
-      // It is kept in this tab's storage too, so a reload hosts the session again as it was.
-      const store = new WebStorageRoomStore(sessionStorage);
-      const options = { policy: opening.policy, docMode: 'ops', store } as const;
-      (opening.resume ? client.resumePeerToPeer(opening.resume, options) : client.hostPeerToPeer(options))
+      const hosting = hostingFor(client, opening);
+      hosting.session
         .then((session) => {
-          const end = () => {
-            session.end();
-            rememberHostedPeerToPeer(undefined);
-            void store.delete(session.sessionId);
-          };
-          if (cancelled) return end();
+          if (cancelled) return;
           session.room.ops.use(canvasReducer);
-          rememberHostedPeerToPeer(session.sessionId);
-          close = end;
           setOpened({ room: session.room, label: session.sessionId, peerToPeer: true });
         })
         .catch((e: TandemError | Error) => {
-          rememberHostedPeerToPeer(undefined);
-          if (opening.resume) void store.delete(opening.resume);
-          setError('codeName' in e ? friendly(e) : e.message);
+          if (!cancelled) setError('codeName' in e ? friendly(e) : e.message);
         });
+      close = () => release(opening, hosting);
     } else {
       const joined =
         opening.kind === 'code'
@@ -138,7 +133,15 @@ export function Session({
         <p className="error" role="alert">
           {error}
         </p>
-        <button type="button" className="primary" onClick={onLeave}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            // Leaving for good: a reload no longer tries to host it again.
+            if (opening.kind === 'p2p-host') rememberHostedPeerToPeer(undefined);
+            onLeave();
+          }}
+        >
           Back to start
         </button>
       </Screen>
@@ -150,6 +153,68 @@ export function Session({
       <Gate code={opened.label} peerToPeer={opened.peerToPeer} identity={identity} onLeave={onLeave} />
     </RoomProvider>
   );
+}
+
+/** A peer-to-peer session this page hosts, and the end that leaving it has scheduled. */
+interface Hosting {
+  session: Promise<PeerToPeerSession>;
+  store: WebStorageRoomStore;
+  ending?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Sessions hosted per opening. An effect's cleanup does not end its session at once but on the
+ * next task, and the effect running again for the same opening keeps it: React's StrictMode (in
+ * development) unmounts and mounts every effect once, which would otherwise end a session (or
+ * resume one twice) as it starts.
+ */
+const hostings = new WeakMap<Opening, Hosting>();
+
+function hostingFor(client: TandemClient, opening: Extract<Opening, { kind: 'p2p-host' }>): Hosting {
+  const known = hostings.get(opening);
+  if (known) {
+    clearTimeout(known.ending);
+    known.ending = undefined;
+    return known;
+  }
+  // The room runs in this page: guests reach it over WebRTC; the server only introduces them.
+  // It is kept in this tab's storage too, so a reload hosts the session again as it was.
+  const store = new WebStorageRoomStore(sessionStorage);
+  const options = { policy: opening.policy, docMode: 'ops', store } as const;
+  const session = (
+    opening.resume ? client.resumePeerToPeer(opening.resume, options) : client.hostPeerToPeer(options)
+  ).then(
+    (started) => {
+      rememberHostedPeerToPeer(started.sessionId);
+      return started;
+    },
+    (error: TandemError | Error) => {
+      // Gone for good: forgotten. Anything else (offline, a server error) may pass, and the next
+      // reload tries again.
+      if ('codeName' in error && error.codeName === 'RoomNotFound') {
+        rememberHostedPeerToPeer(undefined);
+        if (opening.resume) void store.delete(opening.resume);
+      }
+      throw error;
+    },
+  );
+  const hosting: Hosting = { session, store };
+  hostings.set(opening, hosting);
+  return hosting;
+}
+
+function release(opening: Opening, hosting: Hosting): void {
+  hosting.ending = setTimeout(() => {
+    hostings.delete(opening);
+    hosting.session.then(
+      (session) => {
+        session.end();
+        rememberHostedPeerToPeer(undefined);
+        void hosting.store.delete(session.sessionId);
+      },
+      () => undefined,
+    );
+  }, 0);
 }
 
 function Screen({ title, children }: { title: string; children?: React.ReactNode }) {

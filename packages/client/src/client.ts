@@ -5,11 +5,16 @@ import type { BackoffOptions } from './connection/backoff.js';
 import type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
 import { TandemError } from './errors.js';
 import { GuestSocket } from './p2p/guest-socket.js';
-import { P2PHost } from './p2p/host.js';
-import type { P2PSessionInfo, RTCPeerConnectionConstructor } from './p2p/signaling.js';
+import { P2PHost, type P2PHostOptions } from './p2p/host.js';
+import { endSessionAsHost, type P2PSessionInfo, type RTCPeerConnectionConstructor } from './p2p/signaling.js';
 import { RoomConnection, type RoomTarget } from './room.js';
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** The hosted room's connection, for a session that ends on its own to leave. */
+interface Ending {
+  room?: RoomConnection;
+}
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -165,14 +170,18 @@ export class TandemClient {
     });
     const body = (await res.json()) as P2PSessionInfo & { host: Identity; error?: string; message?: string };
     if (!res.ok) throw new Error(`could not start a session: ${body.message ?? body.error ?? res.status}`);
-    return this.runPeerToPeer(body.sessionId, token, body.host, body.iceServers, RTC, options);
+    const ending: Ending = {};
+    const host = await P2PHost.open(this.hostOptions(body, token, body.host, RTC, options, ending));
+    return this.hosted(host, ending);
   }
 
   /**
    * Hosts again a peer-to-peer session this user started, after its page reloaded: the server
    * keeps a session 60 s for a host that left without ending it, and the room comes back from
    * `options.store` (the one the session was started with), guests reconnecting on their own.
-   * Rejects with `RoomNotFound` when the session has ended.
+   * Rejects with `RoomNotFound` when the session has ended, or when nothing of its room is in
+   * `options.store` (the session is then ended: a new room under its id would hand out again the
+   * versions and sequence numbers its guests hold).
    *
    * @example
    * const store = new WebStorageRoomStore(sessionStorage);
@@ -184,38 +193,45 @@ export class TandemClient {
     const res = await this.fetchImpl(`${this.baseUrl}/p2p/${encodeURIComponent(sessionId)}`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    const body = (await res.json()) as P2PSessionInfo & { you: Identity; message?: string };
     if (res.status === 404) throw new TandemError(ErrorCode.RoomNotFound, 'the session has ended');
+    const body = (await res.json()) as P2PSessionInfo & { you: Identity; message?: string };
     if (!res.ok) throw new Error(`could not resume the session: ${body.message ?? res.status}`);
-    return this.runPeerToPeer(body.sessionId, token, body.you, body.iceServers, RTC, options);
+    const ending: Ending = {};
+    const host = await P2PHost.open(this.hostOptions(body, token, body.you, RTC, options, ending), true);
+    if (host) return this.hosted(host, ending);
+    // Ended at once, so its guests stop waiting for it.
+    endSessionAsHost(this.baseUrl, sessionId, token, this.WebSocketImpl);
+    throw new TandemError(ErrorCode.RoomNotFound, 'nothing of this session is stored here; it has ended');
   }
 
-  /** Runs the room of a session this client hosts, and connects this client to it. */
-  private async runPeerToPeer(
-    sessionId: string,
+  private hostOptions(
+    info: P2PSessionInfo,
     token: string,
     identity: Identity,
-    iceServers: P2PSessionInfo['iceServers'],
     RTC: RTCPeerConnectionConstructor,
     options: PeerToPeerOptions,
-  ): Promise<PeerToPeerSession> {
-    let room: RoomConnection | undefined;
-    const host = await P2PHost.open({
+    ending: Ending,
+  ): P2PHostOptions {
+    return {
       baseUrl: this.baseUrl,
-      sessionId,
+      sessionId: info.sessionId,
       firstToken: token,
       token: () => this.tokens.token(),
       host: identity,
-      iceServers,
+      iceServers: info.iceServers,
       WebSocket: this.WebSocketImpl,
       RTCPeerConnection: RTC,
       ...options,
-      onEnded: () => room?.leave(),
-    });
-    room = this.connection({ roomId: sessionId }, () => host.connectSelf());
-    const connection = room;
+      onEnded: () => ending.room?.leave(),
+    };
+  }
+
+  /** Connects this client to the room it hosts. */
+  private hosted(host: P2PHost, ending: Ending): PeerToPeerSession {
+    const connection = this.connection({ roomId: host.room.id }, () => host.connectSelf());
+    ending.room = connection;
     return {
-      sessionId,
+      sessionId: host.room.id,
       room: connection,
       get guests() {
         return host.guestCount;

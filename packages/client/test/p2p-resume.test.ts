@@ -1,4 +1,4 @@
-import { ErrorCode } from '@tandem/protocol';
+import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TandemServer } from '../../server/src/server.js';
@@ -30,14 +30,31 @@ function tabStorage(): KeyValueStorage {
 function pageSockets() {
   const open: WebSocket[] = [];
   let gone = false;
+  /** Close codes of the page's sockets, and who waits for the next one. */
+  const closes: number[] = [];
+  let waiting: ((code: number) => void) | undefined;
   class PageSocket extends WebSocket {
     constructor(url: string) {
       super(gone ? 'ws://127.0.0.1:1' : url);
       if (!gone) open.push(this);
+      this.once('close', (code: number) => {
+        if (waiting) waiting(code);
+        else closes.push(code);
+        waiting = undefined;
+      });
     }
   }
   return {
     WebSocket: PageSocket,
+    /** The close code of the page's next socket to close (or of one that closed unawaited). */
+    nextClose: (): Promise<number> => {
+      const code = closes.shift();
+      return code !== undefined ? Promise.resolve(code) : new Promise((resolve) => (waiting = resolve));
+    },
+    /** The network drops: every open socket is cut, and later ones connect again. */
+    drop: () => {
+      for (const ws of open.splice(0)) ws.terminate();
+    },
     unload: () => {
       gone = true;
       for (const ws of open) ws.terminate();
@@ -56,12 +73,68 @@ afterEach(async () => {
 function page(
   token: string | { guest: string },
   sockets = pageSockets(),
+  RTCPeerConnection: unknown = NoPeerConnections,
 ): { client: TandemClient; unload: () => void } {
   const client = nodeClient(server.url, token, {
     WebSocket: sockets.WebSocket as never,
-    RTCPeerConnection: NoPeerConnections as never,
+    RTCPeerConnection: RTCPeerConnection as never,
   });
   return { client, unload: sockets.unload };
+}
+
+/**
+ * A host page's WebRTC as far as these tests need it: `nextInvite()` resolves when the page starts
+ * a peer connection for a guest the server introduced, which shows the page is the session's host
+ * (the offer then fails: Node has no WebRTC, and the page drops that guest).
+ */
+function hostPeer() {
+  let told: () => void = () => {};
+  class Peer {
+    constructor() {
+      told();
+    }
+    createDataChannel() {
+      return {};
+    }
+    createOffer() {
+      return Promise.reject(new Error('no WebRTC in this test'));
+    }
+    close() {}
+  }
+  return {
+    Peer,
+    nextInvite: () =>
+      new Promise<void>((resolve) => {
+        told = resolve;
+      }),
+  };
+}
+
+/**
+ * Resolves once a guest gets through to the session's host and `invited` says which page that is.
+ * Guests are told to try again while no host is connected: each refused one is followed by another.
+ */
+async function hostedBy(sessionId: string, invited: Promise<void>): Promise<void> {
+  for (;;) {
+    const guest = await signalingGuest(sessionId);
+    guest.on('error', () => undefined);
+    const outcome = await Promise.race([
+      invited.then(() => 'hosted'),
+      new Promise<string>((resolve) => guest.once('close', () => resolve('refused'))),
+    ]);
+    if (outcome === 'hosted') return;
+  }
+}
+
+/** A guest's signaling connection, straight to the server. */
+async function signalingGuest(sessionId: string): Promise<WebSocket> {
+  const res = await fetch(`${server.url}/auth/guest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Grace' }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  return new WebSocket(`${server.wsUrl}/p2p/${sessionId}?token=${token}`);
 }
 
 /** Resolves when the server forgets the session. */
@@ -104,14 +177,72 @@ describe('a peer-to-peer host whose page reloads', () => {
   });
 
   it('cannot be taken over by another user: that page’s room ends, and the session still waits for its host', async () => {
+    const storage = tabStorage();
     const first = page({ guest: 'Ada' });
-    const session = await first.client.hostPeerToPeer();
+    const session = await first.client.hostPeerToPeer({ store: new WebStorageRoomStore(storage) });
     await reach(session.room, 'connected');
     first.unload();
+    // Someone else in the same tab, with the room's state at hand.
     const mallory = page({ guest: 'Mallory' });
-    const taken = await mallory.client.resumePeerToPeer(session.sessionId);
+    const taken = await mallory.client.resumePeerToPeer(session.sessionId, {
+      store: new WebStorageRoomStore(storage),
+    });
     await reach(taken.room, 'disconnected');
     expect(server.signaling.size).toBe(1);
+  });
+
+  it('with nothing of the room stored, ends the session rather than start an empty room under its id', async () => {
+    const first = page({ guest: 'Ada' });
+    const token = await first.client.token();
+    const session = await first.client.hostPeerToPeer({ store: new WebStorageRoomStore(tabStorage()) });
+    await reach(session.room, 'connected');
+    await session.room.lww.set({ title: 'held by the guests' });
+    first.unload();
+    const ended = sessionEnds(session.sessionId);
+    await expect(
+      page(token).client.resumePeerToPeer(session.sessionId, {
+        store: new WebStorageRoomStore(tabStorage()),
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.RoomNotFound });
+    await ended;
+    expect(server.signaling.size).toBe(0);
+  });
+
+  it('waits while the server still holds its previous connection, then hosts once that one is gone', async () => {
+    const storage = tabStorage();
+    const before = pageSockets();
+    const firstRtc = hostPeer();
+    const first = page({ guest: 'Ada' }, before, firstRtc.Peer);
+    const token = await first.client.token();
+    const session = await first.client.hostPeerToPeer({ store: new WebStorageRoomStore(storage) });
+    await hostedBy(session.sessionId, firstRtc.nextInvite());
+    // The next page (a reload the server has not noticed yet) is refused as a second host
+    // connection, and keeps trying instead of giving up.
+    const secondRtc = hostPeer();
+    const after = pageSockets();
+    const second = page(token, after, secondRtc.Peer);
+    const resumed = await second.client.resumePeerToPeer(session.sessionId, {
+      store: new WebStorageRoomStore(storage),
+    });
+    await reach(resumed.room, 'connected');
+    expect(await after.nextClose()).toBe(closeCodeOf(ErrorCode.RoomFull));
+    const invited = secondRtc.nextInvite();
+    before.unload();
+    await hostedBy(session.sessionId, invited);
+    expect(resumed.room.status).toBe('connected');
+    resumed.end();
+  });
+
+  it('ends the session on the server when ended while its signaling is down', async () => {
+    const sockets = pageSockets();
+    const first = page({ guest: 'Ada' }, sockets);
+    const session = await first.client.hostPeerToPeer();
+    await reach(session.room, 'connected');
+    const ended = sessionEnds(session.sessionId);
+    sockets.drop();
+    session.end();
+    await ended;
+    expect(server.signaling.size).toBe(0);
   });
 
   it('is told the session ended when it comes back too late or it was ended', async () => {

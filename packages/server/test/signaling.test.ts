@@ -167,18 +167,26 @@ describe('the signaling endpoint', () => {
   it('keeps the session when the host’s connection drops, for the host to connect again', async () => {
     await start();
     const { host, sessionId, token } = await p2pHost();
-    const { guest } = await p2pGuest(sessionId, 'Grace');
+    const grace = await p2pGuest(sessionId, 'Grace');
     await host.next('signal', (s) => s.kind === 'join');
     host.ws.terminate();
-    await host.closed;
+    // A guest mid-handshake goes on signaling the host that is gone: nothing breaks (the server
+    // stays up), and the guest is told to connect again, since the host that returns will not
+    // know it.
+    grace.guest.send({ type: 'signal', peer: 0, kind: 'ice', payload: bytes('into the gap') });
+    expect((await grace.guest.closed).code).toBe(closeCodeOf(ErrorCode.HostAway));
+    const during = await p2pGuest(sessionId, 'Linus');
+    expect((await during.guest.closed).code).toBe(closeCodeOf(ErrorCode.HostAway));
     const back = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${token}`);
     back.send({ type: 'ping', nonce: 2 });
     await back.next('pong');
-    // The guest stayed; its signals reach the host's new connection.
-    guest.send({ type: 'signal', peer: 0, kind: 'ice', payload: bytes('after the drop') });
+    // Connecting again, the guest is introduced to the host's new connection, and they signal.
+    const again = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${grace.token}`);
+    const join = await back.next('signal', (s) => s.kind === 'join');
+    expect(JSON.parse(text(join.payload))).toMatchObject({ userId: grace.userId });
+    again.send({ type: 'signal', peer: 0, kind: 'ice', payload: bytes('after the drop') });
     const ice = await back.next('signal', (s) => s.kind === 'ice');
-    expect([ice.peer, text(ice.payload)]).toEqual([1, 'after the drop']);
-    expect(guest.ws.readyState).toBe(guest.ws.OPEN);
+    expect([ice.peer, text(ice.payload)]).toEqual([join.peer, 'after the drop']);
   });
 
   it('lets a user keep only a few sessions waiting for them to connect', async () => {
@@ -231,10 +239,17 @@ describe('the signaling hub', () => {
     const guest = recorder();
     hub.connect(id, { userId: 'grace', name: 'Grace' }, guest.socket);
     hub.disconnect(id, host);
+    // Its guests' signaling is told to try again; the session waits.
+    expect([hub.size, guest.closed]).toEqual([1, [closeCodeOf(ErrorCode.HostAway)]]);
     clock.advance(29_999);
-    expect([hub.size, guest.closed]).toEqual([1, []]);
+    expect(() => hub.connect(id, { userId: 'grace', name: 'Grace' }, recorder().socket)).toThrow(
+      expect.objectContaining({ code: ErrorCode.HostAway }),
+    );
     clock.advance(1);
-    expect([hub.size, guest.closed]).toEqual([0, [closeCodeOf(ErrorCode.RoomClosed)]]);
+    expect(hub.size).toBe(0);
+    expect(() => hub.connect(id, { userId: 'grace', name: 'Grace' }, recorder().socket)).toThrow(
+      expect.objectContaining({ code: ErrorCode.RoomNotFound }),
+    );
   });
 
   it('drops signals over the budget (telling the sender once a second) and closes a flood', () => {

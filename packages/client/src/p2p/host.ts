@@ -13,6 +13,7 @@ import { ChannelRoomSocket, type DataChannelLike } from './channel.js';
 import { FrameAssembler } from './chunks.js';
 import { LoopbackSocket } from './loopback-socket.js';
 import {
+  endSessionAsHost,
   type IceServer,
   payloadOf,
   type RTCPeerConnectionConstructor,
@@ -44,6 +45,12 @@ export interface P2PHostOptions {
   onEnded?: (code: number, reason: string) => void;
 }
 
+/**
+ * How long a host keeps trying while the server holds another host connection for its session: past
+ * the server's heartbeat window (twice 30 s), within which it finds a dead connection and drops it.
+ */
+const HOST_CONNECTION_WAIT_MS = 75_000;
+
 /** One guest's link to this host: its peer connection, and its connection id in the room once open. */
 interface GuestLink {
   pc: RTCPeerConnection;
@@ -70,13 +77,19 @@ export class P2PHost {
   private signaling: SignalingConnection;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly backoff = new Backoff({ baseMs: 250, maxMs: 5_000 });
+  /** When signaling first refused this host because the session has a host connection already. */
+  private fullSince: number | undefined;
 
   /**
    * Loads the session's room from `options.store` (as it was when this page, or the one before a
    * reload, last wrote it; a new room when nothing is stored) and connects to signaling as host.
+   * With `resuming`, a room must be stored: undefined when none is, since a new room under the
+   * session's id would hand out again the versions and sequence numbers its guests already hold.
    */
-  static async open(options: P2PHostOptions): Promise<P2PHost> {
-    const room = await Room.load({
+  static async open(options: P2PHostOptions, resuming: true): Promise<P2PHost | undefined>;
+  static async open(options: P2PHostOptions, resuming?: false): Promise<P2PHost>;
+  static async open(options: P2PHostOptions, resuming = false): Promise<P2PHost | undefined> {
+    const room = await (resuming ? Room.loadExisting : Room.load)({
       id: options.sessionId,
       random: cryptoRandom,
       store: options.store ?? new MemoryRoomStore(),
@@ -89,7 +102,7 @@ export class P2PHost {
         ...(options.docMode ? { docMode: options.docMode } : {}),
       },
     });
-    return new P2PHost(options, room);
+    return room && new P2PHost(options, room);
   }
 
   private constructor(
@@ -122,14 +135,22 @@ export class P2PHost {
       error: () => undefined,
       close: (code, reason) => {
         if (this.ended) return;
+        // RoomFull, to a host: its session has a host connection already. One this page had (or
+        // the page before a reload) that the server has not yet found dead (its heartbeat will,
+        // within a minute), or another tab's: try again for a while, then give up.
+        const full = code === closeCodeOf(ErrorCode.RoomFull);
+        if (!full) this.fullSince = undefined;
+        else this.fullSince ??= Date.now();
+        const waitedTooLong = full && Date.now() - this.fullSince! > HOST_CONNECTION_WAIT_MS;
         // HostAway is said to guests: told to this page, it is not the session's host (another
         // user resuming it), and waiting would not change that.
         if (
-          errorOfCloseCode(code)?.retry === false ||
+          (errorOfCloseCode(code)?.retry === false && !full) ||
+          waitedTooLong ||
           code === 1000 ||
           code === closeCodeOf(ErrorCode.HostAway)
         ) {
-          this.end();
+          this.stop();
           this.options.onEnded?.(code, reason);
           return;
         }
@@ -209,10 +230,22 @@ export class P2PHost {
   /** Ends the session: every guest is told the room closed, and the server forgets the session. */
   end(): void {
     if (this.ended) return;
+    this.stop();
+    // The server forgets the session when its host's signaling closes cleanly. When it is not open
+    // (dropped, and waiting to connect again), a connection made for that alone closes it.
+    if (!this.signaling.closed) return this.signaling.close();
+    const { baseUrl, sessionId, WebSocket } = this.options;
+    this.options
+      .token()
+      .then((token) => endSessionAsHost(baseUrl, sessionId, token, WebSocket))
+      .catch(() => undefined);
+  }
+
+  /** Closes the room here, its guests told it closed; the server is not told. */
+  private stop(): void {
     this.ended = true;
     if (this.retry) clearTimeout(this.retry);
     void this.room.close(ErrorCode.RoomClosed);
     for (const peer of [...this.guests.keys()]) this.drop(peer);
-    this.signaling.close();
   }
 }

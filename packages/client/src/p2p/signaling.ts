@@ -84,6 +84,11 @@ export class SignalingConnection {
     else this.queued.push(frame);
   }
 
+  /** Closed, or closing: nothing more goes through it. */
+  get closed(): boolean {
+    return this.ws.readyState >= 2;
+  }
+
   /**
    * Closes cleanly (1000), which is what tells the server a host is ending its session. A socket
    * still connecting is closed once it opens: closed before, it would only abort, and the server
@@ -93,6 +98,24 @@ export class SignalingConnection {
     if (this.open || this.ws.readyState !== 0) this.ws.close(1000, 'done');
     else this.closing = true;
   }
+}
+
+/**
+ * Ends a peer-to-peer session on the server as its host: connects to its signaling and closes
+ * cleanly. For a host whose own signaling connection is not open (dropped, or never made).
+ */
+export function endSessionAsHost(
+  baseUrl: string,
+  sessionId: string,
+  token: string,
+  WebSocket: WebSocketConstructor,
+): void {
+  const ignore = () => undefined;
+  new SignalingConnection(baseUrl, sessionId, token, WebSocket, {
+    signal: ignore,
+    error: ignore,
+    close: ignore,
+  }).close();
 }
 
 /** The JSON a signal carries. */

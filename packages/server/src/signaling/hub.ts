@@ -229,7 +229,9 @@ export class SignalingHub {
       // Star topology: a guest talks to the host only.
       if (m.peer !== HOST_PEER)
         return this.tell(from, ErrorCode.BadMessage, 'a guest signals the host (peer 0) only');
-      return this.signal(session.host!, from.peer, m.kind, m.payload);
+      // A guest is on signaling only while its host is (see `disconnect`).
+      if (session.host) this.signal(session.host, from.peer, m.kind, m.payload);
+      return;
     }
     const guest = session.guests.get(m.peer);
     if (!guest) return this.tell(from, ErrorCode.NotFound, `no guest ${m.peer} in this session`);
@@ -252,6 +254,12 @@ export class SignalingHub {
     }
     if (clean) return this.end(session, ErrorCode.RoomClosed, 'the host ended the session');
     session.host = undefined;
+    // The guests still on signaling were introduced to the connection that left, and the one that
+    // comes back knows none of them: they are told to try again, and are introduced to it then. A
+    // guest whose DataChannel is open stays in the room (only its signaling closes).
+    for (const guest of session.guests.values())
+      refuseSocket(guest.socket, ErrorCode.HostAway, 'the host left for a moment; connect again');
+    session.guests.clear();
     session.expiry = this.clock.setTimeout(() => {
       if (!session.host) this.end(session, ErrorCode.RoomClosed, 'the host did not come back');
     }, this.limits.hostReturnMs);
