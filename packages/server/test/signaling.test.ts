@@ -198,6 +198,24 @@ describe('the signaling endpoint', () => {
     expect(server.signaling.size).toBe(3);
   });
 
+  it('closes a connection whose frame meets a bug (Internal), and goes on serving everyone else', async () => {
+    await start();
+    const { host, sessionId } = await p2pHost();
+    const grace = await p2pGuest(sessionId, 'Grace');
+    await host.next('signal', (s) => s.kind === 'join');
+    // A defect where frames go, as the one that once crashed the whole server on a guest's signal.
+    const receive = server.signaling.receive.bind(server.signaling);
+    server.signaling.receive = (id, from, frame) => {
+      if (from.identity.userId === grace.userId) throw new Error('a bug');
+      receive(id, from, frame);
+    };
+    grace.guest.send({ type: 'signal', peer: 0, kind: 'ice', payload: bytes('{}') });
+    expect((await grace.guest.closed).code).toBe(closeCodeOf(ErrorCode.Internal));
+    host.send({ type: 'ping', nonce: 9 });
+    await host.next('pong', (p) => p.nonce === 9);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it('tells every host and guest to reconnect when the server shuts down', async () => {
     await start();
     const { host, sessionId } = await p2pHost();

@@ -194,10 +194,20 @@ function serve(
   ctx.metrics.connections.inc();
   const disarmExpiry = expireWith(identity, socket);
 
+  // A frame that meets a bug where it goes costs its own connection (closed, Internal), never the
+  // process and every room in it: the exception would otherwise escape a socket's data event.
+  const deliver = (target: SignalingAttachment, frame: Buffer): void => {
+    try {
+      target.receive(frame);
+    } catch (error) {
+      ctx.logger.error({ err: error, ...to.log }, 'a frame could not be handled; closing its connection');
+      socket.fail(ErrorCode.Internal);
+    }
+  };
   const onFrame = (frame: Buffer, isBinary: boolean): void => {
     if (to.countFramesIn) ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
-    if (attached) return attached.receive(frame);
+    if (attached) return deliver(attached, frame);
     if (socket.isClosed) return;
     queue.push(frame);
     queuedBytes += frame.length;
@@ -229,7 +239,7 @@ function serve(
       // Closed while it was being attached: by the client, or by this socket itself (expiry, flood).
       if (gone || socket.isClosed) return result.detach();
       attached = result;
-      for (const frame of queue.splice(0)) result.receive(frame);
+      for (const frame of queue.splice(0)) deliver(result, frame);
     },
     (error: unknown) => {
       if (error instanceof RoomRefusal || error instanceof SignalingRefusal)
