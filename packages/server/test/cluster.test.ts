@@ -1,6 +1,7 @@
 import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeEnvelope } from '../src/cluster/envelope.js';
+import { ClusterBus } from '../src/cluster/bus.js';
+import { decodeEnvelope, type Envelope, encodeEnvelope } from '../src/cluster/envelope.js';
 import { Ownership } from '../src/cluster/ownership.js';
 import type { TandemServer } from '../src/server.js';
 import { type ServerProcess, spawnServer } from './support/child.js';
@@ -37,6 +38,43 @@ describe('cluster messages', () => {
     expect(() => decodeEnvelope(new Uint8Array([9, 1]))).toThrow(/unknown cluster message kind/);
     expect(() => decodeEnvelope(new Uint8Array([1, 40, 65]))).toThrow(/truncated/);
     expect(() => decodeEnvelope(new Uint8Array([0, 123]))).toThrow();
+  });
+});
+
+describe.skipIf(skipRedis)('the cluster bus', () => {
+  const prefix = uniquePrefix();
+  afterAll(() => dropPrefix(prefix));
+
+  it('reports a malformed message, or one whose handling fails, and goes on with the next', async () => {
+    const errors: string[] = [];
+    const received: Envelope[] = [];
+    let next: () => void = () => {};
+    const bus = await ClusterBus.open({
+      redisUrl: REDIS_URL,
+      prefix,
+      nodeId: 'node-a',
+      onMessage: (envelope) => {
+        if (envelope.t === 'in' && text(envelope.frame) === 'bug') throw new Error('a defect');
+        received.push(envelope);
+        next();
+      },
+      onError: (error) => errors.push(error.message),
+      onUndelivered: () => undefined,
+      onResubscribed: () => undefined,
+    });
+    try {
+      const arrived = new Promise<void>((resolve) => {
+        next = resolve;
+      });
+      await bus.redis.publish(`${prefix}:node:node-a`, Buffer.from([9, 1]));
+      bus.send('node-a', { t: 'in', conn: 'c1', frame: bytes('bug') });
+      bus.send('node-a', { t: 'in', conn: 'c1', frame: bytes('fine') });
+      await arrived;
+      expect(received).toEqual([{ t: 'in', conn: 'c1', frame: bytes('fine') }]);
+      expect(errors).toEqual(['unknown cluster message kind 9', 'a defect']);
+    } finally {
+      await bus.close();
+    }
   });
 });
 

@@ -75,14 +75,14 @@ export class ClusterBus {
     }
     const bus = new ClusterBus(redis, subscriber, options);
     subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
-      let envelope: Envelope;
+      // Neither a malformed message nor a defect where one is delivered may escape into the Redis
+      // client's reply parser (and from there end the process): both are reported, and the next
+      // message is handled as usual.
       try {
-        envelope = decodeEnvelope(message);
+        options.onMessage(decodeEnvelope(message));
       } catch (error) {
         options.onError(error as Error);
-        return;
       }
-      options.onMessage(envelope);
     });
     await subscriber.subscribe(bus.channel(options.nodeId));
     // `ready` again means the connection dropped and came back (ioredis subscribes again itself).
