@@ -208,7 +208,7 @@ describe('a peer-to-peer host whose page reloads', () => {
     expect(server.signaling.size).toBe(0);
   });
 
-  it('waits while the server still holds its previous connection, then hosts once that one is gone', async () => {
+  it('takes over from its previous connection, which the server has not found dead yet', async () => {
     const storage = tabStorage();
     const before = pageSockets();
     const firstRtc = hostPeer();
@@ -216,21 +216,23 @@ describe('a peer-to-peer host whose page reloads', () => {
     const token = await first.client.token();
     const session = await first.client.hostPeerToPeer({ store: new WebStorageRoomStore(storage) });
     await hostedBy(session.sessionId, firstRtc.nextInvite());
-    // The next page (a reload the server has not noticed yet) is refused as a second host
-    // connection, and keeps trying instead of giving up.
+    // The next page (a reload the server has not noticed yet, its old connection still open)
+    // hosts at once: the old connection is told the session is hosted elsewhere, and that page's
+    // room stops.
     const secondRtc = hostPeer();
-    const after = pageSockets();
-    const second = page(token, after, secondRtc.Peer);
+    const invited = secondRtc.nextInvite();
+    const second = page(token, pageSockets(), secondRtc.Peer);
     const resumed = await second.client.resumePeerToPeer(session.sessionId, {
       store: new WebStorageRoomStore(storage),
     });
-    await reach(resumed.room, 'connected');
-    expect(await after.nextClose()).toBe(closeCodeOf(ErrorCode.RoomFull));
-    const invited = secondRtc.nextInvite();
-    before.unload();
+    expect(await before.nextClose()).toBe(closeCodeOf(ErrorCode.HostAway));
+    await reach(session.room, 'disconnected');
     await hostedBy(session.sessionId, invited);
     expect(resumed.room.status).toBe('connected');
+    // Ending now ends it on the server.
+    const ended = sessionEnds(session.sessionId);
     resumed.end();
+    await ended;
   });
 
   it('ends the session on the server when ended while its signaling is down', async () => {

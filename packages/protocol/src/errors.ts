@@ -82,7 +82,7 @@ export interface ErrorInfo {
   readonly name: ErrorName;
   /** The connection is closed after the error frame, with close code `4000 + code`. */
   readonly fatal: boolean;
-  /** Reconnecting may succeed (fatal codes only). */
+  /** Reconnecting may succeed, for a connection closed with this code (fatal codes, and Internal). */
   readonly retry: boolean;
   /** Default human-readable message. */
   readonly message: string;
@@ -130,7 +130,9 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = Object.fromEntries
     info('HeartbeatTimeout', true, true, 'no heartbeat; reconnect'),
     info('RoomClosed', true, false, 'the room was closed'),
     info('RoomNotFound', true, false, 'no such room or join code'),
-    info('Internal', false, false, 'internal error; the request had no effect'),
+    // Retry: where it closes a connection (a defect met on the way in, a failed attach), connecting
+    // again may well succeed.
+    info('Internal', false, true, 'internal error; the request had no effect'),
     info('NotTrusted', true, false, 'this room admits only its trusted list'),
     info('WaitingRoomFull', true, true, 'the waiting room is full; try again later'),
     info('HelloTimeout', true, true, 'no hello within the time allowed'),

@@ -191,8 +191,12 @@ describe('error codes', () => {
     }
   });
 
-  it('marks only fatal codes as worth a retry', () => {
-    for (const code of codes) if (ERRORS[code].retry) expect(ERRORS[code].fatal).toBe(true);
+  it('marks only codes a connection is closed with as worth a retry: fatal ones, and Internal', () => {
+    // Internal answers a request that had no effect, and also closes a connection whose frame met
+    // a defect in the server: connecting again may then well succeed.
+    for (const code of codes)
+      if (ERRORS[code].retry) expect(ERRORS[code].fatal || code === ErrorCode.Internal).toBe(true);
+    expect(ERRORS[ErrorCode.Internal]).toMatchObject({ fatal: false, retry: true });
   });
 
   it('refuses a version mismatch fatally, without retry, with close codes 4002 and 4003', () => {

@@ -1,5 +1,6 @@
-import { closeCodeOf, ErrorCode } from '@tandem/protocol';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { closeCodeOf, ErrorCode, MESSAGES } from '@tandem/protocol';
+import { Room } from '@tandem/room';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ClusterBus } from '../src/cluster/bus.js';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from '../src/cluster/envelope.js';
 import { Ownership } from '../src/cluster/ownership.js';
@@ -264,6 +265,31 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     const eve = await join(b!, session.roomId, 'Eve');
     eve.ws.send(new Uint8Array([0xfe, 1, 2]));
     expect((await eve.next('error')).code).toBe(ErrorCode.BadMessage);
+  });
+
+  it('closes only the forwarded connection whose frame meets a defect in the room, and its client may come back', async () => {
+    const [a, b] = await nodes(2);
+    const { host, session } = await hostSession(a!, { policy: 'open' });
+    const eve = await join(b!, session.roomId, 'Eve');
+    // A defect in the room, met by Eve's frames only (both nodes run in this process).
+    const receive = Room.prototype.receive;
+    const eveSlot = eve.welcome.slot;
+    const spy = vi.spyOn(Room.prototype, 'receive').mockImplementation(function (this: Room, id, frame) {
+      if (frame[0] === MESSAGES.chatSend.tag) throw new Error('a defect');
+      return receive.call(this, id, frame);
+    });
+    try {
+      eve.send({ type: 'chatSend', rid: 1, body: bytes('hello') });
+      expect((await eve.closed).code).toBe(closeCodeOf(ErrorCode.Internal));
+      // The host, and the room, carry on; Eve's leaving reached it.
+      expect((await host.next('peerLeave')).slot).toBe(eveSlot);
+      host.send({ type: 'ping', nonce: 3 });
+      await host.next('pong', (p) => p.nonce === 3);
+    } finally {
+      spy.mockRestore();
+    }
+    const back = await join(b!, session.roomId, 'Eve');
+    expect(back.welcome.slot).toBeGreaterThan(0);
   });
 
   it('creates a companion room on the node hosting its session, whichever node is asked', async () => {

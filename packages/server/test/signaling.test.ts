@@ -128,7 +128,7 @@ describe('the signaling endpoint', () => {
     expect(text((await host.next('signal', (s) => s.kind === 'ice')).payload)).toBe('still here');
   });
 
-  it('refuses a guest of an unknown session, one who arrives before the host, a second host tab and a full session', async () => {
+  it('refuses a guest of an unknown session, one who arrives before the host, and one of a full session', async () => {
     await start({ maxParticipants: 2 });
     const { token } = await guestToken(server, 'Eve');
     const unknown = await TestClient.open(`${server.wsUrl}/p2p/nss-aaaaaa-aaaa?token=${token}`);
@@ -148,8 +148,6 @@ describe('the signaling endpoint', () => {
     expect((await found.json()).you).toEqual({ userId: tooEarly.userId, name: 'Grace' });
 
     const host = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${ada.token}`);
-    const secondTab = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${ada.token}`);
-    expect((await secondTab.closed).code).toBe(closeCodeOf(ErrorCode.RoomFull));
     const first = await p2pGuest(sessionId, 'Grace');
     await host.next('signal', (s) => s.kind === 'join');
     const extra = await p2pGuest(sessionId, 'Linus');
@@ -162,6 +160,24 @@ describe('the signaling endpoint', () => {
     });
     await expect(TestClient.open(`${server.wsUrl}/p2p/${sessionId}`)).rejects.toMatchObject({ status: 401 });
     expect((await postJson(`${server.url}/p2p`, {})).status).toBe(401);
+  });
+
+  it('lets the host’s newest connection host: the one it replaces, and guests being introduced to it, are told HostAway', async () => {
+    await start();
+    const { host, sessionId, token } = await p2pHost();
+    const grace = await p2pGuest(sessionId, 'Grace');
+    await host.next('signal', (s) => s.kind === 'join');
+    // The host's page reloads before the server has noticed the old one is gone (or a second tab).
+    const reloaded = await TestClient.open(`${server.wsUrl}/p2p/${sessionId}?token=${token}`);
+    expect((await host.closed).code).toBe(closeCodeOf(ErrorCode.HostAway));
+    expect((await grace.guest.closed).code).toBe(closeCodeOf(ErrorCode.HostAway));
+    const again = await p2pGuest(sessionId, 'Grace');
+    const join = await reloaded.next('signal', (s) => s.kind === 'join');
+    expect(JSON.parse(text(join.payload))).toMatchObject({ userId: again.userId });
+    // The replaced connection closing later changes nothing.
+    expect(server.signaling.size).toBe(1);
+    reloaded.send({ type: 'ping', nonce: 4 });
+    await reloaded.next('pong', (p) => p.nonce === 4);
   });
 
   it('keeps the session when the host’s connection drops, for the host to connect again', async () => {

@@ -45,12 +45,6 @@ export interface P2PHostOptions {
   onEnded?: (code: number, reason: string) => void;
 }
 
-/**
- * How long a host keeps trying while the server holds another host connection for its session: past
- * the server's heartbeat window (twice 30 s), within which it finds a dead connection and drops it.
- */
-const HOST_CONNECTION_WAIT_MS = 75_000;
-
 /** One guest's link to this host: its peer connection, and its connection id in the room once open. */
 interface GuestLink {
   pc: RTCPeerConnection;
@@ -77,8 +71,6 @@ export class P2PHost {
   private signaling: SignalingConnection;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly backoff = new Backoff({ baseMs: 250, maxMs: 5_000 });
-  /** When signaling first refused this host because the session has a host connection already. */
-  private fullSince: number | undefined;
 
   /**
    * Loads the session's room from `options.store` (as it was when this page, or the one before a
@@ -135,36 +127,40 @@ export class P2PHost {
       error: () => undefined,
       close: (code, reason) => {
         if (this.ended) return;
-        // RoomFull, to a host: its session has a host connection already. One this page had (or
-        // the page before a reload) that the server has not yet found dead (its heartbeat will,
-        // within a minute), or another tab's: try again for a while, then give up.
-        const full = code === closeCodeOf(ErrorCode.RoomFull);
-        if (!full) this.fullSince = undefined;
-        else this.fullSince ??= Date.now();
-        const waitedTooLong = full && Date.now() - this.fullSince! > HOST_CONNECTION_WAIT_MS;
-        // HostAway is said to guests: told to this page, it is not the session's host (another
-        // user resuming it), and waiting would not change that.
-        if (
-          (errorOfCloseCode(code)?.retry === false && !full) ||
-          waitedTooLong ||
-          code === 1000 ||
-          code === closeCodeOf(ErrorCode.HostAway)
-        ) {
+        // Guests still being introduced are forgotten by the server with this connection (they
+        // are told to connect again): their half-made peer connections go too.
+        for (const [peer, link] of [...this.guests]) if (link.id === undefined) this.drop(peer, link);
+        // HostAway, to a host: the session is hosted from another page now (a newer connection of
+        // this user), or this page's user is not its host. This page's room stops, and its guests
+        // are told HostAway too, so they find the session where it is hosted now.
+        if (code === closeCodeOf(ErrorCode.HostAway)) {
+          this.stop(ErrorCode.HostAway);
+          this.options.onEnded?.(code, reason);
+          return;
+        }
+        if (errorOfCloseCode(code)?.retry === false || code === 1000) {
           this.stop();
           this.options.onEnded?.(code, reason);
           return;
         }
-        this.retry = setTimeout(() => {
-          this.retry = undefined;
-          this.options
-            .token()
-            .then((fresh) => {
-              if (!this.ended) this.signaling = this.connectSignaling(fresh);
-            })
-            .catch(() => this.signaling.close());
-        }, this.backoff.next());
+        this.reconnectSignaling();
       },
     });
+  }
+
+  /** Connects signaling again after the backoff, with a fresh token (tried again if none comes). */
+  private reconnectSignaling(): void {
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.options
+        .token()
+        .then((fresh) => {
+          if (!this.ended) this.signaling = this.connectSignaling(fresh);
+        })
+        .catch(() => {
+          if (!this.ended) this.reconnectSignaling();
+        });
+    }, this.backoff.next());
   }
 
   /** A connection for the host's own client, to this room. */
@@ -241,11 +237,11 @@ export class P2PHost {
       .catch(() => undefined);
   }
 
-  /** Closes the room here, its guests told it closed; the server is not told. */
-  private stop(): void {
+  /** Closes the room here, its guests told `code` (it closed, by default); the server is not told. */
+  private stop(code: ErrorCode = ErrorCode.RoomClosed): void {
     this.ended = true;
     if (this.retry) clearTimeout(this.retry);
-    void this.room.close(ErrorCode.RoomClosed);
+    void this.room.close(code);
     for (const peer of [...this.guests.keys()]) this.drop(peer);
   }
 }

@@ -307,7 +307,7 @@ export class Cluster implements RoomPlacement {
       case 'in': {
         const remote = this.remote.get(envelope.conn);
         if (!remote) return;
-        if (remote.attached) return remote.attached.receive(envelope.frame);
+        if (remote.attached) return this.deliver(envelope.conn, remote, envelope.frame);
         remote.queue.push(envelope.frame);
         if (remote.queue.length > MAX_QUEUED_FRAMES) {
           this.dropRemote(envelope.conn);
@@ -377,7 +377,7 @@ export class Cluster implements RoomPlacement {
         : await this.registry.open(envelope.room, socket, envelope.identity);
       if (remote.gone) return attached.detach();
       remote.attached = attached;
-      for (const frame of remote.queue.splice(0)) attached.receive(frame);
+      for (const frame of remote.queue.splice(0)) this.deliver(envelope.conn, remote, frame);
     } catch (error) {
       this.remote.delete(envelope.conn);
       if (error instanceof RoomRefusal || error instanceof SignalingRefusal)
@@ -426,6 +426,22 @@ export class Cluster implements RoomPlacement {
     this.forwarded.delete(conn);
     this.bus.send(forwarded.owner, { t: 'leave', conn });
     refuseSocket(forwarded.socket, ErrorCode.ServerShutdown, ROOM_MOVED);
+  }
+
+  /**
+   * A forwarded frame into its room. One that meets a defect there costs its own connection (closed
+   * with Internal, and its client connects again), as on a local connection: skipping the frame and
+   * going on would leave the client with a gap it is never told of.
+   */
+  private deliver(conn: string, remote: Remote, frame: Uint8Array): void {
+    if (remote.gone || !remote.attached) return;
+    try {
+      remote.attached.receive(frame);
+    } catch (error) {
+      this.options.logger.error({ err: error, conn }, 'a forwarded frame could not be handled');
+      this.dropRemote(conn, remote);
+      refuseSocket(remote.socket, ErrorCode.Internal);
+    }
   }
 
   private dropRemote(conn: string, only?: Remote, clean = false): void {

@@ -168,17 +168,24 @@ export class SignalingHub {
     const session = this.sessions.get(sessionId);
     if (!session) throw new SignalingRefusal(ErrorCode.RoomNotFound, `no peer-to-peer session ${sessionId}`);
     const budget = new RateBucket(this.limits.signalsPerSecond, 3, 5, this.clock.now());
-    if (identity.userId === session.hostUserId && !session.host) {
+    if (identity.userId === session.hostUserId) {
       if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
       session.expiry = undefined;
+      // The newest connection of the host hosts. The one it replaces is a page that reloaded (or
+      // lost its network) before the server noticed it was gone, or another tab of the host's: it
+      // is told HostAway (the session is hosted elsewhere now), and so are the guests that were
+      // still being introduced to it, to be introduced to this one.
+      const replaced = session.host;
       session.host = { peer: HOST_PEER, identity, socket, budget };
+      if (replaced) {
+        refuseSocket(replaced.socket, ErrorCode.HostAway, 'this session is hosted from another page now');
+        this.forgetGuests(session);
+      }
       return session.host;
     }
     // The session waits for its host (not connected yet, or gone for a moment): so does the guest.
     if (!session.host)
       throw new SignalingRefusal(ErrorCode.HostAway, 'the host is not in this session right now');
-    if (identity.userId === session.hostUserId)
-      throw new SignalingRefusal(ErrorCode.RoomFull, 'the host is already connected from another tab');
     if (session.guests.size >= this.limits.maxGuests)
       throw new SignalingRefusal(ErrorCode.RoomFull, 'this session is full');
     const guest: SignalingPeer = { peer: session.nextPeer++, identity, socket, budget };
@@ -254,12 +261,7 @@ export class SignalingHub {
     }
     if (clean) return this.end(session, ErrorCode.RoomClosed, 'the host ended the session');
     session.host = undefined;
-    // The guests still on signaling were introduced to the connection that left, and the one that
-    // comes back knows none of them: they are told to try again, and are introduced to it then. A
-    // guest whose DataChannel is open stays in the room (only its signaling closes).
-    for (const guest of session.guests.values())
-      refuseSocket(guest.socket, ErrorCode.HostAway, 'the host left for a moment; connect again');
-    session.guests.clear();
+    this.forgetGuests(session);
     session.expiry = this.clock.setTimeout(() => {
       if (!session.host) this.end(session, ErrorCode.RoomClosed, 'the host did not come back');
     }, this.limits.hostReturnMs);
@@ -282,6 +284,17 @@ export class SignalingHub {
     session.guests.clear();
     if (session.host) refuseSocket(session.host.socket, code, message);
     session.host = undefined;
+  }
+
+  /**
+   * The guests on signaling were introduced to a host connection that is gone, and the next one
+   * knows none of them: they are told to try again, and are introduced to it then. A guest whose
+   * DataChannel is open stays in the room (only its signaling closes).
+   */
+  private forgetGuests(session: Session): void {
+    for (const guest of session.guests.values())
+      refuseSocket(guest.socket, ErrorCode.HostAway, 'the host left for a moment; connect again');
+    session.guests.clear();
   }
 
   private expel(session: Session, peer: SignalingPeer, code: ErrorCode): void {
