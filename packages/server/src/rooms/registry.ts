@@ -583,10 +583,41 @@ export class RoomRegistry {
     return room;
   }
 
+  /**
+   * The clock a room's timers (cursor ticks, lock leases, hello and access timeouts) run on, with
+   * each timer guarded: one that throws, a defect in that room, closes that room (its clients told
+   * Internal: they reconnect, to a fresh copy from the store) rather than escaping to the event
+   * loop and ending the process with every room in it.
+   */
+  private guardedClock(roomId: string): Clock {
+    const clock = this.options.clock;
+    return {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) =>
+        clock.setTimeout(() => {
+          try {
+            fn();
+          } catch (error) {
+            this.roomFailed(roomId, error);
+          }
+        }, ms),
+      clearTimeout: (handle) => clock.clearTimeout(handle),
+    };
+  }
+
+  private roomFailed(roomId: string, error: unknown): void {
+    this.options.logger.error({ roomId, err: error }, 'a room timer failed; room closed');
+    const entry = this.live.get(roomId);
+    if (entry)
+      this.closeRoom(roomId, entry, ErrorCode.Internal).catch((closeError: unknown) =>
+        this.options.logger.error({ roomId, err: closeError }, 'closing a failed room failed too'),
+      );
+  }
+
   private roomConfig(roomId: string): ConstructorParameters<typeof Room>[0] {
     return {
       id: roomId,
-      clock: this.options.clock,
+      clock: this.guardedClock(roomId),
       random: secureRandom,
       store: this.store,
       limits: this.options.limits,
