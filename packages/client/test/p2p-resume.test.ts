@@ -235,6 +235,41 @@ describe('a peer-to-peer host whose page reloads', () => {
     await ended;
   });
 
+  it('keeps connecting its signaling again when a fresh token does not come at once', async () => {
+    const { token } = (await (
+      await fetch(`${server.url}/auth/guest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Ada' }),
+      })
+    ).json()) as { token: string };
+    // Once the network drops, the next two requests for a token fail too (offline, say).
+    let failing = 0;
+    let failed = 0;
+    const auth = async () => {
+      if (failing > 0) {
+        failing--;
+        failed++;
+        throw new Error('offline');
+      }
+      return token;
+    };
+    const sockets = pageSockets();
+    const rtc = hostPeer();
+    const client = nodeClient(server.url, auth, {
+      WebSocket: sockets.WebSocket as never,
+      RTCPeerConnection: rtc.Peer as never,
+    });
+    const session = await client.hostPeerToPeer();
+    await hostedBy(session.sessionId, rtc.nextInvite());
+    failing = 2;
+    sockets.drop();
+    // Hosting again (a guest is introduced to this page) takes a token that came on a later try.
+    await hostedBy(session.sessionId, rtc.nextInvite());
+    expect(failed).toBe(2);
+    session.end();
+  });
+
   it('ends the session on the server when ended while its signaling is down', async () => {
     const sockets = pageSockets();
     const first = page({ guest: 'Ada' }, sockets);
