@@ -2,7 +2,7 @@ import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TandemServer } from '../../server/src/server.js';
-import { startServer } from '../../server/test/support/server.js';
+import { guestToken, startServer } from '../../server/test/support/server.js';
 import { type KeyValueStorage, type TandemClient, WebStorageRoomStore } from '../src/index.js';
 import { nodeClient, reach } from './support/clients.js';
 
@@ -128,12 +128,7 @@ async function hostedBy(sessionId: string, invited: Promise<void>): Promise<void
 
 /** A guest's signaling connection, straight to the server. */
 async function signalingGuest(sessionId: string): Promise<WebSocket> {
-  const res = await fetch(`${server.url}/auth/guest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Grace' }),
-  });
-  const { token } = (await res.json()) as { token: string };
+  const { token } = await guestToken(server, 'Grace');
   return new WebSocket(`${server.wsUrl}/p2p/${sessionId}?token=${token}`);
 }
 
@@ -236,13 +231,7 @@ describe('a peer-to-peer host whose page reloads', () => {
   });
 
   it('keeps connecting its signaling again when a fresh token does not come at once', async () => {
-    const { token } = (await (
-      await fetch(`${server.url}/auth/guest`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Ada' }),
-      })
-    ).json()) as { token: string };
+    const { token } = await guestToken(server, 'Ada');
     // Once the network drops, the next two requests for a token fail too (offline, say).
     let failing = 0;
     let failed = 0;

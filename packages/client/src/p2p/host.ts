@@ -60,10 +60,11 @@ function cryptoRandom(): number {
 
 /**
  * The host side of a peer-to-peer session: the room engine runs here, in the host's page, with its
- * state in memory or in the tab's storage (see {@link P2PHostOptions.store}). Each guest the signaling server introduces gets a peer connection and a
- * DataChannel; once it opens, the guest is a connection of the room like any other, identified as
- * the server verified it. The host's own client talks to the room through {@link connectSelf}.
- * Documents, operations, chat and cursors never leave the peers.
+ * state in memory or in the tab's storage (see {@link P2PHostOptions.store}). Each guest the
+ * signaling server introduces gets a peer connection and a DataChannel; once it opens, the guest is
+ * a connection of the room like any other, identified as the server verified it. The host's own
+ * client talks to the room through {@link connectSelf}. Documents, operations, chat and cursors
+ * never leave the peers.
  */
 export class P2PHost {
   private readonly guests = new Map<number, GuestLink>();
@@ -133,17 +134,11 @@ export class P2PHost {
         // HostAway, to a host: the session is hosted from another page now (a newer connection of
         // this user), or this page's user is not its host. This page's room stops, and its guests
         // are told HostAway too, so they find the session where it is hosted now.
-        if (code === closeCodeOf(ErrorCode.HostAway)) {
-          this.stop(ErrorCode.HostAway);
-          this.options.onEnded?.(code, reason);
-          return;
-        }
-        if (errorOfCloseCode(code)?.retry === false || code === 1000) {
-          this.stop();
-          this.options.onEnded?.(code, reason);
-          return;
-        }
-        this.reconnectSignaling();
+        const hostedElsewhere = code === closeCodeOf(ErrorCode.HostAway);
+        if (!hostedElsewhere && errorOfCloseCode(code)?.retry !== false && code !== 1000)
+          return this.reconnectSignaling();
+        this.stop(hostedElsewhere ? ErrorCode.HostAway : ErrorCode.RoomClosed);
+        this.options.onEnded?.(code, reason);
       },
     });
   }

@@ -95,7 +95,7 @@ export class SignalingConnection {
    * would take the host for gone a moment and keep the session waiting for it.
    */
   close(): void {
-    if (this.open || this.ws.readyState !== 0) this.ws.close(1000, 'done');
+    if (this.ws.readyState !== 0) this.ws.close(1000, 'done');
     else this.closing = true;
   }
 }

@@ -260,15 +260,7 @@ const createP2p: Handler = async (ctx, req) => {
     throw error;
   }
   await ctx.p2pCreated(sessionId);
-  return [
-    201,
-    {
-      sessionId,
-      signalingPath: `/p2p/${sessionId}`,
-      iceServers: ctx.iceServers,
-      host: plainIdentity(identity),
-    },
-  ];
+  return [201, { ...p2pSessionInfo(ctx, sessionId), host: plainIdentity(identity) }];
 };
 
 /**
@@ -281,17 +273,14 @@ const findP2p: Handler = async (ctx, req, url) => {
   const sessionId = url.pathname.split('/')[2] ?? '';
   if (!P2P_SESSION_ID.test(sessionId) || !(await ctx.p2pExists(sessionId)))
     throw new HttpError(404, 'RoomNotFound', 'no peer-to-peer session with that id is open');
-  return [
-    200,
-    // `you`: the caller as verified, what a host resuming its session binds its room's host role to.
-    {
-      sessionId,
-      signalingPath: `/p2p/${sessionId}`,
-      iceServers: ctx.iceServers,
-      you: plainIdentity(identity),
-    },
-  ];
+  // `you`: the caller as verified, what a host resuming its session binds its room's host role to.
+  return [200, { ...p2pSessionInfo(ctx, sessionId), you: plainIdentity(identity) }];
 };
+
+/** How to reach a peer-to-peer session: its signaling path and the STUN/TURN servers to use. */
+function p2pSessionInfo(ctx: ApiContext, sessionId: string) {
+  return { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers };
+}
 
 async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<VerifiedIdentity> {
   try {
