@@ -25,10 +25,10 @@ const annaPresence = json({ tool: 'select', status: 'на связи' });
 
 /** [name, message] in tag order; the first vector of each type is its example in docs/protocol.md. */
 const VECTORS = [
-  ['hello', { type: 'hello', version: 1, token: 'tok', name: 'Zoë', since: 300 }],
+  ['hello', { type: 'hello', version: 1, clientId: 'tok', name: 'Zoë', since: 300 }],
   [
     'hello/reconnect-since-2^40',
-    { type: 'hello', version: 1, token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln', name: '', since: TWO_40 },
+    { type: 'hello', version: 1, clientId: 'k3J9x_Q2mWn8-c4Lz7PaR1vT5yB0h', name: '', since: TWO_40 },
   ],
   [
     'welcome',

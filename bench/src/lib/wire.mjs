@@ -58,7 +58,7 @@ export async function tandemJoin(base, roomId, token, onMessage = () => {}) {
     else if (m.type === 'error' && m.rid === 0) refused(new Error(`tandem error ${m.code}: ${m.message}`));
     onMessage(m, data, ws);
   });
-  ws.send(encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 }));
+  ws.send(encode({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 }));
   await ready;
   return ws;
 }

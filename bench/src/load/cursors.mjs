@@ -156,7 +156,7 @@ const systems = {
           }
         },
       );
-      ws.send(encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 }));
+      ws.send(encode({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 }));
       await admitted;
       return {
         ws,

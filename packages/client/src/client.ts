@@ -33,6 +33,8 @@ export interface ClientOptions {
   /** Hide the cursor when the page is hidden. Default true. */
   autoVisibility?: boolean;
   backoff?: BackoffOptions;
+  /** In `ops` rooms, offer the room a snapshot after this many operations (needs a reducer). Default 500. */
+  opsSnapshotEvery?: number;
   /** WebRTC implementation for peer-to-peer sessions. Default `globalThis.RTCPeerConnection`. */
   RTCPeerConnection?: RTCPeerConnectionConstructor;
 }
@@ -148,6 +150,9 @@ export class TandemClient {
       ...(this.options.cursorRate !== undefined ? { cursorRate: this.options.cursorRate } : {}),
       ...(this.options.autoVisibility !== undefined ? { autoVisibility: this.options.autoVisibility } : {}),
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+      ...(this.options.opsSnapshotEvery !== undefined
+        ? { opsSnapshotEvery: this.options.opsSnapshotEvery }
+        : {}),
     });
     room.connect();
     return room;

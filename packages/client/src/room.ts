@@ -16,6 +16,7 @@ import { YjsSyncClient } from '@tandem/yjs';
 import * as Y from 'yjs';
 import type { TokenSource } from './auth.js';
 import { Backoff, type BackoffOptions } from './connection/backoff.js';
+import { randomClientId } from './connection/client-id.js';
 import { frameBytes, type WebSocketConstructor, type WebSocketLike } from './connection/transport.js';
 import { decodeJson, encodeJson } from './documents/json.js';
 import { LwwDocument } from './documents/lww.js';
@@ -24,6 +25,7 @@ import { YjsOutbox } from './documents/yjs-outbox.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
 import { ActivityLog } from './state/activity-log.js';
+import { ChatOutbox } from './state/chat-outbox.js';
 import { CursorSender } from './state/cursor-sender.js';
 import type {
   AccessRequest,
@@ -79,6 +81,13 @@ export interface RoomConnectionOptions {
   WebSocket: WebSocketConstructor;
   /** Display-name hint, used only when the token carries no name. */
   name?: string;
+  /**
+   * This client's identity in the room across reconnects (`hello.clientId`): edits and chat
+   * messages are remembered under it, so one resent after a lost ack is applied once. Default: a
+   * fresh random id per connection object. Pass a stored one only together with the request ids
+   * that go with it (an edit outbox kept across page loads).
+   */
+  clientId?: string;
   /** Local cursor sends per second; keep at or under the server's budget. Default 15. */
   cursorRate?: number;
   /** Hide the cursor automatically when the page is hidden (browsers). Default true. */
@@ -97,8 +106,8 @@ export interface RoomConnectionOptions {
 interface PendingRequest {
   resolve: (value: never) => void;
   reject: (error: TandemError) => void;
-  /** Resolved by a docAck, lockGranted, accessResult or chat echo with this rid. */
-  kind: 'doc' | 'lock' | 'access' | 'chat';
+  /** Resolved by a docAck, lockGranted or accessResult with this rid. */
+  kind: 'doc' | 'lock' | 'access';
 }
 
 /**
@@ -135,6 +144,9 @@ export class RoomConnection extends Emitter<RoomEvents> {
   private releaseWaiters = new Map<string, (() => void)[]>();
 
   private readonly chatLog: ChatMessage[] = [];
+  private readonly chatOutbox = new ChatOutbox<ChatMessage>((rid, body) =>
+    this.sendIfLive({ type: 'chatSend', rid, body }),
+  );
   private readonly authors = new Map<number, { slot: number; userId: string; name: string; color: string }>();
   private unreadCount = 0;
   private readonly log = new ActivityLog(20);
@@ -153,16 +165,22 @@ export class RoomConnection extends Emitter<RoomEvents> {
   private yOpening: MessageOf<'yjs'> | undefined;
   private readonly detachVisibility: (() => void) | undefined;
 
+  /** The id this client's edits are remembered under in the room (see {@link RoomConnectionOptions.clientId}). */
+  readonly clientId: string;
+
   constructor(private readonly options: RoomConnectionOptions) {
     super();
+    this.clientId = options.clientId ?? randomClientId();
     this.backoff = new Backoff(options.backoff);
     this.cursorSender = new CursorSender(options.cursorRate ?? 15, (m) => this.sendIfLive(m));
     this.lww = new LwwDocument({
-      submit: (doc, resource) => this.request('doc', (rid) => ({ type: 'lwwSet', rid, resource, doc })),
+      submit: (doc, resource, rid) =>
+        this.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid),
     });
     this.ops = new OpsDocument(
       {
-        submit: (op, resource) => this.request('doc', (rid) => ({ type: 'opSubmit', rid, resource, op })),
+        submit: (op, resource, rid) =>
+          this.request('doc', (r) => ({ type: 'opSubmit', rid: r, resource, op }), rid),
         snapshot: (seq, snapshot) => this.sendIfLive({ type: 'opsSnapshot', rid: 0, seq, snapshot }),
         isMine: (slot) => slot === this.selfInfo?.slot,
       },
@@ -200,6 +218,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
     this.ws = undefined;
     ws?.close(1000, 'left');
     this.failRequests();
+    this.chatOutbox.failAll(TandemError.disconnected());
     this.setStatus('disconnected');
   }
 
@@ -227,7 +246,13 @@ export class RoomConnection extends Emitter<RoomEvents> {
     ws.onopen = () => {
       const since = this.settingsView?.docMode === 'ops' ? this.ops.version : this.lww.version;
       ws.send(
-        encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: this.options.name ?? '', since }),
+        encode({
+          type: 'hello',
+          version: PROTOCOL_VERSION,
+          clientId: this.clientId,
+          name: this.options.name ?? '',
+          since,
+        }),
       );
     };
     ws.onmessage = (event) => {
@@ -260,6 +285,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
         ? new TandemError(info.code, reason || info.message)
         : new TandemError(0, `connection closed (${code})`));
     if (info && !info.retry) {
+      this.chatOutbox.failAll(error);
       this.note('status', `disconnected: ${error.message}`);
       this.setStatus('disconnected', error);
       return;
@@ -466,6 +492,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
     }
     this.lww.resubmitPending();
     this.ops.resubmitPending();
+    this.chatOutbox.resend();
   }
 
   /**
@@ -494,6 +521,10 @@ export class RoomConnection extends Emitter<RoomEvents> {
         this.note('error', m.message);
         this.emit('error', error);
       }
+      return;
+    }
+    if (m.rid !== 0 && this.chatOutbox.refused(m.rid, error)) {
+      this.note('error', m.message);
       return;
     }
     if (m.rid !== 0 && this.requests.has(m.rid)) {
@@ -716,10 +747,13 @@ export class RoomConnection extends Emitter<RoomEvents> {
 
   // ── Chat ─────────────────────────────────────────────────────────────────────────────────
 
-  /** Sends a chat message; resolves once the room has relayed it. */
+  /**
+   * Sends a chat message; resolves once the room has relayed it. Refused while not connected; sent
+   * and then cut off, it goes again after the reconnect and is posted once.
+   */
   sendChat(text: string): Promise<ChatMessage> {
-    return this.request<ChatMessage>('chat', (rid) => ({ type: 'chatSend', rid, body: encodeJson({ text }) }))
-      .done;
+    if (!this.isLive()) return Promise.reject(TandemError.disconnected());
+    return this.chatOutbox.add(this.nextRid++, encodeJson({ text }));
   }
 
   /** The transcript, oldest first. */
@@ -740,10 +774,14 @@ export class RoomConnection extends Emitter<RoomEvents> {
 
   private chatReceived(m: MessageOf<'chat'>): void {
     const message = this.chatMessage(m.id, m.slot, m.at, m.body);
+    const own =
+      message.mine || (message.author !== undefined && message.author.userId === this.selfInfo?.userId);
+    if (own && this.chatOutbox.has(m.rid)) this.chatOutbox.echoed(m.rid, message);
+    // A resent message's echo repeats one the transcript may already hold from the catch-up.
+    if (this.chatLog.some((c) => c.id === m.id)) return;
     this.chatLog.push(message);
     if (this.chatLog.length > 200) this.chatLog.shift();
-    if (message.mine) this.settle(m.rid, 'chat', message);
-    else {
+    if (!message.mine) {
       this.unreadCount++;
       this.emit('unread', this.unreadCount);
       this.note('chat', `${message.author?.name ?? 'someone'}: ${message.text.slice(0, 60)}`);
@@ -823,11 +861,12 @@ export class RoomConnection extends Emitter<RoomEvents> {
 
   // ── Plumbing ─────────────────────────────────────────────────────────────────────────────
 
+  /** Sends a request under a new rid, or under `rid` again for a retry of the same edit. */
   private request<T>(
     kind: PendingRequest['kind'],
     build: (rid: number) => ClientMessage,
+    rid: number = this.nextRid++,
   ): { rid: number; done: Promise<T> } {
-    const rid = this.nextRid++;
     const done = new Promise<T>((resolve, reject) => {
       if (!this.isLive()) {
         reject(TandemError.disconnected());

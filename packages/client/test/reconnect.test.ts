@@ -1,25 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TandemServer } from '../../server/src/server.js';
-import { startServer } from '../../server/test/support/server.js';
-import type { RoomConnection } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { nodeClient, reach, until } from './support/clients.js';
-import { CuttableProxy } from './support/proxy.js';
+import { useProxiedServer } from './support/proxied-server.js';
 
-let server: TandemServer;
-let proxy: CuttableProxy;
-const rooms: RoomConnection[] = [];
-beforeEach(async () => {
-  server = await startServer({ joinsPerMinute: 1000, docRate: 1000 });
-  proxy = await CuttableProxy.start(server.port);
-});
-afterEach(async () => {
-  for (const r of rooms.splice(0)) r.leave();
-  await proxy.close();
-  await server.close();
-});
+const env = useProxiedServer();
 
 async function guestToken(name: string): Promise<string> {
-  const res = await fetch(`${server.url}/auth/guest`, { method: 'POST', body: JSON.stringify({ name }) });
+  const res = await fetch(`${env.server.url}/auth/guest`, { method: 'POST', body: JSON.stringify({ name }) });
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -27,15 +13,15 @@ describe('reconnect after the network drops', () => {
   it('brings back presence and locks, and catches up on missed and pending edits', async () => {
     const adaToken = await guestToken('Ada');
     let tokenCalls = 0;
-    const flaky = nodeClient(proxy.url, () => {
+    const flaky = nodeClient(env.proxy.url, () => {
       tokenCalls++;
       return adaToken;
     });
     const { roomId } = await flaky.host({ policy: 'open', docMode: 'ops' });
     const ada = flaky.join({ roomId });
-    rooms.push(ada);
-    const bob = nodeClient(server.url, { guest: 'Bob' }).join({ roomId });
-    rooms.push(bob);
+    env.rooms.push(ada);
+    const bob = nodeClient(env.server.url, { guest: 'Bob' }).join({ roomId });
+    env.rooms.push(bob);
     await Promise.all([reach(ada, 'connected'), reach(bob, 'connected')]);
     const reducer = { initial: [] as string[], apply: (s: string[], op: string) => [...s, op] };
     ada.ops.use(reducer);
@@ -53,7 +39,7 @@ describe('reconnect after the network drops', () => {
 
     const callsBeforeDrop = tokenCalls;
     const dropped = until(ada, 'status', () => ada.status === 'reconnecting');
-    proxy.cut();
+    env.proxy.cut();
     await dropped;
     await bob.ops.submit('b-while-away');
     const pending = ada.ops.submit('a-while-away');
@@ -81,15 +67,15 @@ describe('reconnect after the network drops', () => {
   });
 
   it('resends an unacknowledged whole-document write and converges', async () => {
-    const flaky = nodeClient(proxy.url, { guest: 'Ada' });
+    const flaky = nodeClient(env.proxy.url, { guest: 'Ada' });
     const { roomId } = await flaky.host({ policy: 'open' });
     const ada = flaky.join({ roomId });
-    const bob = nodeClient(server.url, { guest: 'Bob' }).join({ roomId });
-    rooms.push(ada, bob);
+    const bob = nodeClient(env.server.url, { guest: 'Bob' }).join({ roomId });
+    env.rooms.push(ada, bob);
     await Promise.all([reach(ada, 'connected'), reach(bob, 'connected')]);
     await ada.lww.set({ v: 1 });
     const dropped = until(ada, 'status', () => ada.status === 'reconnecting');
-    proxy.cut();
+    env.proxy.cut();
     await dropped;
     const write = ada.lww.set({ v: 2, offline: true });
     expect(ada.lww.json()).toEqual({ v: 2, offline: true });

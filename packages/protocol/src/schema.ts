@@ -80,10 +80,10 @@ export const MESSAGES = {
   hello: {
     tag: 0x01,
     dir: 'c2s',
-    doc: 'First frame of every connection. `since` is the last document version/sequence the client holds (0: none), so a reconnect receives only what it missed. `name` is a display-name hint used only when the verified identity has none.',
+    doc: 'First frame of every connection. `clientId` names the client across its reconnects (1 to 64 of `A–Z a–z 0–9 _ -`; empty: none): with it, the `rid` of an edit (`lwwSet`, `opSubmit`) or a chat is its identity, so a retry is answered with its first outcome instead of being applied again (request ids must then grow across the reconnects). `since` is the last document version/sequence the client holds (0: none), so a reconnect receives only what it missed. `name` is a display-name hint used only when the verified identity has none.',
     fields: [
       ['version', 'u16'],
-      ['token', 'str'],
+      ['clientId', 'str'],
       ['name', 'str'],
       ['since', 'varuint'],
     ],

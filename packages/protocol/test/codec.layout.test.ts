@@ -129,27 +129,27 @@ describe('lock frames', () => {
 });
 
 describe('session frames', () => {
-  it('lays out hello: version, token, display-name hint, since', () => {
+  it('lays out hello: version, client id, display-name hint, since', () => {
     expectLayout(
       'hello',
-      { type: 'hello', version: 1, token: 'tok', name: 'Zoë', since: 300 },
+      { type: 'hello', version: 1, clientId: 'tok', name: 'Zoë', since: 300 },
       '01', //            tag 0x01 hello
       '0100', //          version = 1, u16 little-endian
-      '03 746f6b', //     token: length 3, "tok"
+      '03 746f6b', //     clientId: length 3, "tok"
       '04 5a6f c3ab', //  name: length 4 in bytes (3 characters), "Zo" then ë = U+00EB = c3 ab in UTF-8
       'ac02', //          since = 300
     );
   });
 
   it('writes a reconnect position of 2^40 as a 6-byte varuint', () => {
-    const token = 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln';
+    const clientId = 'k3J9x_Q2mWn8-c4Lz7PaR1vT5yB0h';
     expectLayout(
       'hello/reconnect-since-2^40',
-      { type: 'hello', version: 1, token, name: '', since: 2 ** 40 },
+      { type: 'hello', version: 1, clientId, name: '', since: 2 ** 40 },
       '01', //              tag 0x01 hello
       '0100', //            version = 1
       '1d',
-      ascii(token), // token: length 29, then its ASCII bytes
+      ascii(clientId), // clientId: length 29, then its ASCII bytes
       '00', //              name: empty
       '8080808080 20', //   since = 2^40 = 32 · 128^5: five 7-bit groups of 0 with continuation, then 0x20
     );

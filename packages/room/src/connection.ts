@@ -38,6 +38,8 @@ export class Connection {
   role: Role = 'guest';
   /** Document version/sequence the client said it holds. */
   since = 0;
+  /** The client's id within its user (`retryKey`), under which its edits are remembered; '' for none. */
+  retryKey = '';
   /** Closes the connection if `hello` does not arrive in time; cleared by hello or leave. */
   helloTimer: TimerHandle | undefined;
   readonly budgets: ConnectionBudgets;

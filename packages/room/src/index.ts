@@ -34,6 +34,7 @@ export {
   type RoomSettings,
   type RoomStore,
   type RoomWrite,
+  type StoredClient,
   type StoredDoc,
   type StoredLock,
   type StoredOp,

@@ -58,6 +58,13 @@ export interface RoomLimits {
   /** Display name length, in characters. Default 64. */
   maxNameChars: number;
   /**
+   * Clients whose edits the room remembers to answer their retries (the least recently active is
+   * forgotten first; a forgotten client's retry is applied as new). Default 1024.
+   */
+  maxRetryClients: number;
+  /** Latest edits remembered per client, with what became of each. Default 64. */
+  retryWindow: number;
+  /**
    * Per-connection budgets. Over budget a message is dropped; a request (with a rid) is always answered
    * with `RateLimited`, a stream (cursors, presence) is told at most once a second.
    */
@@ -90,6 +97,8 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxChatHistory: 200,
   maxTrusted: 500,
   maxNameChars: 64,
+  maxRetryClients: 1024,
+  retryWindow: 64,
   budgets: Object.freeze({ doc: 8, cursor: 15, chat: 2, presence: 15, control: 30 }),
   floodFactor: 3,
   floodSeconds: 5,

@@ -39,6 +39,7 @@ import { budgetKindOf } from './parts/budget.js';
 import { Chat } from './parts/chat.js';
 import { pickColor } from './parts/colors.js';
 import { CursorFanout, combineCursorFrames } from './parts/cursors.js';
+import { CLIENT_ID_PATTERN, type EarlierEdit, EditLedger, retryKey } from './parts/edit-ledger.js';
 import { makeJoinCode, utf8Length } from './parts/ids.js';
 import { Locks } from './parts/locks.js';
 import { closeReason, type RoomSocket } from './socket.js';
@@ -113,6 +114,9 @@ export class Room {
   private readonly chat: Chat;
   private readonly cursors: CursorFanout;
   private readonly document: RoomDocument;
+  private readonly ledger: EditLedger;
+  /** The edit being handled, whose outcome (an ack or a refusal) the ledger records. */
+  private editing: { readonly conn: Connection; readonly rid: number } | undefined;
   private readonly listeners = new Set<(event: RoomActivity) => void>();
 
   private pendingWrites: RoomWrite[] = [];
@@ -189,6 +193,7 @@ export class Room {
     this.admittedUsers = new Set(record?.admitted ?? []);
     this.locks = new Locks(this.ctx, record?.locks ?? [], record?.fence ?? 0);
     this.chat = new Chat(this.ctx);
+    this.ledger = new EditLedger(record?.clients ?? [], this.limits);
     this.cursors = new CursorFanout(this.clock, this.limits.cursorTickMs, () => this.admitted());
     const factory = config.documents ?? builtinDocument;
     this.document = factory(this.settings.docMode, record?.doc, this.documentContext());
@@ -425,7 +430,48 @@ export class Room {
         `this room's document mode is ${this.document.mode}`,
       );
     }
-    this.document.handle(conn, m);
+    // Yjs updates merge idempotently and a snapshot names its own sequence: only whole writes and
+    // operations need an identity to be applied at most once.
+    const identified = (m.type === 'lwwSet' || m.type === 'opSubmit') && m.rid !== 0 && conn.retryKey !== '';
+    if (!identified) return this.document.handle(conn, m);
+    const earlier = this.ledger.lookup(conn.retryKey, m.rid);
+    if (earlier.kind !== 'new') return this.answerRetry(conn, m.rid, earlier);
+    this.editing = { conn, rid: m.rid };
+    try {
+      this.document.handle(conn, m);
+    } finally {
+      this.editing = undefined;
+    }
+  }
+
+  /**
+   * A retried edit is answered with what became of it the first time, never applied again. Its ack
+   * waits for the writes in flight, since the first attempt may not be durable yet.
+   */
+  private answerRetry(conn: Connection, rid: number, earlier: Exclude<EarlierEdit, { kind: 'new' }>): void {
+    switch (earlier.kind) {
+      case 'applied':
+        return this.persist(undefined, { conn, rid, version: earlier.version });
+      case 'forgotten':
+        return this.persist(undefined, { conn, rid, version: 0 });
+      case 'refused':
+        return this.refuse(conn, earlier.code, rid, `${ERRORS[earlier.code].message} (when first sent)`);
+      default:
+        earlier satisfies never;
+    }
+  }
+
+  /** Notes what became of the edit being handled, if `rid` is that edit. */
+  private editOutcome(
+    conn: Connection,
+    rid: number,
+    outcome: { version: number } | { code: ErrorCode },
+  ): void {
+    const editing = this.editing;
+    if (editing?.conn !== conn || editing.rid !== rid || rid === 0) return;
+    this.editing = undefined;
+    this.ledger.record(conn.retryKey, rid, outcome, this.clock.now());
+    if ('code' in outcome) this.persist(undefined);
   }
 
   /** Budget check; false means the message was dropped (and the connection maybe closed). */
@@ -452,6 +498,10 @@ export class Room {
     this.clearHelloTimer(conn);
     if (m.version < MIN_PROTOCOL_VERSION) return this.fatal(conn, ErrorCode.ClientTooOld);
     if (m.version > PROTOCOL_VERSION) return this.fatal(conn, ErrorCode.ServerTooOld);
+    if (m.clientId !== '' && !CLIENT_ID_PATTERN.test(m.clientId)) {
+      return this.fatal(conn, ErrorCode.BadMessage, 'clientId must be 1 to 64 letters, digits, _ or -');
+    }
+    conn.retryKey = m.clientId === '' ? '' : retryKey(conn.userId, m.clientId);
     if (!this.settings.hostUserId) {
       this.settings = { ...this.settings, hostUserId: conn.userId };
       this.persist({ kind: 'settings', settings: this.settings });
@@ -719,6 +769,7 @@ export class Room {
     rid: number,
     message: string = ERRORS[code].message,
   ): void {
+    this.editOutcome(conn, rid, { code });
     this.send(conn, { type: 'error', code, rid, message });
     this.emit({ type: 'error', slot: conn.slot, code, message, fatal: false });
   }
@@ -761,6 +812,7 @@ export class Room {
   /** Queues a write (or, with `write` undefined, only an ack that must follow earlier writes). */
   private persist(write: RoomWrite | undefined, ack?: PendingAck): void {
     if (write) this.pendingWrites.push(write);
+    if (ack) this.editOutcome(ack.conn, ack.rid, { version: ack.version });
     if (ack) this.pendingAcks.push(ack);
     if (this.manualFlush || this.flushScheduled) return;
     this.flushScheduled = true;
@@ -772,6 +824,9 @@ export class Room {
 
   /** One batch, one store transaction; acks only after it is durable. */
   private async writeBatch(): Promise<void> {
+    // What the ledger learnt goes in the same batch as the edits it describes: stored together or
+    // not at all, so a stored edit is always recognised on retry.
+    if (this.ledger.changed) this.pendingWrites.push(...this.ledger.takeWrites());
     if (this.pendingWrites.length === 0 && this.pendingAcks.length === 0) return;
     const writes = this.pendingWrites;
     const acks = this.pendingAcks;

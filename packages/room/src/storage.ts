@@ -38,6 +38,26 @@ export interface StoredOp {
   op: Uint8Array;
 }
 
+/**
+ * What one client's retried edits must be answered with: its latest request ids and what became
+ * of each. Kept with the room's state, so a retry after a lost ack, a compaction or a restart is
+ * answered instead of applied again.
+ */
+export interface StoredClient {
+  /** The client's id and its verified user, as the room keys them (see `retryKey`). */
+  key: string;
+  /** The highest request id the room has handled from this client. */
+  lastRid: number;
+  /**
+   * The latest handled edits, oldest first: `[rid, result]`, where a result ≥ 0 is the version
+   * (lww) or sequence (ops) the edit was applied at, and a negative one the error code it was
+   * refused with, negated.
+   */
+  outcomes: [rid: number, result: number][];
+  /** When the client last sent an edit, on the room's clock (the least recent is forgotten first). */
+  at: number;
+}
+
 /** The document as stored, by mode. */
 export type StoredDoc =
   | { mode: 'lww'; version: number; doc: Uint8Array }
@@ -60,6 +80,8 @@ export interface RoomRecord {
    */
   epoch: number;
   doc: StoredDoc | undefined;
+  /** Clients whose edits the room remembers, for answering retries (any order). */
+  clients: StoredClient[];
 }
 
 /**
@@ -77,7 +99,9 @@ export type RoomWrite =
   | { kind: 'op'; op: StoredOp }
   | { kind: 'ops-snapshot'; seq: number; base: Uint8Array }
   | { kind: 'yjs-update'; update: Uint8Array }
-  | { kind: 'yjs-compact'; state: Uint8Array };
+  | { kind: 'yjs-compact'; state: Uint8Array }
+  | { kind: 'client'; client: StoredClient }
+  | { kind: 'forget-client'; key: string };
 
 /**
  * Where a room's durable state lives. The placement chooses: memory for tests and P2P hosts,
@@ -95,7 +119,7 @@ export interface RoomStore {
 
 /** A record for a room with `settings` and nothing else yet. */
 export function emptyRecord(settings: RoomSettings): RoomRecord {
-  return { settings, admitted: [], locks: [], fence: 0, epoch: 0, doc: undefined };
+  return { settings, admitted: [], locks: [], fence: 0, epoch: 0, doc: undefined, clients: [] };
 }
 
 /**
@@ -151,6 +175,12 @@ export function applyWrites(record: RoomRecord, writes: readonly RoomWrite[]): v
       case 'yjs-compact':
         record.doc = { mode: 'yjs', updates: [copyBytes(w.state)] };
         break;
+      case 'client':
+        record.clients = record.clients.filter((c) => c.key !== w.client.key).concat(copyClient(w.client));
+        break;
+      case 'forget-client':
+        record.clients = record.clients.filter((c) => c.key !== w.key);
+        break;
       default:
         throw new Error(`unknown write ${(w satisfies never as { kind: string }).kind}`);
     }
@@ -164,6 +194,10 @@ export function applyWrites(record: RoomRecord, writes: readonly RoomWrite[]): v
 function copyBytes(data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof data}`);
   return new Uint8Array(data);
+}
+
+function copyClient(client: StoredClient): StoredClient {
+  return { ...client, outcomes: client.outcomes.map(([rid, result]) => [rid, result]) };
 }
 
 function opsDoc(record: RoomRecord): Extract<StoredDoc, { mode: 'ops' }> {
@@ -183,6 +217,7 @@ function cloneRecord(record: RoomRecord): RoomRecord {
   copy.locks = record.locks.map((l) => ({ ...l }));
   copy.fence = record.fence;
   copy.epoch = record.epoch;
+  copy.clients = record.clients.map(copyClient);
   const doc = record.doc;
   if (doc?.mode === 'lww') copy.doc = { ...doc, doc: doc.doc.slice() };
   else if (doc?.mode === 'ops')

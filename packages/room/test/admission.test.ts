@@ -216,7 +216,7 @@ describe('version handshake', () => {
   it('tells a client older than the server it is too old, then closes', () => {
     const { peer } = makeRoom();
     const old = peer('alice');
-    old.send({ type: 'hello', version: 0, token: '', name: '', since: 0 });
+    old.send({ type: 'hello', version: 0, clientId: '', name: '', since: 0 });
     expect(old.last('error')?.code).toBe(ErrorCode.ClientTooOld);
     expect(old.socket.closed?.code).toBe(closeCodeOf(ErrorCode.ClientTooOld));
   });
@@ -224,7 +224,7 @@ describe('version handshake', () => {
   it('tells a client newer than the server the server is too old, then closes', () => {
     const { peer } = makeRoom();
     const future = peer('alice');
-    future.send({ type: 'hello', version: 999, token: '', name: '', since: 0 });
+    future.send({ type: 'hello', version: 999, clientId: '', name: '', since: 0 });
     expect(future.last('error')?.code).toBe(ErrorCode.ServerTooOld);
     expect(future.socket.closed?.code).toBe(closeCodeOf(ErrorCode.ServerTooOld));
   });

@@ -909,7 +909,7 @@ class World {
     const admit = allowed && this.admittedCount() < this.max;
     const refuse = allowed ? !admit : this.settings?.policy === 'trusted';
     this.note(c, `connects with since ${since}`);
-    if (!this.send(c, { type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since })) {
+    if (!this.send(c, { type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since })) {
       this.fail('a fresh connection is over its control budget');
     }
     if (admit) this.expectAdmit.add(c);

@@ -32,7 +32,10 @@ async function rawJoinsWatcher() {
   const watcher = await joinAs(server!, session.roomId, 'Watcher');
   const raw = await rawGuest(session.roomId, 'Raw');
   raw.write(
-    clientFrame(BINARY, encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 })),
+    clientFrame(
+      BINARY,
+      encode({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 }),
+    ),
   );
   const joined = await watcher.next('peerJoin');
   return { host, watcher, raw, joined };
@@ -52,7 +55,7 @@ describe('frames in', () => {
     const raw = await rawGuest(session.roomId, 'Raw');
 
     // hello in three fragments, with a ping between two of them (control frames may interleave)
-    const hello = encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 });
+    const hello = encode({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 });
     raw.write(clientFrame(BINARY, hello.subarray(0, 3), { fin: false }));
     raw.write(clientFrame(PING, Buffer.from('are you there')));
     raw.write(clientFrame(CONTINUATION, hello.subarray(3, 5), { fin: false }));

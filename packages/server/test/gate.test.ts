@@ -145,7 +145,7 @@ describe('the upgrade gate', () => {
       user_metadata: { full_name: 'Ada Lovelace' },
     });
     const client = await TestClient.open(`${server.wsUrl}/rooms/${roomId}?token=${token}`);
-    client.send({ type: 'hello', version: 1, token: '', name: 'Mallory', since: 0 });
+    client.send({ type: 'hello', version: 1, clientId: '', name: 'Mallory', since: 0 });
     const welcome = await client.next('welcome');
     expect(welcome).toMatchObject({ userId: 'supa-1', name: 'Ada Lovelace' });
     await client.close();

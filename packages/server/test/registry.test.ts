@@ -123,7 +123,7 @@ describe('room registry', () => {
     const first = await registry.attach(roomId, quietSocket(), host);
     first.room.receive(
       first.id,
-      encode({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 }),
+      encode({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 }),
     );
     let release!: () => void;
     store.writeGate = new Promise((resolve) => {

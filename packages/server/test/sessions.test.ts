@@ -86,7 +86,7 @@ describe('sessions: join code, invite link and waiting room', () => {
       `${server.wsUrl}/join/${session.joinCode.toLowerCase()}?token=${token}`,
     );
     guest.ws.on('message', (data) => frames.push((data as Buffer)[0]!));
-    guest.send({ type: 'hello', version: 1, token: '', name: '', since: 0 });
+    guest.send({ type: 'hello', version: 1, clientId: '', name: '', since: 0 });
     expect((await guest.next('admission')).state).toBe('waiting');
     const waiting = await host.next('waitingList', (w) => w.waiting.length === 1);
     expect(waiting.waiting[0]).toMatchObject({ name: 'Bob' });

@@ -31,7 +31,7 @@ class Replica {
       const m = this.client.received.at(-1);
       if (m?.type === 'yjs') this.sync.receive(m as MessageOf<'yjs'>);
     });
-    this.client.send({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since: 0 });
+    this.client.send({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 });
     await this.client.admitted();
     await this.client.next('yjs', (m) => m.step === 'diff');
     return this;

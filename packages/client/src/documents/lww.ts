@@ -4,15 +4,20 @@ import { decodeJson, encodeJson } from './json.js';
 
 /** What the lww document needs from its room connection. */
 export interface LwwChannel {
-  /** Sends a whole document; resolves with the room's version once it is durable. */
-  submit(doc: Uint8Array, resource: string): { rid: number; done: Promise<number> };
+  /**
+   * Sends a whole document; resolves with the room's version once it is durable. `rid` is given
+   * when the same write goes again, so the room knows it (a lost ack is answered, not replayed).
+   */
+  submit(doc: Uint8Array, resource: string, rid?: number): { rid: number; done: Promise<number> };
 }
 
 /**
  * The room's whole document (last-write-wins). A local `set` shows at once; the room's order
  * decides what everyone ends with: while a write of ours is unacknowledged, documents from others
  * are held, then kept only if the room numbered them after ours. Our own writes are never echoed
- * back to us. After a reconnect, a write that was never acknowledged is sent again.
+ * back to us. After a reconnect, a write that was never acknowledged is sent again under its first
+ * request id: if it had landed, the room answers with the version it got instead of writing it over
+ * whatever came after.
  *
  * @example
  * room.lww.subscribe(() => render(room.lww.json<Lesson>()));
@@ -82,7 +87,9 @@ export class LwwDocument {
 
   private dispatch(write: PendingWrite): void {
     const attempt = ++write.attempt;
-    this.channel.submit(write.doc, write.resource).done.then(
+    const sent = this.channel.submit(write.doc, write.resource, write.rid);
+    write.rid = sent.rid;
+    sent.done.then(
       (version) => {
         if (this.pending !== write || write.attempt !== attempt) return;
         this.settle(version, write.doc);
@@ -123,6 +130,8 @@ export class LwwDocument {
 interface PendingWrite {
   doc: Uint8Array;
   resource: string;
+  /** The write's identity in the room, from its first send on. */
+  rid?: number;
   resolve: (version: number) => void;
   reject: (error: unknown) => void;
   attempt: number;

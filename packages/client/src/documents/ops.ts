@@ -25,7 +25,8 @@ export interface OpsReducer<S, O> {
 }
 
 export interface OpsChannel {
-  submit(op: Uint8Array, resource: string): { rid: number; done: Promise<number> };
+  /** Sends an op; `rid` is given when the same op goes again, so the room knows it. */
+  submit(op: Uint8Array, resource: string, rid?: number): { rid: number; done: Promise<number> };
   snapshot(seq: number, state: Uint8Array): void;
   isMine(slot: number): boolean;
 }
@@ -40,6 +41,8 @@ interface Pending {
   id: string;
   op: unknown;
   resource: string;
+  /** The op's identity in the room, from its first send on. */
+  rid?: number;
   resolve: (seq: number) => void;
   reject: (error: unknown) => void;
 }
@@ -187,8 +190,10 @@ export class OpsDocument<S = unknown, O = unknown> {
   }
 
   private send(p: Pending): void {
-    this.channel.submit(encodeJson({ i: p.id, o: p.op } satisfies Envelope), p.resource).done.then(
-      (seq) => p.resolve(seq),
+    const sent = this.channel.submit(encodeJson({ i: p.id, o: p.op } satisfies Envelope), p.resource, p.rid);
+    p.rid = sent.rid;
+    sent.done.then(
+      (seq) => this.acknowledged(p, seq),
       (error: unknown) => {
         // A dropped connection keeps the op pending: it is sent again after the reconnect.
         if (error instanceof TandemError && error.code === 0) return;
@@ -197,6 +202,19 @@ export class OpsDocument<S = unknown, O = unknown> {
         p.reject(error);
       },
     );
+  }
+
+  /**
+   * The room acknowledged `p` at `seq`. A resent op the room had already sequenced is answered
+   * without being sequenced again; the confirmed state holds it (from the log or a snapshot that
+   * compacted it), so it stops being applied on top.
+   */
+  private acknowledged(p: Pending, seq: number): void {
+    if (seq <= this.seq && this.pending.includes(p)) {
+      this.pending = this.pending.filter((q) => q !== p);
+      this.stateChanged();
+    }
+    p.resolve(seq);
   }
 
   private requireReducer(): OpsReducer<S, O> {

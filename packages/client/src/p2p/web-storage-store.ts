@@ -63,7 +63,10 @@ export class WebStorageRoomStore implements RoomStore {
     const raw = this.storage.getItem(this.prefix + roomId);
     if (raw === null) return undefined;
     try {
-      return JSON.parse(raw, revive) as RoomRecord;
+      const record = JSON.parse(raw, revive) as RoomRecord;
+      // Kept by a version that had no edit ledger yet.
+      record.clients ??= [];
+      return record;
     } catch {
       // Not ours, or cut short: as good as nothing stored.
       return undefined;

@@ -8,26 +8,42 @@ export class CuttableProxy {
   private constructor(
     private readonly server: Server,
     private readonly sockets: Set<Socket>,
+    private readonly replies: Map<Socket, Socket>,
     readonly url: string,
   ) {}
 
   static async start(targetPort: number): Promise<CuttableProxy> {
     const sockets = new Set<Socket>();
+    const replies = new Map<Socket, Socket>();
     const server = createServer((client) => {
       const upstream = connect(targetPort, '127.0.0.1');
       sockets.add(client).add(upstream);
+      replies.set(upstream, client);
       client.pipe(upstream).pipe(client);
       const drop = () => {
         client.destroy();
         upstream.destroy();
         sockets.delete(client);
         sockets.delete(upstream);
+        replies.delete(upstream);
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new CuttableProxy(server, sockets, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return new CuttableProxy(server, sockets, replies, url);
+  }
+
+  /**
+   * From now on, what the server sends on the live connections is thrown away while what clients
+   * send still reaches it: replies (acks, echoes) lost on the way back, as before a drop.
+   */
+  deafen(): void {
+    for (const [upstream, client] of this.replies) {
+      upstream.unpipe(client);
+      upstream.on('data', () => undefined);
+    }
   }
 
   /** Destroys every live connection through the proxy. */

@@ -46,9 +46,9 @@ export class Peer {
     this.id = room.connect(this.socket, identity);
   }
 
-  /** Sends `hello` and returns the peer for chaining. */
-  hello(since = 0, name = ''): this {
-    this.send({ type: 'hello', version: PROTOCOL_VERSION, token: '', name, since });
+  /** Sends `hello` and returns the peer for chaining; a `clientId` gives its edits an identity. */
+  hello(since = 0, name = '', clientId = ''): this {
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, clientId, name, since });
     return this;
   }
 

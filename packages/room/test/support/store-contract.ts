@@ -4,6 +4,7 @@ import type {
   RoomSettings,
   RoomStore,
   RoomWrite,
+  StoredClient,
   StoredDoc,
   StoredLock,
   StoredOp,
@@ -92,6 +93,7 @@ function canonical(record: RoomRecord | undefined): RoomRecord | undefined {
     ...record,
     admitted: [...record.admitted].sort(),
     locks: [...record.locks].sort((x, y) => (x.resource < y.resource ? -1 : x.resource > y.resource ? 1 : 0)),
+    clients: [...record.clients].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
   };
 }
 
@@ -171,6 +173,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
         fence: 0,
         epoch: 0,
         doc: undefined,
+        clients: [],
       });
     });
 
@@ -645,6 +648,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
         locks: [],
         fence: 0,
         epoch: 0,
+        clients: [],
         doc: { mode: 'yjs', updates: [b('fresh')] },
       });
       await store.delete('never-was');
@@ -767,6 +771,46 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
       expectBytes(yjs.updates[1], noise(size, 5));
     });
 
+    it('S28 the edit ledger: a client entry is replaced whole, forgotten on request, kept through compaction and gone with its room', async () => {
+      const big = 2 ** 40;
+      const alice: StoredClient = {
+        key: 'tab1 alice',
+        lastRid: 5,
+        outcomes: [
+          [3, 1],
+          [5, 2],
+        ],
+        at: 20,
+      };
+      const bob: StoredClient = {
+        key: 'tab2 ünï bob',
+        lastRid: big,
+        outcomes: [
+          [big - 1, 0],
+          [big, -14],
+        ],
+        at: 11,
+      };
+      await store.write('a', [
+        { kind: 'settings', settings: settings('CODEA', { docMode: 'ops' }) },
+        { kind: 'op', op: op(1, 'x') },
+        { kind: 'client', client: { key: 'tab1 alice', lastRid: 3, outcomes: [[3, 1]], at: 10 } },
+        { kind: 'client', client: bob },
+        { kind: 'client', client: { key: 'tab3 carol', lastRid: 1, outcomes: [[1, -17]], at: 12 } },
+      ]);
+      await store.write('a', [
+        { kind: 'op', op: op(2, 'y') },
+        { kind: 'client', client: alice },
+        { kind: 'forget-client', key: 'tab3 carol' },
+        { kind: 'forget-client', key: 'never stored' },
+        { kind: 'ops-snapshot', seq: 2, base: b('{}') },
+      ]);
+      expect(canonical(await loaded(store, 'a'))?.clients).toEqual([alice, bob]);
+      await store.delete('a');
+      await store.write('a', [{ kind: 'settings', settings: settings('CODEA') }]);
+      expect((await loaded(store, 'a')).clients).toEqual([]);
+    });
+
     it('S27 200 rooms each keep their own state', async () => {
       const count = 200;
       const id = (i: number) => `room-${i}`;
@@ -789,6 +833,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
           fence: i + 1,
           epoch: i % 5,
           doc: docs[mode],
+          clients: [{ key: `c${i} user-${i}`, lastRid: i + 1, outcomes: [[i + 1, i]], at: i }],
         };
       };
       const writesFor = (record: RoomRecord): RoomWrite[] => {
@@ -797,6 +842,7 @@ export function describeRoomStoreContract(name: string, make: () => Promise<Stor
           ...record.admitted.map((userId): RoomWrite => ({ kind: 'admitted', userId, admitted: true })),
           ...record.locks.map((l): RoomWrite => ({ kind: 'lock', lock: l })),
           { kind: 'epoch', epoch: record.epoch },
+          ...record.clients.map((client): RoomWrite => ({ kind: 'client', client })),
         ];
         const d = record.doc;
         if (d?.mode === 'lww') writes.push({ kind: 'lww', version: d.version, doc: d.doc });

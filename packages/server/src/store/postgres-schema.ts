@@ -86,6 +86,20 @@ const MIGRATIONS: readonly Migration[] = [
     version: 2,
     sql: 'ALTER TABLE rooms ADD COLUMN owner_gen bigint NOT NULL DEFAULT 0',
   },
+  {
+    // The edit ledger: what became of each client's latest edits, so a retry is answered once.
+    version: 3,
+    sql: `
+      CREATE TABLE room_clients (
+        room_id    text NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        client_key text NOT NULL,
+        last_rid   bigint NOT NULL,
+        outcomes   text NOT NULL,
+        at         bigint NOT NULL,
+        PRIMARY KEY (room_id, client_key)
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -5,6 +5,7 @@ import { type ServerStore, StaleOwnerError } from '../rooms/server-store.js';
 import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
 import { migratePostgres, SCHEMA_NAME } from './postgres-schema.js';
 import {
+  type ClientRow,
   docFromRows,
   type LockRow,
   type OpRow,
@@ -117,6 +118,16 @@ const WRITE_SQL: Record<WriteStatement, { text: string; params: readonly (keyof 
     params: ['roomId', 'data'],
   },
   clearYjs: { text: 'DELETE FROM room_yjs_updates WHERE room_id = $1', params: ['roomId'] },
+  upsertClient: {
+    text: `INSERT INTO room_clients (room_id, client_key, last_rid, outcomes, at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (room_id, client_key) DO UPDATE SET
+       last_rid = excluded.last_rid, outcomes = excluded.outcomes, at = excluded.at`,
+    params: ['roomId', 'clientKey', 'lastRid', 'outcomes', 'at'],
+  },
+  forgetClient: {
+    text: 'DELETE FROM room_clients WHERE room_id = $1 AND client_key = $2',
+    params: ['roomId', 'clientKey'],
+  },
 };
 
 const SQL = {
@@ -136,6 +147,10 @@ const SQL = {
   ops: statement(
     'ops',
     'SELECT seq, slot, user_id, resource, op FROM room_ops WHERE room_id = $1 ORDER BY seq',
+  ),
+  clients: statement(
+    'clients',
+    'SELECT client_key, last_rid, outcomes, at FROM room_clients WHERE room_id = $1 ORDER BY client_key',
   ),
   yjsUpdates: statement('yjs_updates', 'SELECT data FROM room_yjs_updates WHERE room_id = $1 ORDER BY idx'),
   byJoinCode: statement('by_join_code', 'SELECT id FROM rooms WHERE lower(join_code) = lower($1)'),
@@ -397,6 +412,7 @@ export class PostgresRoomStore implements ServerStore {
       await rows<LockRow>(SQL.locks),
       await rows<{ user_id: string }>(SQL.admitted),
       doc,
+      await rows<ClientRow>(SQL.clients),
     );
   }
 

@@ -39,6 +39,15 @@ export interface OpsBaseRow {
   base: Buffer;
 }
 
+/** A `room_clients` row: one client's entry in the room's edit ledger. */
+export interface ClientRow {
+  client_key: string;
+  last_rid: NumberColumn;
+  /** JSON text: `[rid, result]` pairs. */
+  outcomes: string;
+  at: NumberColumn;
+}
+
 /** The rows of a room's document, by the kind the room row names (only that kind's are read). */
 export interface DocRows {
   lww?: { version: NumberColumn; doc: Buffer } | undefined;
@@ -58,6 +67,7 @@ export function recordFromRows(
   locks: readonly LockRow[],
   admitted: readonly { user_id: string }[],
   doc: StoredDoc | undefined,
+  clients: readonly ClientRow[],
 ): RoomRecord {
   return {
     settings: {
@@ -78,6 +88,12 @@ export function recordFromRows(
     fence: Number(room.fence),
     epoch: Number(room.epoch),
     doc,
+    clients: clients.map((c) => ({
+      key: c.client_key,
+      lastRid: Number(c.last_rid),
+      outcomes: JSON.parse(c.outcomes) as [number, number][],
+      at: Number(c.at),
+    })),
   };
 }
 

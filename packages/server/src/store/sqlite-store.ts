@@ -2,6 +2,7 @@ import type { RoomRecord, RoomStore, RoomWrite, StoredDoc } from '@tandem/room';
 import Database from 'better-sqlite3';
 import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
 import {
+  type ClientRow,
   docFromRows,
   type LockRow,
   type OpRow,
@@ -116,6 +117,21 @@ const MIGRATIONS: readonly Migration[] = [
     version: 2,
     up: (db) => db.exec('ALTER TABLE rooms ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0'),
   },
+  {
+    // The edit ledger: what became of each client's latest edits, so a retry is answered once.
+    version: 3,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE room_clients (
+          room_id    TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+          client_key TEXT NOT NULL,
+          last_rid   INTEGER NOT NULL,
+          outcomes   TEXT NOT NULL,                          -- JSON array of [rid, result] pairs
+          at         INTEGER NOT NULL,
+          PRIMARY KEY (room_id, client_key)
+        ) WITHOUT ROWID;
+      `),
+  },
 ];
 
 /** The schema version this code writes. */
@@ -183,6 +199,9 @@ const WRITE_SQL: Record<WriteStatement, string> = {
   appendYjs: `INSERT INTO room_yjs_updates (room_id, idx, data)
      SELECT @roomId, coalesce(max(idx), 0) + 1, @data FROM room_yjs_updates WHERE room_id = @roomId`,
   clearYjs: 'DELETE FROM room_yjs_updates WHERE room_id = @roomId',
+  upsertClient: `INSERT OR REPLACE INTO room_clients (room_id, client_key, last_rid, outcomes, at)
+     VALUES (@roomId, @clientKey, @lastRid, @outcomes, @at)`,
+  forgetClient: 'DELETE FROM room_clients WHERE room_id = @roomId AND client_key = @clientKey',
 };
 
 /** Every statement the store runs, prepared once. */
@@ -201,6 +220,9 @@ function prepareStatements(db: Database.Database) {
     deleteRoom: db.prepare<[string]>('DELETE FROM rooms WHERE id = ?'),
     admitted: db.prepare<[string], { user_id: string }>(
       'SELECT user_id FROM room_admitted WHERE room_id = ?',
+    ),
+    clients: db.prepare<[string], ClientRow>(
+      'SELECT client_key, last_rid, outcomes, at FROM room_clients WHERE room_id = ?',
     ),
     locks: db.prepare<[string], LockRow>(
       'SELECT resource, user_id, lock_id, fence, expires_at FROM room_locks WHERE room_id = ? ORDER BY resource',
@@ -370,7 +392,13 @@ export class SqliteRoomStore implements RoomStore {
       ops: kind === 'ops' ? this.sql.ops.all(roomId) : [],
       yjs: kind === 'yjs' ? this.sql.yjsUpdates.all(roomId) : [],
     });
-    return recordFromRows(room, this.sql.locks.all(roomId), this.sql.admitted.all(roomId), doc);
+    return recordFromRows(
+      room,
+      this.sql.locks.all(roomId),
+      this.sql.admitted.all(roomId),
+      doc,
+      this.sql.clients.all(roomId),
+    );
   }
 
   /** Runs inside the write transaction; any throw rolls the whole batch back. */

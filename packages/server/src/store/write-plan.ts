@@ -24,6 +24,12 @@ export interface StepParams {
   seq?: number;
   slot?: number;
   data?: Buffer;
+  /** A client's key in the room's edit ledger. */
+  clientKey?: string;
+  lastRid?: number;
+  /** JSON array of `[rid, result]` pairs. */
+  outcomes?: string;
+  at?: number;
 }
 
 /** The statements a SQL store runs to apply writes; each store has one per name, in its dialect. */
@@ -47,7 +53,9 @@ export type WriteStatement =
   | 'clearOps'
   | 'clearOpsBase'
   | 'appendYjs'
-  | 'clearYjs';
+  | 'clearYjs'
+  | 'upsertClient'
+  | 'forgetClient';
 
 /** One statement to run, with its parameters. */
 export type WriteStep = readonly [statement: WriteStatement, params: StepParams];
@@ -154,6 +162,19 @@ export function planWrites(
       case 'yjs-compact':
         if (!useDoc('yjs')) step('clearYjs');
         step('appendYjs', { data: blob(w.state) });
+        break;
+      case 'client': {
+        const c = w.client;
+        step('upsertClient', {
+          clientKey: c.key,
+          lastRid: c.lastRid,
+          outcomes: JSON.stringify(c.outcomes),
+          at: c.at,
+        });
+        break;
+      }
+      case 'forget-client':
+        step('forgetClient', { clientKey: w.key });
         break;
       default:
         throw new Error(`unknown write ${(w satisfies never as { kind: string }).kind}`);

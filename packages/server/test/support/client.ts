@@ -57,7 +57,7 @@ export class TestClient {
   /** Opens and says hello. */
   static async join(url: string, since = 0, options: WebSocket.ClientOptions = {}): Promise<TestClient> {
     const client = await TestClient.open(url, options);
-    client.send({ type: 'hello', version: PROTOCOL_VERSION, token: '', name: '', since });
+    client.send({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since });
     return client;
   }
 

@@ -26,6 +26,7 @@ export interface ServerStoreFixture {
 /** The tables of the normalised schema every SQL store keeps, sorted. */
 export const SQL_TABLES = [
   'room_admitted',
+  'room_clients',
   'room_locks',
   'room_lww',
   'room_ops',
