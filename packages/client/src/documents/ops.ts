@@ -43,6 +43,11 @@ interface Pending {
   resource: string;
   /** The op's identity in the room, from its first send on. */
   rid?: number;
+  /**
+   * Where the room sequenced it, once this client saw it there (then the confirmed state holds it).
+   * Seen is not durable: the op stays pending until the room acknowledges it.
+   */
+  seq?: number;
   resolve: (seq: number) => void;
   reject: (error: unknown) => void;
 }
@@ -99,15 +104,17 @@ export class OpsDocument<S = unknown, O = unknown> {
     return this.seq;
   }
 
-  /** Confirmed state plus own pending ops (needs a reducer). */
+  /** Confirmed state plus own ops the room has not sequenced yet (needs a reducer). */
   get state(): S {
     const r = this.requireReducer();
-    return this.pending.reduce((s, p) => r.apply(s, p.op as O), this.confirmed as S);
+    return this.pending.reduce((s, p) => (p.seq === undefined ? r.apply(s, p.op as O) : s), this.confirmed as S);
   }
 
   /**
-   * Sends an op; resolves with its sequence number once it is durable in the room. An op made while
-   * disconnected is sent on reconnect (unless the catch-up shows it already landed) and resolves then.
+   * Sends an op; resolves with its sequence number once it is durable in the room (its `docAck`;
+   * seeing it sequenced is not enough, as a room that fails before storing it loses it). An op made
+   * while disconnected, or not acknowledged when the connection dropped, is sent again on reconnect
+   * under its first request id: the room answers one it already holds instead of sequencing it twice.
    */
   submit(op: O, options: { resource?: string } = {}): Promise<number> {
     return new Promise<number>((resolve, reject) => {
@@ -140,6 +147,9 @@ export class OpsDocument<S = unknown, O = unknown> {
   receiveSync(message: MessageOf<'opsSync'>): void {
     if (message.base.length > 0 || message.baseSeq !== this.seq) {
       this.seq = message.baseSeq;
+      // A new base carries no op ids: whether it holds an op of ours is known again only from the
+      // room's answer to the resend (or the op itself among the ops that follow).
+      for (const p of this.pending) p.seq = undefined;
       const base = decodeJson(message.base) as S | undefined;
       if (this.reducer) this.confirmed = base ?? this.reducer.initial;
       else this.unfolded = { base, ops: [] };
@@ -154,13 +164,8 @@ export class OpsDocument<S = unknown, O = unknown> {
     this.seq = message.seq;
     const envelope = decodeJson(message.op) as Envelope | undefined;
     const op = (envelope && typeof envelope === 'object' && 'o' in envelope ? envelope.o : undefined) as O;
-    const before = this.pending.length;
     const landed = envelope?.i ? this.pending.find((p) => p.id === envelope.i) : undefined;
-    if (landed) {
-      this.pending = this.pending.filter((p) => p !== landed);
-      // Its ack may have been lost with a connection; the sequenced op is proof enough that it landed.
-      landed.resolve(message.seq);
-    }
+    if (landed) landed.seq = message.seq;
     let described: string | undefined;
     if (op !== undefined) {
       if (this.reducer) {
@@ -173,7 +178,7 @@ export class OpsDocument<S = unknown, O = unknown> {
       slot: message.slot,
       resource: message.resource,
       op,
-      mine: this.pending.length < before || this.channel.isMine(message.slot),
+      mine: landed !== undefined || this.channel.isMine(message.slot),
     };
     for (const l of [...this.listeners]) l(sequenced);
     if (notify) this.stateChanged();
@@ -184,7 +189,10 @@ export class OpsDocument<S = unknown, O = unknown> {
     return described;
   }
 
-  /** @internal After a reconnect's catch-up: resend what the room never sequenced. */
+  /**
+   * @internal After a reconnect's catch-up: resend everything not yet acknowledged, sequenced or not.
+   * An op the room saw but lost before storing it is sequenced again; one it stored is answered.
+   */
   resubmitPending(): void {
     for (const p of this.pending) this.send(p);
   }
@@ -210,10 +218,9 @@ export class OpsDocument<S = unknown, O = unknown> {
    * compacted it), so it stops being applied on top.
    */
   private acknowledged(p: Pending, seq: number): void {
-    if (seq <= this.seq && this.pending.includes(p)) {
-      this.pending = this.pending.filter((q) => q !== p);
-      this.stateChanged();
-    }
+    if (!this.pending.includes(p)) return;
+    this.pending = this.pending.filter((q) => q !== p);
+    if (p.seq === undefined) this.stateChanged();
     p.resolve(seq);
   }
 
