@@ -7,7 +7,8 @@ import { Ownership } from '../src/cluster/ownership.js';
 import type { TandemServer } from '../src/server.js';
 import { type ServerProcess, spawnServer } from './support/child.js';
 import { TestClient } from './support/client.js';
-import { DATABASE_URL, dropSchema, skipPostgres, uniqueSchema } from './support/postgres.js';
+import { TestClusters } from './support/cluster.js';
+import { skipPostgres } from './support/postgres.js';
 import { connectRedis, dropPrefix, REDIS_URL, skipRedis, uniquePrefix } from './support/redis.js';
 import {
   createSession,
@@ -17,7 +18,6 @@ import {
   postJson,
   roomUrl,
   startServer,
-  tempDataDir,
 } from './support/server.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -114,57 +114,17 @@ describe.skipIf(skipRedis)('session ownership', () => {
 });
 
 describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
-  const data = tempDataDir();
-  const schemas: string[] = [];
-  const prefixes: string[] = [];
+  const clusters = new TestClusters();
   const servers: TandemServer[] = [];
   const children: ServerProcess[] = [];
   afterEach(async () => {
     for (const server of servers.splice(0)) await server.close();
     for (const child of children.splice(0)) child.child.kill('SIGKILL');
   });
-  afterAll(async () => {
-    for (const schema of schemas) await dropSchema(schema);
-    for (const prefix of prefixes) await dropPrefix(prefix);
-    data.remove();
-  });
-
-  /** Settings every node of one cluster shares: database schema, Redis prefix, guest secret. */
-  function clusterSettings(leaseMs = 10_000) {
-    const schema = uniqueSchema();
-    const prefix = uniquePrefix();
-    schemas.push(schema);
-    prefixes.push(prefix);
-    // One data directory: the nodes share the secret guest tokens are signed with.
-    const dir = `${data.dir}/${prefix.replace(/:/g, '_')}`;
-    return {
-      config: {
-        data: dir,
-        databaseUrl: DATABASE_URL,
-        databaseSchema: schema,
-        redisUrl: REDIS_URL,
-        redisPrefix: prefix,
-        clusterLeaseMs: leaseMs,
-      },
-      args: [
-        '--data',
-        dir,
-        '--database-url',
-        DATABASE_URL,
-        '--database-schema',
-        schema,
-        '--redis-url',
-        REDIS_URL,
-        '--redis-prefix',
-        prefix,
-        '--cluster-lease-ms',
-        String(leaseMs),
-      ],
-    };
-  }
+  afterAll(() => clusters.drop());
 
   async function nodes(count: number, leaseMs?: number): Promise<TandemServer[]> {
-    const { config } = clusterSettings(leaseMs);
+    const { config } = clusters.settings(leaseMs);
     const started: TandemServer[] = [];
     for (let i = 0; i < count; i++) started.push(await startServer(config));
     servers.push(...started);
@@ -324,7 +284,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('moves the sessions of a node killed with SIGKILL, with every acknowledged edit', async () => {
-    const args = [...clusterSettings(900).args, '--doc-rate', '1000'];
+    const args = [...clusters.settings(900).args, '--doc-rate', '1000'];
     const a = await spawnServer(args);
     const b = await spawnServer(args);
     children.push(a, b);
@@ -354,7 +314,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('a server whose session was taken over acknowledges no more edits to it', async () => {
-    const { config } = clusterSettings();
+    const { config } = clusters.settings();
     const [a, b] = [await startServer(config), await startServer(config)];
     servers.push(a, b);
     const { host, session } = await hostSession(a, { policy: 'open' });
@@ -384,7 +344,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('a server that notices its session was taken over closes its room there by itself', async () => {
-    const { config } = clusterSettings(900);
+    const { config } = clusters.settings(900);
     const [a, b] = [await startServer(config), await startServer(config)];
     servers.push(a, b);
     const { host, session } = await hostSession(a, { policy: 'open' });
@@ -434,7 +394,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('counts a user’s joins across every node: the limit is per user, not per server', async () => {
-    const { config } = clusterSettings();
+    const { config } = clusters.settings();
     const limited = { ...config, joinsPerMinute: 3 };
     const [a, b] = [await startServer(limited), await startServer(limited)];
     servers.push(a, b);
@@ -455,7 +415,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('counts the sessions a user hosts on every node against the hosted-session limit', async () => {
-    const { config } = clusterSettings();
+    const { config } = clusters.settings();
     const limited = { ...config, maxHostedRooms: 2 };
     const [a, b] = [await startServer(limited), await startServer(limited)];
     servers.push(a, b);

@@ -23,6 +23,8 @@ import { RemoteSocket } from './remote-socket.js';
 /** How a node joins its cluster. */
 export interface ClusterOptions {
   redisUrl: string;
+  /** Where the node's subscriber connection goes, when not at `redisUrl`. Default `redisUrl`. */
+  subscriberUrl?: string | undefined;
   /** Key and channel prefix shared by the cluster's nodes. Default `tandem`. */
   prefix?: string;
   /**
@@ -40,6 +42,9 @@ export interface ClusterOptions {
 
 /** Lease and forwarding keys of peer-to-peer sessions: `p2p:<session id>` (room ids never hold a colon). */
 const P2P_PREFIX = 'p2p:';
+
+/** Logged (debug) for each message to another server that was lost: not sent, or nobody received it. */
+export const LOST_MESSAGE = 'a message to another server was lost';
 
 /** What a forwarded call may take before the caller gives up. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -109,11 +114,12 @@ export class Cluster implements RoomPlacement {
     const prefix = options.prefix ?? 'tandem';
     cluster.bus = await ClusterBus.open({
       redisUrl: options.redisUrl,
+      subscriberUrl: options.subscriberUrl,
       prefix,
       nodeId: cluster.nodeId,
       onMessage: (envelope) => cluster.received(envelope),
       onError: (error) => options.logger.warn({ err: error }, 'cluster bus error'),
-      onUndelivered: (_node, envelope) => cluster.undelivered(envelope),
+      onUndelivered: (node, envelope) => cluster.undelivered(node, envelope),
       onResubscribed: () => cluster.restartLinks('this server lost its link to the others for a moment'),
     });
     cluster.ownership = new Ownership(cluster.bus.redis, prefix, cluster.nodeId, cluster.leaseMs);
@@ -391,7 +397,8 @@ export class Cluster implements RoomPlacement {
   }
 
   /** A message was lost: the connection it belonged to restarts (its client reconnects). */
-  private undelivered(envelope: Envelope): void {
+  private undelivered(node: string, envelope: Envelope): void {
+    this.options.logger.debug({ to: node, type: envelope.t }, LOST_MESSAGE);
     if (envelope.t === 'reply') return; // the caller gives up on its own, after its timeout
     if (envelope.t === 'call') {
       const call = this.calls.get(envelope.id);
