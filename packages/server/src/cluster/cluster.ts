@@ -334,6 +334,12 @@ export class Cluster implements RoomPlacement {
         forwarded.socket.close(envelope.code, envelope.reason);
         return;
       }
+      case 'keep':
+        this.vouched(envelope.from, envelope.conns);
+        return;
+      case 'gone':
+        for (const conn of envelope.conns) this.restartForwarded(conn);
+        return;
       case 'call':
         this.registry.createSession(envelope.host, envelope.request).then(
           (value) => this.bus.send(envelope.from, { t: 'reply', id: envelope.id, value }),
@@ -399,7 +405,8 @@ export class Cluster implements RoomPlacement {
   /** A message was lost: the connection it belonged to restarts (its client reconnects). */
   private undelivered(node: string, envelope: Envelope): void {
     this.options.logger.debug({ to: node, type: envelope.t }, LOST_MESSAGE);
-    if (envelope.t === 'reply') return; // the caller gives up on its own, after its timeout
+    // The caller gives up on its own, after its timeout; keeps and their answers go again next round.
+    if (envelope.t === 'reply' || envelope.t === 'keep' || envelope.t === 'gone') return;
     if (envelope.t === 'call') {
       const call = this.calls.get(envelope.id);
       this.calls.delete(envelope.id);
@@ -460,12 +467,39 @@ export class Cluster implements RoomPlacement {
     else remote.attached?.detach();
   }
 
+  // ── Vouching for forwarded connections ──────────────────────────────────────────────────────
+
+  /**
+   * Tells each owner which of its connections this node still holds. An owner that let one go
+   * without this node hearing of it (the message it could not send was the news) answers `gone`,
+   * and the client is told to reconnect instead of waiting on a room that no longer has it.
+   */
+  private vouch(): void {
+    const byOwner = new Map<string, string[]>();
+    for (const [conn, { owner }] of this.forwarded) {
+      const conns = byOwner.get(owner);
+      if (conns) conns.push(conn);
+      else byOwner.set(owner, [conn]);
+    }
+    for (const [owner, conns] of byOwner) this.bus.send(owner, { t: 'keep', from: this.nodeId, conns });
+  }
+
+  /**
+   * `node` still holds `conns`. Its messages arrive in the order it sent them, so each one's `open`
+   * came before this: one missing here was let go of.
+   */
+  private vouched(node: string, conns: readonly string[]): void {
+    const gone = conns.filter((conn) => !this.remote.has(conn));
+    if (gone.length > 0) this.bus.send(node, { t: 'gone', conns: gone });
+  }
+
   // ── Leases and liveness ─────────────────────────────────────────────────────────────────────
 
   /** One round: renew what this node hosts, give up what it no longer does, and check on others. */
   private async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
+    this.vouch();
     try {
       await this.ownership.heartbeat();
       await this.renewLeases();

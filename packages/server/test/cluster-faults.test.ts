@@ -1,0 +1,67 @@
+import { closeCodeOf, ErrorCode } from '@tandem/protocol';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { TandemServer, TandemServerConfig } from '../src/server.js';
+import { TestClusters } from './support/cluster.js';
+import { within } from './support/deadline.js';
+import { skipPostgres } from './support/postgres.js';
+import { REDIS_URL, skipRedis } from './support/redis.js';
+import { hostSession, joinAs, startServer } from './support/server.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const RECONNECT = closeCodeOf(ErrorCode.ServerShutdown);
+
+/** Short enough for a quick test, long enough that the cuts below never cost a server its leases. */
+const LEASE_MS = 3_000;
+
+describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fail', () => {
+  const clusters = new TestClusters();
+  const servers: TandemServer[] = [];
+  const proxies: TcpProxy[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    for (const proxy of proxies.splice(0)) await proxy.close();
+  });
+  afterAll(() => clusters.drop());
+
+  /** Two nodes of a new cluster; `cutOff` takes its commands and publishing through `proxy`. */
+  async function twoNodes(cutOff: 'a' | 'b', extra: TandemServerConfig = {}) {
+    const { config } = clusters.settings(LEASE_MS);
+    const proxy = await TcpProxy.start(REDIS_URL);
+    proxies.push(proxy);
+    const throughProxy = { ...config, ...extra, redisUrl: proxy.url, redisSubscriberUrl: REDIS_URL };
+    const a = await startServer(cutOff === 'a' ? throughProxy : config);
+    servers.push(a);
+    const b = await startServer(cutOff === 'b' ? throughProxy : config);
+    servers.push(b);
+    return { a, b, proxy };
+  }
+
+  it('tells a forwarded client to reconnect when its room’s server could not send to it', async () => {
+    const { a, b, proxy } = await twoNodes('a');
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    const grace = await joinAs(b, session.roomId, 'Grace');
+    await host.next('peerJoin', (p) => p.name === 'Grace');
+
+    // Only a's commands and publishing are cut: what its room sends Grace is lost, so a lets go of
+    // her connection (b, and Grace, hear nothing of it).
+    proxy.cut();
+    host.send({ type: 'chatSend', rid: 1, body: bytes('"anyone there?"') });
+    await host.next('peerLeave', (p) => p.slot === grace.welcome.slot);
+    proxy.restore();
+
+    // An edit sent now reaches no room; within a lease Grace is told to reconnect, never left waiting.
+    grace.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"from":"grace"}') });
+    const closed = await within(2 * LEASE_MS, grace.closed, 'the forwarded client was told to reconnect');
+    expect(closed.code).toBe(RECONNECT);
+    expect(grace.of('docAck')).toEqual([]);
+
+    // Back through b, her edit lands.
+    const back = await joinAs(b, session.roomId, 'Grace');
+    back.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"from":"grace"}') });
+    await back.next('docAck', (ack) => ack.rid === 1);
+    const seen = await host.next('lwwDoc', (d) => text(d.doc) === '{"from":"grace"}');
+    expect(seen.version).toBeGreaterThan(0);
+  });
+});
