@@ -86,15 +86,21 @@ export class Ownership {
     return value === null ? null : parseLease(value).owner;
   }
 
-  /** Extends this node's leases; resolves to the sessions whose lease it no longer holds. */
+  /**
+   * Extends this node's leases; resolves to the sessions whose lease it no longer holds. Rejects
+   * when Redis did not answer for every one: not knowing is not losing. A connection that drops for
+   * a moment must not cost every session its clients; a node that cannot renew for a whole lease
+   * stops serving its sessions on its own.
+   */
   async renew(sessionIds: readonly string[]): Promise<string[]> {
     if (sessionIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of sessionIds) pipeline.eval(RENEW, 1, this.ownerKey(id), this.nodeId, this.leaseMs);
     const results = (await pipeline.exec()) ?? [];
     return sessionIds.filter((_, i) => {
-      const [error, renewed] = results[i] ?? [new Error('no reply'), 0];
-      return error !== null || renewed !== 1;
+      const [error, renewed] = results[i] ?? [new Error('Redis gave no reply to a lease renewal'), 0];
+      if (error) throw error;
+      return renewed !== 1;
     });
   }
 
