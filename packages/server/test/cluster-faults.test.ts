@@ -1,8 +1,10 @@
 import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { LOST_MESSAGE } from '../src/cluster/cluster.js';
 import type { TandemServer, TandemServerConfig } from '../src/server.js';
 import { TestClusters } from './support/cluster.js';
 import { within } from './support/deadline.js';
+import { LogRecorder } from './support/logs.js';
 import { skipPostgres } from './support/postgres.js';
 import { REDIS_URL, skipRedis } from './support/redis.js';
 import { hostSession, joinAs, startServer } from './support/server.js';
@@ -63,5 +65,29 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fa
     await back.next('docAck', (ack) => ack.rid === 1);
     const seen = await host.next('lwwDoc', (d) => text(d.doc) === '{"from":"grace"}');
     expect(seen.version).toBeGreaterThan(0);
+  });
+
+  it('lets go of forwarded clients whose leaving was lost while their server was cut off', async () => {
+    const logs = new LogRecorder();
+    const { a, b, proxy } = await twoNodes('b', { logger: logs.logger });
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    const guests = [];
+    for (const name of ['Ada', 'Grace', 'Linus']) {
+      guests.push(await joinAs(b, session.roomId, name));
+      await host.next('peerJoin', (p) => p.name === name);
+    }
+
+    // b's commands and publishing are cut while its three clients close: their leaving is lost.
+    proxy.cut();
+    await Promise.all(guests.map((g) => g.close()));
+    await logs.seen((e) => e.msg === LOST_MESSAGE && e.type === 'leave', guests.length);
+    proxy.restore();
+
+    // a stops holding their places once b no longer vouches for them: within a lease, not never.
+    for (const { welcome } of guests) {
+      const left = host.next('peerLeave', (p) => p.slot === welcome.slot);
+      await within(2 * LEASE_MS, left, `${welcome.name} left the room`);
+    }
+    expect(a.cluster?.remoteConnections).toBe(0);
   });
 });

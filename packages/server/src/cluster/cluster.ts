@@ -65,6 +65,8 @@ interface Remote {
   attached: SignalingAttachment | undefined;
   queue: Uint8Array[];
   gone: boolean;
+  /** When its entry node last said it still holds it (or opened it). */
+  vouched: number;
 }
 
 /**
@@ -95,7 +97,8 @@ export class Cluster implements RoomPlacement {
   >();
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
-  private lastRenewal = Date.now();
+  /** When a round of {@link tick} last completed: this node could reach Redis then. */
+  private lastRound = Date.now();
   private ticking = false;
   private closed = false;
   private ownership!: Ownership;
@@ -123,7 +126,6 @@ export class Cluster implements RoomPlacement {
       onResubscribed: () => cluster.restartLinks('this server lost its link to the others for a moment'),
     });
     cluster.ownership = new Ownership(cluster.bus.redis, prefix, cluster.nodeId, cluster.leaseMs);
-    await cluster.ownership.heartbeat();
     return cluster;
   }
 
@@ -381,6 +383,7 @@ export class Cluster implements RoomPlacement {
       attached: undefined,
       queue: [],
       gone: false,
+      vouched: Date.now(),
     };
     this.remote.set(envelope.conn, remote);
     try {
@@ -489,28 +492,48 @@ export class Cluster implements RoomPlacement {
    * came before this: one missing here was let go of.
    */
   private vouched(node: string, conns: readonly string[]): void {
-    const gone = conns.filter((conn) => !this.remote.has(conn));
+    const now = Date.now();
+    const gone: string[] = [];
+    for (const conn of conns) {
+      const remote = this.remote.get(conn);
+      if (remote) remote.vouched = now;
+      else gone.push(conn);
+    }
     if (gone.length > 0) this.bus.send(node, { t: 'gone', conns: gone });
+  }
+
+  /**
+   * Connections their entry node has not vouched for in a whole lease leave their rooms: that node
+   * died, or their leaving was lost while it was cut off from Redis. Either way nobody holds their
+   * client any more, and they must not keep its place in the room.
+   */
+  private expireUnvouched(): void {
+    const before = Date.now() - this.leaseMs;
+    for (const [conn, remote] of this.remote) if (remote.vouched < before) this.dropRemote(conn, remote);
   }
 
   // ── Leases and liveness ─────────────────────────────────────────────────────────────────────
 
   /** One round: renew what this node hosts, give up what it no longer does, and check on others. */
   private async tick(): Promise<void> {
+    // Local and sent without waiting: done every round, even while a slow one still waits on Redis.
+    this.vouch();
+    this.expireUnvouched();
     if (this.ticking) return;
     this.ticking = true;
-    this.vouch();
     try {
-      await this.ownership.heartbeat();
       await this.renewLeases();
       await this.checkOwners();
-      await this.checkEntryNodes();
+      this.lastRound = Date.now();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'cluster lease round failed');
-      // Leases not renewed for a whole lease may already be someone else's: stop serving them.
-      if (Date.now() - this.lastRenewal > this.leaseMs) {
+      if (Date.now() - this.lastRound > this.leaseMs) {
+        // Leases not renewed for a whole lease may already be someone else's: stop serving them.
         for (const held of this.held.values()) held.lost = true;
         for (const session of this.liveSessions()) this.evict(session);
+        // The owners of forwarded clients' rooms have heard nothing from here for as long, and let
+        // those connections go: the clients reconnect rather than wait on rooms that have dropped them.
+        this.restartLinks('cut off from Redis for a whole lease');
       }
     } finally {
       this.ticking = false;
@@ -546,7 +569,6 @@ export class Cluster implements RoomPlacement {
       return userId && !lost.includes(session) ? [{ userId, sessionId: session }] : [];
     });
     await this.ownership.hosting(hosting);
-    this.lastRenewal = now;
     for (const session of lost) {
       const held = this.held.get(session);
       if (held) held.lost = true;
@@ -581,17 +603,9 @@ export class Cluster implements RoomPlacement {
     }
   }
 
-  /** Connections held by nodes that died leave their rooms. */
-  private async checkEntryNodes(): Promise<void> {
-    const nodes = [...new Set([...this.remote.values()].map((r) => r.socket.node))];
-    for (const node of await this.ownership.dead(nodes)) {
-      for (const [conn, remote] of this.remote) if (remote.socket.node === node) this.dropRemote(conn);
-    }
-  }
-
   /**
-   * Leaves the cluster: gives up every lease (the registry has closed its rooms by now) and says
-   * this node is gone. Idempotent.
+   * Leaves the cluster: tells the owners of forwarded clients' rooms they have gone and gives up
+   * every lease (the registry has closed its rooms by now). Idempotent.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -605,7 +619,6 @@ export class Cluster implements RoomPlacement {
     try {
       for (const session of this.held.keys()) await this.ownership.release(session);
       this.held.clear();
-      await this.ownership.retire();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not release leases; they expire on their own');
     }

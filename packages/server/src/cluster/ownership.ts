@@ -45,8 +45,7 @@ function parseLease(value: string): Lease {
 /**
  * Session ownership leases in Redis: `<prefix>:owner:<session>` holds the owning node's id and
  * expires unless the owner renews it, so the sessions of a node that dies pass to another node
- * within one lease. Node liveness keys (`<prefix>:alive:<node>`) work the same way, for the nodes
- * that hold connections to a room they do not own.
+ * within one lease.
  */
 export class Ownership {
   /** Makes each sorted-set member this server adds unique. */
@@ -61,10 +60,6 @@ export class Ownership {
 
   private ownerKey(sessionId: string): string {
     return `${this.prefix}:owner:${sessionId}`;
-  }
-
-  private aliveKey(nodeId: string): string {
-    return `${this.prefix}:alive:${nodeId}`;
   }
 
   /** Takes the session if nobody holds it; resolves to its lease (this node's, or another's). */
@@ -167,22 +162,5 @@ export class Ownership {
   /** `userId` no longer hosts `sessionId` (it was unloaded). */
   async notHosting(userId: string, sessionId: string): Promise<void> {
     await this.redis.zrem(this.hostedKey(userId), sessionId);
-  }
-
-  /** Says this node is alive for another lease. */
-  async heartbeat(): Promise<void> {
-    await this.redis.set(this.aliveKey(this.nodeId), '1', 'PX', this.leaseMs);
-  }
-
-  /** Of `nodeIds`, those not alive (their liveness key has expired or was removed). */
-  async dead(nodeIds: readonly string[]): Promise<string[]> {
-    if (nodeIds.length === 0) return [];
-    const values = await this.redis.mget(...nodeIds.map((id) => this.aliveKey(id)));
-    return nodeIds.filter((_, i) => values[i] === null);
-  }
-
-  /** Says this node is gone, so others need not wait for its key to expire. */
-  async retire(): Promise<void> {
-    await this.redis.del(this.aliveKey(this.nodeId));
   }
 }
