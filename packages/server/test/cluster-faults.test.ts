@@ -6,8 +6,8 @@ import { TestClusters } from './support/cluster.js';
 import { within } from './support/deadline.js';
 import { LogRecorder } from './support/logs.js';
 import { skipPostgres } from './support/postgres.js';
-import { REDIS_URL, skipRedis } from './support/redis.js';
-import { hostSession, joinAs, startServer } from './support/server.js';
+import { dropPrefix, REDIS_URL, skipRedis } from './support/redis.js';
+import { createSession, guestToken, hostSession, joinAs, startServer } from './support/server.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -89,5 +89,42 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fa
       await within(2 * LEASE_MS, left, `${welcome.name} left the room`);
     }
     expect(a.cluster?.remoteConnections).toBe(0);
+  });
+
+  it('serves its rooms again after Redis restarts empty, and acknowledges no edit of an owner it passed', async () => {
+    const { config } = clusters.settings(LEASE_MS);
+    const roomy = { ...config, maxHostedRooms: 40 };
+    const a = await startServer(roomy);
+    servers.push(a);
+    const b = await startServer(roomy);
+    servers.push(b);
+    // Some thirty claims: the generation counter is near 30, and so is what the last room has stored.
+    const { token } = await guestToken(a, 'Busy');
+    for (let i = 0; i < 29; i++) await createSession(a, token);
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":1}') });
+    await host.next('docAck', (ack) => ack.rid === 1);
+
+    /** A client admitted through `node` within a lease, finding every acknowledged edit. */
+    const admittedThrough = async (node: TandemServer, name: string) => {
+      const client = await within(2 * LEASE_MS, joinAs(node, session.roomId, name), `${name} was admitted`);
+      expect(text(client.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
+      return client;
+    };
+
+    // Redis restarts without persistence: no lease, and a counter starting again from nothing.
+    await dropPrefix(config.redisPrefix);
+    const onB = await admittedThrough(b, 'Grace');
+
+    // a's copy of the room, under a generation b's claim has passed, acknowledges nothing more.
+    host.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('{"v":"stale"}') });
+    expect((await host.closed).code).toBe(RECONNECT);
+    expect(host.of('docAck').map((ack) => ack.rid)).toEqual([1]);
+
+    // Through either server, the room is there, with every acknowledged edit and no other.
+    const onA = await admittedThrough(a, 'Linus');
+    onA.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":2}') });
+    await onA.next('docAck', (ack) => ack.rid === 1);
+    await onB.next('lwwDoc', (d) => text(d.doc) === '{"v":2}');
   });
 });

@@ -104,6 +104,14 @@ describe.skipIf(skipRedis)('session ownership', () => {
       await a.release('s2');
       // Taken over while a thought it held it: a's renewal reports it lost.
       expect(await a.renew(['s1', 's2'])).toEqual(['s1', 's2']);
+
+      // The store holds generation 30 while the counter is below it (Redis restarted empty): only
+      // the lease's holder, or anyone when nobody holds it, claims again above 30.
+      expect(await a.claim('s3')).toEqual({ owner: 'node-a', generation: 4 });
+      expect(await b.claimAbove('s3', undefined, 30)).toEqual({ owner: 'node-a', generation: 4 });
+      expect(await a.claimAbove('s3', 4, 30)).toEqual({ owner: 'node-a', generation: 31 });
+      expect(await a.claimAbove('s3', 4, 30)).toEqual({ owner: 'node-a', generation: 31 });
+      expect(await b.claimAbove('s4', undefined, 30)).toEqual({ owner: 'node-b', generation: 32 });
     } finally {
       redis.disconnect();
     }

@@ -17,7 +17,7 @@ import {
 import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';
-import { Ownership } from './ownership.js';
+import { type Lease, Ownership } from './ownership.js';
 import { RemoteSocket } from './remote-socket.js';
 
 /** How a node joins its cluster. */
@@ -207,9 +207,19 @@ export class Cluster implements RoomPlacement {
   // ── Placement (asked by the registry before it loads or creates a session) ────────────────
 
   async claim(sessionId: string): Promise<string | undefined> {
-    const lease = await this.ownership.claim(sessionId);
+    return this.took(sessionId, await this.ownership.claim(sessionId));
+  }
+
+  async claimAbove(sessionId: string, stored: number): Promise<string | undefined> {
+    const held = this.held.get(sessionId);
+    const lease = await this.ownership.claimAbove(sessionId, held?.generation, stored);
+    return this.took(sessionId, lease, held?.host);
+  }
+
+  /** Records `lease` when it is this node's; else resolves to its owner. */
+  private took(sessionId: string, lease: Lease, host?: string): string | undefined {
     if (lease.owner !== this.nodeId) return lease.owner;
-    this.held.set(sessionId, { generation: lease.generation, seen: Date.now(), lost: false });
+    this.held.set(sessionId, { generation: lease.generation, seen: Date.now(), lost: false, host });
     return undefined;
   }
 

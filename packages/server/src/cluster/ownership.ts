@@ -8,6 +8,16 @@ if v then return v end
 v = ARGV[1] .. ' ' .. redis.call('incr', KEYS[2])
 redis.call('set', KEYS[1], v, 'PX', ARGV[2])
 return v`;
+// Claims again, above `stored`, a session the store has seen a later generation of than this node's
+// claim (Redis restarted empty, its counter starting again below what the store holds): only when
+// the lease is still that claim, or free. The counter is raised past `stored` first, so the new
+// generation fences off every earlier owner.
+const CLAIM_ABOVE = `local v = redis.call('get', KEYS[1])
+if v and v ~= ARGV[1] .. ' ' .. ARGV[2] then return v end
+if tonumber(redis.call('get', KEYS[2]) or '0') < tonumber(ARGV[3]) then redis.call('set', KEYS[2], ARGV[3]) end
+v = ARGV[1] .. ' ' .. redis.call('incr', KEYS[2])
+redis.call('set', KEYS[1], v, 'PX', ARGV[4])
+return v`;
 // Only the holder may extend or give up a lease: compare (the node part of the value) and act in
 // one step.
 const RENEW = `local v = redis.call('get', KEYS[1])
@@ -70,6 +80,24 @@ export class Ownership {
       this.ownerKey(sessionId),
       `${this.prefix}:generation`,
       this.nodeId,
+      this.leaseMs,
+    )) as string;
+    return parseLease(value);
+  }
+
+  /**
+   * Takes the session again under a generation above `stored`, if this node still holds it under
+   * `generation` (or nobody holds it); resolves to its lease (this node's, or another's).
+   */
+  async claimAbove(sessionId: string, generation: number | undefined, stored: number): Promise<Lease> {
+    const value = (await this.redis.eval(
+      CLAIM_ABOVE,
+      2,
+      this.ownerKey(sessionId),
+      `${this.prefix}:generation`,
+      this.nodeId,
+      generation ?? '',
+      stored,
       this.leaseMs,
     )) as string;
     return parseLease(value);
