@@ -91,6 +91,28 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fa
     expect(a.cluster?.remoteConnections).toBe(0);
   });
 
+  it('tells its forwarded clients to reconnect when cut off from Redis for a whole lease', async () => {
+    const { a, b, proxy } = await twoNodes('b');
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    const grace = await joinAs(b, session.roomId, 'Grace');
+    await host.next('peerJoin', (p) => p.name === 'Grace');
+
+    // b hears from nobody for a lease, and a hears no vouching for Grace: both let her go.
+    proxy.cut();
+    const closed = await within(3 * LEASE_MS, grace.closed, 'the forwarded client was told to reconnect');
+    expect(closed.code).toBe(RECONNECT);
+    await within(
+      3 * LEASE_MS,
+      host.next('peerLeave', (p) => p.slot === grace.welcome.slot),
+      'Grace left',
+    );
+    proxy.restore();
+
+    const back = await joinAs(b, session.roomId, 'Grace');
+    back.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"from":"grace"}') });
+    await back.next('docAck', (ack) => ack.rid === 1);
+  });
+
   it('serves its rooms again after Redis restarts empty, and acknowledges no edit of an owner it passed', async () => {
     const { config } = clusters.settings(LEASE_MS);
     const roomy = { ...config, maxHostedRooms: 40 };
