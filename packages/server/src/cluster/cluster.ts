@@ -350,6 +350,10 @@ export class Cluster implements RoomPlacement {
         this.vouched(envelope.from, envelope.conns);
         return;
       case 'gone':
+        this.options.logger.warn(
+          { connections: envelope.conns.length },
+          "the room's server let go of forwarded connections; their clients reconnect",
+        );
         for (const conn of envelope.conns) this.restartForwarded(conn);
         return;
       case 'call':
