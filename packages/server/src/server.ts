@@ -31,6 +31,12 @@ export interface TandemServerConfig extends Partial<ServerOptions> {
   clock?: Clock;
   /** Default: SQLite in `data` (or in memory when `data` is `:memory:`). */
   store?: ServerStore;
+  /**
+   * In a cluster, another URL for the same Redis that only this server's subscriber connection
+   * uses (its commands and publishing use `redisUrl`), so the two can take different routes, a
+   * proxy for one of them for instance. Default: `redisUrl`.
+   */
+  redisSubscriberUrl?: string;
 }
 
 const GUEST_ISSUER = 'tandem-guest';
@@ -70,7 +76,13 @@ export class TandemServer {
 
   /** Starts listening; resolves once the port is bound. */
   static async start(config: TandemServerConfig = {}): Promise<TandemServer> {
-    const { logger: givenLogger, clock = systemClock, store: givenStore, ...overrides } = config;
+    const {
+      logger: givenLogger,
+      clock = systemClock,
+      store: givenStore,
+      redisSubscriberUrl,
+      ...overrides
+    } = config;
     const options: ServerOptions = { ...defaultOptions(false), ...overrides };
     const logger = givenLogger ?? createLogger(options.logLevel, options.logFormat);
     const inMemory = options.data === ':memory:';
@@ -116,6 +128,7 @@ export class TandemServer {
       cluster = options.redisUrl
         ? await Cluster.start({
             redisUrl: options.redisUrl,
+            subscriberUrl: redisSubscriberUrl,
             prefix: options.redisPrefix,
             leaseMs: options.clusterLeaseMs,
             joinsPerMinute: options.joinsPerMinute,

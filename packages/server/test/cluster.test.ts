@@ -7,7 +7,8 @@ import { Ownership } from '../src/cluster/ownership.js';
 import type { TandemServer } from '../src/server.js';
 import { type ServerProcess, spawnServer } from './support/child.js';
 import { TestClient } from './support/client.js';
-import { DATABASE_URL, dropSchema, skipPostgres, uniqueSchema } from './support/postgres.js';
+import { TestClusters } from './support/cluster.js';
+import { skipPostgres } from './support/postgres.js';
 import { connectRedis, dropPrefix, REDIS_URL, skipRedis, uniquePrefix } from './support/redis.js';
 import {
   createSession,
@@ -17,7 +18,6 @@ import {
   postJson,
   roomUrl,
   startServer,
-  tempDataDir,
 } from './support/server.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -32,6 +32,8 @@ describe('cluster messages', () => {
       { t: 'out', conn: 'n1:7', frame },
       { t: 'close', conn: 'n1:7', code: 4022, reason: 'bye' },
       { t: 'open', conn: 'n1:8', from: 'n1', room: 'r1.c2', identity: { userId: 'u', name: 'Ü' } },
+      { t: 'keep', from: 'n1', conns: ['n1:7', 'n1:8'] },
+      { t: 'gone', conns: ['n1:8'] },
     ] as const) {
       expect(decodeEnvelope(encodeEnvelope(envelope))).toEqual(envelope);
     }
@@ -103,10 +105,13 @@ describe.skipIf(skipRedis)('session ownership', () => {
       // Taken over while a thought it held it: a's renewal reports it lost.
       expect(await a.renew(['s1', 's2'])).toEqual(['s1', 's2']);
 
-      await a.heartbeat();
-      expect(await b.dead(['node-a', 'node-b'])).toEqual(['node-b']);
-      await a.retire();
-      expect(await b.dead(['node-a'])).toEqual(['node-a']);
+      // The store holds generation 30 while the counter is below it (Redis restarted empty): only
+      // the lease's holder, or anyone when nobody holds it, claims again above 30.
+      expect(await a.claim('s3')).toEqual({ owner: 'node-a', generation: 4 });
+      expect(await b.claimAbove('s3', undefined, 30)).toEqual({ owner: 'node-a', generation: 4 });
+      expect(await a.claimAbove('s3', 4, 30)).toEqual({ owner: 'node-a', generation: 31 });
+      expect(await a.claimAbove('s3', 4, 30)).toEqual({ owner: 'node-a', generation: 31 });
+      expect(await b.claimAbove('s4', undefined, 30)).toEqual({ owner: 'node-b', generation: 32 });
     } finally {
       redis.disconnect();
     }
@@ -114,57 +119,17 @@ describe.skipIf(skipRedis)('session ownership', () => {
 });
 
 describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
-  const data = tempDataDir();
-  const schemas: string[] = [];
-  const prefixes: string[] = [];
+  const clusters = new TestClusters();
   const servers: TandemServer[] = [];
   const children: ServerProcess[] = [];
   afterEach(async () => {
     for (const server of servers.splice(0)) await server.close();
     for (const child of children.splice(0)) child.child.kill('SIGKILL');
   });
-  afterAll(async () => {
-    for (const schema of schemas) await dropSchema(schema);
-    for (const prefix of prefixes) await dropPrefix(prefix);
-    data.remove();
-  });
-
-  /** Settings every node of one cluster shares: database schema, Redis prefix, guest secret. */
-  function clusterSettings(leaseMs = 10_000) {
-    const schema = uniqueSchema();
-    const prefix = uniquePrefix();
-    schemas.push(schema);
-    prefixes.push(prefix);
-    // One data directory: the nodes share the secret guest tokens are signed with.
-    const dir = `${data.dir}/${prefix.replace(/:/g, '_')}`;
-    return {
-      config: {
-        data: dir,
-        databaseUrl: DATABASE_URL,
-        databaseSchema: schema,
-        redisUrl: REDIS_URL,
-        redisPrefix: prefix,
-        clusterLeaseMs: leaseMs,
-      },
-      args: [
-        '--data',
-        dir,
-        '--database-url',
-        DATABASE_URL,
-        '--database-schema',
-        schema,
-        '--redis-url',
-        REDIS_URL,
-        '--redis-prefix',
-        prefix,
-        '--cluster-lease-ms',
-        String(leaseMs),
-      ],
-    };
-  }
+  afterAll(() => clusters.drop());
 
   async function nodes(count: number, leaseMs?: number): Promise<TandemServer[]> {
-    const { config } = clusterSettings(leaseMs);
+    const { config } = clusters.settings(leaseMs);
     const started: TandemServer[] = [];
     for (let i = 0; i < count; i++) started.push(await startServer(config));
     servers.push(...started);
@@ -324,7 +289,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('moves the sessions of a node killed with SIGKILL, with every acknowledged edit', async () => {
-    const args = [...clusterSettings(900).args, '--doc-rate', '1000'];
+    const args = [...clusters.settings(900).args, '--doc-rate', '1000'];
     const a = await spawnServer(args);
     const b = await spawnServer(args);
     children.push(a, b);
@@ -354,7 +319,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('a server whose session was taken over acknowledges no more edits to it', async () => {
-    const { config } = clusterSettings();
+    const { config } = clusters.settings();
     const [a, b] = [await startServer(config), await startServer(config)];
     servers.push(a, b);
     const { host, session } = await hostSession(a, { policy: 'open' });
@@ -384,7 +349,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('a server that notices its session was taken over closes its room there by itself', async () => {
-    const { config } = clusterSettings(900);
+    const { config } = clusters.settings(900);
     const [a, b] = [await startServer(config), await startServer(config)];
     servers.push(a, b);
     const { host, session } = await hostSession(a, { policy: 'open' });
@@ -434,7 +399,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('counts a user’s joins across every node: the limit is per user, not per server', async () => {
-    const { config } = clusterSettings();
+    const { config } = clusters.settings();
     const limited = { ...config, joinsPerMinute: 3 };
     const [a, b] = [await startServer(limited), await startServer(limited)];
     servers.push(a, b);
@@ -455,7 +420,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
   });
 
   it('counts the sessions a user hosts on every node against the hosted-session limit', async () => {
-    const { config } = clusterSettings();
+    const { config } = clusters.settings();
     const limited = { ...config, maxHostedRooms: 2 };
     const [a, b] = [await startServer(limited), await startServer(limited)];
     servers.push(a, b);

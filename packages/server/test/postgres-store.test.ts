@@ -95,6 +95,8 @@ describe.skipIf(skipPostgres)('PostgresRoomStore', () => {
         ),
       ).rejects.toThrow(StaleOwnerError);
       await expect(store.load('r', 4)).rejects.toThrow(StaleOwnerError);
+      // The refusal says which generation a claim must pass.
+      await expect(store.load('r', 4)).rejects.toMatchObject({ recorded: 5 });
       const now = await store.load('r');
       expect([now?.fence, now?.doc]).toEqual([0, { mode: 'lww', version: 1, doc: b('by 3') }]);
       // The owner of record and later ones write on; unfenced writes (one server) are not checked.

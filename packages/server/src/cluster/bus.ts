@@ -4,7 +4,10 @@ import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';
 
 /** How a {@link ClusterBus} connects and whom it tells. */
 export interface ClusterBusOptions {
+  /** The Redis of the cluster: commands and publishing. */
   redisUrl: string;
+  /** Where the subscriber connects, when not at `redisUrl` (another route to the same Redis). */
+  subscriberUrl?: string | undefined;
   /** Key and channel prefix shared by the cluster's nodes. */
   prefix: string;
   nodeId: string;
@@ -39,10 +42,10 @@ export class ClusterBus {
 
   /** Connects and subscribes; rejects with what to do when Redis cannot be reached. */
   static async open(options: ClusterBusOptions): Promise<ClusterBus> {
-    const connect = async (role: string): Promise<Redis> => {
+    const connect = async (role: string, url: string): Promise<Redis> => {
       let ready = false;
       let refused: Error | undefined;
-      const redis = new Redis(options.redisUrl, {
+      const redis = new Redis(url, {
         lazyConnect: true,
         // Named in CLIENT LIST, for whoever runs the Redis.
         connectionName: `tandem-${options.nodeId}-${role}`,
@@ -59,16 +62,16 @@ export class ClusterBus {
       } catch (error) {
         redis.disconnect();
         throw new Error(
-          `Redis at ${redactUrl(options.redisUrl)} is not reachable (${(refused ?? (error as Error)).message}): start it, or check the Redis URL`,
+          `Redis at ${redactUrl(url)} is not reachable (${(refused ?? (error as Error)).message}): start it, or check the Redis URL`,
         );
       }
       ready = true;
       return redis;
     };
-    const redis = await connect('commands');
+    const redis = await connect('commands', options.redisUrl);
     let subscriber: Redis;
     try {
-      subscriber = await connect('subscriber');
+      subscriber = await connect('subscriber', options.subscriberUrl ?? options.redisUrl);
     } catch (error) {
       redis.disconnect();
       throw error;

@@ -17,12 +17,14 @@ import {
 import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';
-import { Ownership } from './ownership.js';
+import { type Lease, Ownership } from './ownership.js';
 import { RemoteSocket } from './remote-socket.js';
 
 /** How a node joins its cluster. */
 export interface ClusterOptions {
   redisUrl: string;
+  /** Where the node's subscriber connection goes, when not at `redisUrl`. Default `redisUrl`. */
+  subscriberUrl?: string | undefined;
   /** Key and channel prefix shared by the cluster's nodes. Default `tandem`. */
   prefix?: string;
   /**
@@ -40,6 +42,9 @@ export interface ClusterOptions {
 
 /** Lease and forwarding keys of peer-to-peer sessions: `p2p:<session id>` (room ids never hold a colon). */
 const P2P_PREFIX = 'p2p:';
+
+/** Logged (debug) for each message to another server that was lost: not sent, or nobody received it. */
+export const LOST_MESSAGE = 'a message to another server was lost';
 
 /** What a forwarded call may take before the caller gives up. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -60,6 +65,8 @@ interface Remote {
   attached: SignalingAttachment | undefined;
   queue: Uint8Array[];
   gone: boolean;
+  /** When its entry node last said it still holds it (or opened it). */
+  vouched: number;
 }
 
 /**
@@ -90,7 +97,8 @@ export class Cluster implements RoomPlacement {
   >();
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
-  private lastRenewal = Date.now();
+  /** When a round of {@link tick} last completed: this node could reach Redis then. */
+  private lastRound = Date.now();
   private ticking = false;
   private closed = false;
   private ownership!: Ownership;
@@ -109,15 +117,15 @@ export class Cluster implements RoomPlacement {
     const prefix = options.prefix ?? 'tandem';
     cluster.bus = await ClusterBus.open({
       redisUrl: options.redisUrl,
+      subscriberUrl: options.subscriberUrl,
       prefix,
       nodeId: cluster.nodeId,
       onMessage: (envelope) => cluster.received(envelope),
       onError: (error) => options.logger.warn({ err: error }, 'cluster bus error'),
-      onUndelivered: (_node, envelope) => cluster.undelivered(envelope),
+      onUndelivered: (node, envelope) => cluster.undelivered(node, envelope),
       onResubscribed: () => cluster.restartLinks('this server lost its link to the others for a moment'),
     });
     cluster.ownership = new Ownership(cluster.bus.redis, prefix, cluster.nodeId, cluster.leaseMs);
-    await cluster.ownership.heartbeat();
     return cluster;
   }
 
@@ -199,9 +207,19 @@ export class Cluster implements RoomPlacement {
   // ── Placement (asked by the registry before it loads or creates a session) ────────────────
 
   async claim(sessionId: string): Promise<string | undefined> {
-    const lease = await this.ownership.claim(sessionId);
+    return this.took(sessionId, await this.ownership.claim(sessionId));
+  }
+
+  async claimAbove(sessionId: string, stored: number): Promise<string | undefined> {
+    const held = this.held.get(sessionId);
+    const lease = await this.ownership.claimAbove(sessionId, held?.generation, stored);
+    return this.took(sessionId, lease, held?.host);
+  }
+
+  /** Records `lease` when it is this node's; else resolves to its owner. */
+  private took(sessionId: string, lease: Lease, host?: string): string | undefined {
     if (lease.owner !== this.nodeId) return lease.owner;
-    this.held.set(sessionId, { generation: lease.generation, seen: Date.now(), lost: false });
+    this.held.set(sessionId, { generation: lease.generation, seen: Date.now(), lost: false, host });
     return undefined;
   }
 
@@ -328,6 +346,16 @@ export class Cluster implements RoomPlacement {
         forwarded.socket.close(envelope.code, envelope.reason);
         return;
       }
+      case 'keep':
+        this.vouched(envelope.from, envelope.conns);
+        return;
+      case 'gone':
+        this.options.logger.warn(
+          { connections: envelope.conns.length },
+          "the room's server let go of forwarded connections; their clients reconnect",
+        );
+        for (const conn of envelope.conns) this.restartForwarded(conn);
+        return;
       case 'call':
         this.registry.createSession(envelope.host, envelope.request).then(
           (value) => this.bus.send(envelope.from, { t: 'reply', id: envelope.id, value }),
@@ -369,6 +397,7 @@ export class Cluster implements RoomPlacement {
       attached: undefined,
       queue: [],
       gone: false,
+      vouched: Date.now(),
     };
     this.remote.set(envelope.conn, remote);
     try {
@@ -391,8 +420,10 @@ export class Cluster implements RoomPlacement {
   }
 
   /** A message was lost: the connection it belonged to restarts (its client reconnects). */
-  private undelivered(envelope: Envelope): void {
-    if (envelope.t === 'reply') return; // the caller gives up on its own, after its timeout
+  private undelivered(node: string, envelope: Envelope): void {
+    this.options.logger.debug({ to: node, type: envelope.t }, LOST_MESSAGE);
+    // The caller gives up on its own, after its timeout; keeps and their answers go again next round.
+    if (envelope.t === 'reply' || envelope.t === 'keep' || envelope.t === 'gone') return;
     if (envelope.t === 'call') {
       const call = this.calls.get(envelope.id);
       this.calls.delete(envelope.id);
@@ -453,23 +484,70 @@ export class Cluster implements RoomPlacement {
     else remote.attached?.detach();
   }
 
+  // ── Vouching for forwarded connections ──────────────────────────────────────────────────────
+
+  /**
+   * Tells each owner which of its connections this node still holds. An owner that let one go
+   * without this node hearing of it (the message it could not send was the news) answers `gone`,
+   * and the client is told to reconnect instead of waiting on a room that no longer has it.
+   */
+  private vouch(): void {
+    const byOwner = new Map<string, string[]>();
+    for (const [conn, { owner }] of this.forwarded) {
+      const conns = byOwner.get(owner);
+      if (conns) conns.push(conn);
+      else byOwner.set(owner, [conn]);
+    }
+    for (const [owner, conns] of byOwner) this.bus.send(owner, { t: 'keep', from: this.nodeId, conns });
+  }
+
+  /**
+   * `node` still holds `conns`. Its messages arrive in the order it sent them, so each one's `open`
+   * came before this: one missing here was let go of.
+   */
+  private vouched(node: string, conns: readonly string[]): void {
+    const now = Date.now();
+    const gone: string[] = [];
+    for (const conn of conns) {
+      const remote = this.remote.get(conn);
+      if (remote) remote.vouched = now;
+      else gone.push(conn);
+    }
+    if (gone.length > 0) this.bus.send(node, { t: 'gone', conns: gone });
+  }
+
+  /**
+   * Connections their entry node has not vouched for in a whole lease leave their rooms: that node
+   * died, or their leaving was lost while it was cut off from Redis. Either way nobody holds their
+   * client any more, and they must not keep its place in the room.
+   */
+  private expireUnvouched(): void {
+    const before = Date.now() - this.leaseMs;
+    for (const [conn, remote] of this.remote) if (remote.vouched < before) this.dropRemote(conn, remote);
+  }
+
   // ── Leases and liveness ─────────────────────────────────────────────────────────────────────
 
   /** One round: renew what this node hosts, give up what it no longer does, and check on others. */
   private async tick(): Promise<void> {
+    // Local and sent without waiting: done every round, even while a slow one still waits on Redis.
+    this.vouch();
+    this.expireUnvouched();
     if (this.ticking) return;
     this.ticking = true;
     try {
-      await this.ownership.heartbeat();
       await this.renewLeases();
       await this.checkOwners();
-      await this.checkEntryNodes();
+      this.lastRound = Date.now();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'cluster lease round failed');
-      // Leases not renewed for a whole lease may already be someone else's: stop serving them.
-      if (Date.now() - this.lastRenewal > this.leaseMs) {
+      if (Date.now() - this.lastRound > this.leaseMs) {
+        // Leases not renewed for a whole lease may already be someone else's: stop serving them.
         for (const held of this.held.values()) held.lost = true;
         for (const session of this.liveSessions()) this.evict(session);
+        // The owners of forwarded clients' rooms have heard nothing from here for as long, and let
+        // those connections go: the clients reconnect rather than wait on rooms that have dropped them.
+        this.restartLinks('cut off from Redis for a whole lease');
       }
     } finally {
       this.ticking = false;
@@ -505,7 +583,6 @@ export class Cluster implements RoomPlacement {
       return userId && !lost.includes(session) ? [{ userId, sessionId: session }] : [];
     });
     await this.ownership.hosting(hosting);
-    this.lastRenewal = now;
     for (const session of lost) {
       const held = this.held.get(session);
       if (held) held.lost = true;
@@ -540,17 +617,9 @@ export class Cluster implements RoomPlacement {
     }
   }
 
-  /** Connections held by nodes that died leave their rooms. */
-  private async checkEntryNodes(): Promise<void> {
-    const nodes = [...new Set([...this.remote.values()].map((r) => r.socket.node))];
-    for (const node of await this.ownership.dead(nodes)) {
-      for (const [conn, remote] of this.remote) if (remote.socket.node === node) this.dropRemote(conn);
-    }
-  }
-
   /**
-   * Leaves the cluster: gives up every lease (the registry has closed its rooms by now) and says
-   * this node is gone. Idempotent.
+   * Leaves the cluster: tells the owners of forwarded clients' rooms they have gone and gives up
+   * every lease (the registry has closed its rooms by now). Idempotent.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -564,7 +633,6 @@ export class Cluster implements RoomPlacement {
     try {
       for (const session of this.held.keys()) await this.ownership.release(session);
       this.held.clear();
-      await this.ownership.retire();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not release leases; they expire on their own');
     }

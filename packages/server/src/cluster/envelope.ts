@@ -16,6 +16,13 @@ export type Envelope =
   | { t: 'out'; conn: string; frame: Uint8Array }
   /** Owner → entry node: the room closed the connection. */
   | { t: 'close'; conn: string; code: number; reason: string }
+  /**
+   * Entry node → owner, every third of a lease: the connections to the owner's rooms it still holds.
+   * The owner answers with `gone` for those it no longer has.
+   */
+  | { t: 'keep'; from: string; conns: readonly string[] }
+  /** Owner → entry node: connections it has let go of (a message to them was lost): they restart. */
+  | { t: 'gone'; conns: readonly string[] }
   /** Any node → owner: create a companion room of a session it owns. */
   | { t: 'call'; id: string; from: string; host: Identity; request: SessionRequest }
   /** Owner → caller: the call's result, or the refusal's error code and message. */

@@ -8,6 +8,16 @@ if v then return v end
 v = ARGV[1] .. ' ' .. redis.call('incr', KEYS[2])
 redis.call('set', KEYS[1], v, 'PX', ARGV[2])
 return v`;
+// Claims again, above `stored`, a session the store has seen a later generation of than this node's
+// claim (Redis restarted empty, its counter starting again below what the store holds): only when
+// the lease is still that claim, or free. The counter is raised past `stored` first, so the new
+// generation fences off every earlier owner.
+const CLAIM_ABOVE = `local v = redis.call('get', KEYS[1])
+if v and v ~= ARGV[1] .. ' ' .. ARGV[2] then return v end
+if tonumber(redis.call('get', KEYS[2]) or '0') < tonumber(ARGV[3]) then redis.call('set', KEYS[2], ARGV[3]) end
+v = ARGV[1] .. ' ' .. redis.call('incr', KEYS[2])
+redis.call('set', KEYS[1], v, 'PX', ARGV[4])
+return v`;
 // Only the holder may extend or give up a lease: compare (the node part of the value) and act in
 // one step.
 const RENEW = `local v = redis.call('get', KEYS[1])
@@ -45,8 +55,7 @@ function parseLease(value: string): Lease {
 /**
  * Session ownership leases in Redis: `<prefix>:owner:<session>` holds the owning node's id and
  * expires unless the owner renews it, so the sessions of a node that dies pass to another node
- * within one lease. Node liveness keys (`<prefix>:alive:<node>`) work the same way, for the nodes
- * that hold connections to a room they do not own.
+ * within one lease.
  */
 export class Ownership {
   /** Makes each sorted-set member this server adds unique. */
@@ -63,10 +72,6 @@ export class Ownership {
     return `${this.prefix}:owner:${sessionId}`;
   }
 
-  private aliveKey(nodeId: string): string {
-    return `${this.prefix}:alive:${nodeId}`;
-  }
-
   /** Takes the session if nobody holds it; resolves to its lease (this node's, or another's). */
   async claim(sessionId: string): Promise<Lease> {
     const value = (await this.redis.eval(
@@ -80,21 +85,45 @@ export class Ownership {
     return parseLease(value);
   }
 
+  /**
+   * Takes the session again under a generation above `stored`, if this node still holds it under
+   * `generation` (or nobody holds it); resolves to its lease (this node's, or another's).
+   */
+  async claimAbove(sessionId: string, generation: number | undefined, stored: number): Promise<Lease> {
+    const value = (await this.redis.eval(
+      CLAIM_ABOVE,
+      2,
+      this.ownerKey(sessionId),
+      `${this.prefix}:generation`,
+      this.nodeId,
+      generation ?? '',
+      stored,
+      this.leaseMs,
+    )) as string;
+    return parseLease(value);
+  }
+
   /** The session's owner now, or null when nobody holds it. */
   async owner(sessionId: string): Promise<string | null> {
     const value = await this.redis.get(this.ownerKey(sessionId));
     return value === null ? null : parseLease(value).owner;
   }
 
-  /** Extends this node's leases; resolves to the sessions whose lease it no longer holds. */
+  /**
+   * Extends this node's leases; resolves to the sessions whose lease it no longer holds. Rejects
+   * when Redis did not answer for every one: not knowing is not losing. A connection that drops for
+   * a moment must not cost every session its clients; a node that cannot renew for a whole lease
+   * stops serving its sessions on its own.
+   */
   async renew(sessionIds: readonly string[]): Promise<string[]> {
     if (sessionIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of sessionIds) pipeline.eval(RENEW, 1, this.ownerKey(id), this.nodeId, this.leaseMs);
     const results = (await pipeline.exec()) ?? [];
     return sessionIds.filter((_, i) => {
-      const [error, renewed] = results[i] ?? [new Error('no reply'), 0];
-      return error !== null || renewed !== 1;
+      const [error, renewed] = results[i] ?? [new Error('Redis gave no reply to a lease renewal'), 0];
+      if (error) throw error;
+      return renewed !== 1;
     });
   }
 
@@ -161,22 +190,5 @@ export class Ownership {
   /** `userId` no longer hosts `sessionId` (it was unloaded). */
   async notHosting(userId: string, sessionId: string): Promise<void> {
     await this.redis.zrem(this.hostedKey(userId), sessionId);
-  }
-
-  /** Says this node is alive for another lease. */
-  async heartbeat(): Promise<void> {
-    await this.redis.set(this.aliveKey(this.nodeId), '1', 'PX', this.leaseMs);
-  }
-
-  /** Of `nodeIds`, those not alive (their liveness key has expired or was removed). */
-  async dead(nodeIds: readonly string[]): Promise<string[]> {
-    if (nodeIds.length === 0) return [];
-    const values = await this.redis.mget(...nodeIds.map((id) => this.aliveKey(id)));
-    return nodeIds.filter((_, i) => values[i] === null);
-  }
-
-  /** Says this node is gone, so others need not wait for its key to expire. */
-  async retire(): Promise<void> {
-    await this.redis.del(this.aliveKey(this.nodeId));
   }
 }

@@ -73,6 +73,13 @@ export class RoomElsewhere extends Error {
 export interface RoomPlacement {
   /** Claims `sessionId` for this node: undefined when it is (now) this node's, else its owner's id. */
   claim(sessionId: string): Promise<string | undefined>;
+  /**
+   * The store refused this node's claim on `sessionId`: it holds a later generation, `stored`.
+   * Claims the session again above it when the lease is still this node's claim (Redis lost its
+   * counter and handed out a number already used) or free: undefined when it is this node's now,
+   * else its owner's id.
+   */
+  claimAbove(sessionId: string, stored: number): Promise<string | undefined>;
   /** True when another node owns the session now. */
   ownedElsewhere(sessionId: string): Promise<boolean>;
   /**
@@ -494,14 +501,7 @@ export class RoomRegistry {
     const loading = (async () => {
       const owner = await this.options.placement?.claim(sessionOf(roomId));
       if (owner !== undefined) throw new RoomElsewhere(owner);
-      let loaded: Room | undefined;
-      try {
-        loaded = await Room.loadExisting(this.roomConfig(roomId));
-      } catch (error) {
-        // Our claim was overtaken between taking it and loading: the client tries again.
-        if (error instanceof StaleOwnerError) throw new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED);
-        throw error;
-      }
+      const loaded = await this.loadClaimed(roomId);
       if (!loaded) return undefined;
       const room = this.observed(loaded);
       const entry: LiveRoom = { room, graceTimer: undefined };
@@ -510,6 +510,37 @@ export class RoomRegistry {
       return entry;
     })();
     return this.track(roomId, loading);
+  }
+
+  /**
+   * Loads a room whose session this node has claimed. The store refuses a claim below the
+   * generation it holds: another server has claimed the session since, or Redis restarted empty
+   * and its counter handed out a number already used. The session is then claimed again above the
+   * stored generation (if this node's lease is still that claim, or nobody holds one) and loaded
+   * once more, so rooms come back after such a restart; else the client is told to try again.
+   */
+  private async loadClaimed(roomId: string, again = true): Promise<Room | undefined> {
+    try {
+      return await Room.loadExisting(this.roomConfig(roomId));
+    } catch (error) {
+      if (!(error instanceof StaleOwnerError)) throw error;
+      const placement = this.options.placement;
+      // A room of the session still here under the refused claim must never write under a new one.
+      if (again && placement && error.recorded !== undefined && !this.sessionInUseBesides(roomId)) {
+        const owner = await placement.claimAbove(sessionOf(roomId), error.recorded);
+        if (owner !== undefined) throw new RoomElsewhere(owner);
+        return this.loadClaimed(roomId, false);
+      }
+      throw new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED);
+    }
+  }
+
+  /** Whether a room of `roomId`'s session other than it is loaded, or being loaded or unloaded. */
+  private sessionInUseBesides(roomId: string): boolean {
+    const session = sessionOf(roomId);
+    return [...this.live.keys(), ...this.transitions.keys()].some(
+      (id) => id !== roomId && sessionOf(id) === session,
+    );
   }
 
   private async unload(roomId: string): Promise<void> {

@@ -1,8 +1,15 @@
 import type { RoomRecord, RoomStore, RoomWrite } from '@tandem/room';
 
-/** A cluster owner's read or write refused: another server has claimed the room since. */
+/** A cluster owner's read or write refused: the room has been claimed under a later generation. */
 export class StaleOwnerError extends Error {
-  constructor(roomId: string) {
+  /**
+   * @param recorded The generation the store holds for the room, which the refused one was below
+   *   (a claim must be above it to be let in).
+   */
+  constructor(
+    roomId: string,
+    readonly recorded?: number,
+  ) {
     super(`room ${roomId} has been claimed by another server since this one loaded it`);
   }
 }

@@ -420,7 +420,7 @@ export class PostgresRoomStore implements ServerStore {
   private async checkFence(client: pg.PoolClient, roomId: string, fence: number): Promise<void> {
     const { rows } = await client.query<{ owner_gen: string }>({ ...SQL.fence, values: [roomId, fence] });
     const recorded = rows[0] === undefined ? undefined : Number(rows[0].owner_gen);
-    if (recorded !== undefined && recorded > fence) throw new StaleOwnerError(roomId);
+    if (recorded !== undefined && recorded > fence) throw new StaleOwnerError(roomId, recorded);
   }
 
   /** Runs inside the batch's savepoint; any throw rolls the whole batch back. */
