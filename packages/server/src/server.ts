@@ -108,6 +108,9 @@ export class TandemServer {
       ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
       ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
       clockToleranceSec: options.jwtClockTolerance,
+      jwksBackoffMs: options.jwksBackoffMs,
+      jwksBackoffMaxMs: options.jwksBackoffMaxMs,
+      now: () => clock.now(),
       ...(guests ? { guest: guests.verifierConfig() } : {}),
     });
     const metrics = new Metrics();

@@ -1,17 +1,23 @@
 import { webcrypto } from 'node:crypto';
 import type { Identity } from '@tandem/room';
 import {
-  createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
   errors,
   type JWTPayload,
   type JWTVerifyGetKey,
   jwtVerify,
-  type RemoteJWKSet,
 } from 'jose';
 import { AuthError } from './errors.js';
 import { assertGuestSecret, GUEST_ID_PREFIX, type GuestVerificationOptions } from './guest.js';
+import {
+  DEFAULT_JWKS_BACKOFF_MAX_MS,
+  DEFAULT_JWKS_BACKOFF_MS,
+  describeFetchError,
+  KeySetBackoff,
+  type RemoteKeySet,
+  remoteKeySet,
+} from './jwks.js';
 import { clampName } from './name.js';
 
 /** Asymmetric JWS algorithms that may be accepted from a JWKS. Symmetric (HS*) ones never are. */
@@ -89,6 +95,15 @@ export interface TokenVerifierOptions {
    * Keeps tokens with random `kid`s from turning the server into a JWKS request amplifier.
    */
   jwksCooldownMs?: number;
+  /**
+   * Wait after a failed JWKS fetch before the endpoint is asked again, in ms; it doubles with each
+   * further failure, up to `jwksBackoffMaxMs`. Default {@link DEFAULT_JWKS_BACKOFF_MS}.
+   */
+  jwksBackoffMs?: number;
+  /** Longest wait between JWKS fetches while they fail, in ms. Default {@link DEFAULT_JWKS_BACKOFF_MAX_MS}. */
+  jwksBackoffMaxMs?: number;
+  /** The current time in ms since the epoch; default `Date.now`. Tests drive it by hand. */
+  now?: () => number;
   /** Accept this server's own guest tokens (see `GuestIssuer`); refused when absent. */
   guest?: GuestVerificationOptions;
 }
@@ -146,16 +161,18 @@ type KeySource = { kind: 'secret'; key: HmacKey } | { kind: 'jwks'; key: JWTVeri
 export class TokenVerifier {
   private readonly secret: HmacKey | undefined;
   private readonly guestKey: HmacKey | undefined;
-  private readonly jwks: RemoteJWKSet | undefined;
+  private readonly jwks: RemoteKeySet | undefined;
   private readonly jwksAlgorithms: readonly JwksAlgorithm[];
   private readonly issuer: string | string[] | undefined;
   private readonly audience: string | string[] | undefined;
   private readonly clockToleranceSec: number;
   private readonly guest: GuestVerificationOptions | undefined;
+  private readonly now: () => number;
 
   /** @throws TypeError/RangeError for an unusable configuration (fail at startup, not per request). */
   constructor(options: TokenVerifierOptions) {
     const { jwtSecret, jwksUrl, guest } = options;
+    this.now = options.now ?? Date.now;
     if (jwtSecret === undefined && jwksUrl === undefined && guest === undefined) {
       throw new TypeError('TokenVerifier needs at least one of jwtSecret, jwksUrl or guest');
     }
@@ -187,11 +204,19 @@ export class TokenVerifier {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new TypeError('TokenVerifier: jwksUrl must be an http(s) URL');
       }
+      const backoffMs = options.jwksBackoffMs ?? DEFAULT_JWKS_BACKOFF_MS;
+      const backoffMaxMs = options.jwksBackoffMaxMs ?? DEFAULT_JWKS_BACKOFF_MAX_MS;
+      if (!Number.isFinite(backoffMs) || backoffMs <= 0 || !(backoffMaxMs >= backoffMs)) {
+        throw new RangeError('jwksBackoffMs must be positive and jwksBackoffMaxMs at least as large');
+      }
       // jose caches the key set (10 min), refetches at most once per cooldown on an unknown `kid`,
-      // and de-duplicates concurrent fetches.
-      this.jwks = createRemoteJWKSet(url, {
-        timeoutDuration: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
-        ...(options.jwksCooldownMs === undefined ? {} : { cooldownDuration: options.jwksCooldownMs }),
+      // and de-duplicates concurrent fetches; the backoff spaces out fetches after a failure.
+      this.jwks = remoteKeySet(url, {
+        timeoutMs: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
+        cooldownMs: options.jwksCooldownMs,
+        backoffMs,
+        backoffMaxMs,
+        now: this.now,
       });
     }
 
@@ -303,17 +328,17 @@ export class TokenVerifier {
   private readonly jwksKey: JWTVerifyGetKey = async (header, token) => {
     const jwks = this.jwks!;
     try {
-      return await jwks(header, token);
+      return await jwks.getKey(header, token);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
         throw error;
       }
+      const retryAfterMs = error instanceof KeySetBackoff ? error.retryInMs : jwks.retryInMs();
+      const retry = retryAfterMs > 0 ? `; tried again in ${Math.ceil(retryAfterMs / 1000)} s` : '';
       throw new AuthError(
         'jwks-unavailable',
-        `Signing keys could not be loaded (${describeFetchError(error)})`,
-        {
-          cause: error,
-        },
+        `Signing keys could not be loaded (${describeFetchError(error)})${retry}`,
+        { cause: error, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) },
       );
     }
   };
@@ -495,15 +520,4 @@ function unverifiedIssuer(token: string): string | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A short, key-free description of why the JWKS fetch failed (timeout, connection refused, HTTP). */
-function describeFetchError(error: unknown): string {
-  if (error instanceof errors.JWKSTimeout) return 'timed out';
-  if (error instanceof errors.JWKSInvalid) return 'invalid key set';
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = isRecord(cause) && typeof cause.code === 'string' ? cause.code : undefined;
-  if (code !== undefined && /^[A-Z_]{1,32}$/.test(code)) return code;
-  if (error instanceof errors.JOSEError) return error.message;
-  return 'unreachable';
 }

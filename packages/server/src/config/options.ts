@@ -18,6 +18,10 @@ export interface ServerOptions {
   jwtAudience: string;
   /** Seconds of clock skew tolerated on `exp`/`nbf`. Default 5. */
   jwtClockTolerance: number;
+  /** Milliseconds without JWKS fetches after a failed one; doubles with each further failure. Default 1000. */
+  jwksBackoffMs: number;
+  /** Longest wait between JWKS fetches while they keep failing, milliseconds. Default 60000. */
+  jwksBackoffMaxMs: number;
   /** Issue and accept the server's own guest tokens (`POST /auth/guest`). Default true; turn off in production. */
   guests: boolean;
   /** Participants per room. Default 10. */
@@ -165,6 +169,24 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     min: 0,
     max: 300,
     help: 'seconds of clock skew allowed',
+  },
+  {
+    key: 'jwksBackoffMs',
+    flag: 'jwks-backoff-ms',
+    env: ['TANDEM_JWKS_BACKOFF_MS'],
+    kind: 'int',
+    min: 1,
+    max: 3_600_000,
+    help: 'ms without JWKS fetches after a failed one (doubles per failure)',
+  },
+  {
+    key: 'jwksBackoffMaxMs',
+    flag: 'jwks-backoff-max-ms',
+    env: ['TANDEM_JWKS_BACKOFF_MAX_MS'],
+    kind: 'int',
+    min: 1,
+    max: 3_600_000,
+    help: 'longest wait between failing JWKS fetches, ms',
   },
   {
     key: 'guests',
@@ -410,6 +432,8 @@ export function defaultOptions(isTty = false): ServerOptions {
     jwtIssuer: '',
     jwtAudience: '',
     jwtClockTolerance: 5,
+    jwksBackoffMs: 1000,
+    jwksBackoffMaxMs: 60_000,
     guests: true,
     maxParticipants: 10,
     joinsPerMinute: 5,

@@ -9,7 +9,7 @@ import {
 } from '@tandem/protocol';
 import { plainIdentity } from '@tandem/room';
 import {
-  AuthError,
+  authRefusal,
   type GuestIssuer,
   InvalidGuestNameError,
   type TokenVerifier,
@@ -85,7 +85,7 @@ export async function handleApi(
   } catch (error) {
     if (error instanceof HttpError) {
       status = error.status;
-      sendJson(res, error.status, { error: error.error, message: error.message });
+      sendJson(res, error.status, { error: error.error, message: error.message }, error.headers);
     } else {
       status = 500;
       ctx.logger.error({ err: error, route: route.name }, 'request failed');
@@ -286,7 +286,13 @@ async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<Veri
   try {
     return await ctx.verifier.verify(bearerToken(req));
   } catch (error) {
-    throw new HttpError(401, 'Unauthorized', error instanceof AuthError ? error.message : 'unauthorized');
+    const { status, message, retryAfterSec } = authRefusal(error);
+    throw new HttpError(
+      status,
+      status === 503 ? 'Unavailable' : 'Unauthorized',
+      message,
+      retryAfterSec === undefined ? {} : { 'retry-after': String(retryAfterSec) },
+    );
   }
 }
 

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
 import type { Identity, RoomSocket } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
+import { AuthError, authRefusal, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
@@ -69,8 +69,8 @@ export async function handleUpgrade(
     ctx.metrics.upgradesRefused.inc({ reason });
     ctx.logger.info({ reason, remote: req.socket.remoteAddress }, 'upgrade refused');
     // An unreachable JWKS is our outage, not the client's fault: 503 tells it to retry.
-    const status = error instanceof AuthError && error.isTransient ? 503 : 401;
-    return refuseHttp(socket, status, error instanceof AuthError ? error.message : 'unauthorized');
+    const { status, message, retryAfterSec } = authRefusal(error);
+    return refuseHttp(socket, status, message, retryAfterSec);
   }
   // Verification allows some clock skew, but a socket for a token already past its expiry would
   // only be closed again at once (4005): refuse it here, as any other expired token.
@@ -250,13 +250,14 @@ function serve(
   );
 }
 
-function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string): void {
+function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string, retryAfterSec?: number): void {
   const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status];
   const body = JSON.stringify({ error: reason, message });
+  const retry = retryAfterSec === undefined ? '' : `Retry-After: ${retryAfterSec}\r\n`;
   // end() alone only half-closes: a client that never closes its side would keep the socket (and
   // a file descriptor) forever, and the HTTP server's close would wait for it. Destroy once sent.
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     () => socket.destroy(),
   );
 }
