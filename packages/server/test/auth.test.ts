@@ -288,13 +288,22 @@ describe('TokenVerifier: rejections', () => {
     await expectReason(jwksVerifier(), forged, 'bad-signature');
   });
 
-  it('rejects an expired token beyond the clock tolerance and accepts one within it', async () => {
+  it('rejects a token from its exp on, whatever the clock tolerance (which only covers nbf)', async () => {
     const now = nowSec();
     const stale = await signHs256({ sub: 'user-123', iat: now - 3600, exp: now - 60 });
     await expectReason(secretVerifier(), stale, 'expired');
     const justExpired = await signHs256({ sub: 'user-123', iat: now - 3600, exp: now - 2 });
-    expect((await secretVerifier().verify(justExpired)).userId).toBe('user-123');
-    await expectReason(secretVerifier({ clockToleranceSec: 0 }), justExpired, 'expired');
+    await expectReason(secretVerifier({ clockToleranceSec: 30 }), justExpired, 'expired');
+  });
+
+  it('holds exp to its own clock: valid up to the millisecond before, expired from it', async () => {
+    const exp = nowSec() + 60;
+    const token = await signHs256({ sub: 'user-123', iat: exp - 120, exp });
+    const clock = new ManualClock(exp * 1000 - 1);
+    const verifier = secretVerifier({ now: () => clock.now() });
+    expect((await verifier.verify(token)).expiresAt).toBe(exp * 1000);
+    clock.advance(1);
+    await expectReason(verifier, token, 'expired');
   });
 
   it('requires exp', async () => {

@@ -9,6 +9,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { AuthError } from './errors.js';
+import { hasExpired } from './expiry.js';
 import { assertGuestSecret, GUEST_ID_PREFIX, type GuestVerificationOptions } from './guest.js';
 import {
   DEFAULT_JWKS_BACKOFF_MAX_MS,
@@ -50,7 +51,7 @@ const JWKS_ALGORITHMS: ReadonlySet<string> = new Set<JwksAlgorithm>([
 
 /** Default JWKS algorithms: what Supabase and most identity providers sign with. */
 export const DEFAULT_JWKS_ALGORITHMS: readonly JwksAlgorithm[] = ['RS256', 'ES256'];
-/** Default allowance for clock skew between the token issuer and this server, in seconds. */
+/** Default allowance for an issuer's clock running ahead of this server's (`nbf`), in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
 /** Default time limit for one JWKS HTTP fetch, in milliseconds. */
 export const DEFAULT_JWKS_TIMEOUT_MS = 5000;
@@ -84,7 +85,10 @@ export interface TokenVerifierOptions {
   issuer?: string | string[];
   /** Accepted `aud` value(s) for external tokens (Supabase: `authenticated`); unchecked when absent. */
   audience?: string | string[];
-  /** Allowed clock skew for `exp` and `nbf`, in seconds; default {@link DEFAULT_CLOCK_TOLERANCE_SEC}. */
+  /**
+   * Allowed clock skew for `nbf`, in seconds (an issuer whose clock runs ahead); default
+   * {@link DEFAULT_CLOCK_TOLERANCE_SEC}. Never applied to `exp`: see {@link hasExpired}.
+   */
   clockToleranceSec?: number;
   /** Algorithms accepted with JWKS keys; default {@link DEFAULT_JWKS_ALGORITHMS}. Asymmetric only. */
   jwksAlgorithms?: JwksAlgorithm[];
@@ -343,6 +347,20 @@ export class TokenVerifier {
     }
   };
 
+  /** jose's time checks (`nbf`, and `exp` leniently) on this verifier's clock. */
+  private timeOptions(): { clockTolerance: number; currentDate: Date } {
+    return { clockTolerance: this.clockToleranceSec, currentDate: new Date(this.now()) };
+  }
+
+  /** jose allowed `exp` the clock tolerance; the server's one rule does not. */
+  private rejectExpired(payload: JWTPayload): void {
+    // Checked after the signature and claims, so an API key past its exp still gets its own hint.
+    if (hasExpired(expiresAtOf(payload), this.now())) {
+      if (isApiKey(payload)) throw apiKeyError(payload);
+      throw new AuthError('expired', 'Access token has expired');
+    }
+  }
+
   private async verifyExternal(token: string, source: KeySource): Promise<VerifiedIdentity> {
     let payload: JWTPayload;
     try {
@@ -352,12 +370,13 @@ export class TokenVerifier {
         algorithms: source.kind === 'secret' ? ['HS256'] : [...this.jwksAlgorithms],
         ...(this.issuer === undefined ? {} : { issuer: this.issuer }),
         ...(this.audience === undefined ? {} : { audience: this.audience }),
-        clockTolerance: this.clockToleranceSec,
+        ...this.timeOptions(),
         requiredClaims: ['exp'],
       }));
     } catch (error) {
       throw translate(error);
     }
+    this.rejectExpired(payload);
 
     // Checked before `sub`: an anon key has no `sub`, and "you sent the API key" is the useful hint.
     rejectApiKey(payload);
@@ -384,12 +403,13 @@ export class TokenVerifier {
         algorithms: ['HS256'],
         issuer: guest.issuer,
         audience: guest.audience,
-        clockTolerance: this.clockToleranceSec,
+        ...this.timeOptions(),
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
       throw translate(error);
     }
+    this.rejectExpired(payload);
     const userId = subjectOf(payload);
     // Defence in depth: only GuestIssuer mints with this key, and it always sets both.
     if (payload.guest !== true || !userId.startsWith(GUEST_ID_PREFIX)) {

@@ -16,7 +16,7 @@ export interface ServerOptions {
   jwtIssuer: string;
   /** Required `aud` of app JWTs, when set. */
   jwtAudience: string;
-  /** Seconds of clock skew tolerated on `exp`/`nbf`. Default 5. */
+  /** Seconds an issuer's clock may run ahead of this server's (`nbf`); never extends `exp`. Default 5. */
   jwtClockTolerance: number;
   /** Milliseconds without JWKS fetches after a failed one; doubles with each further failure. Default 1000. */
   jwksBackoffMs: number;
@@ -168,7 +168,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 0,
     max: 300,
-    help: 'seconds of clock skew allowed',
+    help: 'seconds of clock skew allowed on nbf (never past exp)',
   },
   {
     key: 'jwksBackoffMs',
