@@ -84,6 +84,7 @@ describe('a token just past its exp, within the clock tolerance', () => {
     expect(await apiStatus('GET', `/sessions/${joinCode}`, token)).toBe(401);
     expect(await apiStatus('POST', '/p2p', token)).toBe(401);
     expect(await apiStatus('GET', `/p2p/${p2pId}`, token)).toBe(401);
+    expect(await apiStatus('POST', '/tickets', token)).toBe(401);
   });
 
   it('is not refreshed into a fresh guest token', async () => {

@@ -12,6 +12,8 @@
  * - `not-a-user`: a Supabase project API key (`role` `anon` or `service_role`), not a user token.
  * - `no-subject`: the verified token names no user (`sub` missing or empty).
  * - `jwks-unavailable`: the JWKS endpoint could not be fetched or parsed, so nothing was verified.
+ * - `invalid-ticket`: a connection ticket that is malformed, unknown, already used or expired.
+ * - `tickets-unavailable`: connection tickets could not be stored or looked up (Redis unreachable).
  */
 export type AuthErrorReason =
   | 'missing'
@@ -24,7 +26,9 @@ export type AuthErrorReason =
   | 'algorithm-not-allowed'
   | 'not-a-user'
   | 'no-subject'
-  | 'jwks-unavailable';
+  | 'jwks-unavailable'
+  | 'invalid-ticket'
+  | 'tickets-unavailable';
 
 /**
  * A refused token. `reason` is for code; `message` is for humans (logs, a 401 body) and never
@@ -54,11 +58,12 @@ export class AuthError extends Error {
   }
 
   /**
-   * Whether the failure is the server's rather than the token's (the JWKS could not be reached):
+   * Whether the failure is the server's rather than the token's (the JWKS or the ticket store
+   * could not be reached):
    * the HTTP layer may answer 503 instead of 401 so clients retry instead of signing out.
    */
   get isTransient(): boolean {
-    return this.reason === 'jwks-unavailable';
+    return this.reason === 'jwks-unavailable' || this.reason === 'tickets-unavailable';
   }
 }
 

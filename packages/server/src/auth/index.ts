@@ -3,6 +3,7 @@
  * the upgrade completes and takes the connection's identity from it alone.
  */
 export { AuthError, type AuthErrorReason, type AuthRefusal, authRefusal } from './errors.js';
+export { hasExpired } from './expiry.js';
 export {
   DEFAULT_GUEST_AUDIENCE,
   DEFAULT_GUEST_ISSUER,
@@ -17,6 +18,15 @@ export {
   loadOrCreateGuestSecret,
 } from './guest.js';
 export { DEFAULT_JWKS_BACKOFF_MAX_MS, DEFAULT_JWKS_BACKOFF_MS } from './jwks.js';
+export {
+  ConnectionTickets,
+  DEFAULT_TICKET_TTL_SEC,
+  DEFAULT_TICKETS_PER_USER,
+  type IssuedTicket,
+  MemoryTicketStore,
+  TicketLimitError,
+  type TicketStore,
+} from './tickets.js';
 export {
   DEFAULT_CLOCK_TOLERANCE_SEC,
   DEFAULT_JWKS_ALGORITHMS,

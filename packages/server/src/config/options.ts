@@ -22,6 +22,10 @@ export interface ServerOptions {
   jwksBackoffMs: number;
   /** Longest wait between JWKS fetches while they keep failing, milliseconds. Default 60000. */
   jwksBackoffMaxMs: number;
+  /** Seconds a connection ticket (`POST /tickets`, single use) is accepted. Default 30. */
+  ticketTtl: number;
+  /** Connection tickets one user may be issued within one ticket lifetime. Default 20. */
+  ticketsPerUser: number;
   /** Issue and accept the server's own guest tokens (`POST /auth/guest`). Default true; turn off in production. */
   guests: boolean;
   /** Participants per room. Default 10. */
@@ -187,6 +191,24 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     min: 1,
     max: 3_600_000,
     help: 'longest wait between failing JWKS fetches, ms',
+  },
+  {
+    key: 'ticketTtl',
+    flag: 'ticket-ttl',
+    env: ['TANDEM_TICKET_TTL'],
+    kind: 'int',
+    min: 1,
+    max: 600,
+    help: 'seconds a single-use connection ticket is accepted',
+  },
+  {
+    key: 'ticketsPerUser',
+    flag: 'tickets-per-user',
+    env: ['TANDEM_TICKETS_PER_USER'],
+    kind: 'int',
+    min: 1,
+    max: 10000,
+    help: 'connection tickets one user may be issued within one ticket lifetime',
   },
   {
     key: 'guests',
@@ -434,6 +456,8 @@ export function defaultOptions(isTty = false): ServerOptions {
     jwtClockTolerance: 5,
     jwksBackoffMs: 1000,
     jwksBackoffMaxMs: 60_000,
+    ticketTtl: 30,
+    ticketsPerUser: 20,
     guests: true,
     maxParticipants: 10,
     joinsPerMinute: 5,

@@ -3,7 +3,13 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
 import type { Identity, RoomSocket } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { AuthError, authRefusal, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
+import {
+  AuthError,
+  authRefusal,
+  type ConnectionTickets,
+  type TokenVerifier,
+  type VerifiedIdentity,
+} from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
@@ -15,6 +21,8 @@ import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
 export interface UpgradeContext {
   wss: WebSocketServer;
   verifier: TokenVerifier;
+  /** Single-use connection tickets, taken in place of a token. */
+  tickets: ConnectionTickets;
   registry: RoomRegistry;
   /** Opens a connection's room: the registry's own, or through the cluster. */
   open: RoomOpener;
@@ -56,14 +64,17 @@ export async function handleUpgrade(
 ): Promise<void> {
   socket.on('error', () => socket.destroy());
   if (ctx.isClosing()) return refuseHttp(socket, 503, 'shutting down');
-  const { target, token } = parseConnectionUrl(req.url, req.headers.authorization);
+  const { target, credential } = parseConnectionUrl(req.url, req.headers.authorization);
   if (!target) {
     ctx.metrics.upgradesRefused.inc({ reason: 'not-found' });
     return refuseHttp(socket, 404, 'not a room URL; use /rooms/<id>, /join/<code> or /p2p/<session>');
   }
   let identity: VerifiedIdentity;
   try {
-    identity = await ctx.verifier.verify(token);
+    identity =
+      credential.kind === 'ticket'
+        ? await ctx.tickets.redeem(credential.ticket)
+        : await ctx.verifier.verify(credential.token);
   } catch (error) {
     const reason = error instanceof AuthError ? error.reason : 'error';
     ctx.metrics.upgradesRefused.inc({ reason });
