@@ -176,7 +176,7 @@ export class TandemClient {
     const body = (await res.json()) as P2PSessionInfo & { host: Identity; error?: string; message?: string };
     if (!res.ok) throw new Error(`could not start a session: ${body.message ?? body.error ?? res.status}`);
     const ending: Ending = {};
-    const host = await P2PHost.open(this.hostOptions(body, token, body.host, RTC, options, ending));
+    const host = await P2PHost.open(this.hostOptions(body, body.host, RTC, options, ending));
     return this.hosted(host, ending);
   }
 
@@ -202,16 +202,15 @@ export class TandemClient {
     const body = (await res.json()) as P2PSessionInfo & { you: Identity; message?: string };
     if (!res.ok) throw new Error(`could not resume the session: ${body.message ?? res.status}`);
     const ending: Ending = {};
-    const host = await P2PHost.open(this.hostOptions(body, token, body.you, RTC, options, ending), true);
+    const host = await P2PHost.open(this.hostOptions(body, body.you, RTC, options, ending), true);
     if (host) return this.hosted(host, ending);
     // Ended at once, so its guests stop waiting for it.
-    endSessionAsHost(this.baseUrl, sessionId, token, this.WebSocketImpl);
+    endSessionAsHost(this.baseUrl, sessionId, this.tokens.ticket(), this.WebSocketImpl);
     throw new TandemError(ErrorCode.RoomNotFound, 'nothing of this session is stored here; it has ended');
   }
 
   private hostOptions(
     info: P2PSessionInfo,
-    token: string,
     identity: Identity,
     RTC: RTCPeerConnectionConstructor,
     options: PeerToPeerOptions,
@@ -220,8 +219,7 @@ export class TandemClient {
     return {
       baseUrl: this.baseUrl,
       sessionId: info.sessionId,
-      firstToken: token,
-      token: () => this.tokens.token(),
+      ticket: () => this.tokens.ticket(),
       host: identity,
       iceServers: info.iceServers,
       WebSocket: this.WebSocketImpl,

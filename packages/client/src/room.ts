@@ -225,9 +225,11 @@ export class RoomConnection extends Emitter<RoomEvents> {
   private async open(): Promise<void> {
     if (this.left) return; // left before the queued start ran (join then leave in one tick)
     this.setStatus(this.currentStatus === 'idle' ? 'connecting' : 'reconnecting');
-    let token: string;
+    let credential: string;
     try {
-      token = await this.options.tokens.token();
+      // A WebSocket URL carries a single-use ticket, never the token: proxies and logs keep URLs.
+      const { connector, tokens } = this.options;
+      credential = await (connector ? tokens.token() : tokens.ticket());
     } catch (error) {
       this.scheduleRetry(new TandemError(ErrorCode.Unauthorized, (error as Error).message));
       return;
@@ -238,8 +240,8 @@ export class RoomConnection extends Emitter<RoomEvents> {
     const path =
       'roomId' in t ? `/rooms/${encodeURIComponent(t.roomId)}` : `/join/${encodeURIComponent(t.code)}`;
     const ws = this.options.connector
-      ? this.options.connector(token)
-      : new this.options.WebSocket(`${base}${path}?token=${encodeURIComponent(token)}`);
+      ? this.options.connector(credential)
+      : new this.options.WebSocket(`${base}${path}?ticket=${encodeURIComponent(credential)}`);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.fatal = undefined;

@@ -23,7 +23,7 @@ function connect(room: Room, userId: string, name: string): RoomConnection {
   const connection = new RoomConnection({
     url: 'http://unused.invalid',
     target: { roomId: room.id },
-    tokens: { token: async () => 'unused' },
+    tokens: { token: async () => 'unused', ticket: async () => 'unused' },
     WebSocket: WebSocket as never,
     autoVisibility: false,
     connector: () => new LoopbackSocket(room, { userId, name }),

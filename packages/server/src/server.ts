@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Clock, type Identity, type RoomSocket, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
-import { GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
+import {
+  ConnectionTickets,
+  GuestIssuer,
+  loadOrCreateGuestSecret,
+  MemoryTicketStore,
+  TokenVerifier,
+} from './auth/index.js';
 import { Cluster } from './cluster/cluster.js';
 import { parseIceServers } from './config/ice-servers.js';
 import { defaultOptions, type ServerOptions } from './config/options.js';
@@ -120,6 +126,9 @@ export class TandemServer {
       ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
       ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
       clockToleranceSec: options.jwtClockTolerance,
+      jwksBackoffMs: options.jwksBackoffMs,
+      jwksBackoffMaxMs: options.jwksBackoffMaxMs,
+      now: () => clock.now(),
       ...(guests ? { guest: guests.verifierConfig() } : {}),
     });
     const metrics = new Metrics();
@@ -139,6 +148,14 @@ export class TandemServer {
       if (!givenStore) await store.close();
       throw error;
     }
+    const ticketTtlMs = options.ticketTtl * 1000;
+    const tickets = new ConnectionTickets(
+      cluster
+        ? cluster.ticketStore(ticketTtlMs, options.ticketsPerUser)
+        : new MemoryTicketStore(clock, ticketTtlMs, options.ticketsPerUser),
+      ticketTtlMs,
+      () => clock.now(),
+    );
     const registry = new RoomRegistry({
       ...(cluster ? { placement: cluster } : {}),
       store,
@@ -203,6 +220,7 @@ export class TandemServer {
         : async (id: string) => signaling.has(id),
       createSession: cluster ? cluster.createSession.bind(cluster) : registry.createSession.bind(registry),
       verifier,
+      tickets,
       guests,
       metrics,
       logger,
@@ -226,6 +244,7 @@ export class TandemServer {
     const upgrade = {
       wss,
       verifier,
+      tickets,
       registry,
       open: cluster ? cluster.open.bind(cluster) : registry.open.bind(registry),
       metrics,

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '@tandem/room';
 import {
   type CryptoKey,
   exportJWK,
@@ -287,13 +288,22 @@ describe('TokenVerifier: rejections', () => {
     await expectReason(jwksVerifier(), forged, 'bad-signature');
   });
 
-  it('rejects an expired token beyond the clock tolerance and accepts one within it', async () => {
+  it('rejects a token from its exp on, whatever the clock tolerance (which only covers nbf)', async () => {
     const now = nowSec();
     const stale = await signHs256({ sub: 'user-123', iat: now - 3600, exp: now - 60 });
     await expectReason(secretVerifier(), stale, 'expired');
     const justExpired = await signHs256({ sub: 'user-123', iat: now - 3600, exp: now - 2 });
-    expect((await secretVerifier().verify(justExpired)).userId).toBe('user-123');
-    await expectReason(secretVerifier({ clockToleranceSec: 0 }), justExpired, 'expired');
+    await expectReason(secretVerifier({ clockToleranceSec: 30 }), justExpired, 'expired');
+  });
+
+  it('holds exp to its own clock: valid up to the millisecond before, expired from it', async () => {
+    const exp = nowSec() + 60;
+    const token = await signHs256({ sub: 'user-123', iat: exp - 120, exp });
+    const clock = new ManualClock(exp * 1000 - 1);
+    const verifier = secretVerifier({ now: () => clock.now() });
+    expect((await verifier.verify(token)).expiresAt).toBe(exp * 1000);
+    clock.advance(1);
+    await expectReason(verifier, token, 'expired');
   });
 
   it('requires exp', async () => {
@@ -439,6 +449,55 @@ describe('TokenVerifier: JWKS availability', () => {
   it('reports a non-200 JWKS response as jwks-unavailable', async () => {
     const verifier = new TokenVerifier({ jwksUrl: jwksUrl.replace('jwks.json', 'missing.json') });
     await expectReason(verifier, await signWith(rsa, 'RS256', userClaims()), 'jwks-unavailable');
+  });
+
+  it('backs off after a failed fetch: one request for a burst, the next only once the growing wait has passed', async () => {
+    let requests = 0;
+    let healthy = false;
+    const flaky = createServer((_req, res) => {
+      requests++;
+      if (!healthy) return void res.writeHead(500).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [rsa.jwk] }));
+    });
+    const port = await listen(flaky);
+    const clock = new ManualClock(Date.now());
+    const verifier = new TokenVerifier({
+      jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+      jwksBackoffMs: 1000,
+      jwksBackoffMaxMs: 4000,
+      now: () => clock.now(),
+    });
+    const token = await signWith(rsa, 'RS256', userClaims());
+    const burst = async (n: number): Promise<AuthError[]> =>
+      Promise.all(Array.from({ length: n }, () => rejection(verifier, token)));
+
+    const first = await burst(200);
+    expect(requests).toBe(1);
+    expect(new Set(first.map((e) => e.reason))).toEqual(new Set(['jwks-unavailable']));
+    const waiting = await rejection(verifier, token);
+    expect(waiting.message).toMatch(/tried again in 1 s/);
+    expect(waiting.retryAfterMs).toBe(1000);
+    clock.advance(999);
+    await burst(50);
+    expect(requests).toBe(1);
+
+    // Each failure doubles the wait, up to the cap.
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = requests;
+      clock.advance((await rejection(verifier, token)).retryAfterMs ?? 0);
+      await burst(20);
+      expect(requests).toBe(before + 1);
+      waits.push((await rejection(verifier, token)).retryAfterMs ?? 0);
+    }
+    expect(waits).toEqual([2000, 4000, 4000, 4000]);
+
+    // Once the endpoint answers again, tokens verify and the wait starts over.
+    healthy = true;
+    clock.advance(4000);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ userId: 'user-123' });
+    expect(requests).toBe(6);
+    await close(flaky);
   });
 
   it('caches the key set between verifications', async () => {

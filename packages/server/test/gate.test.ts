@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ManualClock } from '@tandem/room';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TandemServer } from '../src/server.js';
@@ -149,5 +150,51 @@ describe('the upgrade gate', () => {
     const welcome = await client.next('welcome');
     expect(welcome).toMatchObject({ userId: 'supa-1', name: 'Ada Lovelace' });
     await client.close();
+  });
+});
+
+describe('the upgrade gate while the JWKS endpoint fails', () => {
+  it('fetches the key set once for a burst of upgrades and refuses them all at once with 503', async () => {
+    let requests = 0;
+    const failing = createServer((_req, res) => {
+      requests++;
+      res.writeHead(502).end();
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const clock = new ManualClock(Date.now());
+    const gated = await startServer({
+      jwksUrl: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/jwks.json`,
+      guests: false,
+      clock,
+    });
+    try {
+      const token = await new SignJWT({ sub: 'rsa-user' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(rsa.privateKey);
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          TestClient.open(`${gated.wsUrl}/rooms/r1?token=${token}`).then(
+            () => 101,
+            (error: unknown) => (error instanceof UpgradeRefused ? error.status : 0),
+          ),
+        ),
+      );
+      expect(new Set(statuses)).toEqual(new Set([503]));
+      expect(requests).toBe(1);
+
+      const res = await fetch(`${gated.url}/p2p`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(((await res.json()) as { message: string }).message).toMatch(/HTTP 502.*tried again in 1 s/);
+      expect(requests).toBe(1);
+    } finally {
+      await gated.close();
+      await new Promise((resolve) => failing.close(resolve));
+    }
   });
 });

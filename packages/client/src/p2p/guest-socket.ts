@@ -1,4 +1,5 @@
 import { closeCodeOf, ErrorCode } from '@tandem/protocol';
+import { connectionTicket } from '../auth.js';
 import { frameBytes, type WebSocketConstructor } from '../connection/transport.js';
 import { CloseCodeWatcher, type DataChannelLike, sendFrame } from './channel.js';
 import { FrameAssembler } from './chunks.js';
@@ -74,7 +75,8 @@ export class GuestSocket extends SocketLikeBase {
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'failed') this.finish(1006, 'peer connection failed');
     };
-    this.signaling = new SignalingConnection(baseUrl, sessionId, token, this.options.WebSocket, {
+    const ticket = connectionTicket(baseUrl, token, this.options.fetch);
+    this.signaling = new SignalingConnection(baseUrl, sessionId, ticket, this.options.WebSocket, {
       signal: (m) => {
         if (m.peer !== HOST_PEER) return;
         if (m.kind === 'offer') void this.answer(payloadOf<RTCSessionDescriptionInit>(m));

@@ -24,10 +24,8 @@ import {
 export interface P2PHostOptions {
   baseUrl: string;
   sessionId: string;
-  /** The token the session was created with. */
-  firstToken: string;
-  /** A fresh token, when signaling connects again. */
-  token: () => Promise<string>;
+  /** A single-use connection ticket for a fresh token, each time signaling connects. */
+  ticket: () => Promise<string>;
   /** The host, as the server verified it: the room's host role is bound to this user id. */
   host: Identity;
   iceServers: IceServer[];
@@ -102,17 +100,17 @@ export class P2PHost {
     private readonly options: P2PHostOptions,
     readonly room: Room,
   ) {
-    this.signaling = this.connectSignaling(options.firstToken);
+    this.signaling = this.connectSignaling();
   }
 
   /**
    * The host's signaling connection. When it drops for a reason retrying can fix (token expired,
-   * server restarting, network), it connects again with a fresh token while the room and its
+   * server restarting, network, no ticket), it connects again with a fresh ticket while the room and its
    * guests' DataChannels carry on; when the session is gone, the session ends here too.
    */
-  private connectSignaling(token: string): SignalingConnection {
+  private connectSignaling(): SignalingConnection {
     const { baseUrl, sessionId, WebSocket } = this.options;
-    return new SignalingConnection(baseUrl, sessionId, token, WebSocket, {
+    return new SignalingConnection(baseUrl, sessionId, this.options.ticket(), WebSocket, {
       signal: (m) => {
         this.backoff.reset();
         if (m.kind === 'join') void this.invite(m.peer, payloadOf<Identity>(m));
@@ -143,18 +141,14 @@ export class P2PHost {
     });
   }
 
-  /** Connects signaling again after the backoff, with a fresh token (tried again if none comes). */
+  /**
+   * Connects signaling again after the backoff, with a fresh ticket; when none comes, that
+   * connection closes at once and this is tried again.
+   */
   private reconnectSignaling(): void {
     this.retry = setTimeout(() => {
       this.retry = undefined;
-      this.options
-        .token()
-        .then((fresh) => {
-          if (!this.ended) this.signaling = this.connectSignaling(fresh);
-        })
-        .catch(() => {
-          if (!this.ended) this.reconnectSignaling();
-        });
+      if (!this.ended) this.signaling = this.connectSignaling();
     }, this.backoff.next());
   }
 
@@ -226,10 +220,7 @@ export class P2PHost {
     // (dropped, and waiting to connect again), a connection made for that alone closes it.
     if (!this.signaling.closed) return this.signaling.close();
     const { baseUrl, sessionId, WebSocket } = this.options;
-    this.options
-      .token()
-      .then((token) => endSessionAsHost(baseUrl, sessionId, token, WebSocket))
-      .catch(() => undefined);
+    endSessionAsHost(baseUrl, sessionId, this.options.ticket(), WebSocket);
   }
 
   /** Closes the room here, its guests told `code` (it closed, by default); the server is not told. */

@@ -34,29 +34,46 @@ export interface SignalingEvents {
  * and out, nothing else. Offers, answers and candidates travel as JSON payloads.
  */
 export class SignalingConnection {
-  private readonly ws: WebSocketLike;
+  private ws: WebSocketLike | undefined;
   private readonly queued: Uint8Array[] = [];
   private open = false;
   private closing = false;
+  /** No ticket came, so no socket was ever made. */
+  private failed = false;
 
+  /**
+   * @param ticket - A single-use connection ticket (see `connectionTicket`): the URL carries it,
+   *   never a token. When it fails, the connection closes with 1006 and the reason.
+   */
   constructor(
     baseUrl: string,
     sessionId: string,
-    token: string,
+    ticket: Promise<string>,
     WebSocket: WebSocketConstructor,
     private readonly events: SignalingEvents,
   ) {
     const base = baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
-    this.ws = new WebSocket(
-      `${base}/p2p/${encodeURIComponent(sessionId)}?token=${encodeURIComponent(token)}`,
+    ticket.then(
+      (t) =>
+        this.connect(
+          new WebSocket(`${base}/p2p/${encodeURIComponent(sessionId)}?ticket=${encodeURIComponent(t)}`),
+        ),
+      (error: unknown) => {
+        this.failed = true;
+        this.events.close(1006, error instanceof Error ? error.message : 'no connection ticket');
+      },
     );
-    this.ws.binaryType = 'arraybuffer';
-    this.ws.onopen = () => {
+  }
+
+  private connect(ws: WebSocketLike): void {
+    this.ws = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
       this.open = true;
-      if (this.closing) return this.ws.close(1000, 'done');
-      for (const frame of this.queued.splice(0)) this.ws.send(frame);
+      if (this.closing) return ws.close(1000, 'done');
+      for (const frame of this.queued.splice(0)) ws.send(frame);
     };
-    this.ws.onmessage = (event) => {
+    ws.onmessage = (event) => {
       const bytes = frameBytes(event.data);
       if (!bytes) return;
       let message: ReturnType<typeof decode>;
@@ -68,8 +85,8 @@ export class SignalingConnection {
       if (message.type === 'signal') this.events.signal(message);
       else if (message.type === 'error') this.events.error(message);
     };
-    this.ws.onerror = () => undefined;
-    this.ws.onclose = (event) => this.events.close(event.code, event.reason);
+    ws.onerror = () => undefined;
+    ws.onclose = (event) => this.events.close(event.code, event.reason);
   }
 
   /** Sends `payload` (JSON-encoded) to `peer`. */
@@ -80,13 +97,13 @@ export class SignalingConnection {
       kind,
       payload: new TextEncoder().encode(JSON.stringify(payload)),
     });
-    if (this.open) this.ws.send(frame);
+    if (this.open) this.ws?.send(frame);
     else this.queued.push(frame);
   }
 
   /** Closed, or closing: nothing more goes through it. */
   get closed(): boolean {
-    return this.ws.readyState >= 2;
+    return this.failed || (this.ws !== undefined && this.ws.readyState >= 2);
   }
 
   /**
@@ -95,7 +112,7 @@ export class SignalingConnection {
    * would take the host for gone a moment and keep the session waiting for it.
    */
   close(): void {
-    if (this.ws.readyState !== 0) this.ws.close(1000, 'done');
+    if (this.ws !== undefined && this.ws.readyState !== 0) this.ws.close(1000, 'done');
     else this.closing = true;
   }
 }
@@ -107,11 +124,11 @@ export class SignalingConnection {
 export function endSessionAsHost(
   baseUrl: string,
   sessionId: string,
-  token: string,
+  ticket: Promise<string>,
   WebSocket: WebSocketConstructor,
 ): void {
   const ignore = () => undefined;
-  new SignalingConnection(baseUrl, sessionId, token, WebSocket, {
+  new SignalingConnection(baseUrl, sessionId, ticket, WebSocket, {
     signal: ignore,
     error: ignore,
     close: ignore,

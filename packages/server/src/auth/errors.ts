@@ -12,6 +12,8 @@
  * - `not-a-user`: a Supabase project API key (`role` `anon` or `service_role`), not a user token.
  * - `no-subject`: the verified token names no user (`sub` missing or empty).
  * - `jwks-unavailable`: the JWKS endpoint could not be fetched or parsed, so nothing was verified.
+ * - `invalid-ticket`: a connection ticket that is malformed, unknown, already used or expired.
+ * - `tickets-unavailable`: connection tickets could not be stored or looked up (Redis unreachable).
  */
 export type AuthErrorReason =
   | 'missing'
@@ -24,7 +26,9 @@ export type AuthErrorReason =
   | 'algorithm-not-allowed'
   | 'not-a-user'
   | 'no-subject'
-  | 'jwks-unavailable';
+  | 'jwks-unavailable'
+  | 'invalid-ticket'
+  | 'tickets-unavailable';
 
 /**
  * A refused token. `reason` is for code; `message` is for humans (logs, a 401 body) and never
@@ -34,22 +38,50 @@ export class AuthError extends Error {
   override readonly name = 'AuthError';
   /** Machine-readable cause of the refusal. */
   readonly reason: AuthErrorReason;
+  /** For a transient refusal: ms until trying again can succeed (an HTTP `Retry-After`). */
+  readonly retryAfterMs: number | undefined;
 
   /**
    * @param reason - Stable refusal reason.
    * @param message - Human-readable explanation, safe to log and return to the client.
-   * @param options - Optional `cause`; only used for infrastructure failures (JWKS fetch).
+   * @param options - Optional `cause` and `retryAfterMs`; only used for infrastructure failures
+   *   (JWKS fetch).
    */
-  constructor(reason: AuthErrorReason, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    reason: AuthErrorReason,
+    message: string,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 
   /**
-   * Whether the failure is the server's rather than the token's (the JWKS could not be reached):
+   * Whether the failure is the server's rather than the token's (the JWKS or the ticket store
+   * could not be reached):
    * the HTTP layer may answer 503 instead of 401 so clients retry instead of signing out.
    */
   get isTransient(): boolean {
-    return this.reason === 'jwks-unavailable';
+    return this.reason === 'jwks-unavailable' || this.reason === 'tickets-unavailable';
   }
+}
+
+/** How a refused credential is answered over HTTP, at the upgrade and by the API alike. */
+export interface AuthRefusal {
+  /** 503 when the failure is the server's (retry), else 401. */
+  readonly status: 401 | 503;
+  /** Safe to return to the client: never the token, never key material. */
+  readonly message: string;
+  /** Whole seconds for a `Retry-After` header, when known. */
+  readonly retryAfterSec: number | undefined;
+}
+
+/** The HTTP answer to a failed verification; anything but an {@link AuthError} is a plain 401. */
+export function authRefusal(error: unknown): AuthRefusal {
+  if (!(error instanceof AuthError))
+    return { status: 401, message: 'unauthorized', retryAfterSec: undefined };
+  const retryAfterSec =
+    error.retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  return { status: error.isTransient ? 503 : 401, message: error.message, retryAfterSec };
 }

@@ -2,7 +2,8 @@
  * Token verification and guest tokens for the WebSocket upgrade: the server verifies a JWT before
  * the upgrade completes and takes the connection's identity from it alone.
  */
-export { AuthError, type AuthErrorReason } from './errors.js';
+export { AuthError, type AuthErrorReason, type AuthRefusal, authRefusal } from './errors.js';
+export { hasExpired } from './expiry.js';
 export {
   DEFAULT_GUEST_AUDIENCE,
   DEFAULT_GUEST_ISSUER,
@@ -16,6 +17,16 @@ export {
   type IssuedGuestToken,
   loadOrCreateGuestSecret,
 } from './guest.js';
+export { DEFAULT_JWKS_BACKOFF_MAX_MS, DEFAULT_JWKS_BACKOFF_MS } from './jwks.js';
+export {
+  ConnectionTickets,
+  DEFAULT_TICKET_TTL_SEC,
+  DEFAULT_TICKETS_PER_USER,
+  type IssuedTicket,
+  MemoryTicketStore,
+  TicketLimitError,
+  type TicketStore,
+} from './tickets.js';
 export {
   DEFAULT_CLOCK_TOLERANCE_SEC,
   DEFAULT_JWKS_ALGORITHMS,

@@ -1,17 +1,24 @@
 import { webcrypto } from 'node:crypto';
 import type { Identity } from '@tandem/room';
 import {
-  createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
   errors,
   type JWTPayload,
   type JWTVerifyGetKey,
   jwtVerify,
-  type RemoteJWKSet,
 } from 'jose';
 import { AuthError } from './errors.js';
+import { hasExpired } from './expiry.js';
 import { assertGuestSecret, GUEST_ID_PREFIX, type GuestVerificationOptions } from './guest.js';
+import {
+  DEFAULT_JWKS_BACKOFF_MAX_MS,
+  DEFAULT_JWKS_BACKOFF_MS,
+  describeFetchError,
+  KeySetBackoff,
+  type RemoteKeySet,
+  remoteKeySet,
+} from './jwks.js';
 import { clampName } from './name.js';
 
 /** Asymmetric JWS algorithms that may be accepted from a JWKS. Symmetric (HS*) ones never are. */
@@ -44,7 +51,7 @@ const JWKS_ALGORITHMS: ReadonlySet<string> = new Set<JwksAlgorithm>([
 
 /** Default JWKS algorithms: what Supabase and most identity providers sign with. */
 export const DEFAULT_JWKS_ALGORITHMS: readonly JwksAlgorithm[] = ['RS256', 'ES256'];
-/** Default allowance for clock skew between the token issuer and this server, in seconds. */
+/** Default allowance for an issuer's clock running ahead of this server's (`nbf`), in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
 /** Default time limit for one JWKS HTTP fetch, in milliseconds. */
 export const DEFAULT_JWKS_TIMEOUT_MS = 5000;
@@ -78,7 +85,10 @@ export interface TokenVerifierOptions {
   issuer?: string | string[];
   /** Accepted `aud` value(s) for external tokens (Supabase: `authenticated`); unchecked when absent. */
   audience?: string | string[];
-  /** Allowed clock skew for `exp` and `nbf`, in seconds; default {@link DEFAULT_CLOCK_TOLERANCE_SEC}. */
+  /**
+   * Allowed clock skew for `nbf`, in seconds (an issuer whose clock runs ahead); default
+   * {@link DEFAULT_CLOCK_TOLERANCE_SEC}. Never applied to `exp`: see {@link hasExpired}.
+   */
   clockToleranceSec?: number;
   /** Algorithms accepted with JWKS keys; default {@link DEFAULT_JWKS_ALGORITHMS}. Asymmetric only. */
   jwksAlgorithms?: JwksAlgorithm[];
@@ -89,6 +99,15 @@ export interface TokenVerifierOptions {
    * Keeps tokens with random `kid`s from turning the server into a JWKS request amplifier.
    */
   jwksCooldownMs?: number;
+  /**
+   * Wait after a failed JWKS fetch before the endpoint is asked again, in ms; it doubles with each
+   * further failure, up to `jwksBackoffMaxMs`. Default {@link DEFAULT_JWKS_BACKOFF_MS}.
+   */
+  jwksBackoffMs?: number;
+  /** Longest wait between JWKS fetches while they fail, in ms. Default {@link DEFAULT_JWKS_BACKOFF_MAX_MS}. */
+  jwksBackoffMaxMs?: number;
+  /** The current time in ms since the epoch; default `Date.now`. Tests drive it by hand. */
+  now?: () => number;
   /** Accept this server's own guest tokens (see `GuestIssuer`); refused when absent. */
   guest?: GuestVerificationOptions;
 }
@@ -146,16 +165,18 @@ type KeySource = { kind: 'secret'; key: HmacKey } | { kind: 'jwks'; key: JWTVeri
 export class TokenVerifier {
   private readonly secret: HmacKey | undefined;
   private readonly guestKey: HmacKey | undefined;
-  private readonly jwks: RemoteJWKSet | undefined;
+  private readonly jwks: RemoteKeySet | undefined;
   private readonly jwksAlgorithms: readonly JwksAlgorithm[];
   private readonly issuer: string | string[] | undefined;
   private readonly audience: string | string[] | undefined;
   private readonly clockToleranceSec: number;
   private readonly guest: GuestVerificationOptions | undefined;
+  private readonly now: () => number;
 
   /** @throws TypeError/RangeError for an unusable configuration (fail at startup, not per request). */
   constructor(options: TokenVerifierOptions) {
     const { jwtSecret, jwksUrl, guest } = options;
+    this.now = options.now ?? Date.now;
     if (jwtSecret === undefined && jwksUrl === undefined && guest === undefined) {
       throw new TypeError('TokenVerifier needs at least one of jwtSecret, jwksUrl or guest');
     }
@@ -187,11 +208,19 @@ export class TokenVerifier {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new TypeError('TokenVerifier: jwksUrl must be an http(s) URL');
       }
+      const backoffMs = options.jwksBackoffMs ?? DEFAULT_JWKS_BACKOFF_MS;
+      const backoffMaxMs = options.jwksBackoffMaxMs ?? DEFAULT_JWKS_BACKOFF_MAX_MS;
+      if (!Number.isFinite(backoffMs) || backoffMs <= 0 || !(backoffMaxMs >= backoffMs)) {
+        throw new RangeError('jwksBackoffMs must be positive and jwksBackoffMaxMs at least as large');
+      }
       // jose caches the key set (10 min), refetches at most once per cooldown on an unknown `kid`,
-      // and de-duplicates concurrent fetches.
-      this.jwks = createRemoteJWKSet(url, {
-        timeoutDuration: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
-        ...(options.jwksCooldownMs === undefined ? {} : { cooldownDuration: options.jwksCooldownMs }),
+      // and de-duplicates concurrent fetches; the backoff spaces out fetches after a failure.
+      this.jwks = remoteKeySet(url, {
+        timeoutMs: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
+        cooldownMs: options.jwksCooldownMs,
+        backoffMs,
+        backoffMaxMs,
+        now: this.now,
       });
     }
 
@@ -303,20 +332,34 @@ export class TokenVerifier {
   private readonly jwksKey: JWTVerifyGetKey = async (header, token) => {
     const jwks = this.jwks!;
     try {
-      return await jwks(header, token);
+      return await jwks.getKey(header, token);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
         throw error;
       }
+      const retryAfterMs = error instanceof KeySetBackoff ? error.retryInMs : jwks.retryInMs();
+      const retry = retryAfterMs > 0 ? `; tried again in ${Math.ceil(retryAfterMs / 1000)} s` : '';
       throw new AuthError(
         'jwks-unavailable',
-        `Signing keys could not be loaded (${describeFetchError(error)})`,
-        {
-          cause: error,
-        },
+        `Signing keys could not be loaded (${describeFetchError(error)})${retry}`,
+        { cause: error, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) },
       );
     }
   };
+
+  /** jose's time checks (`nbf`, and `exp` leniently) on this verifier's clock. */
+  private timeOptions(): { clockTolerance: number; currentDate: Date } {
+    return { clockTolerance: this.clockToleranceSec, currentDate: new Date(this.now()) };
+  }
+
+  /** jose allowed `exp` the clock tolerance; the server's one rule does not. */
+  private rejectExpired(payload: JWTPayload): void {
+    // Checked after the signature and claims, so an API key past its exp still gets its own hint.
+    if (hasExpired(expiresAtOf(payload), this.now())) {
+      if (isApiKey(payload)) throw apiKeyError(payload);
+      throw new AuthError('expired', 'Access token has expired');
+    }
+  }
 
   private async verifyExternal(token: string, source: KeySource): Promise<VerifiedIdentity> {
     let payload: JWTPayload;
@@ -327,12 +370,13 @@ export class TokenVerifier {
         algorithms: source.kind === 'secret' ? ['HS256'] : [...this.jwksAlgorithms],
         ...(this.issuer === undefined ? {} : { issuer: this.issuer }),
         ...(this.audience === undefined ? {} : { audience: this.audience }),
-        clockTolerance: this.clockToleranceSec,
+        ...this.timeOptions(),
         requiredClaims: ['exp'],
       }));
     } catch (error) {
       throw translate(error);
     }
+    this.rejectExpired(payload);
 
     // Checked before `sub`: an anon key has no `sub`, and "you sent the API key" is the useful hint.
     rejectApiKey(payload);
@@ -359,12 +403,13 @@ export class TokenVerifier {
         algorithms: ['HS256'],
         issuer: guest.issuer,
         audience: guest.audience,
-        clockTolerance: this.clockToleranceSec,
+        ...this.timeOptions(),
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
       throw translate(error);
     }
+    this.rejectExpired(payload);
     const userId = subjectOf(payload);
     // Defence in depth: only GuestIssuer mints with this key, and it always sets both.
     if (payload.guest !== true || !userId.startsWith(GUEST_ID_PREFIX)) {
@@ -495,15 +540,4 @@ function unverifiedIssuer(token: string): string | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A short, key-free description of why the JWKS fetch failed (timeout, connection refused, HTTP). */
-function describeFetchError(error: unknown): string {
-  if (error instanceof errors.JWKSTimeout) return 'timed out';
-  if (error instanceof errors.JWKSInvalid) return 'invalid key set';
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = isRecord(cause) && typeof cause.code === 'string' ? cause.code : undefined;
-  if (code !== undefined && /^[A-Z_]{1,32}$/.test(code)) return code;
-  if (error instanceof errors.JOSEError) return error.message;
-  return 'unreachable';
 }

@@ -18,6 +18,7 @@ import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '.
 import { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';
 import { type Lease, Ownership } from './ownership.js';
+import { RedisTicketStore } from './redis-tickets.js';
 import { RemoteSocket } from './remote-socket.js';
 
 /** How a node joins its cluster. */
@@ -139,6 +140,11 @@ export class Cluster implements RoomPlacement {
     this.signaling = signaling;
     signaling.onLive = (sessionId, live) => void this.recordSignaling(sessionId, live);
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.leaseMs / 3)));
+  }
+
+  /** Connection tickets in the cluster's Redis, so one server's ticket opens a socket on another. */
+  ticketStore(ttlMs: number, perUser: number): RedisTicketStore {
+    return new RedisTicketStore(this.bus.redis, this.options.prefix ?? 'tandem', ttlMs, perUser);
   }
 
   /** A peer-to-peer session was created here: its lease is taken before anyone is told its id. */

@@ -16,8 +16,16 @@ export interface ServerOptions {
   jwtIssuer: string;
   /** Required `aud` of app JWTs, when set. */
   jwtAudience: string;
-  /** Seconds of clock skew tolerated on `exp`/`nbf`. Default 5. */
+  /** Seconds an issuer's clock may run ahead of this server's (`nbf`); never extends `exp`. Default 5. */
   jwtClockTolerance: number;
+  /** Milliseconds without JWKS fetches after a failed one; doubles with each further failure. Default 1000. */
+  jwksBackoffMs: number;
+  /** Longest wait between JWKS fetches while they keep failing, milliseconds. Default 60000. */
+  jwksBackoffMaxMs: number;
+  /** Seconds a connection ticket (`POST /tickets`, single use) is accepted. Default 30. */
+  ticketTtl: number;
+  /** Connection tickets one user may be issued within one ticket lifetime. Default 20. */
+  ticketsPerUser: number;
   /** Issue and accept the server's own guest tokens (`POST /auth/guest`). Default true; turn off in production. */
   guests: boolean;
   /** Participants per room. Default 10. */
@@ -164,7 +172,43 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 0,
     max: 300,
-    help: 'seconds of clock skew allowed',
+    help: 'seconds of clock skew allowed on nbf (never past exp)',
+  },
+  {
+    key: 'jwksBackoffMs',
+    flag: 'jwks-backoff-ms',
+    env: ['TANDEM_JWKS_BACKOFF_MS'],
+    kind: 'int',
+    min: 1,
+    max: 3_600_000,
+    help: 'ms without JWKS fetches after a failed one (doubles per failure)',
+  },
+  {
+    key: 'jwksBackoffMaxMs',
+    flag: 'jwks-backoff-max-ms',
+    env: ['TANDEM_JWKS_BACKOFF_MAX_MS'],
+    kind: 'int',
+    min: 1,
+    max: 3_600_000,
+    help: 'longest wait between failing JWKS fetches, ms',
+  },
+  {
+    key: 'ticketTtl',
+    flag: 'ticket-ttl',
+    env: ['TANDEM_TICKET_TTL'],
+    kind: 'int',
+    min: 1,
+    max: 600,
+    help: 'seconds a single-use connection ticket is accepted',
+  },
+  {
+    key: 'ticketsPerUser',
+    flag: 'tickets-per-user',
+    env: ['TANDEM_TICKETS_PER_USER'],
+    kind: 'int',
+    min: 1,
+    max: 10000,
+    help: 'connection tickets one user may be issued within one ticket lifetime',
   },
   {
     key: 'guests',
@@ -410,6 +454,10 @@ export function defaultOptions(isTty = false): ServerOptions {
     jwtIssuer: '',
     jwtAudience: '',
     jwtClockTolerance: 5,
+    jwksBackoffMs: 1000,
+    jwksBackoffMaxMs: 60_000,
+    ticketTtl: 30,
+    ticketsPerUser: 20,
     guests: true,
     maxParticipants: 10,
     joinsPerMinute: 5,

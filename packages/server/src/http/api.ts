@@ -10,8 +10,11 @@ import {
 import { plainIdentity } from '@tandem/room';
 import {
   AuthError,
+  authRefusal,
+  type ConnectionTickets,
   type GuestIssuer,
   InvalidGuestNameError,
+  TicketLimitError,
   type TokenVerifier,
   type VerifiedIdentity,
 } from '../auth/index.js';
@@ -37,6 +40,8 @@ export interface ApiContext {
   /** Creates a session (in a cluster, a companion is created on the node hosting its session). */
   createSession: RoomRegistry['createSession'];
   verifier: TokenVerifier;
+  /** Single-use connection tickets. */
+  tickets: ConnectionTickets;
   guests: GuestIssuer | undefined;
   metrics: Metrics;
   logger: Logger;
@@ -85,7 +90,7 @@ export async function handleApi(
   } catch (error) {
     if (error instanceof HttpError) {
       status = error.status;
-      sendJson(res, error.status, { error: error.error, message: error.message });
+      sendJson(res, error.status, { error: error.error, message: error.message }, error.headers);
     } else {
       status = 500;
       ctx.logger.error({ err: error, route: route.name }, 'request failed');
@@ -110,6 +115,7 @@ function matchRoute(method: string, path: string): Route | undefined {
   if (path === '/auth/guest' && (any || method === 'POST')) return { name: 'auth-guest', handle: guest };
   if (path === '/auth/guest/refresh' && (any || method === 'POST'))
     return { name: 'auth-guest-refresh', handle: refreshGuest };
+  if (path === '/tickets' && (any || method === 'POST')) return { name: 'ticket', handle: ticket };
   if (path === '/sessions' && (any || method === 'POST'))
     return { name: 'create-session', handle: createSession };
   if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
@@ -120,6 +126,7 @@ function matchRoute(method: string, path: string): Route | undefined {
     path === '/healthz' ||
     path === '/metrics' ||
     path.startsWith('/auth/guest') ||
+    path === '/tickets' ||
     path.startsWith('/sessions') ||
     path.startsWith('/p2p')
   ) {
@@ -171,6 +178,21 @@ const refreshGuest: Handler = async (ctx, req) => {
     );
   }
   return [201, await ctx.guests.renew(identity)];
+};
+
+/**
+ * A single-use ticket for one WebSocket connection as the caller, so its token stays out of the
+ * URL (`?ticket=` instead of `?token=`). Refused as every route refuses a token; the ticket is
+ * bound to the identity verified here.
+ */
+const ticket: Handler = async (ctx, req) => {
+  const identity = await authenticate(ctx, req);
+  try {
+    return [201, await ctx.tickets.issue(identity)];
+  } catch (error) {
+    if (error instanceof TicketLimitError) throw new HttpError(429, 'RateLimited', error.message);
+    throw error instanceof AuthError ? httpAuthError(error) : error;
+  }
 };
 
 const createSession: Handler = async (ctx, req) => {
@@ -286,8 +308,19 @@ async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<Veri
   try {
     return await ctx.verifier.verify(bearerToken(req));
   } catch (error) {
-    throw new HttpError(401, 'Unauthorized', error instanceof AuthError ? error.message : 'unauthorized');
+    throw httpAuthError(error);
   }
+}
+
+/** A refused credential as the API answers it: 401, or 503 with `Retry-After` for our own outage. */
+function httpAuthError(error: unknown): HttpError {
+  const { status, message, retryAfterSec } = authRefusal(error);
+  return new HttpError(
+    status,
+    status === 503 ? 'Unavailable' : 'Unauthorized',
+    message,
+    retryAfterSec === undefined ? {} : { 'retry-after': String(retryAfterSec) },
+  );
 }
 
 function baseUrl(ctx: ApiContext, req: IncomingMessage): string {

@@ -3,7 +3,13 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
 import type { Identity, RoomSocket } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { AuthError, type TokenVerifier, type VerifiedIdentity } from '../auth/index.js';
+import {
+  AuthError,
+  authRefusal,
+  type ConnectionTickets,
+  type TokenVerifier,
+  type VerifiedIdentity,
+} from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
@@ -15,6 +21,8 @@ import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
 export interface UpgradeContext {
   wss: WebSocketServer;
   verifier: TokenVerifier;
+  /** Single-use connection tickets, taken in place of a token. */
+  tickets: ConnectionTickets;
   registry: RoomRegistry;
   /** Opens a connection's room: the registry's own, or through the cluster. */
   open: RoomOpener;
@@ -56,27 +64,24 @@ export async function handleUpgrade(
 ): Promise<void> {
   socket.on('error', () => socket.destroy());
   if (ctx.isClosing()) return refuseHttp(socket, 503, 'shutting down');
-  const { target, token } = parseConnectionUrl(req.url, req.headers.authorization);
+  const { target, credential } = parseConnectionUrl(req.url, req.headers.authorization);
   if (!target) {
     ctx.metrics.upgradesRefused.inc({ reason: 'not-found' });
     return refuseHttp(socket, 404, 'not a room URL; use /rooms/<id>, /join/<code> or /p2p/<session>');
   }
   let identity: VerifiedIdentity;
   try {
-    identity = await ctx.verifier.verify(token);
+    identity =
+      credential.kind === 'ticket'
+        ? await ctx.tickets.redeem(credential.ticket)
+        : await ctx.verifier.verify(credential.token);
   } catch (error) {
     const reason = error instanceof AuthError ? error.reason : 'error';
     ctx.metrics.upgradesRefused.inc({ reason });
     ctx.logger.info({ reason, remote: req.socket.remoteAddress }, 'upgrade refused');
     // An unreachable JWKS is our outage, not the client's fault: 503 tells it to retry.
-    const status = error instanceof AuthError && error.isTransient ? 503 : 401;
-    return refuseHttp(socket, status, error instanceof AuthError ? error.message : 'unauthorized');
-  }
-  // Verification allows some clock skew, but a socket for a token already past its expiry would
-  // only be closed again at once (4005): refuse it here, as any other expired token.
-  if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) {
-    ctx.metrics.upgradesRefused.inc({ reason: 'expired' });
-    return refuseHttp(socket, 401, 'token expired');
+    const { status, message, retryAfterSec } = authRefusal(error);
+    return refuseHttp(socket, status, message, retryAfterSec);
   }
   const ownListeners = socket.listeners('data');
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -250,13 +255,14 @@ function serve(
   );
 }
 
-function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string): void {
+function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string, retryAfterSec?: number): void {
   const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status];
   const body = JSON.stringify({ error: reason, message });
+  const retry = retryAfterSec === undefined ? '' : `Retry-After: ${retryAfterSec}\r\n`;
   // end() alone only half-closes: a client that never closes its side would keep the socket (and
   // a file descriptor) forever, and the HTTP server's close would wait for it. Destroy once sent.
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     () => socket.destroy(),
   );
 }
