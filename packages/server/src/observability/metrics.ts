@@ -1,6 +1,21 @@
 import { ERRORS, ErrorCode, nameOfTag } from '@tandem/protocol';
 import type { RoomActivity } from '@tandem/room';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * prom-client's default process metrics (memory and heap, active handles and resources, event-loop
+ * lag, GC, CPU, file descriptors), in one registry per process: they describe the process, not a
+ * server in it, and collecting them starts an event-loop monitor and a GC observer that are never
+ * stopped, so several servers in one process (tests) must share one set rather than add their own.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
 
 /**
  * The server's Prometheus metrics, in a registry of its own so several servers can share a process
@@ -33,6 +48,7 @@ export class Metrics {
   }
 
   constructor() {
+    processMetrics();
     const registers = [this.registry];
     const inByTag = this.inByTag;
     const outByTag = this.outByTag;
@@ -97,6 +113,11 @@ export class Metrics {
       labelNames: ['reason'],
       registers,
     });
+  }
+
+  /** The text `/metrics` serves: this server's metrics, then the process's. */
+  async exposition(): Promise<string> {
+    return (await this.registry.metrics()) + (await processMetrics().metrics());
   }
 
   frameIn(frame: Uint8Array): void {
