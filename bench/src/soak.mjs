@@ -83,7 +83,9 @@ try {
       start: {
         data: dataDir,
         node: ['--expose-gc', '--import', pathToFileURL(join(benchDir, 'src/lib/probe.mjs')).href],
-        // The secret in the environment, not the command line (where `ps` shows it).
+        // The server takes its secret from the environment, as docs/server.md advises. (The
+        // generator, which mints the tokens, gets it in its config: a random secret of this run
+        // only, for a server on 127.0.0.1 that lives as long as the run.)
         env: {
           BENCH_PROBE_FILE: probeFile,
           TANDEM_JWT_SECRET: config.secret,
@@ -105,7 +107,8 @@ try {
   );
 } finally {
   // Kept when heap snapshots were asked for: they are written there.
-  if (!process.env.BENCH_PROBE_SNAPSHOTS) rmSync(dataDir, { recursive: true, force: true });
+  if (process.env.BENCH_PROBE_SNAPSHOTS) console.log(`heap snapshots in ${dataDir}`);
+  else rmSync(dataDir, { recursive: true, force: true });
 }
 
 const { timeline, ...summary } = result;

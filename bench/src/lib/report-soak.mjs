@@ -106,9 +106,18 @@ export function renderSoak(r) {
     '',
     `${int(r.completed)} rooms in ${r.runS.toFixed(1)} s (${r.roomsPerSecond.toFixed(0)} rooms/s, ${int(2 * r.completed * r.editsPerParticipant)} durable edits in all); rooms unloaded ${(r.after.unloadedMs / 1000).toFixed(1)} s after the last left. Server CPU ${r.serverCpuPct.toFixed(0)} %, generator ${r.generatorCpuPct.toFixed(0)} % of a core; the machine has ${r.machine.nproc} cores shared with other engineers' work, which used ${r.backgroundCpuPct.toFixed(0)} % of a core meanwhile, so the rate is this run's, not a capacity. Node ${r.machine.node}.`,
     '',
+    FINDINGS,
+    '',
   ];
   return lines.join('\n');
 }
+
+/** What the soak has shown, from the runs that led to this code (not from the run above). */
+const FINDINGS = [
+  "**What the soak found.** A closed connection left Node an empty timer list behind for as long as its token had left: the server waited for each token's expiry with an unref'd timer of the exact time left, to the millisecond, and Node deletes an emptied list of unref'd timers only once its duration has passed. With tokens of varied ages that is one list per connection, for up to an hour (days, for long-lived tokens): in heap snapshots before and after 1,500 rooms, 2,999 `TimersList` objects for 3,000 connections. The wait now goes in power-of-two-second steps (at most 22 durations for every connection, a close at most a second after `exp`), and the snapshots show none.",
+  '',
+  "What remains after the rooms is small and grows far slower than they do: heap after − baseline was +0.9 MiB after 300 rooms, +2.1 MiB after 1,500 and +3.9 MiB after 10,000. Heap snapshots of the 1,500-room run put it in compiled code (about 1.6 MiB, the JIT still warming) and in the join-rate limiter's record of recent users (an array of join times per user id, about 0.6 MiB for 3,000 users; after 300 rooms, exactly one array per user of the run), which it forgets at the first join a window (a minute) later. Rooms, connections, handles, active resources and pending timers came back to their baseline exactly.",
+].join('\n');
 
 /** `markdown` with its `## Soak` section replaced by (or, if it has none, followed by) `section`. */
 export function withSoakSection(markdown, section) {
