@@ -1,10 +1,11 @@
 // `npm run bench` (full, ≤ 10 min) or `npm run bench -- --quick` (≈ 1 min smoke, to bench/out/).
 // Runs every system side by side and writes bench/RESULTS.md and bench/results.svg.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { machineInfo, renderReport, renderSvg } from './lib/report.mjs';
+import { renderSoak, withSoakSection } from './lib/report-soak.mjs';
 import { benchDir, SYSTEMS } from './lib/systems.mjs';
 import { cursorFanout } from './workloads/cursors.mjs';
 import { documentEdits } from './workloads/edits.mjs';
@@ -63,7 +64,13 @@ const began = Date.now();
 
 function writeReport(results) {
   writeFileSync(join(outDir, 'results.svg'), renderSvg(results));
-  writeFileSync(join(outDir, 'RESULTS.md'), renderReport(results));
+  // The soak's section (`npm run bench:soak`, its own run) is kept from its last figures.
+  const soak = join(outDir, 'soak.json');
+  const report = renderReport(results);
+  writeFileSync(
+    join(outDir, 'RESULTS.md'),
+    existsSync(soak) ? withSoakSection(report, renderSoak(JSON.parse(readFileSync(soak, 'utf8')))) : report,
+  );
   // Formatted as the repository's lint expects, so a fresh run never breaks `npm test`.
   execFileSync(
     process.execPath,

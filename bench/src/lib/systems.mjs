@@ -80,13 +80,16 @@ export const SYSTEMS = [
     /**
      * @param root - the repository whose server is started (another checkout, for `ab.mjs`)
      * @param args - further `serve` options, after the bench's own (a later one wins)
+     * @param node - options for node itself, before the script (the soak's `--expose-gc`)
+     * @param env - further environment variables for the server
      */
-    async start(port, { data = ':memory:', root = repoDir, args = [] } = {}) {
+    async start(port, { data = ':memory:', root = repoDir, args = [], node = [], env = {} } = {}) {
       // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof), written when it exits.
       const profile = process.env.BENCH_CPU_PROF;
       const child = spawnNode(
         [
           ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+          ...node,
           join(root, 'packages/server/dist/cli.js'),
           'serve',
           '--port',
@@ -107,7 +110,7 @@ export const SYSTEMS = [
           'warn',
           ...args,
         ],
-        { cpu: 0 },
+        { cpu: 0, env },
       );
       await waitForHttp(port, '/healthz', 15_000, child);
       return child;

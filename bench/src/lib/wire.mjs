@@ -1,5 +1,6 @@
 // The peers' wire protocols, spoken from lightweight clients in a load generator: HTTP helpers and
 // Tandem's join for Tandem, y-protocols sync messages for Hocuspocus and y-websocket.
+import { createHmac } from 'node:crypto';
 import { decode, encode, PROTOCOL_VERSION, Reader, tagOf } from '@tandem/protocol';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -61,6 +62,67 @@ export async function tandemJoin(base, roomId, token, onMessage = () => {}) {
   ws.send(encode({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 }));
   await ready;
   return ws;
+}
+
+/**
+ * An HS256 JWT for a server started with `--jwt-secret <secret>`, minted here: thousands of
+ * participants cost no sign-in request each. `claims` needs `sub`; it expires in an hour.
+ */
+export function hs256Token(secret, claims) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ exp: Math.floor(Date.now() / 1000) + 3600, ...claims })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+/**
+ * A Tandem participant, admitted: `send(message)`, `until(match, what)` (resolves with the first
+ * frame from now on that `match`es, or rejects after `timeoutMs` naming `what`), and `leave()` (a
+ * clean close, resolved once the server has closed too). Register `until` before the send that
+ * causes the frame. `onMessage(message, client)` sees every frame first.
+ */
+export async function tandemClient(base, roomId, token, { timeoutMs = 10_000, onMessage } = {}) {
+  const waiters = new Set();
+  const client = {
+    ws: undefined,
+    send: (message) => client.ws.send(encode(message)),
+    until(match, what) {
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          match,
+          resolve,
+          timer: setTimeout(() => {
+            waiters.delete(waiter);
+            reject(new Error(`timed out waiting for ${what}`));
+          }, timeoutMs),
+        };
+        waiters.add(waiter);
+      });
+    },
+    leave() {
+      const ws = client.ws;
+      if (ws.readyState === ws.CLOSED) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => ws.terminate(), timeoutMs);
+        ws.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        ws.close(1000);
+      });
+    },
+  };
+  client.ws = await tandemJoin(base, roomId, token, (m, _bytes, ws) => {
+    // Frames can arrive before the join resolves (a yjs room's state vector comes with admission).
+    client.ws = ws;
+    onMessage?.(m, client);
+    for (const waiter of waiters) {
+      if (!waiter.match(m)) continue;
+      waiters.delete(waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve(m);
+    }
+  });
+  return client;
 }
 
 const LWW_DOC = tagOf('lwwDoc');

@@ -5,7 +5,8 @@ import { freePort, spawnNode, stop } from './proc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function runLoad(system, generator, config, { timeoutMs, start = {} } = {}) {
+/** `onLine` sees the generator's stdout lines as they come (progress). */
+export async function runLoad(system, generator, config, { timeoutMs, start = {}, onLine } = {}) {
   // bounded: the measured window plus a generous allowance for setup and drain
   timeoutMs ??= (config.warmupMs ?? 0) + (config.measureMs ?? 0) + 90_000;
   const port = await freePort();
@@ -14,9 +15,7 @@ export async function runLoad(system, generator, config, { timeoutMs, start = {}
   try {
     gen = spawnNode(
       [join(here, '..', 'load', generator), JSON.stringify({ ...config, port, serverPid: server.pid })],
-      {
-        cpu: 1,
-      },
+      { cpu: 1, onLine },
     );
     const timer = setTimeout(() => gen.kill('SIGKILL'), timeoutMs);
     const exit = await gen.exited;

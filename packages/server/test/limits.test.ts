@@ -1,6 +1,6 @@
 import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TandemServer } from '../src/server.js';
 import { TestClient } from './support/client.js';
 import {
@@ -252,5 +252,34 @@ describe('liveness and token expiry', () => {
     const client = await (await TestClient.join(roomUrl(server, roomId, shortToken))).admitted();
     expect((await client.closed).code).toBe(closeCodeOf(ErrorCode.TokenExpired));
     expect((await client.next('error')).code).toBe(ErrorCode.TokenExpired);
+  });
+  it('waits for tokens that expire at many different times on a few timer durations only', async () => {
+    // Node keeps an empty timer list for each duration a cleared unref'd timer had, until that
+    // duration has passed: one duration per connection would leave one list per connection
+    // behind, for as long as its token had left.
+    const secret = 'expiry-test-secret-of-at-least-32-bytes!';
+    server = await startServer({ jwtSecret: secret });
+    const key = new TextEncoder().encode(secret);
+    const token = (sub: string, exp: number) =>
+      new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(key);
+    const now = Math.floor(Date.now() / 1000);
+    const { roomId } = await createSession(server, await token('host', now + 3600), { policy: 'open' });
+    const delays: number[] = [];
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      for (let i = 0; i < 30; i++) {
+        const client = await (
+          await TestClient.join(roomUrl(server, roomId, await token(`p${i}`, now + 600 + 37 * i)))
+        ).admitted();
+        await client.close();
+      }
+      // The room's own timers are all shorter than a minute here; the rest wait for an expiry.
+      for (const [, ms] of spy.mock.calls) if ((ms ?? 0) >= 60_000) delays.push(ms ?? 0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(delays.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(delays).size).toBeLessThanOrEqual(3);
+    for (const ms of delays) expect(ms).toBeLessThanOrEqual((37 * 29 + 600) * 1000);
   });
 });

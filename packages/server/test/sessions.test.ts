@@ -205,4 +205,21 @@ describe('health and metrics', () => {
     expect(metrics).toMatch(/tandem_messages_out_total\{type="pong"\} 1/);
     expect(metrics).toMatch(/tandem_store_seconds_count\{op="write"\}/);
   });
+
+  it("adds the process's metrics, one set shared by every server in the process", async () => {
+    const other = await startServer();
+    try {
+      for (const url of [server.url, other.url]) {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toMatch(/\nnodejs_active_handles_total \d+\n/);
+        expect(metrics).toMatch(/\nnodejs_active_resources_total \d+\n/);
+        expect(metrics).toMatch(/\nnodejs_heap_size_used_bytes \d+\n/);
+        expect(metrics).toMatch(/\nprocess_resident_memory_bytes \d+\n/);
+        expect(metrics.match(/^# TYPE nodejs_heap_size_used_bytes /gm)).toHaveLength(1);
+        expect(metrics).toMatch(/\ntandem_rooms 0\n/);
+      }
+    } finally {
+      await other.close();
+    }
+  });
 });

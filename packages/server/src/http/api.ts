@@ -152,7 +152,7 @@ const health: Handler = async (ctx) => {
   ];
 };
 
-const metrics: Handler = async (ctx) => [200, await ctx.metrics.registry.metrics()];
+const metrics: Handler = async (ctx) => [200, await ctx.metrics.exposition()];
 
 const guest: Handler = async (ctx, req) => {
   if (!ctx.guests) throw new HttpError(404, 'GuestsDisabled', 'this server does not issue guest tokens');

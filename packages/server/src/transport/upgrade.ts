@@ -48,8 +48,25 @@ const SIGNALING_MAX_PAYLOAD = 64 * 1024;
 /** `ws`'s own default, for a server built without `maxPayload`. */
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
-/** Longest delay a Node timer accepts; later expiries are re-checked when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Largest power of two seconds a Node timer accepts (2^21 s, 24 days; its limit is 2^31 - 1 ms). */
+const MAX_EXPIRY_STEP_LOG2 = 21;
+
+/**
+ * How long to wait before looking at a token with `leftMs` to run again: the largest power of two
+ * seconds not past its expiry, and a second once less than that is left (a close at most a second
+ * late, well within the clock tolerance verification already allows).
+ *
+ * Why steps, not the exact time left: Node keeps a list per timer duration, and one emptied by
+ * clearing an unref'd timer stays until that duration has passed. Waits to the millisecond gave
+ * each connection a duration of its own, so every connection that closed before its token
+ * expired left a list behind for as long as the token had left (up to an hour for a sign-in's
+ * token, days for others). In steps, all connections share at most 22 durations, and each waits
+ * through at most about 22 timers in all.
+ */
+function expiryStep(leftMs: number): number {
+  const log2 = Math.floor(Math.log2(leftMs / 1000));
+  return 1000 * 2 ** Math.max(0, Math.min(log2, MAX_EXPIRY_STEP_LOG2));
+}
 
 /**
  * The gate. The token is verified during the HTTP upgrade, before any room code runs: a missing or
@@ -98,7 +115,7 @@ function expireWith(identity: VerifiedIdentity, socket: WsRoomSocket): () => voi
     if (identity.expiresAt === undefined) return;
     const left = identity.expiresAt - Date.now();
     if (left <= 0) return socket.fail(ErrorCode.TokenExpired);
-    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer = setTimeout(arm, expiryStep(left));
     timer.unref();
   };
   arm();
