@@ -78,7 +78,7 @@ describe('connection tickets', () => {
 
     const grace = await withTicket(server, `/rooms/${session.roomId}`, ticket);
     if (typeof grace === 'number') throw new Error(`refused ${grace}`);
-    grace.send({ type: 'hello', version: 1, token: '', name: 'Mallory', since: 0 });
+    grace.send({ type: 'hello', version: 1, clientId: '', name: 'Mallory', since: 0 });
     expect(await grace.next('welcome')).toMatchObject({ userId, name: 'Grace' });
     await grace.admitted();
 
@@ -194,7 +194,7 @@ describe.skipIf(skipRedis || skipPostgres)('connection tickets in a cluster', ()
 
     const onB = await withTicket(b, `/rooms/${session.roomId}`, ticket);
     if (typeof onB === 'number') throw new Error(`refused ${onB}`);
-    onB.send({ type: 'hello', version: 1, token: '', name: '', since: 0 });
+    onB.send({ type: 'hello', version: 1, clientId: '', name: '', since: 0 });
     expect(await onB.next('welcome')).toMatchObject({ userId });
     await onB.admitted();
 
