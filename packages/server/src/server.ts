@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Clock, type Identity, type RoomSocket, systemClock } from '@tandem/room';
@@ -10,6 +10,7 @@ import { Cluster } from './cluster/cluster.js';
 import { parseIceServers } from './config/ice-servers.js';
 import { defaultOptions, type ServerOptions } from './config/options.js';
 import { handleApi } from './http/api.js';
+import { TrustedProxies } from './http/client-address.js';
 import { sendJson } from './http/json.js';
 import { serveStatic } from './http/static.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -180,6 +181,8 @@ export class TandemServer {
     let server: TandemServer | undefined;
     const isClosing = () => server?.closing !== undefined;
     const iceServers = parseIceServers(options.iceServers);
+    const proxies = TrustedProxies.parse(options.trustedProxies);
+    const clientAddress = (req: IncomingMessage) => proxies.of(req);
     const api = {
       registry,
       signaling,
@@ -194,6 +197,7 @@ export class TandemServer {
       metrics,
       logger,
       publicUrl: options.publicUrl,
+      clientAddress,
       startedAt,
       isClosing,
     };
@@ -218,6 +222,7 @@ export class TandemServer {
       metrics,
       logger,
       backpressure: { softBytes: options.slowSoftBytes, hardBytes: options.slowHardBytes },
+      clientAddress,
       maxQueuedFrames: 256,
       maxQueuedBytes: 2 * (options.maxDocBytes + 64 * 1024),
       isClosing,

@@ -24,8 +24,13 @@ export interface ServerOptions {
   maxParticipants: number;
   /** Joins per user per minute, across all rooms. Default 5. */
   joinsPerMinute: number;
-  /** Unknown join codes one network address may try per minute before its lookups are refused. Default 20. */
+  /** Unknown join codes one client address may try per minute before its lookups are refused. Default 20. */
   codeMissesPerMinute: number;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses and CIDR ranges.
+   * Limits counted per address then count the client the proxy names, not the proxy. Default none.
+   */
+  trustedProxies: string;
   /** Sessions one user may host at once (their companion rooms are not counted). Default 6. */
   maxHostedRooms: number;
   /** Lock lease, seconds. Default 60. */
@@ -198,7 +203,14 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 1,
     max: 100000,
-    help: 'unknown join codes one address may try per minute',
+    help: 'unknown join codes one client address may try per minute',
+  },
+  {
+    key: 'trustedProxies',
+    flag: 'trusted-proxies',
+    env: ['TANDEM_TRUSTED_PROXIES'],
+    kind: 'string',
+    help: 'reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client',
   },
   {
     key: 'maxHostedRooms',
@@ -414,6 +426,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     maxParticipants: 10,
     joinsPerMinute: 5,
     codeMissesPerMinute: 20,
+    trustedProxies: '',
     maxHostedRooms: 6,
     lockTtl: 60,
     accessTimeout: 10,

@@ -42,6 +42,8 @@ export interface ApiContext {
   logger: Logger;
   /** Base URL for invite links; empty: derived from the request. */
   publicUrl: string;
+  /** The address a request is counted against: its client's, behind a trusted proxy. */
+  clientAddress: (req: IncomingMessage) => string;
   startedAt: number;
   isClosing: () => boolean;
 }
@@ -235,7 +237,7 @@ const findSession: Handler = async (ctx, req, url) => {
   }
   let roomId: string | undefined;
   try {
-    roomId = code ? await ctx.registry.roomIdForCode(code, req.socket.remoteAddress ?? '') : undefined;
+    roomId = code ? await ctx.registry.roomIdForCode(code, ctx.clientAddress(req)) : undefined;
   } catch (error) {
     if (error instanceof RoomRefusal) throw new HttpError(429, ERRORS[error.code].name, error.message);
     throw error;

@@ -113,7 +113,7 @@ export interface RegistryOptions {
   limits: LimitOverrides;
   joinsPerMinute: number;
   /**
-   * Unknown join codes one address may try per minute; past that, every code lookup from it is
+   * Unknown join codes one client address may try per minute; past that, every code lookup from it is
    * refused, right or wrong, so codes cannot be guessed with freshly minted guest ids.
    */
   codeMissesPerMinute: number;
@@ -359,7 +359,7 @@ export class RoomRegistry {
   }
 
   /**
-   * The room a join code opens, or undefined. `source` is the caller's network address: after
+   * The room a join code opens, or undefined. `source` is the caller's client address: after
    * `codeMissesPerMinute` unknown codes from it within a minute, lookups from it throw
    * {@link RoomRefusal} (`JoinRateLimited`) until the oldest miss is a minute old.
    */
