@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { RoomRegistry, secureRandom } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
+import { WindowLimiter } from './rooms/window-limiter.js';
 import { SignalingHub } from './signaling/hub.js';
 import { openSqliteStore } from './store/open-sqlite-store.js';
 import { PostgresRoomStore } from './store/postgres-store.js';
@@ -198,6 +199,10 @@ export class TandemServer {
       logger,
       publicUrl: options.publicUrl,
       clientAddress,
+      perAddress: {
+        guests: new WindowLimiter(options.guestsPerMinute, clock),
+        sessions: new WindowLimiter(options.sessionsPerMinute, clock),
+      },
       startedAt,
       isClosing,
     };

@@ -26,6 +26,10 @@ export interface ServerOptions {
   joinsPerMinute: number;
   /** Unknown join codes one client address may try per minute before its lookups are refused. Default 20. */
   codeMissesPerMinute: number;
+  /** Guest tokens one client address may be issued per minute (refreshes not counted). Default 60. */
+  guestsPerMinute: number;
+  /** Sessions (peer-to-peer and companion rooms included) one client address may create per minute. Default 30. */
+  sessionsPerMinute: number;
   /**
    * Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses and CIDR ranges.
    * Limits counted per address then count the client the proxy names, not the proxy. Default none.
@@ -204,6 +208,24 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     min: 1,
     max: 100000,
     help: 'unknown join codes one client address may try per minute',
+  },
+  {
+    key: 'guestsPerMinute',
+    flag: 'guests-per-minute',
+    env: ['TANDEM_GUESTS_PER_MINUTE'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'guest tokens one client address may be issued per minute',
+  },
+  {
+    key: 'sessionsPerMinute',
+    flag: 'sessions-per-minute',
+    env: ['TANDEM_SESSIONS_PER_MINUTE'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'sessions one client address may create per minute',
   },
   {
     key: 'trustedProxies',
@@ -426,6 +448,8 @@ export function defaultOptions(isTty = false): ServerOptions {
     maxParticipants: 10,
     joinsPerMinute: 5,
     codeMissesPerMinute: 20,
+    guestsPerMinute: 60,
+    sessionsPerMinute: 30,
     trustedProxies: '',
     maxHostedRooms: 6,
     lockTtl: 60,

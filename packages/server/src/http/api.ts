@@ -23,6 +23,7 @@ import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
+import { type AddressLimits, takeOrRefuse } from './rate-limit.js';
 
 export interface ApiContext {
   registry: RoomRegistry;
@@ -44,6 +45,8 @@ export interface ApiContext {
   publicUrl: string;
   /** The address a request is counted against: its client's, behind a trusted proxy. */
   clientAddress: (req: IncomingMessage) => string;
+  /** Guest tokens and sessions each client address may have per minute. */
+  perAddress: AddressLimits;
   startedAt: number;
   isClosing: () => boolean;
 }
@@ -87,6 +90,8 @@ export async function handleApi(
   } catch (error) {
     if (error instanceof HttpError) {
       status = error.status;
+      if (error.retryAfterSeconds !== undefined)
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
       sendJson(res, error.status, { error: error.error, message: error.message });
     } else {
       status = 500;
@@ -153,6 +158,7 @@ const guest: Handler = async (ctx, req) => {
   if (!ctx.guests) throw new HttpError(404, 'GuestsDisabled', 'this server does not issue guest tokens');
   const body = await readJson(req);
   if (typeof body.name !== 'string') throw new HttpError(400, 'BadRequest', 'name must be a string');
+  takeOrRefuse(ctx.perAddress.guests, ctx.clientAddress(req), 'GuestRateLimited', 'guest tokens');
   try {
     return [201, await ctx.guests.issue(body.name)];
   } catch (error) {
@@ -208,6 +214,7 @@ const createSession: Handler = async (ctx, req) => {
     }
     request.companionOf = body.companionOf;
   }
+  takeSession(ctx, req);
   try {
     const session = await ctx.createSession(identity, request);
     const base = baseUrl(ctx, req);
@@ -253,6 +260,7 @@ const findSession: Handler = async (ctx, req, url) => {
 const createP2p: Handler = async (ctx, req) => {
   const identity = await authenticate(ctx, req);
   if (ctx.isClosing()) throw new HttpError(503, 'ServerShutdown', 'server is shutting down');
+  takeSession(ctx, req);
   let sessionId: string;
   try {
     sessionId = ctx.signaling.create(identity);
@@ -278,6 +286,11 @@ const findP2p: Handler = async (ctx, req, url) => {
   // `you`: the caller as verified, what a host resuming its session binds its room's host role to.
   return [200, { ...p2pSessionInfo(ctx, sessionId), you: plainIdentity(identity) }];
 };
+
+/** Counts a session about to be created against its client address's allowance, or refuses it. */
+function takeSession(ctx: ApiContext, req: IncomingMessage): void {
+  takeOrRefuse(ctx.perAddress.sessions, ctx.clientAddress(req), 'SessionRateLimited', 'sessions created');
+}
 
 /** How to reach a peer-to-peer session: its signaling path and the STUN/TURN servers to use. */
 function p2pSessionInfo(ctx: ApiContext, sessionId: string) {

@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly error: string,
     message: string,
+    /** Sent as `Retry-After`: seconds until the same request may succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
