@@ -77,3 +77,21 @@ describe('sessions created per client address', () => {
     expect((await post('/sessions', '203.0.113.7', {}, await fresh())).status).toBe(201);
   });
 });
+
+describe('sessions nobody joined', () => {
+  it('are unloaded after sessionGrace and deleted from the store, their join code gone', async () => {
+    const clock = new ManualClock();
+    server = await startServer({ clock, sessionGrace: 60 });
+    const { token } = await guestToken(server, 'Host');
+    const created = await post('/sessions', '127.0.0.1', {}, token);
+    const { roomId, joinCode } = created.body as { roomId: string; joinCode: string };
+    const find = () =>
+      fetch(`${server!.url}/sessions/${joinCode}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await find()).status).toBe(200);
+    clock.advance(59_999);
+    expect(server.registry.inUse(roomId)).toBe(true);
+    clock.advance(1);
+    await server.registry.whenEmpty();
+    expect((await find()).status).toBe(404);
+  });
+});

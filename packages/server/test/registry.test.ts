@@ -143,6 +143,34 @@ describe('room registry', () => {
   });
 });
 
+describe('sessions nobody joined', () => {
+  it('are unloaded when the grace runs out and deleted from the store; joined ones are kept', async () => {
+    const clock = new ManualClock();
+    const store = new TestStore(() => clock.now());
+    const registry = registryOn(store, 6, { clock });
+    const [unjoined, joined, viaCompanion] = await Promise.all(
+      [1, 2, 3].map(() => registry.createSession(host, { policy: 'open' })),
+    );
+    const companion = await registry.createSession(host, { companionOf: viaCompanion!.roomId });
+    const leftCompanion = await registry.createSession(host, { companionOf: unjoined!.roomId });
+    for (const roomId of [joined!.roomId, companion.roomId]) {
+      const { room, id } = await registry.attach(roomId, quietSocket(), host);
+      registry.detach(room, id);
+    }
+    clock.advance(59_999);
+    expect(registry.inUse(unjoined!.roomId)).toBe(true);
+    clock.advance(1);
+    await registry.whenEmpty();
+    expect(await store.load(unjoined!.roomId)).toBeUndefined();
+    expect(await store.load(leftCompanion.roomId)).toBeUndefined();
+    expect(await registry.roomIdForCode(unjoined!.joinCode, 'here')).toBeUndefined();
+    for (const kept of [joined!.roomId, viaCompanion!.roomId, companion.roomId])
+      expect(await store.load(kept)).toBeDefined();
+    await registry.close();
+    store.close();
+  });
+});
+
 describe('room retention', () => {
   const DAY = 24 * 60 * 60 * 1000;
 

@@ -80,7 +80,10 @@ export interface ServerOptions {
    * URLs or a JSON array of `{ urls, username, credential }`. Default none (peers on one network).
    */
   iceServers: string;
-  /** Seconds an unjoined session stays loaded after it is created. Default 300. */
+  /**
+   * Seconds a created session nobody has connected to stays loaded; then it is unloaded and deleted
+   * from the store, join code and all. Default 60.
+   */
   sessionGrace: number;
   /** Seconds a room stays loaded after its last connection leaves. Default 5. */
   roomIdle: number;
@@ -398,7 +401,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 1,
     max: 86400,
-    help: 'seconds an unjoined session stays loaded',
+    help: 'seconds a session nobody joined is kept (then deleted)',
   },
   {
     key: 'roomRetentionDays',
@@ -469,7 +472,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     redisPrefix: 'tandem',
     clusterLeaseMs: 10_000,
     iceServers: '',
-    sessionGrace: 300,
+    sessionGrace: 60,
     roomIdle: 5,
     roomRetentionDays: 30,
     logLevel: 'info',
