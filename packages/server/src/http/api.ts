@@ -23,7 +23,7 @@ import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
-import { type AddressLimits, takeOrRefuse } from './rate-limit.js';
+import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
 
 export interface ApiContext {
   registry: RoomRegistry;
@@ -246,7 +246,13 @@ const findSession: Handler = async (ctx, req, url) => {
   try {
     roomId = code ? await ctx.registry.roomIdForCode(code, ctx.clientAddress(req)) : undefined;
   } catch (error) {
-    if (error instanceof RoomRefusal) throw new HttpError(429, ERRORS[error.code].name, error.message);
+    if (error instanceof RoomRefusal)
+      throw new HttpError(
+        429,
+        ERRORS[error.code].name,
+        error.message,
+        retryAfterSeconds(error.retryAfterMs ?? 0),
+      );
     throw error;
   }
   if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);

@@ -15,6 +15,11 @@ export interface AddressLimits {
  */
 export function takeOrRefuse(limiter: WindowLimiter, address: string, error: string, what: string): void {
   if (limiter.tryTake(address)) return;
-  const seconds = Math.max(1, Math.ceil(limiter.retryAfterMs(address) / 1000));
+  const seconds = retryAfterSeconds(limiter.retryAfterMs(address));
   throw new HttpError(429, error, `too many ${what} from this address; try again in ${seconds} s`, seconds);
+}
+
+/** `Retry-After` for a wait of `ms`: whole seconds, rounded up, at least 1. */
+export function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }

@@ -54,6 +54,8 @@ export class RoomRefusal extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For a rate limit: milliseconds until the same request may succeed. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -376,6 +378,7 @@ export class RoomRegistry {
       throw new RoomRefusal(
         ErrorCode.JoinRateLimited,
         'too many unknown join codes from this address; try again in a minute',
+        this.codeMisses.retryAfterMs(source),
       );
     }
     const roomId = await this.options.store.roomIdForJoinCode(code.trim().toUpperCase());
