@@ -153,18 +153,23 @@ describe('sessions nobody joined', () => {
     );
     const companion = await registry.createSession(host, { companionOf: viaCompanion!.roomId });
     const leftCompanion = await registry.createSession(host, { companionOf: unjoined!.roomId });
-    for (const roomId of [joined!.roomId, companion.roomId]) {
-      const { room, id } = await registry.attach(roomId, quietSocket(), host);
-      registry.detach(room, id);
-    }
+    const { room, id } = await registry.attach(companion.roomId, quietSocket(), host);
+    registry.detach(room, id);
+    // A companion nobody has entered yet, of a session in use, is the session's to keep.
+    const inSession = await registry.attach(joined!.roomId, quietSocket(), host);
+    const notYetUsed = await registry.createSession(host, { companionOf: joined!.roomId });
     clock.advance(59_999);
     expect(registry.inUse(unjoined!.roomId)).toBe(true);
     clock.advance(1);
-    await registry.whenEmpty();
+    await expect
+      .poll(() => registry.inUse(unjoined!.roomId) || registry.inUse(notYetUsed.roomId))
+      .toBe(false);
     expect(await store.load(unjoined!.roomId)).toBeUndefined();
     expect(await store.load(leftCompanion.roomId)).toBeUndefined();
     expect(await registry.roomIdForCode(unjoined!.joinCode, 'here')).toBeUndefined();
-    for (const kept of [joined!.roomId, viaCompanion!.roomId, companion.roomId])
+    registry.detach(inSession.room, inSession.id);
+    await registry.whenEmpty();
+    for (const kept of [joined!.roomId, notYetUsed.roomId, viaCompanion!.roomId, companion.roomId])
       expect(await store.load(kept)).toBeDefined();
     await registry.close();
     store.close();

@@ -107,7 +107,8 @@ interface LiveRoom {
   graceTimer: TimerHandle | undefined;
   /**
    * Created here and nobody has connected to it (or, for a session, to one of its companions)
-   * since: unloaded, it is deleted from the store rather than kept for the retention period.
+   * since. A session unloaded so is deleted from the store, companions and all, rather than kept
+   * for the retention period.
    */
   unjoined: boolean;
 }
@@ -528,10 +529,14 @@ export class RoomRegistry {
     if (this.transitions.has(roomId)) await this.transitions.get(roomId)?.catch(() => undefined);
     const entry = this.live.get(roomId);
     if (!entry || entry.room.size > 0 || this.companionsInUse(roomId) || this.closing) return;
+    const parentId = parentOf(roomId);
+    // A companion of a session nobody has joined yet goes when its session does, and as it does.
+    if (parentId !== undefined && this.live.get(parentId)?.unjoined) return;
     // Its companions are empty (checked above): they go with it, as their admission does. All
     // leave `live` at once, so nobody attaches to a companion whose session is on its way out. A
-    // session nobody joined is of no use to anyone: it and its companions are deleted.
-    const forget = entry.unjoined;
+    // session nobody joined is of no use to anyone: it and its companions are deleted. (A
+    // companion nobody has entered, of a session in use, is kept: it is the session's.)
+    const forget = parentId === undefined && entry.unjoined;
     if (forget) this.options.logger.info({ roomId }, 'session nobody joined deleted');
     await Promise.all([
       this.closeRoom(roomId, entry, ErrorCode.RoomClosed, forget),
