@@ -20,6 +20,8 @@ async function post(path: string, address: string, body: unknown = {}, token?: s
     },
     body: JSON.stringify(body),
   });
+  // Readable by a page on another origin too.
+  expect(res.headers.get('access-control-expose-headers')).toBe('retry-after');
   return {
     status: res.status,
     retryAfter: res.headers.get('retry-after'),

@@ -75,6 +75,8 @@ export async function handleApi(
   res.setHeader('access-control-allow-origin', '*');
   res.setHeader('access-control-allow-headers', 'authorization, content-type');
   res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  // A page on another origin can read when to try again after a 429 only if it is exposed.
+  res.setHeader('access-control-expose-headers', 'retry-after');
   let status = 200;
   try {
     if (req.method === 'OPTIONS') {
