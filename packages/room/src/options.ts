@@ -73,7 +73,13 @@ export interface RoomLimits {
   floodFactor: number;
   /** … for this many consecutive seconds is closed with `Flood`. Default 5. */
   floodSeconds: number;
-  /** Refuse edits to resources the sender has not locked (not just resources others hold). Default false. */
+  /**
+   * Refuse edits to resources the sender has not locked (not just resources others hold), and every
+   * edit naming no resource (`''`), which no lock can cover. It governs the writes that name a
+   * resource (`lwwSet`, `opSubmit`); `opsSnapshot` (a compaction of operations already accepted)
+   * and `yjs` updates name none and are not checked. Off, a write naming no resource is let through
+   * even while others hold locks: locks bind the writes that name what they touch. Default false.
+   */
   editRequiresLock: boolean;
 }
 

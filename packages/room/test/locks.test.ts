@@ -167,6 +167,47 @@ describe('locks: selection is lock', () => {
     expect(alice.errors()).toHaveLength(1);
   });
 
+  it('with a lock required, refuses a write naming no resource, with or without locks held in the room', () => {
+    for (const docMode of ['lww', 'ops'] as const) {
+      const { join } = makeRoom({
+        settings: { policy: 'open', docMode },
+        limits: { editRequiresLock: true },
+      });
+      const alice = join('alice');
+      const bob = join('bob');
+      bob.fresh();
+      const edits = () => bob.fresh().filter((m) => m.type === 'lwwDoc' || m.type === 'op');
+      const write = (who: typeof alice, rid: number, resource: string) =>
+        who.send(
+          docMode === 'lww'
+            ? { type: 'lwwSet', rid, resource, doc: bytes(`v${rid}`) }
+            : { type: 'opSubmit', rid, resource, op: bytes(`{"v":${rid}}`) },
+        );
+      write(alice, 1, '');
+      expect(alice.last('error')).toMatchObject({ code: ErrorCode.Forbidden, rid: 1 });
+      alice.send({ type: 'lockAcquire', rid: 2, resource: 'layer-1' });
+      write(alice, 3, '');
+      expect(alice.last('error')).toMatchObject({ code: ErrorCode.Forbidden, rid: 3 });
+      write(bob, 4, '');
+      expect(bob.last('error')).toMatchObject({ code: ErrorCode.Forbidden, rid: 4 });
+      // The document is untouched by all three; a write naming the holder's resource goes through.
+      expect(edits()).toEqual([]);
+      write(alice, 5, 'layer-1');
+      expect(alice.errors()).toHaveLength(2);
+      expect(edits()).toHaveLength(1);
+    }
+  });
+
+  it('without a lock required, lets a write naming no resource through even while others hold locks', () => {
+    const { join } = makeRoom(open);
+    const alice = join('alice');
+    const bob = join('bob');
+    alice.send({ type: 'lockAcquire', rid: 1, resource: 'layer-1' });
+    bob.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('whole') });
+    expect(bob.errors()).toEqual([]);
+    expect(alice.last('lwwDoc')).toMatchObject({ doc: bytes('whole') });
+  });
+
   it('issues strictly increasing fencing tokens per resource', () => {
     const { join, clock } = makeRoom(open);
     const alice = join('alice');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Clock, type Identity, type RoomSocket, systemClock } from '@tandem/room';
@@ -16,12 +16,14 @@ import { Cluster } from './cluster/cluster.js';
 import { parseIceServers } from './config/ice-servers.js';
 import { defaultOptions, type ServerOptions } from './config/options.js';
 import { handleApi } from './http/api.js';
+import { TrustedProxies } from './http/client-address.js';
 import { sendJson } from './http/json.js';
 import { serveStatic } from './http/static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { RoomRegistry, secureRandom } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
+import { WindowLimiter } from './rooms/window-limiter.js';
 import { SignalingHub } from './signaling/hub.js';
 import { openSqliteStore } from './store/open-sqlite-store.js';
 import { PostgresRoomStore } from './store/postgres-store.js';
@@ -210,6 +212,8 @@ export class TandemServer {
     let server: TandemServer | undefined;
     const isClosing = () => server?.closing !== undefined;
     const iceServers = parseIceServers(options.iceServers);
+    const proxies = TrustedProxies.parse(options.trustedProxies);
+    const clientAddress = (req: IncomingMessage) => proxies.of(req);
     const api = {
       registry,
       signaling,
@@ -225,6 +229,11 @@ export class TandemServer {
       metrics,
       logger,
       publicUrl: options.publicUrl,
+      clientAddress,
+      perAddress: {
+        guests: new WindowLimiter(options.guestsPerMinute, clock),
+        sessions: new WindowLimiter(options.sessionsPerMinute, clock),
+      },
       startedAt,
       isClosing,
     };
@@ -250,6 +259,7 @@ export class TandemServer {
       metrics,
       logger,
       backpressure: { softBytes: options.slowSoftBytes, hardBytes: options.slowHardBytes },
+      clientAddress,
       maxQueuedFrames: 256,
       maxQueuedBytes: 2 * (options.maxDocBytes + 64 * 1024),
       isClosing,

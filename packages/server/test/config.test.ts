@@ -30,6 +30,11 @@ describe('configuration', () => {
       redisPrefix: 'tandem',
       clusterLeaseMs: 10_000,
       iceServers: '',
+      codeMissesPerMinute: 20,
+      guestsPerMinute: 60,
+      sessionsPerMinute: 30,
+      trustedProxies: '',
+      sessionGrace: 60,
     });
   });
 
@@ -79,6 +84,12 @@ describe('configuration', () => {
     ],
     [['--ice-servers', '[oops'], /--ice-servers: not valid JSON/],
     [['--database-schema', 'Tandem; DROP'], /--database-schema: "Tandem; DROP" is not a plain schema name/],
+    [['--guests-per-minute', '0'], /--guests-per-minute: 0 is below the minimum 1/],
+    [['--sessions-per-minute', 'lots'], /--sessions-per-minute: "lots" is not a whole number/],
+    [
+      ['--trusted-proxies', '10.0.0.1, ::1/129'],
+      /--trusted-proxies: "::1\/129": the prefix must be 0 to 128/,
+    ],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => resolve(argv)).toThrow(ConfigError);
     expect(() => resolve(argv)).toThrow(message);

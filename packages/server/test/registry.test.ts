@@ -143,6 +143,39 @@ describe('room registry', () => {
   });
 });
 
+describe('sessions nobody joined', () => {
+  it('are unloaded when the grace runs out and deleted from the store; joined ones are kept', async () => {
+    const clock = new ManualClock();
+    const store = new TestStore(() => clock.now());
+    const registry = registryOn(store, 6, { clock });
+    const [unjoined, joined, viaCompanion] = await Promise.all(
+      [1, 2, 3].map(() => registry.createSession(host, { policy: 'open' })),
+    );
+    const companion = await registry.createSession(host, { companionOf: viaCompanion!.roomId });
+    const leftCompanion = await registry.createSession(host, { companionOf: unjoined!.roomId });
+    const { room, id } = await registry.attach(companion.roomId, quietSocket(), host);
+    registry.detach(room, id);
+    // A companion nobody has entered yet, of a session in use, is the session's to keep.
+    const inSession = await registry.attach(joined!.roomId, quietSocket(), host);
+    const notYetUsed = await registry.createSession(host, { companionOf: joined!.roomId });
+    clock.advance(59_999);
+    expect(registry.inUse(unjoined!.roomId)).toBe(true);
+    clock.advance(1);
+    await expect
+      .poll(() => registry.inUse(unjoined!.roomId) || registry.inUse(notYetUsed.roomId))
+      .toBe(false);
+    expect(await store.load(unjoined!.roomId)).toBeUndefined();
+    expect(await store.load(leftCompanion.roomId)).toBeUndefined();
+    expect(await registry.roomIdForCode(unjoined!.joinCode, 'here')).toBeUndefined();
+    registry.detach(inSession.room, inSession.id);
+    await registry.whenEmpty();
+    for (const kept of [joined!.roomId, notYetUsed.roomId, viaCompanion!.roomId, companion.roomId])
+      expect(await store.load(kept)).toBeDefined();
+    await registry.close();
+    store.close();
+  });
+});
+
 describe('room retention', () => {
   const DAY = 24 * 60 * 60 * 1000;
 

@@ -172,6 +172,10 @@ describe('sessions: join code, invite link and waiting room', () => {
       const refused = await lookup(session.joinCode);
       expect(refused.status).toBe(429);
       expect(await refused.json()).toMatchObject({ error: 'JoinRateLimited' });
+      // When the oldest miss leaves the minute: no sooner than the rest of it.
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(50);
+      expect(retryAfter).toBeLessThanOrEqual(60);
       const overWs = await TestClient.join(`${guesser.wsUrl}/join/${session.joinCode}?token=${token}`);
       expect((await overWs.closed).code).toBe(closeCodeOf(ErrorCode.JoinRateLimited));
       // Joining by room id is not a guess: the host's own link still works.

@@ -107,7 +107,10 @@ export class OpsDocument<S = unknown, O = unknown> {
   /** Confirmed state plus own ops the room has not sequenced yet (needs a reducer). */
   get state(): S {
     const r = this.requireReducer();
-    return this.pending.reduce((s, p) => (p.seq === undefined ? r.apply(s, p.op as O) : s), this.confirmed as S);
+    return this.pending.reduce(
+      (s, p) => (p.seq === undefined ? r.apply(s, p.op as O) : s),
+      this.confirmed as S,
+    );
   }
 
   /**

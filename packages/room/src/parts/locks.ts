@@ -99,9 +99,23 @@ export class Locks {
   /**
    * Whether `conn` may edit `resource`; refuses (and says why) when another user holds it. An edit
    * by the holder renews the lease: editing is the activity that keeps a lock.
+   *
+   * A write naming no resource (`''`) could touch anything, and no lock can be taken on `''`: with
+   * `editRequiresLock` it is refused always, whether or not anyone holds a lock now (a rule that
+   * held only while locks are out would let an edit through in the instant between two grants);
+   * without it, it is let through, and locks bind only the writes that name what they touch.
    */
   checkEdit(conn: Connection, resource: string, rid: number): boolean {
-    if (resource === '') return true;
+    if (resource === '') {
+      if (!this.ctx.limits.editRequiresLock) return true;
+      this.ctx.refuse(
+        conn,
+        ErrorCode.Forbidden,
+        rid,
+        'this room requires a lock for every edit: name the resource you hold',
+      );
+      return false;
+    }
     const grant = this.grants.get(resource);
     if (grant && grant.userId !== conn.userId) {
       this.ctx.refuse(

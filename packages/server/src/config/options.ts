@@ -32,8 +32,17 @@ export interface ServerOptions {
   maxParticipants: number;
   /** Joins per user per minute, across all rooms. Default 5. */
   joinsPerMinute: number;
-  /** Unknown join codes one network address may try per minute before its lookups are refused. Default 20. */
+  /** Unknown join codes one client address may try per minute before its lookups are refused. Default 20. */
   codeMissesPerMinute: number;
+  /** Guest tokens one client address may be issued per minute (refreshes not counted). Default 60. */
+  guestsPerMinute: number;
+  /** Sessions (peer-to-peer and companion rooms included) one client address may create per minute. Default 30. */
+  sessionsPerMinute: number;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses and CIDR ranges.
+   * Limits counted per address then count the client the proxy names, not the proxy. Default none.
+   */
+  trustedProxies: string;
   /** Sessions one user may host at once (their companion rooms are not counted). Default 6. */
   maxHostedRooms: number;
   /** Lock lease, seconds. Default 60. */
@@ -79,7 +88,10 @@ export interface ServerOptions {
    * URLs or a JSON array of `{ urls, username, credential }`. Default none (peers on one network).
    */
   iceServers: string;
-  /** Seconds an unjoined session stays loaded after it is created. Default 300. */
+  /**
+   * Seconds a created session nobody has connected to stays loaded; then it is unloaded and deleted
+   * from the store, join code and all. Default 60.
+   */
   sessionGrace: number;
   /** Seconds a room stays loaded after its last connection leaves. Default 5. */
   roomIdle: number;
@@ -242,7 +254,32 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 1,
     max: 100000,
-    help: 'unknown join codes one address may try per minute',
+    help: 'unknown join codes one client address may try per minute',
+  },
+  {
+    key: 'guestsPerMinute',
+    flag: 'guests-per-minute',
+    env: ['TANDEM_GUESTS_PER_MINUTE'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'guest tokens one client address may be issued per minute',
+  },
+  {
+    key: 'sessionsPerMinute',
+    flag: 'sessions-per-minute',
+    env: ['TANDEM_SESSIONS_PER_MINUTE'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'sessions one client address may create per minute',
+  },
+  {
+    key: 'trustedProxies',
+    flag: 'trusted-proxies',
+    env: ['TANDEM_TRUSTED_PROXIES'],
+    kind: 'string',
+    help: 'reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client',
   },
   {
     key: 'maxHostedRooms',
@@ -408,7 +445,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 1,
     max: 86400,
-    help: 'seconds an unjoined session stays loaded',
+    help: 'seconds a session nobody joined is kept (then deleted)',
   },
   {
     key: 'roomRetentionDays',
@@ -462,6 +499,9 @@ export function defaultOptions(isTty = false): ServerOptions {
     maxParticipants: 10,
     joinsPerMinute: 5,
     codeMissesPerMinute: 20,
+    guestsPerMinute: 60,
+    sessionsPerMinute: 30,
+    trustedProxies: '',
     maxHostedRooms: 6,
     lockTtl: 60,
     accessTimeout: 10,
@@ -480,7 +520,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     redisPrefix: 'tandem',
     clusterLeaseMs: 10_000,
     iceServers: '',
-    sessionGrace: 300,
+    sessionGrace: 60,
     roomIdle: 5,
     roomRetentionDays: 30,
     logLevel: 'info',

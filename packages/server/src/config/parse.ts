@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { TrustedProxies } from '../http/client-address.js';
 import { SCHEMA_NAME } from '../store/postgres-schema.js';
 import { parseIceServers } from './ice-servers.js';
 import { defaultOptions, OPTION_SPECS, type OptionSpec, type ServerOptions } from './options.js';
@@ -149,6 +150,11 @@ function checkCombination(options: ServerOptions): ServerOptions {
   }
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(options.redisPrefix)) {
     throw new ConfigError(`--redis-prefix: "${options.redisPrefix}" is not letters, digits, _ . : or -`);
+  }
+  try {
+    TrustedProxies.parse(options.trustedProxies);
+  } catch (error) {
+    throw new ConfigError(`--trusted-proxies: ${(error as Error).message}`);
   }
   try {
     parseIceServers(options.iceServers);

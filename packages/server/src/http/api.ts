@@ -26,6 +26,7 @@ import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
 import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
+import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
 
 export interface ApiContext {
   registry: RoomRegistry;
@@ -47,6 +48,10 @@ export interface ApiContext {
   logger: Logger;
   /** Base URL for invite links; empty: derived from the request. */
   publicUrl: string;
+  /** The address a request is counted against: its client's, behind a trusted proxy. */
+  clientAddress: (req: IncomingMessage) => string;
+  /** Guest tokens and sessions each client address may have per minute. */
+  perAddress: AddressLimits;
   startedAt: number;
   isClosing: () => boolean;
 }
@@ -75,6 +80,8 @@ export async function handleApi(
   res.setHeader('access-control-allow-origin', '*');
   res.setHeader('access-control-allow-headers', 'authorization, content-type');
   res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  // A page on another origin can read when to try again after a 429 only if it is exposed.
+  res.setHeader('access-control-expose-headers', 'retry-after');
   let status = 200;
   try {
     if (req.method === 'OPTIONS') {
@@ -90,7 +97,9 @@ export async function handleApi(
   } catch (error) {
     if (error instanceof HttpError) {
       status = error.status;
-      sendJson(res, error.status, { error: error.error, message: error.message }, error.headers);
+      if (error.retryAfterSeconds !== undefined)
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
+      sendJson(res, error.status, { error: error.error, message: error.message });
     } else {
       status = 500;
       ctx.logger.error({ err: error, route: route.name }, 'request failed');
@@ -158,6 +167,7 @@ const guest: Handler = async (ctx, req) => {
   if (!ctx.guests) throw new HttpError(404, 'GuestsDisabled', 'this server does not issue guest tokens');
   const body = await readJson(req);
   if (typeof body.name !== 'string') throw new HttpError(400, 'BadRequest', 'name must be a string');
+  takeOrRefuse(ctx.perAddress.guests, ctx.clientAddress(req), 'GuestRateLimited', 'guest tokens');
   try {
     return [201, await ctx.guests.issue(body.name)];
   } catch (error) {
@@ -228,6 +238,7 @@ const createSession: Handler = async (ctx, req) => {
     }
     request.companionOf = body.companionOf;
   }
+  takeSession(ctx, req);
   try {
     const session = await ctx.createSession(identity, request);
     const base = baseUrl(ctx, req);
@@ -257,9 +268,15 @@ const findSession: Handler = async (ctx, req, url) => {
   }
   let roomId: string | undefined;
   try {
-    roomId = code ? await ctx.registry.roomIdForCode(code, req.socket.remoteAddress ?? '') : undefined;
+    roomId = code ? await ctx.registry.roomIdForCode(code, ctx.clientAddress(req)) : undefined;
   } catch (error) {
-    if (error instanceof RoomRefusal) throw new HttpError(429, ERRORS[error.code].name, error.message);
+    if (error instanceof RoomRefusal)
+      throw new HttpError(
+        429,
+        ERRORS[error.code].name,
+        error.message,
+        retryAfterSeconds(error.retryAfterMs ?? 0),
+      );
     throw error;
   }
   if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);
@@ -273,6 +290,7 @@ const findSession: Handler = async (ctx, req, url) => {
 const createP2p: Handler = async (ctx, req) => {
   const identity = await authenticate(ctx, req);
   if (ctx.isClosing()) throw new HttpError(503, 'ServerShutdown', 'server is shutting down');
+  takeSession(ctx, req);
   let sessionId: string;
   try {
     sessionId = ctx.signaling.create(identity);
@@ -299,6 +317,11 @@ const findP2p: Handler = async (ctx, req, url) => {
   return [200, { ...p2pSessionInfo(ctx, sessionId), you: plainIdentity(identity) }];
 };
 
+/** Counts a session about to be created against its client address's allowance, or refuses it. */
+function takeSession(ctx: ApiContext, req: IncomingMessage): void {
+  takeOrRefuse(ctx.perAddress.sessions, ctx.clientAddress(req), 'SessionRateLimited', 'sessions created');
+}
+
 /** How to reach a peer-to-peer session: its signaling path and the STUN/TURN servers to use. */
 function p2pSessionInfo(ctx: ApiContext, sessionId: string) {
   return { sessionId, signalingPath: `/p2p/${sessionId}`, iceServers: ctx.iceServers };
@@ -315,12 +338,7 @@ async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<Veri
 /** A refused credential as the API answers it: 401, or 503 with `Retry-After` for our own outage. */
 function httpAuthError(error: unknown): HttpError {
   const { status, message, retryAfterSec } = authRefusal(error);
-  return new HttpError(
-    status,
-    status === 503 ? 'Unavailable' : 'Unauthorized',
-    message,
-    retryAfterSec === undefined ? {} : { 'retry-after': String(retryAfterSec) },
-  );
+  return new HttpError(status, status === 503 ? 'Unavailable' : 'Unauthorized', message, retryAfterSec);
 }
 
 function baseUrl(ctx: ApiContext, req: IncomingMessage): string {

@@ -6,8 +6,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly error: string,
     message: string,
-    /** Extra response headers, e.g. `retry-after`. */
-    readonly headers: Readonly<Record<string, string>> = {},
+    /** Sent as `Retry-After`: seconds until the same request may succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -38,15 +38,9 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   return parsed as Record<string, unknown>;
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',

@@ -54,6 +54,8 @@ export class RoomRefusal extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For a rate limit: milliseconds until the same request may succeed. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -109,7 +111,13 @@ export type RoomOpener = (roomId: string, socket: RoomSocket, identity: Identity
 interface LiveRoom {
   readonly room: Room;
   /** Set while the room is waiting for its first connection, or for a late one after creation. */
-  graceTimer: NodeJS.Timeout | undefined;
+  graceTimer: TimerHandle | undefined;
+  /**
+   * Created here and nobody has connected to it (or, for a session, to one of its companions)
+   * since. A session unloaded so is deleted from the store, companions and all, rather than kept
+   * for the retention period.
+   */
+  unjoined: boolean;
 }
 
 export interface RegistryOptions {
@@ -120,12 +128,15 @@ export interface RegistryOptions {
   limits: LimitOverrides;
   joinsPerMinute: number;
   /**
-   * Unknown join codes one address may try per minute; past that, every code lookup from it is
+   * Unknown join codes one client address may try per minute; past that, every code lookup from it is
    * refused, right or wrong, so codes cannot be guessed with freshly minted guest ids.
    */
   codeMissesPerMinute: number;
   maxHostedRooms: number;
-  /** How long a created session stays loaded with nobody in it. */
+  /**
+   * How long a created session stays loaded while nobody has connected to it; then it is unloaded
+   * and deleted from the store.
+   */
   sessionGraceMs: number;
   /**
    * How long a room stays loaded after its last connection leaves (0: unload at once). A short
@@ -356,7 +367,7 @@ export class RoomRegistry {
       this.options.logger.error({ roomId, err: storeError }, 'new session could not be stored');
       throw new RoomRefusal(ErrorCode.Internal, 'the session could not be stored');
     }
-    const entry: LiveRoom = { room, graceTimer: undefined };
+    const entry: LiveRoom = { room, graceTimer: undefined, unjoined: true };
     this.live.set(roomId, entry);
     this.options.metrics.rooms.set(this.live.size);
     this.armGrace(roomId, entry);
@@ -366,7 +377,7 @@ export class RoomRegistry {
   }
 
   /**
-   * The room a join code opens, or undefined. `source` is the caller's network address: after
+   * The room a join code opens, or undefined. `source` is the caller's client address: after
    * `codeMissesPerMinute` unknown codes from it within a minute, lookups from it throw
    * {@link RoomRefusal} (`JoinRateLimited`) until the oldest miss is a minute old.
    */
@@ -375,6 +386,7 @@ export class RoomRegistry {
       throw new RoomRefusal(
         ErrorCode.JoinRateLimited,
         'too many unknown join codes from this address; try again in a minute',
+        this.codeMisses.retryAfterMs(source),
       );
     }
     const roomId = await this.options.store.roomIdForJoinCode(code.trim().toUpperCase());
@@ -393,10 +405,11 @@ export class RoomRegistry {
     if (!entry) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
     // Shutdown may have begun while this waited; the room is (or is about to be) closed.
     if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
-    if (entry.graceTimer) {
-      clearTimeout(entry.graceTimer);
-      entry.graceTimer = undefined;
-    }
+    this.disarmGrace(entry);
+    entry.unjoined = false;
+    // Joining a companion is joining its session: the session is kept when it unloads.
+    const parent = this.live.get(parentOf(roomId) ?? '');
+    if (parent) parent.unjoined = false;
     return { room: entry.room, id: entry.room.connect(socket, identity) };
   }
 
@@ -479,7 +492,7 @@ export class RoomRegistry {
     while (this.transitions.size > 0) await Promise.allSettled([...this.transitions.values()]);
     await Promise.all(
       [...this.live.entries()].map(async ([id, entry]) => {
-        if (entry.graceTimer) clearTimeout(entry.graceTimer);
+        this.disarmGrace(entry);
         await entry.room.close(ErrorCode.ServerShutdown);
         this.live.delete(id);
       }),
@@ -504,7 +517,7 @@ export class RoomRegistry {
       const loaded = await this.loadClaimed(roomId);
       if (!loaded) return undefined;
       const room = this.observed(loaded);
-      const entry: LiveRoom = { room, graceTimer: undefined };
+      const entry: LiveRoom = { room, graceTimer: undefined, unjoined: false };
       this.live.set(roomId, entry);
       this.options.metrics.rooms.set(this.live.size);
       return entry;
@@ -547,23 +560,39 @@ export class RoomRegistry {
     if (this.transitions.has(roomId)) await this.transitions.get(roomId)?.catch(() => undefined);
     const entry = this.live.get(roomId);
     if (!entry || entry.room.size > 0 || this.companionsInUse(roomId) || this.closing) return;
+    const parentId = parentOf(roomId);
+    // A companion of a session nobody has joined yet goes when its session does, and as it does.
+    if (parentId !== undefined && this.live.get(parentId)?.unjoined) return;
     // Its companions are empty (checked above): they go with it, as their admission does. All
-    // leave `live` at once, so nobody attaches to a companion whose session is on its way out.
+    // leave `live` at once, so nobody attaches to a companion whose session is on its way out. A
+    // session nobody joined is of no use to anyone: it and its companions are deleted. (A
+    // companion nobody has entered, of a session in use, is kept: it is the session's.)
+    const forget = parentId === undefined && entry.unjoined;
+    if (forget) this.options.logger.info({ roomId }, 'session nobody joined deleted');
     await Promise.all([
-      this.closeRoom(roomId, entry),
-      ...this.companionsOf(roomId).map((c) => this.closeRoom(c.room.id, c)),
+      this.closeRoom(roomId, entry, ErrorCode.RoomClosed, forget),
+      ...this.companionsOf(roomId).map((c) => this.closeRoom(c.room.id, c, ErrorCode.RoomClosed, forget)),
     ]);
   }
 
-  /** Closes a loaded room (its connections are told `code`) and forgets it. */
-  private closeRoom(roomId: string, entry: LiveRoom, code: ErrorCode = ErrorCode.RoomClosed): Promise<void> {
+  /**
+   * Closes a loaded room (its connections are told `code`) and forgets it; with `deleteStored`, it
+   * is deleted from the store too, within the same transition, so no load can come in between.
+   */
+  private closeRoom(
+    roomId: string,
+    entry: LiveRoom,
+    code: ErrorCode = ErrorCode.RoomClosed,
+    deleteStored = false,
+  ): Promise<void> {
     const closing = (async () => {
       // Remove first so no new connection attaches to a room being closed; a newcomer waits on
       // this transition and loads a fresh copy from the store afterwards.
       this.live.delete(roomId);
       this.options.metrics.rooms.set(this.live.size);
-      if (entry.graceTimer) clearTimeout(entry.graceTimer);
+      this.disarmGrace(entry);
       await entry.room.close(code);
+      if (deleteStored) await this.store.delete(roomId);
     })();
     return this.track(roomId, closing);
   }
@@ -579,12 +608,17 @@ export class RoomRegistry {
 
   /** Unloads the room after `ms` unless a connection arrives first. */
   private armGrace(roomId: string, entry: LiveRoom, ms = this.options.sessionGraceMs): void {
-    if (entry.graceTimer) clearTimeout(entry.graceTimer);
-    entry.graceTimer = setTimeout(() => {
+    this.disarmGrace(entry);
+    entry.graceTimer = this.options.clock.setTimeout(() => {
       entry.graceTimer = undefined;
       if (entry.room.size === 0) void this.unload(roomId);
     }, ms);
-    entry.graceTimer.unref();
+  }
+
+  private disarmGrace(entry: LiveRoom): void {
+    if (entry.graceTimer === undefined) return;
+    this.options.clock.clearTimeout(entry.graceTimer);
+    entry.graceTimer = undefined;
   }
 
   private buildRoom(roomId: string, settings: ConstructorParameters<typeof Room>[0]['settings']): Room {

@@ -1,9 +1,9 @@
 import type { Clock } from '@tandem/room';
 
 /**
- * Events per key in a sliding window, across every room of the process: joins per user, unknown
- * join codes per address. Old timestamps are pruned on each check, and keys with none left are
- * forgotten, so memory follows active keys only.
+ * Events per key in a sliding window, across every room of the process: joins per user; unknown
+ * join codes, guest tokens and sessions created per client address. Old timestamps are pruned on
+ * each check, and keys with none left are forgotten, so memory follows active keys only.
  */
 export class WindowLimiter {
   private readonly events = new Map<string, number[]>();
@@ -33,6 +33,13 @@ export class WindowLimiter {
   /** Whether `key` has used its whole allowance for now; records nothing. */
   exhausted(key: string): boolean {
     return this.recent(key).length >= this.perWindow;
+  }
+
+  /** Milliseconds until `key` may take an event again: 0 when it may now. */
+  retryAfterMs(key: string): number {
+    const recent = this.recent(key);
+    if (recent.length < this.perWindow) return 0;
+    return recent[recent.length - this.perWindow]! + this.windowMs - this.clock.now();
   }
 
   /** The key's events within the window, kept as its list. */

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { ByteAccumulator } from './byte-accumulator.js';
 
 /** What a {@link FrameReader} hands on, in the order the client sent it. */
 export interface FrameSink {
@@ -20,9 +21,9 @@ const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
 /**
- * Object-count limits, as `ws` sets them: without them a client could make the server hold millions
- * of small buffers within `maxPayload` (empty continuation frames, or a frame dripped in 1-byte
- * reads).
+ * Work limits, as `ws` sets them: a message in countless empty fragments, or a frame dripped in
+ * 1-byte reads, costs the server a step each (the bytes held for them are copied into one buffer,
+ * so memory follows the bytes, not the count).
  */
 export const MAX_FRAGMENTS = 16 * 1024;
 export const MAX_HELD_CHUNKS = 256 * 1024;
@@ -51,12 +52,12 @@ export function isValidCloseCode(code: number): boolean {
  */
 export class FrameReader {
   /** Bytes of a frame not yet whole, and how many bytes from its start are needed to go on. */
-  private held: Buffer[] = [];
-  private heldBytes = 0;
+  private readonly partial = new ByteAccumulator();
+  private partialReads = 0;
   private need = 0;
-  /** A fragmented message being received. */
-  private fragments: Buffer[] = [];
-  private fragmentBytes = 0;
+  /** A fragmented message being received: its fragments' payloads so far, and how many. */
+  private readonly fragments = new ByteAccumulator();
+  private fragmentCount = 0;
   private fragmentBinary = false;
   private inMessage = false;
   private done = false;
@@ -66,27 +67,33 @@ export class FrameReader {
     private readonly sink: FrameSink,
   ) {}
 
+  /**
+   * What this reader keeps between reads, for a frame or a message not yet whole: how many buffers,
+   * and their bytes of memory. At most two buffers, each at most twice the bytes it holds.
+   */
+  retained(): { buffers: number; bytes: number } {
+    const held = [this.partial, this.fragments].filter((a) => a.capacity > 0);
+    return { buffers: held.length, bytes: held.reduce((n, a) => n + a.capacity, 0) };
+  }
+
   /** Feeds the next bytes read from the connection. */
   push(chunk: Buffer): void {
     if (this.done) return;
     let bytes = chunk;
-    if (this.heldBytes > 0) {
-      if (this.held.length >= MAX_HELD_CHUNKS) return void this.fail(1008, 'too many reads for one frame');
-      this.held.push(chunk);
-      this.heldBytes += chunk.length;
-      if (this.heldBytes < this.need) return;
-      bytes = Buffer.concat(this.held, this.heldBytes);
-      this.held = [];
-      this.heldBytes = 0;
+    if (this.partial.length > 0) {
+      if (this.partialReads >= MAX_HELD_CHUNKS) return void this.fail(1008, 'too many reads for one frame');
+      this.partialReads++;
+      this.partial.append(chunk, this.need);
+      if (this.partial.length < this.need) return;
+      bytes = this.partial.take();
     }
     let at = 0;
     while (at < bytes.length && !this.done) {
       const used = this.frameAt(bytes, at);
       if (used === 0) {
         if (this.done) return;
-        const rest = bytes.subarray(at);
-        this.held.push(rest);
-        this.heldBytes = rest.length;
+        this.partial.append(bytes.subarray(at), this.need);
+        this.partialReads = 1;
         return;
       }
       at += used;
@@ -127,7 +134,7 @@ export class FrameReader {
       if (bytes.readUInt32BE(at + 2) !== 0) return this.fail(1009, 'message too large');
       length = bytes.readUInt32BE(at + 6);
     }
-    if (!control && (opcode === OP_CONTINUATION ? this.fragmentBytes : 0) + length > this.maxPayload)
+    if (!control && (opcode === OP_CONTINUATION ? this.fragments.length : 0) + length > this.maxPayload)
       return this.fail(1009, 'message too large');
     const frameSize = headerSize + length;
     if (available < frameSize) return this.wait(frameSize);
@@ -146,13 +153,12 @@ export class FrameReader {
       this.inMessage = true;
       this.fragmentBinary = opcode === OP_BINARY;
     }
-    if (this.fragments.length >= MAX_FRAGMENTS) return void this.fail(1008, 'too many fragments');
-    this.fragments.push(payload);
-    this.fragmentBytes += payload.length;
+    if (this.fragmentCount >= MAX_FRAGMENTS) return void this.fail(1008, 'too many fragments');
+    this.fragmentCount++;
+    this.fragments.append(payload);
     if (!fin) return;
-    const data = Buffer.concat(this.fragments, this.fragmentBytes);
-    this.fragments = [];
-    this.fragmentBytes = 0;
+    const data = this.fragments.take();
+    this.fragmentCount = 0;
     this.inMessage = false;
     this.sink.message(data, this.fragmentBinary);
   }
@@ -182,9 +188,8 @@ export class FrameReader {
   /** Stops reading (nothing a client sends after its close, or after an error, counts) and tells the sink. */
   private finish(tell: () => void): void {
     this.done = true;
-    this.held = [];
-    this.heldBytes = 0;
-    this.fragments = [];
+    this.partial.clear();
+    this.fragments.clear();
     tell();
   }
 }

@@ -28,6 +28,8 @@ export interface UpgradeContext {
   open: RoomOpener;
   metrics: Metrics;
   logger: Logger;
+  /** The address a request is counted against: its client's, behind a trusted proxy. */
+  clientAddress: (req: IncomingMessage) => string;
   backpressure: BackpressureLimits;
   /** Frames a client may send before its room has loaded. */
   maxQueuedFrames: number;
@@ -95,7 +97,7 @@ export async function handleUpgrade(
   } catch (error) {
     const reason = error instanceof AuthError ? error.reason : 'error';
     ctx.metrics.upgradesRefused.inc({ reason });
-    ctx.logger.info({ reason, remote: req.socket.remoteAddress }, 'upgrade refused');
+    ctx.logger.info({ reason, remote: ctx.clientAddress(req) }, 'upgrade refused');
     // An unreachable JWKS is our outage, not the client's fault: 503 tells it to retry.
     const { status, message, retryAfterSec } = authRefusal(error);
     return refuseHttp(socket, status, message, retryAfterSec);
@@ -104,7 +106,7 @@ export async function handleUpgrade(
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
     if (target.kind === 'p2p') acceptSignaling(ctx, ws, socket, ownListeners, identity, target.sessionId);
-    else accept(ctx, ws, socket, ownListeners, req.socket.remoteAddress ?? '', identity, target);
+    else accept(ctx, ws, socket, ownListeners, ctx.clientAddress(req), identity, target);
   });
 }
 
