@@ -34,5 +34,10 @@ export interface RoomContext {
   refuse(conn: Connection, code: ErrorCode, rid: number, message?: string): void;
   /** Queues a durable write; `ack` is sent once the write's batch is stored. */
   persist(write: RoomWrite, ack?: PendingAck): void;
+  /**
+   * Sends what tells anyone about a lock's change: at once, or, where the room was asked to, once
+   * the change is stored (see `RoomConfig.announceLocksWhenStored`). Announcements keep their order.
+   */
+  announceLock(announce: () => void): void;
   emit(event: ActivityInput): void;
 }

@@ -76,6 +76,14 @@ export interface RoomConfig {
    * flushed together on the next microtask. Default false.
    */
   manualFlush?: boolean;
+  /**
+   * Announce lock grants, releases and expiries only once they are stored. Needed where another
+   * process may hold the room at the same time (a cluster whose owner lost its lease without
+   * noticing): such an owner's writes are refused by the store, so a grant it made is never heard
+   * of and two users never both believe they hold a lock. Where one process owns the room for good
+   * a grant goes out at once. Default false.
+   */
+  announceLocksWhenStored?: boolean;
 }
 
 /**
@@ -98,6 +106,7 @@ export class Room {
   private readonly store: RoomStore;
   private readonly canJoin: JoinGate | undefined;
   private readonly manualFlush: boolean;
+  private readonly announceLocksWhenStored: boolean;
   private readonly epoch: number;
 
   private readonly connections = new Map<number, Connection>();
@@ -120,7 +129,8 @@ export class Room {
   private readonly listeners = new Set<(event: RoomActivity) => void>();
 
   private pendingWrites: RoomWrite[] = [];
-  private pendingAcks: PendingAck[] = [];
+  /** Owed once the writes queued before them are stored: docAcks, and announcements. */
+  private pendingAcks: (PendingAck | (() => void))[] = [];
   private flushScheduled = false;
   private flushChain: Promise<void> = Promise.resolve();
   private disposed = false;
@@ -171,6 +181,7 @@ export class Room {
     this.store = config.store ?? new MemoryRoomStore();
     this.canJoin = config.canJoin;
     this.manualFlush = config.manualFlush ?? false;
+    this.announceLocksWhenStored = config.announceLocksWhenStored ?? false;
     this.epoch = record?.epoch ?? 1;
     this.ctx = this.makeContext();
 
@@ -814,6 +825,11 @@ export class Room {
     if (write) this.pendingWrites.push(write);
     if (ack) this.editOutcome(ack.conn, ack.rid, { version: ack.version });
     if (ack) this.pendingAcks.push(ack);
+    this.scheduleFlush();
+  }
+
+  /** Flushes on the next microtask, once for everything queued this tick (or waits for `flush`). */
+  private scheduleFlush(): void {
     if (this.manualFlush || this.flushScheduled) return;
     this.flushScheduled = true;
     void Promise.resolve().then(() => {
@@ -836,8 +852,10 @@ export class Room {
       if (this.storeBroken) throw new Error('an earlier write of this room failed');
       if (writes.length > 0) await this.store.write(this.id, writes);
     } catch (error) {
-      for (const { conn, rid } of acks)
-        this.refuse(conn, ErrorCode.Internal, rid, 'the edit could not be stored');
+      // An announcement of what could not be stored is never made.
+      for (const ack of acks)
+        if (typeof ack !== 'function')
+          this.refuse(ack.conn, ErrorCode.Internal, ack.rid, 'the edit could not be stored');
       if (this.storeBroken) return;
       // Memory has moved past what the store holds, and later writes would leave gaps in it. The
       // room closes instead, telling everyone to reconnect: the next load starts from what is
@@ -847,7 +865,17 @@ export class Room {
       void this.close(ErrorCode.ServerShutdown);
       return;
     }
-    for (const { conn, rid, version } of acks) this.send(conn, { type: 'docAck', rid, version });
+    for (const ack of acks) {
+      if (typeof ack === 'function') ack();
+      else this.send(ack.conn, { type: 'docAck', rid: ack.rid, version: ack.version });
+    }
+  }
+
+  /** Runs `announce` once everything queued so far is stored (at once when nothing need wait). */
+  private afterStored(announce: () => void): void {
+    if (this.disposed) return;
+    this.pendingAcks.push(announce);
+    this.scheduleFlush();
   }
 
   private makeContext(): RoomContext {
@@ -862,6 +890,7 @@ export class Room {
       send: (conn, message) => this.send(conn, message),
       refuse: (conn, code, rid, message) => this.refuse(conn, code, rid, message),
       persist: (write, ack) => this.persist(write, ack),
+      announceLock: (announce) => (this.announceLocksWhenStored ? this.afterStored(announce) : announce()),
       emit: (event) => this.emit(event),
     };
   }

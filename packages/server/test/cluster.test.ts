@@ -327,12 +327,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     await host.next('docAck', (ack) => ack.rid === 1);
 
     // A partition, as b sees it: a's lease is gone (a has not noticed yet), so b takes the session.
-    const redis = await connectRedis();
-    try {
-      await redis.del(`${config.redisPrefix}:owner:${session.roomId}`);
-    } finally {
-      redis.disconnect();
-    }
+    await dropLease(config.redisPrefix, session.roomId);
     const onB = await join(b, session.roomId, 'Grace');
     expect(b.registry.size).toBe(1);
 
@@ -348,17 +343,31 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect(text(again.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
   });
 
+  it('a server whose session was taken over tells nobody of a lock it grants there', async () => {
+    const { config } = clusters.settings();
+    const [a, b] = [await startServer(config), await startServer(config)];
+    servers.push(a, b);
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    const watcher = await join(a, session.roomId, 'Watcher');
+    await dropLease(config.redisPrefix, session.roomId);
+    const onB = await join(b, session.roomId, 'Grace');
+    onB.send({ type: 'lockAcquire', rid: 1, resource: 'layer' });
+    await onB.next('lockGranted', (g) => g.rid === 1);
+
+    // a has not noticed: it grants the same resource in its copy, but the grant is never stored,
+    // so nobody on a is told of it and only Grace holds the lock.
+    host.send({ type: 'lockAcquire', rid: 7, resource: 'layer' });
+    expect((await host.closed).code).toBe(RECONNECT);
+    expect(host.of('lockGranted')).toEqual([]);
+    expect(watcher.of('lockState')).toEqual([]);
+  });
+
   it('a server that notices its session was taken over closes its room there by itself', async () => {
     const { config } = clusters.settings(900);
     const [a, b] = [await startServer(config), await startServer(config)];
     servers.push(a, b);
     const { host, session } = await hostSession(a, { policy: 'open' });
-    const redis = await connectRedis();
-    try {
-      await redis.del(`${config.redisPrefix}:owner:${session.roomId}`);
-    } finally {
-      redis.disconnect();
-    }
+    await dropLease(config.redisPrefix, session.roomId);
     await join(b, session.roomId, 'Grace');
     // Within a third of a lease a's renewal finds the lease gone: its room closes, clients reconnect.
     expect((await host.closed).code).toBe(RECONNECT);
@@ -450,3 +459,13 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     expect([a!.registry.size, b!.registry.size]).toEqual([1, 0]);
   });
 });
+
+/** A partition as another server sees it: the session's lease is gone, its owner has not noticed. */
+async function dropLease(prefix: string, sessionId: string): Promise<void> {
+  const redis = await connectRedis();
+  try {
+    await redis.del(`${prefix}:owner:${sessionId}`);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -71,7 +71,8 @@ export class Locks {
     const grant = this.grants.get(resource);
     if (grant?.userId === conn.userId) {
       this.renewGrant(grant);
-      this.ctx.send(conn, this.grantedMessage(grant, rid));
+      const granted = this.grantedMessage(grant, rid);
+      this.ctx.announceLock(() => this.ctx.send(conn, granted));
       return;
     }
     if (grant) {
@@ -303,10 +304,13 @@ export class Locks {
     this.grants.set(resource, grant);
     this.arm(grant);
     this.persistGrant(grant);
-    this.ctx.broadcast({ type: 'lockState', reason, ...this.entry(grant) });
-    for (const conn of this.ctx.connectionsOf(userId)) {
-      this.ctx.send(conn, this.grantedMessage(grant, conn === requester ? rid : 0));
-    }
+    const state = { type: 'lockState', reason, ...this.entry(grant) } as const;
+    this.ctx.announceLock(() => {
+      this.ctx.broadcast(state);
+      for (const conn of this.ctx.connectionsOf(userId)) {
+        this.ctx.send(conn, this.grantedMessage(grant, conn === requester ? rid : 0));
+      }
+    });
     this.ctx.emit({ type: 'lock', resource, reason, userId, fence: grant.fence });
     return grant;
   }
@@ -327,15 +331,17 @@ export class Locks {
       return;
     }
     this.ctx.persist({ kind: 'unlock', resource: grant.resource });
-    this.ctx.broadcast({
-      type: 'lockState',
-      reason,
-      resource: grant.resource,
-      holderSlot: 0,
-      holderUser: '',
-      fence: grant.fence,
-      ttlMs: 0,
-    });
+    this.ctx.announceLock(() =>
+      this.ctx.broadcast({
+        type: 'lockState',
+        reason,
+        resource: grant.resource,
+        holderSlot: 0,
+        holderUser: '',
+        fence: grant.fence,
+        ttlMs: 0,
+      }),
+    );
     this.ctx.emit({ type: 'lock', resource: grant.resource, reason, userId: '', fence: grant.fence });
   }
 
@@ -370,10 +376,13 @@ export class Locks {
     this.requests.delete(req.id);
     this.ctx.clock.clearTimeout(req.timer);
     const result = { type: 'accessResult', requestId: req.id, resource: req.resource, outcome } as const;
-    for (const conn of this.ctx.connectionsOf(req.userId)) this.ctx.send(conn, { ...result, rid: req.rid });
-    if (holderUserId && holderUserId !== req.userId) {
-      for (const conn of this.ctx.connectionsOf(holderUserId)) this.ctx.send(conn, { ...result, rid: 0 });
-    }
+    // After the grant it may report, never before it.
+    this.ctx.announceLock(() => {
+      for (const conn of this.ctx.connectionsOf(req.userId)) this.ctx.send(conn, { ...result, rid: req.rid });
+      if (holderUserId && holderUserId !== req.userId) {
+        for (const conn of this.ctx.connectionsOf(holderUserId)) this.ctx.send(conn, { ...result, rid: 0 });
+      }
+    });
     this.ctx.emit({ type: 'access', requestId: req.id, resource: req.resource, userId: req.userId, outcome });
   }
 

@@ -687,6 +687,9 @@ export class RoomRegistry {
       store: this.store,
       limits: this.options.limits,
       documents: yjsDocuments,
+      // In a cluster an owner that lost its lease may not know yet: its grants must be stored
+      // (which the store refuses it) before anyone hears of them.
+      announceLocksWhenStored: this.options.placement !== undefined,
       canJoin: (identity) => {
         const parentId = parentOf(roomId);
         // A companion's joins are not counted: the join to its session was.
