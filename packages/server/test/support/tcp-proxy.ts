@@ -83,11 +83,32 @@ export class TcpProxy {
    */
   cut(whileCut: WhileCut = 'refuse'): void {
     this.whileCut = whileCut;
+    this.reset();
+  }
+
+  /** Drops every connection through the proxy, as a network blip would; new ones go through. */
+  reset(): void {
     for (const [client, service] of this.pairs) {
       client.destroy();
       service?.destroy();
     }
     this.pairs.clear();
+  }
+
+  /**
+   * Sends new connections to `port` on the same host from now on (a service restarted on another
+   * port, while its clients keep the proxy's address); live ones stay where they are.
+   */
+  retarget(port: number): void {
+    this.target.port = String(port);
+  }
+
+  /** Local ports of the proxy's connections to the service (to find them on the service's side). */
+  servicePorts(): number[] {
+    const ports: number[] = [];
+    for (const service of this.pairs.values())
+      if (service?.localPort !== undefined) ports.push(service.localPort);
+    return ports;
   }
 
   /** Lets connections through again; held ones are connected to the service now. */
