@@ -146,6 +146,40 @@ describe.skipIf(skipPostgres)('PostgresRoomStore', () => {
     }
   });
 
+  it('survives its connection being ended at any moment while it works, even between two queries', async () => {
+    const schema = uniqueSchema();
+    const errors: Error[] = [];
+    const store = await PostgresRoomStore.open({
+      connectionString: DATABASE_URL,
+      schema,
+      applicationName: schema,
+      onConnectionError: (error) => errors.push(error),
+    });
+    try {
+      await store.write('r', [{ kind: 'settings', settings: settings('BUS234') }]);
+      let fence = 0;
+      for (let round = 0; round < 40; round++) {
+        // Writes keep the connection checked out; the end lands wherever it lands, often just
+        // after a statement completed and before the connection was handed back.
+        const writes = Array.from({ length: 8 }, () =>
+          store.write('r', [{ kind: 'fence', fence: ++fence }]).catch(() => undefined),
+        );
+        await withPostgres((client) =>
+          client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+            schema,
+          ]),
+        );
+        await Promise.all(writes);
+      }
+      // Still serving: the next write is stored.
+      await store.write('r', [{ kind: 'fence', fence: ++fence }]);
+      expect((await store.load('r'))?.fence).toBe(fence);
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
   it('refuses a schema name that is not a plain identifier, before connecting', async () => {
     await expect(openOn('tandem; DROP TABLE x')).rejects.toThrow(/invalid PostgreSQL schema name/);
     await expect(openOn('Upper')).rejects.toThrow(/invalid PostgreSQL schema name/);

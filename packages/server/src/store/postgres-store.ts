@@ -168,9 +168,12 @@ const SQL = {
 
 /** True for an error the server answered (the connection is fine); false when the connection failed. */
 function isServerError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  // SQLSTATE codes are five digits or capitals; socket errors carry names like ECONNRESET.
-  return error instanceof Error && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  // SQLSTATE codes are five digits or capitals; socket errors carry names like ECONNRESET. A FATAL
+  // one (the backend was terminated) ends the connection with it.
+  return (
+    error instanceof Error && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && severity !== 'FATAL'
+  );
 }
 
 /**
@@ -220,6 +223,11 @@ export class PostgresRoomStore implements ServerStore {
     });
     // An idle connection that fails (the database restarted) is dropped; the next call reconnects.
     pool.on('error', (error) => options.onConnectionError?.(error));
+    // The pool listens for a connection's errors only while it is idle. One that ends while a call
+    // holds it, between two statements (its end can arrive in the same read as the answer to the
+    // last one), would emit an error nobody hears and end the process: it is reported instead, and
+    // the call's next statement fails and lets the connection go.
+    pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
