@@ -410,6 +410,13 @@ export class RoomConnection extends Emitter<RoomEvents> {
       case 'lockList':
         this.lockHolders.clear();
         for (const l of m.locks) this.lockHolders.set(l.resource, l);
+        // Grants the room no longer holds for us (one that expired while we were away) are gone;
+        // the ones it does hold come again as lockGranted right after.
+        for (const [resource, grant] of this.grants) {
+          const holder = this.lockHolders.get(resource);
+          if (holder?.holderUser !== this.selfInfo?.userId || holder?.fence !== grant.fence)
+            this.grants.delete(resource);
+        }
         this.emit('locks');
         return;
       case 'lockState':
@@ -684,6 +691,9 @@ export class RoomConnection extends Emitter<RoomEvents> {
     const { reason: _reason, type: _type, ...entry } = m;
     if (m.holderUser === '') this.lockHolders.delete(m.resource);
     else this.lockHolders.set(m.resource, entry);
+    // A grant of ours under another fence is an older one: the new one's lockGranted follows.
+    const stale = m.holderUser === this.selfInfo?.userId && this.grants.get(m.resource)?.fence !== m.fence;
+    if (stale) this.grants.delete(m.resource);
     if (m.holderUser !== this.selfInfo?.userId && this.grants.delete(m.resource)) {
       for (const resolve of this.releaseWaiters.get(m.resource) ?? []) resolve();
       this.releaseWaiters.delete(m.resource);

@@ -19,7 +19,7 @@ async function pair(docMode: 'lww' | 'ops', bobOptions: { opsSnapshotEvery?: num
 /** Cuts Ada's connection and waits until she is back in the room. */
 async function dropAndReturn(ada: RoomConnection): Promise<void> {
   const away = until(ada, 'status', () => ada.status === 'reconnecting');
-  env.proxy.cut();
+  env.proxy.reset();
   await away;
   await reach(ada, 'connected');
 }

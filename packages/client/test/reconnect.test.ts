@@ -39,7 +39,7 @@ describe('reconnect after the network drops', () => {
 
     const callsBeforeDrop = tokenCalls;
     const dropped = until(ada, 'status', () => ada.status === 'reconnecting');
-    env.proxy.cut();
+    env.proxy.reset();
     await dropped;
     await bob.ops.submit('b-while-away');
     const pending = ada.ops.submit('a-while-away');
@@ -75,7 +75,7 @@ describe('reconnect after the network drops', () => {
     await Promise.all([reach(ada, 'connected'), reach(bob, 'connected')]);
     await ada.lww.set({ v: 1 });
     const dropped = until(ada, 'status', () => ada.status === 'reconnecting');
-    env.proxy.cut();
+    env.proxy.reset();
     await dropped;
     const write = ada.lww.set({ v: 2, offline: true });
     expect(ada.lww.json()).toEqual({ v: 2, offline: true });

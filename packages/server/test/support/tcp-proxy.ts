@@ -111,6 +111,18 @@ export class TcpProxy {
     return ports;
   }
 
+  /**
+   * From now on, what the service sends on the live connections is thrown away while what clients
+   * send still reaches it: answers (acks, echoes) lost on the way back, as just before a drop.
+   */
+  deafen(): void {
+    for (const [client, service] of this.pairs) {
+      if (!service) continue;
+      service.unpipe(client);
+      service.on('data', () => undefined);
+    }
+  }
+
   /** Lets connections through again; held ones are connected to the service now. */
   restore(): void {
     this.whileCut = undefined;
