@@ -20,6 +20,8 @@ const SECRET = 'chaos-secret-chaos-secret-chaos-secret';
 export class ChaosNode {
   process: ServerProcess | undefined;
   stopped = false;
+  /** How the node's processes ended when nobody killed them: a server must never crash of a fault. */
+  readonly crashes: string[] = [];
 
   constructor(
     readonly name: string,
@@ -51,6 +53,11 @@ export class ChaosNode {
       child.child.stderr?.pipe(file);
     }
     const started = child;
+    void started.exited.then(({ code, signal }) => {
+      if (this.process !== started) return;
+      this.process = undefined;
+      this.crashes.push(`node ${this.name} exited by itself (code ${code}, signal ${signal})`);
+    });
     this.process = started;
     this.stopped = false;
     this.front.retarget(Number(new URL(started.url).port));

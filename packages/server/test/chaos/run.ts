@@ -103,6 +103,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         finalReaders,
       ),
     );
+    for (const node of cluster.nodes) report.violations.push(...node.crashes);
     for (const { history: h } of clients) {
       report.done.edits += h.acked.size + h.lwwAcked.length + (h.mode === 'yjs' ? h.made.length : 0);
       report.done.grants += h.locks.filter((l) => l.holder === h.name).length;
