@@ -5,6 +5,8 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
  * a network drop would (the client sees an abnormal close, the server a reset).
  */
 export class CuttableProxy {
+  private refusing = false;
+
   private constructor(
     private readonly server: Server,
     private readonly sockets: Set<Socket>,
@@ -15,7 +17,12 @@ export class CuttableProxy {
   static async start(targetPort: number): Promise<CuttableProxy> {
     const sockets = new Set<Socket>();
     const replies = new Map<Socket, Socket>();
+    const state: { proxy?: CuttableProxy } = {};
     const server = createServer((client) => {
+      if (state.proxy?.refusing) {
+        client.destroy();
+        return;
+      }
       const upstream = connect(targetPort, '127.0.0.1');
       sockets.add(client).add(upstream);
       replies.set(upstream, client);
@@ -32,7 +39,8 @@ export class CuttableProxy {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return new CuttableProxy(server, sockets, replies, url);
+    state.proxy = new CuttableProxy(server, sockets, replies, url);
+    return state.proxy;
   }
 
   /**
@@ -44,6 +52,19 @@ export class CuttableProxy {
       upstream.unpipe(client);
       upstream.on('data', () => undefined);
     }
+  }
+
+  /**
+   * The network goes down: every live connection is cut and new ones are reset as they arrive,
+   * until {@link up}.
+   */
+  down(): void {
+    this.refusing = true;
+    this.cut();
+  }
+
+  up(): void {
+    this.refusing = false;
   }
 
   /** Destroys every live connection through the proxy. */
