@@ -968,7 +968,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
       restore: (edits) => {
         if (edits.lww) this.lww.restore(edits.lww);
         this.ops.restore(edits.ops);
-        if (edits.yjs) Y.applyUpdate(this.yjs, edits.yjs, this.yUnacked);
+        if (edits.yjs) this.yUnacked.restore(this.yjs, edits.yjs);
       },
       nextRid: () => this.nextRid,
       note: (message) => this.note('status', message),

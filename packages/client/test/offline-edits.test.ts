@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
 import { guestToken } from '../../server/test/support/server.js';
 import type { RoomConnection } from '../src/index.js';
 import { nodeClient, reach, until } from './support/clients.js';
@@ -87,6 +88,22 @@ async function opsLeftOffline(ada: RoomConnection, outbox: WatchedOutbox, ops: s
   for (const op of ops) void ada.ops.submit(op);
   await outbox.until(() => opsOf(outbox).length === ops.length);
   await gone(ada, outbox);
+}
+
+/** Ada's page, already offline, types with `edit`, keeps it, and goes; her next page brings `text` to Bob. */
+async function yjsAcrossReload(
+  { outbox, ada, bob, adaPage }: Awaited<ReturnType<typeof setup>>,
+  edit: (text: Y.Text) => void,
+  text: string,
+): Promise<RoomConnection> {
+  edit(ada.yjs.getText('notes'));
+  await outbox.until((entries) => [...entries.values()].some((e) => e.yjs !== undefined));
+  await gone(ada, outbox);
+  const again = adaPage();
+  env.proxy.up();
+  await whenText(bob, 'notes', text);
+  await empty(outbox);
+  return again;
 }
 
 const opsOf = (outbox: WatchedOutbox) => [...outbox.entries.values()].flatMap((e) => e.ops.map((o) => o.op));
@@ -192,21 +209,22 @@ describe('edits kept across a reload', () => {
   });
 
   it('yjs: text typed offline, and text whose ack was lost, arrive once after the reload', async () => {
-    const { outbox, ada, bob, adaPage } = await setup('yjs');
+    const room = await setup('yjs');
     env.proxy.deafen();
-    ada.yjs.getText('notes').insert(0, 'landed. ');
-    await whenText(bob, 'notes', 'landed. ');
-    env.proxy.down();
-    await reach(ada, 'reconnecting');
-    ada.yjs.getText('notes').insert(8, 'offline.');
-    await outbox.until((entries) => [...entries.values()].some((e) => e.yjs !== undefined));
-    await gone(ada, outbox);
-
-    const again = adaPage();
-    env.proxy.up();
-    await whenText(bob, 'notes', 'landed. offline.');
-    await empty(outbox);
+    room.ada.yjs.getText('notes').insert(0, 'landed. ');
+    await whenText(room.bob, 'notes', 'landed. ');
+    await offline(room.ada);
+    const again = await yjsAcrossReload(room, (t) => t.insert(8, 'offline.'), 'landed. offline.');
     expect(again.yjs.getText('notes').toString()).toBe('landed. offline.');
+  });
+
+  it("yjs: text typed offline into someone else's text arrives after the reload, though the new page lacks that text at first", async () => {
+    const room = await setup('yjs');
+    room.bob.yjs.getText('notes').insert(0, 'Bob wrote this.');
+    await whenText(room.ada, 'notes', 'Bob wrote this.');
+    await offline(room.ada);
+    const again = await yjsAcrossReload(room, (t) => t.insert(3, ' (and Ada)'), 'Bob (and Ada) wrote this.');
+    await whenText(again, 'notes', 'Bob (and Ada) wrote this.');
   });
 
   it('two pages opened at once: one adopts the entry, the other starts its own', async () => {

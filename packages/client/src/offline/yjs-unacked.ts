@@ -15,10 +15,22 @@ export class YjsUnacked {
   /** Starts recording `doc`'s local changes. */
   watch(doc: Y.Doc): void {
     doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin instanceof YjsSyncClient) return;
+      if (origin instanceof YjsSyncClient || origin === this) return;
       this.updates.push(update);
       this.changed();
     });
+  }
+
+  /**
+   * Changes kept from before a reload go into `doc` and count as unacknowledged until the room has
+   * taken them. Recorded here rather than from the document's `update` event: changes that build on
+   * content this page has not received yet are held back by Yjs and announced only once they fit
+   * (the handshake's diff carries them either way).
+   */
+  restore(doc: Y.Doc, update: Uint8Array): void {
+    this.updates.push(update);
+    Y.applyUpdate(doc, update, this);
+    this.changed();
   }
 
   /** Every unacknowledged local change, merged; undefined when there is none. */
