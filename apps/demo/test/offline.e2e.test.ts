@@ -122,23 +122,26 @@ async function reloadOfflineThenReconnect(host: Page, net: Awaited<ReturnType<ty
  * What the room holds, as a page that loads now gets it: once its catch-up shows `shapes` layers
  * and notes with `text` (each arrives whole, in one message), what else is there.
  */
-async function fromTheRoom(guest: Page, want: { shapes: number; text: string }) {
+async function fromTheRoom(guest: Page, want: { shapes: number; text?: string }) {
   await guest.reload();
   await connected(guest);
   await guest
     .locator('.layer-frame')
     .nth(want.shapes - 1)
     .waitFor();
-  await notes(guest).filter({ hasText: want.text }).waitFor();
+  await notes(guest)
+    .filter(want.text ? { hasText: want.text } : {})
+    .waitFor();
   return { shapes: await shapes(guest), notes: (await notes(guest).textContent()) ?? '' };
 }
 
 const occurrences = (text: string, part: string) => text.split(part).length - 1;
+const addShape = (page: Page) => page.getByRole('button', { name: '+ Shape' }).click();
 const cardTitle = (page: Page, title: string) => inputReads(page, '.lesson-card input >> nth=0', title);
 
 /** Ada edits in every mode: a shape (ops), the notes (yjs), the lesson card (lww). */
 async function editEverywhere(host: Page, text: string, title: string): Promise<void> {
-  await host.getByRole('button', { name: '+ Shape' }).click();
+  await addShape(host);
   await notes(host).fill(text);
   await saveCard(host, title);
   await kept(host, { ops: 1, lww: title, yjs: text });
@@ -181,5 +184,39 @@ describe('edits made offline survive a reload', () => {
 
     await reloadOfflineThenReconnect(host, net);
     await heldOnce(host, guest, before, 'landed once', 'Grace, later');
+  });
+
+  it("a second tab of the same user leaves alone what a live tab keeps, so neither tab's edits are taken for the other's", async () => {
+    const { host, guest, net } = await session(server().url);
+    const before = await shapes(guest);
+    net.cut();
+    await addShape(host);
+    await kept(host, { ops: 1 });
+
+    // The same user in a second tab of the same browser, while the first still holds its edit.
+    const identity = await host.evaluate(() => sessionStorage.getItem('tandem-demo:identity'));
+    const tab = await host.context().newPage();
+    pages.tab = tab;
+    tab.setDefaultTimeout(15_000);
+    await tab.addInitScript((value) => {
+      if (value) sessionStorage.setItem('tandem-demo:identity', value);
+    }, identity);
+    await tab.goto(host.url());
+    await tab.getByRole('heading', { name: /^Joining/ }).waitFor();
+    net.restore();
+    await Promise.all([connected(host), connected(tab)]);
+    await kept(host, { empty: true });
+    // Had the tab taken the first tab's entry, both would number new edits from one client id, and
+    // the room would answer some of them as retries instead of applying them.
+    for (let i = 0; i < 2; i++) {
+      await addShape(tab);
+      await addShape(host);
+    }
+    await guest
+      .locator('.layer-frame')
+      .nth(before + 4)
+      .waitFor();
+    const room = await fromTheRoom(guest, { shapes: before + 5 });
+    expect(room.shapes).toBe(before + 5);
   });
 });
