@@ -222,6 +222,8 @@ export class RoomConnection extends Emitter<RoomEvents> {
 
   /** Claims kept edits to adopt (their client id goes in `hello`), then opens. */
   private async start(): Promise<void> {
+    // Left at once (a React effect mounted twice in development): claim nothing the next one needs.
+    if (this.left) return;
     if (this.kept) {
       const adopted = await this.kept.prepare(this.id);
       this.id = adopted.clientId;
