@@ -22,15 +22,27 @@ interface LockManagerLike {
 export function indexedDbOutbox(name = 'tandem-edit-outbox'): EditOutboxStore {
   let opened: Promise<IDBDatabase> | undefined;
   const db = () => {
-    opened ??= done(
-      (() => {
-        const request = indexedDB.open(name, 1);
-        request.onupgradeneeded = () =>
-          request.result.createObjectStore(STORE, { keyPath: ['server', 'room', 'clientId'] });
-        return request;
-      })(),
-    );
-    return opened;
+    if (opened) return opened;
+    const request = indexedDB.open(name, 1);
+    request.onupgradeneeded = () =>
+      request.result.createObjectStore(STORE, { keyPath: ['server', 'room', 'clientId'] });
+    const opening = done(request).then((database) => {
+      // Closed under us (storage cleared, another tab upgrading): the next write opens it again.
+      const forget = () => {
+        if (opened === opening) opened = undefined;
+      };
+      database.onclose = forget;
+      database.onversionchange = () => {
+        database.close();
+        forget();
+      };
+      return database;
+    });
+    opening.catch(() => {
+      if (opened === opening) opened = undefined;
+    });
+    opened = opening;
+    return opening;
   };
   const run = async <T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>) => {
     const tx = (await db()).transaction(STORE, mode);
