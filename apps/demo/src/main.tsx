@@ -1,4 +1,4 @@
-import { createClient, type TandemClient } from '@tandem/client';
+import { createClient, indexedDbOutbox, type TandemClient } from '@tandem/client';
 import { TandemProvider } from '@tandem/react';
 import { StrictMode, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -46,6 +46,8 @@ function clientFor(identity: Identity): TandemClient {
   let current = identity;
   return createClient({
     url: location.origin,
+    // Edits not yet acknowledged outlive a reload or a tab closed while offline, and are sent once.
+    outbox: indexedDbOutbox(),
     auth: async () => {
       // Guest tokens are renewed for the same user before they expire, so locks and the host role stay.
       if (current.kind === 'guest' && current.expiresAt - Date.now() < 60_000) {

@@ -4,6 +4,7 @@ import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
 import { TandemError } from './errors.js';
+import type { EditOutboxStore } from './offline/edit-outbox.js';
 import { GuestSocket } from './p2p/guest-socket.js';
 import { P2PHost, type P2PHostOptions } from './p2p/host.js';
 import { endSessionAsHost, type P2PSessionInfo, type RTCPeerConnectionConstructor } from './p2p/signaling.js';
@@ -37,6 +38,15 @@ export interface ClientOptions {
   opsSnapshotEvery?: number;
   /** WebRTC implementation for peer-to-peer sessions. Default `globalThis.RTCPeerConnection`. */
   RTCPeerConnection?: RTCPeerConnectionConstructor;
+  /**
+   * Keeps the unacknowledged edits of rooms joined with {@link TandemClient.join} across page
+   * loads (or across connection objects), so edits made offline survive a reload and are still
+   * applied once. Default: none, edits live in memory only.
+   *
+   * @example
+   * const client = createClient({ url: location.origin, auth, outbox: indexedDbOutbox() });
+   */
+  outbox?: EditOutboxStore;
 }
 
 /** What a peer-to-peer session starts with. */
@@ -141,7 +151,8 @@ export class TandemClient {
 
   private connection(target: RoomTarget, connector?: (token: string) => WebSocketLike): RoomConnection {
     const room = new RoomConnection({
-      ...(connector ? { connector } : {}),
+      // A peer-to-peer room lives in its host's page: kept edits would outlive it for nothing.
+      ...(connector ? { connector } : this.options.outbox ? { outbox: this.options.outbox } : {}),
       url: this.baseUrl,
       target,
       tokens: this.tokens,

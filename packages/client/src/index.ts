@@ -14,6 +14,15 @@ export { LwwDocument } from './documents/lww.js';
 export { OpsDocument, type OpsReducer, type SequencedOp } from './documents/ops.js';
 export { Emitter } from './emitter.js';
 export { TandemError } from './errors.js';
+export type {
+  EditOutboxStore,
+  StoredEdits,
+  StoredLwwWrite,
+  StoredOp,
+  UnacknowledgedEdits,
+} from './offline/edit-outbox.js';
+export { indexedDbOutbox } from './offline/indexeddb-outbox.js';
+export { memoryOutbox } from './offline/memory-outbox.js';
 export type { IceServer, RTCPeerConnectionConstructor } from './p2p/signaling.js';
 export { type KeyValueStorage, WebStorageRoomStore } from './p2p/web-storage-store.js';
 export { RoomConnection, type RoomEvents, type RoomTarget } from './room.js';

@@ -24,6 +24,9 @@ import { OpsDocument } from './documents/ops.js';
 import { YjsOutbox } from './documents/yjs-outbox.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
+import type { EditOutboxStore } from './offline/edit-outbox.js';
+import { KeptEdits } from './offline/kept-edits.js';
+import { YjsUnacked } from './offline/yjs-unacked.js';
 import { ActivityLog } from './state/activity-log.js';
 import { ChatOutbox } from './state/chat-outbox.js';
 import { CursorSender } from './state/cursor-sender.js';
@@ -88,6 +91,11 @@ export interface RoomConnectionOptions {
    * that go with it (an edit outbox kept across page loads).
    */
   clientId?: string;
+  /**
+   * Keeps this connection's unacknowledged edits across page loads, and adopts those a previous
+   * page left for the same room (see {@link EditOutboxStore}). Default: edits live in memory only.
+   */
+  outbox?: EditOutboxStore;
   /** Local cursor sends per second; keep at or under the server's budget. Default 15. */
   cursorRate?: number;
   /** Hide the cursor automatically when the page is hidden (browsers). Default true. */
@@ -159,23 +167,24 @@ export class RoomConnection extends Emitter<RoomEvents> {
   private ySync: YjsSyncClient | undefined;
   private readonly yOutbox = new YjsOutbox({
     send: (m) => this.sendIfLive(m),
-    nextRid: () => this.nextRid++,
+    nextRid: () => this.allocateRid(),
   });
   /** The room's opening state vector, held until admission creates the sync client that answers it. */
   private yOpening: MessageOf<'yjs'> | undefined;
   private readonly detachVisibility: (() => void) | undefined;
-
-  /** The id this client's edits are remembered under in the room (see {@link RoomConnectionOptions.clientId}). */
-  readonly clientId: string;
+  private id: string;
+  private readonly kept: KeptEdits | undefined;
+  private readonly yUnacked = new YjsUnacked(() => this.kept?.changed());
 
   constructor(private readonly options: RoomConnectionOptions) {
     super();
-    this.clientId = options.clientId ?? randomClientId();
+    this.id = options.clientId ?? randomClientId();
     this.backoff = new Backoff(options.backoff);
     this.cursorSender = new CursorSender(options.cursorRate ?? 15, (m) => this.sendIfLive(m));
     this.lww = new LwwDocument({
       submit: (doc, resource, rid) =>
         this.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid),
+      pendingChanged: () => this.kept?.changed(),
     });
     this.ops = new OpsDocument(
       {
@@ -183,11 +192,18 @@ export class RoomConnection extends Emitter<RoomEvents> {
           this.request('doc', (r) => ({ type: 'opSubmit', rid: r, resource, op }), rid),
         snapshot: (seq, snapshot) => this.sendIfLive({ type: 'opsSnapshot', rid: 0, seq, snapshot }),
         isMine: (slot) => slot === this.selfInfo?.slot,
+        pendingChanged: () => this.kept?.changed(),
       },
       options.opsSnapshotEvery,
     );
     this.detachVisibility =
       options.autoVisibility === false ? undefined : watchVisibility((hidden) => this.setHidden(hidden));
+    this.kept = options.outbox && this.keptEdits(options.outbox);
+  }
+
+  /** The id this client's edits are remembered under in the room (see {@link RoomConnectionOptions.clientId}). */
+  get clientId(): string {
+    return this.id;
   }
 
   // ── Connection ───────────────────────────────────────────────────────────────────────────
@@ -201,7 +217,26 @@ export class RoomConnection extends Emitter<RoomEvents> {
     if (this.left || this.started) return;
     this.started = true;
     // On the next microtask, so listeners attached right after `join()` see `connecting`.
-    queueMicrotask(() => void this.open());
+    queueMicrotask(() => void this.start());
+  }
+
+  /** Claims kept edits to adopt (their client id goes in `hello`), then opens. */
+  private async start(): Promise<void> {
+    // Left at once (a React effect mounted twice in development): claim nothing the next one needs.
+    if (this.left) return;
+    if (this.kept) {
+      const adopted = await this.kept.prepare(this.id);
+      this.id = adopted.clientId;
+      if (adopted.nextRid !== undefined) {
+        this.nextRid = Math.max(this.nextRid, adopted.nextRid);
+        // Edits made before the claim have sent nothing yet: they go under rids above the adopted ones.
+        const next = () => this.allocateRid();
+        this.lww.renumber(next);
+        this.ops.renumber(next);
+      }
+      this.kept.changed();
+    }
+    await this.open();
   }
 
   /** Leaves the room for good and closes the connection. */
@@ -212,6 +247,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
     this.cursorSender.cancel();
     this.stopRenewals();
     this.detachVisibility?.();
+    this.kept?.close();
     this.ySync?.destroy();
     this.yOutbox.reset();
     const ws = this.ws;
@@ -331,6 +367,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
     switch (m.type) {
       case 'welcome':
         this.selfInfo = m;
+        if (this.kept?.welcomed(m.userId)) void this.restartUnderOwnId(this.kept);
         return;
       case 'admission':
         if (m.state === 'waiting') {
@@ -453,7 +490,8 @@ export class RoomConnection extends Emitter<RoomEvents> {
         this.ops.receiveSync(m);
         return;
       case 'docAck':
-        if (!this.yOutbox.taken(m.rid)) this.settle(m.rid, 'doc', m.version);
+        if (this.yOutbox.taken(m.rid)) this.yjsSettled();
+        else this.settle(m.rid, 'doc', m.version);
         return;
       case 'yjs':
         return this.yjsReceived(m);
@@ -493,7 +531,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
     if (this.settingsView?.docMode === 'yjs') {
       this.ySync?.destroy();
       this.ySync = new YjsSyncClient(this.yjs, (m) => this.yOutbox.send(m), {
-        nextRid: () => this.nextRid++,
+        nextRid: () => this.allocateRid(),
       });
       const opening = this.yOpening;
       this.yOpening = undefined;
@@ -509,9 +547,15 @@ export class RoomConnection extends Emitter<RoomEvents> {
    * connection live: it is held until then, or the handshake would never start.
    */
   private yjsReceived(m: MessageOf<'yjs'>): void {
-    if (m.step === 'diff' && m.rid !== 0) this.yOutbox.taken(m.rid);
+    const answered = m.step === 'diff' && m.rid !== 0 && this.yOutbox.taken(m.rid);
     if (this.ySync) this.ySync.receive(m);
     else if (m.step === 'state-vector') this.yOpening = m;
+    if (answered) this.yjsSettled();
+  }
+
+  /** Once the room has taken everything sent since the handshake, no local Yjs change is unacknowledged. */
+  private yjsSettled(): void {
+    if (this.ySync?.synced && this.yOutbox.idle) this.yUnacked.settled();
   }
 
   private errorReceived(m: MessageOf<'error'>): void {
@@ -765,7 +809,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
    */
   sendChat(text: string): Promise<ChatMessage> {
     if (!this.isLive()) return Promise.reject(TandemError.disconnected());
-    return this.chatOutbox.add(this.nextRid++, encodeJson({ text }));
+    return this.chatOutbox.add(this.allocateRid(), encodeJson({ text }));
   }
 
   /** The transcript, oldest first. */
@@ -856,7 +900,10 @@ export class RoomConnection extends Emitter<RoomEvents> {
 
   /** The room's Y.Doc (yjs mode); bind editor bindings to it. Created on first use. */
   get yjs(): Y.Doc {
-    this.yDoc ??= new Y.Doc();
+    if (!this.yDoc) {
+      this.yDoc = new Y.Doc();
+      if (this.kept) this.yUnacked.watch(this.yDoc);
+    }
     return this.yDoc;
   }
 
@@ -877,7 +924,7 @@ export class RoomConnection extends Emitter<RoomEvents> {
   private request<T>(
     kind: PendingRequest['kind'],
     build: (rid: number) => ClientMessage,
-    rid: number = this.nextRid++,
+    rid: number = this.allocateRid(),
   ): { rid: number; done: Promise<T> } {
     const done = new Promise<T>((resolve, reject) => {
       if (!this.isLive()) {
@@ -888,6 +935,12 @@ export class RoomConnection extends Emitter<RoomEvents> {
       this.send(build(rid));
     });
     return { rid, done };
+  }
+
+  private allocateRid(): number {
+    const rid = this.nextRid++;
+    this.kept?.ridUsed(rid);
+    return rid;
   }
 
   private settle(rid: number, kind: PendingRequest['kind'], value: unknown): void {
@@ -915,6 +968,37 @@ export class RoomConnection extends Emitter<RoomEvents> {
 
   private send(message: ClientMessage): void {
     this.ws?.send(encode(message));
+  }
+
+  private keptEdits(store: EditOutboxStore): KeptEdits {
+    const t = this.options.target;
+    const server = this.options.url.replace(/\/+$/, '');
+    return new KeptEdits(store, server, 'roomId' in t ? `room:${t.roomId}` : `code:${t.code}`, {
+      unacknowledged: () => ({
+        ops: this.ops.unacknowledged,
+        ...(this.lww.unacknowledged ? { lww: this.lww.unacknowledged } : {}),
+        ...(this.yUnacked.pending ? { yjs: this.yUnacked.pending } : {}),
+      }),
+      restore: (edits) => {
+        if (edits.lww) this.lww.restore(edits.lww);
+        this.ops.restore(edits.ops);
+        if (edits.yjs) this.yUnacked.restore(this.yjs, edits.yjs);
+      },
+      nextRid: () => this.nextRid,
+      note: (message) => this.note('status', message),
+    });
+  }
+
+  /**
+   * The entry claimed for this connection's `hello` turned out to be another user's: this
+   * connection starts again under a client id of its own (before admission, nothing was sent).
+   */
+  private async restartUnderOwnId(kept: KeptEdits): Promise<void> {
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(1000, 'restarting under another client id');
+    this.id = await kept.restart(randomClientId());
+    await this.open();
   }
 
   private clearPeers(): void {

@@ -1,5 +1,11 @@
 // @vitest-environment jsdom
-import type { ConnectionStatus, Participant, RoomConnection } from '@tandem/client';
+import {
+  type ConnectionStatus,
+  memoryOutbox,
+  type Participant,
+  type RoomConnection,
+  type TandemClient,
+} from '@tandem/client';
 import { act, render, screen, within } from '@testing-library/react';
 import { StrictMode, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
@@ -13,9 +19,34 @@ import {
   useSelf,
   useStatus,
 } from '../src/index.js';
-import { clientFor, GrabRoom, hostSession, joinRaw, renderRoom, until, useServer } from './support.js';
+import {
+  clientFor,
+  clientWith,
+  GrabRoom,
+  hostSession,
+  joinRaw,
+  renderRoom,
+  until,
+  useServer,
+} from './support.js';
 
 const ctx = useServer();
+
+/** Joins `roomId` through a RoomProvider under StrictMode; resolves with the spy on `join` once connected. */
+async function connectUnderStrictMode(client: TandemClient, roomId: string) {
+  const join = vi.spyOn(client, 'join');
+  render(
+    <StrictMode>
+      <TandemProvider client={client}>
+        <RoomProvider target={{ roomId }}>
+          <ConnectionPill />
+        </RoomProvider>
+      </TandemProvider>
+    </StrictMode>,
+  );
+  await screen.findByText('Connected');
+  return join;
+}
 
 function StatusLog({ log }: { log: ConnectionStatus[] }) {
   const { status } = useStatus();
@@ -194,17 +225,7 @@ describe('RoomProvider', () => {
 
   it('under StrictMode ends with one live connection; the one it left stays disconnected', async () => {
     const { client, roomId } = await hostSession(ctx.server, 'Ada');
-    const join = vi.spyOn(client, 'join');
-    render(
-      <StrictMode>
-        <TandemProvider client={client}>
-          <RoomProvider target={{ roomId }}>
-            <ConnectionPill />
-          </RoomProvider>
-        </TandemProvider>
-      </StrictMode>,
-    );
-    await screen.findByText('Connected');
+    const join = await connectUnderStrictMode(client, roomId);
     const bob = joinRaw(clientFor(ctx.server, 'Bob'), { roomId });
     await until(bob, () => bob.status === 'connected' && bob.others.length > 0);
     expect(bob.others.map((p) => p.name)).toEqual(['Ada']);
@@ -213,6 +234,28 @@ describe('RoomProvider', () => {
     expect(join).toHaveBeenCalledTimes(2);
     expect(first!.status).toBe('disconnected');
     expect(second!.status).toBe('connected');
+  });
+
+  it('under StrictMode the live connection adopts the edits a previous page kept, and sends them', async () => {
+    const { client, roomId } = await hostSession(ctx.server, 'Ada', { policy: 'open', docMode: 'ops' });
+    const ada = joinRaw(client, { roomId });
+    await until(ada, () => ada.status === 'connected');
+    const outbox = memoryOutbox();
+    await outbox.save({
+      server: ctx.server.url,
+      room: `room:${roomId}`,
+      clientId: 'kept-by-a-previous-page',
+      userId: ada.self!.userId,
+      nextRid: 10,
+      savedAt: Date.now(),
+      ops: [{ id: 'previous.1', op: 'kept', resource: '', rid: 3 }],
+    });
+    const reloaded = clientWith(ctx.server, { auth: await client.token(), outbox });
+    const join = await connectUnderStrictMode(reloaded, roomId);
+    await until(ada, () => ada.ops.version === 1);
+    const [first, second] = join.mock.results.map((r) => r.value as RoomConnection);
+    expect(first!.status).toBe('disconnected');
+    expect(second!.clientId).toBe('kept-by-a-previous-page');
   });
 
   it('shares a connection given as `room` and does not leave it on unmount', async () => {

@@ -1,4 +1,5 @@
 import {
+  type ClientOptions,
   createClient,
   type HostOptions,
   type RoomConnection,
@@ -47,7 +48,15 @@ let openRooms: RoomConnection[] = [];
 
 /** A client signed in as a new guest, on Node's `ws` (never jsdom's WebSocket). */
 export function clientFor(server: TandemServer, name: string): TandemClient {
-  return createClient({ url: server.url, auth: { guest: name }, WebSocket: NodeWebSocket, fetch: nodeFetch });
+  return clientWith(server, { auth: { guest: name } });
+}
+
+/** A client with `options` (its auth among them), on Node's `ws` and Node's fetch. */
+export function clientWith(
+  server: TandemServer,
+  options: Omit<ClientOptions, 'url' | 'WebSocket' | 'fetch'>,
+): TandemClient {
+  return createClient({ url: server.url, WebSocket: NodeWebSocket, fetch: nodeFetch, ...options });
 }
 
 /** A new session hosted by a new guest. */

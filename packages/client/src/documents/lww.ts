@@ -1,5 +1,6 @@
 import type { MessageOf } from '@tandem/protocol';
 import { TandemError } from '../errors.js';
+import type { StoredLwwWrite } from '../offline/edit-outbox.js';
 import { decodeJson, encodeJson } from './json.js';
 
 /** What the lww document needs from its room connection. */
@@ -9,6 +10,8 @@ export interface LwwChannel {
    * when the same write goes again, so the room knows it (a lost ack is answered, not replayed).
    */
   submit(doc: Uint8Array, resource: string, rid?: number): { rid: number; done: Promise<number> };
+  /** The unacknowledged write was made, replaced, acknowledged or refused (to keep it across reloads). */
+  pendingChanged?(): void;
 }
 
 /**
@@ -60,6 +63,7 @@ export class LwwDocument {
       this.dispatch(this.pending);
       // The older write never reached the room: it resolves with whatever version the newer gets.
       if (superseded) this.pending.superseded = superseded;
+      this.channel.pendingChanged?.();
     });
   }
 
@@ -78,6 +82,27 @@ export class LwwDocument {
     // Not "newer only": after a crash the room may resend the whole document under a lower number.
     this.confirmed = { version: message.version, doc: message.doc };
     this.changed();
+  }
+
+  /** @internal The unacknowledged write, with the request id it goes under. */
+  get unacknowledged(): StoredLwwWrite | undefined {
+    const p = this.pending;
+    return p?.rid === undefined ? undefined : { doc: p.doc, resource: p.resource, rid: p.rid };
+  }
+
+  /**
+   * @internal A write kept from before a reload goes back in, unless a newer one of this page
+   * supersedes it. Nobody awaits it any more; it is sent with the next admission under its rid.
+   */
+  restore(write: StoredLwwWrite): void {
+    if (this.pending) return;
+    this.pending = { ...write, resolve: () => undefined, reject: () => undefined, attempt: 0 };
+    this.changed();
+  }
+
+  /** @internal A write never sent takes a new request id (its first one was never used). */
+  renumber(next: () => number): void {
+    if (this.pending) this.pending.rid = next();
   }
 
   /** @internal Back online: an unacknowledged write is sent again. */
@@ -102,6 +127,7 @@ export class LwwDocument {
         this.pending = undefined;
         this.applyHeld();
         this.changed();
+        this.channel.pendingChanged?.();
         rejectChain(write, error);
       },
     );
@@ -114,6 +140,7 @@ export class LwwDocument {
     this.applyHeld();
     // The optimistic write already showed this document; only a newer one from others is news.
     if (this.bytes !== shown) this.changed();
+    this.channel.pendingChanged?.();
   }
 
   private applyHeld(): void {

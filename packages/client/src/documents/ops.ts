@@ -1,5 +1,6 @@
 import type { MessageOf } from '@tandem/protocol';
 import { TandemError } from '../errors.js';
+import type { StoredOp } from '../offline/edit-outbox.js';
 import { decodeJson, encodeJson } from './json.js';
 
 /** An operation as the room sequenced it. */
@@ -29,6 +30,8 @@ export interface OpsChannel {
   submit(op: Uint8Array, resource: string, rid?: number): { rid: number; done: Promise<number> };
   snapshot(seq: number, state: Uint8Array): void;
   isMine(slot: number): boolean;
+  /** The unacknowledged ops changed (to keep them across reloads). */
+  pendingChanged?(): void;
 }
 
 interface Envelope {
@@ -131,6 +134,7 @@ export class OpsDocument<S = unknown, O = unknown> {
       this.pending.push(pending);
       this.stateChanged();
       this.send(pending);
+      this.channel.pendingChanged?.();
     });
   }
 
@@ -192,6 +196,33 @@ export class OpsDocument<S = unknown, O = unknown> {
     return described;
   }
 
+  /** @internal The unacknowledged ops, in order, with the request ids they go under. */
+  get unacknowledged(): StoredOp[] {
+    return this.pending.flatMap((p) =>
+      p.rid === undefined ? [] : [{ id: p.id, op: p.op, resource: p.resource, rid: p.rid }],
+    );
+  }
+
+  /**
+   * @internal Ops kept from before a reload go back in, ahead of this page's own (they were made
+   * first, under lower request ids). Nobody awaits them any more; they are sent with the next
+   * admission, unless its catch-up shows they landed.
+   */
+  restore(ops: readonly StoredOp[]): void {
+    const known = new Set(this.pending.map((p) => p.id));
+    const restored = ops
+      .filter((o) => !known.has(o.id))
+      .map((o): Pending => ({ ...o, resolve: () => undefined, reject: () => undefined }));
+    if (restored.length === 0) return;
+    this.pending = [...restored, ...this.pending];
+    this.stateChanged();
+  }
+
+  /** @internal Ops never sent take new request ids, in order (their first ones were never used). */
+  renumber(next: () => number): void {
+    for (const p of this.pending) p.rid = next();
+  }
+
   /**
    * @internal After a reconnect's catch-up: resend everything not yet acknowledged, sequenced or not.
    * An op the room saw but lost before storing it is sequenced again; one it stored is answered.
@@ -210,6 +241,7 @@ export class OpsDocument<S = unknown, O = unknown> {
         if (error instanceof TandemError && error.code === 0) return;
         this.pending = this.pending.filter((q) => q !== p);
         this.stateChanged();
+        this.channel.pendingChanged?.();
         p.reject(error);
       },
     );
@@ -224,6 +256,7 @@ export class OpsDocument<S = unknown, O = unknown> {
     if (!this.pending.includes(p)) return;
     this.pending = this.pending.filter((q) => q !== p);
     if (p.seq === undefined) this.stateChanged();
+    this.channel.pendingChanged?.();
     p.resolve(seq);
   }
 

@@ -56,6 +56,11 @@ export class YjsOutbox {
     this.schedule();
   }
 
+  /** True when nothing is waiting to go or for the room's answer. */
+  get idle(): boolean {
+    return this.queued.length === 0 && this.resend.length === 0 && this.inFlight.size === 0;
+  }
+
   /** True when `rid` was one of this outbox's messages (a `docAck`, or the diff answering a state vector). */
   taken(rid: number): boolean {
     return this.inFlight.delete(rid);
