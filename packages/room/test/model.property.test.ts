@@ -41,6 +41,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { LwwDocument, ManualClock, MemoryRoomStore, Room, type RoomConfig } from '../src/index.js';
 import { type BudgetVerdict, budgetKindOf, ConnectionBudgets } from '../src/parts/budget.js';
+import { documentOf } from './support/document.js';
 import { bytes, Peer, text } from './support/harness.js';
 import { seededRandom } from './support/random.js';
 
@@ -471,7 +472,7 @@ class World {
     this.check(back.length === Math.min(this.tabs.length, this.max), `only ${back.length} tabs are back`);
     const record = await this.store.load(room.id);
     if (this.mode === 'lww') {
-      const doc = room.doc;
+      const doc = documentOf(room);
       this.check(doc instanceof LwwDocument, 'lww room without an LwwDocument');
       const roomDoc = text(doc.bytes);
       for (const t of back) {
@@ -1562,7 +1563,7 @@ class World {
   /** Property 4 (lww): after a flush every admitted tab holds the room's document. */
   private checkLwwConverged(): void {
     if (this.mode !== 'lww') return;
-    const doc = this.room.doc;
+    const doc = documentOf(this.room);
     this.check(doc instanceof LwwDocument, 'lww room without an LwwDocument');
     const content = text(doc.bytes);
     for (const c of this.conns.filter((x) => x.admitted)) {
