@@ -91,10 +91,13 @@ export class Presence {
 
   /** A participant's `cursor2d`, as received: its bytes become the peers' frame, never decoded. */
   cursor2d(conn: Participant, frame: Uint8Array): void {
-    if (conn.phase.hidden) return;
-    const out = peerCursor2dFrame(frame, conn.seat.slot);
+    // The phase is read once: this runs for every 2D cursor move of every participant.
+    const p = conn.phase;
+    if (p.hidden) return;
+    const out = peerCursor2dFrame(frame, p.seat.slot);
     if (!out) return this.ctx.refuse(conn, ErrorCode.BadMessage, 0, 'cursor coordinates must be finite');
-    this.keep(conn, out);
+    p.cursor = out;
+    this.cursors.move(conn, out);
   }
 
   /** Keeps `frame` as the participant's latest pointer and queues it for the room's next tick. */
