@@ -1,5 +1,6 @@
 /**
- * Model-based property test of the room engine. fast-check generates sequences of actions by seven
+ * The model-based property of the room engine, run by `model.property.test.ts` over fixed seeds and
+ * by `model.regressions.test.ts` over the seeds it once failed with. fast-check generates sequences of actions by seven
  * users on eleven tabs in a room of ten (the host and three guests have two tabs each; one guest is
  * on the trusted list of a host-approval room): connecting with `since`, leaving, the host
  * admitting, declining and removing, policy and trusted-list changes, locks (acquire, release and
@@ -38,12 +39,11 @@ import {
   PROTOCOL_VERSION,
 } from '@tandem/protocol';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { LwwDocument, ManualClock, MemoryRoomStore, Room, type RoomConfig } from '../src/index.js';
-import { type BudgetVerdict, budgetKindOf, ConnectionBudgets } from '../src/parts/budget.js';
-import { documentOf } from './support/document.js';
-import { bytes, Peer, text } from './support/harness.js';
-import { seededRandom } from './support/random.js';
+import { LwwDocument, ManualClock, MemoryRoomStore, Room, type RoomConfig } from '../../src/index.js';
+import { type BudgetVerdict, budgetKindOf, ConnectionBudgets } from '../../src/parts/budget.js';
+import { documentOf } from './document.js';
+import { bytes, Peer, text } from './harness.js';
+import { seededRandom } from './random.js';
 
 // ── The cast ─────────────────────────────────────────────────────────────────────────────────
 
@@ -123,7 +123,7 @@ const CURSOR_FRAMES = new Set(
 
 type LockIdChoice = 'own' | 'stale' | 'foreign' | 'bogus';
 /** `pick` fields choose among whatever fits at run time (live tabs, waiting slots …), modulo. */
-type Action =
+export type Action =
   | { readonly k: 'connect'; readonly pick: number }
   | { readonly k: 'disconnect'; readonly pick: number }
   | {
@@ -1575,32 +1575,14 @@ class World {
   }
 }
 
-// ── The properties ───────────────────────────────────────────────────────────────────────────
+// ── The property ─────────────────────────────────────────────────────────────────────────────
 
-/**
- * Fixed seeds keep the suite deterministic. For a longer soak, override them:
- * `MODEL_SEED=7 MODEL_RUNS=2000 MODEL_STEPS=300 npx vitest run packages/room/test/model.property.test.ts`.
- */
-const SEEDS: Record<'lww' | 'ops', number> = { lww: 0x7a4d_e301, ops: 0x7a4d_e302 };
-const env = (name: string): number | undefined => {
-  const value = process.env[name];
-  return value === undefined ? undefined : Number(value);
-};
-const NUM_RUNS = env('MODEL_RUNS') ?? 200;
-const MAX_STEPS = env('MODEL_STEPS') ?? 150;
-
-describe('room engine against a client model', () => {
-  for (const mode of ['lww', 'ops'] as const) {
-    it(`keeps locks, admission and the ${mode} document consistent over random sessions`, async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(actionArb, { minLength: 1, maxLength: MAX_STEPS, size: 'max' }),
-          async (actions) => {
-            await new World(mode).run(actions);
-          },
-        ),
-        { seed: env('MODEL_SEED') ?? SEEDS[mode], numRuns: NUM_RUNS },
-      );
-    });
-  }
-});
+/** The model property for one document mode, over sessions of up to `maxSteps` actions. */
+export function modelProperty(mode: 'lww' | 'ops', maxSteps: number): fc.IAsyncProperty<[Action[]]> {
+  return fc.asyncProperty(
+    fc.array(actionArb, { minLength: 1, maxLength: maxSteps, size: 'max' }),
+    async (actions) => {
+      await new World(mode).run(actions);
+    },
+  );
+}
