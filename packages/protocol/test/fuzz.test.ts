@@ -1,23 +1,15 @@
 /**
  * Deterministic fuzzing of the decoder: random byte strings and mutated valid frames must decode to
  * a message or be rejected with a DecodeError that names a reason and an in-range offset, never
- * anything else. Seeded, so a failure reproduces exactly.
+ * anything else. Seeded, so a failure reproduces exactly; a frame it finds is kept as a named case
+ * in `fuzz.regressions.test.ts`.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DecodeError,
-  type DecodeErrorReason,
-  decode,
-  encode,
-  type FieldList,
-  MESSAGES,
-  type Message,
-  nameOfTag,
-  Reader,
-} from '../src/index.js';
+import { DecodeError, encode, type FieldList, MESSAGES, nameOfTag, Reader } from '../src/index.js';
 import { anyMessage } from './support/arbitraries.js';
-import { DECODE_ERROR_REASONS, loadVectors, toHex } from './support/frames.js';
+import { checkFrame, newOutcome } from './support/decode-contract.js';
+import { DECODE_ERROR_REASONS, loadVectors } from './support/frames.js';
 import { seededRandom } from './support/random.js';
 
 const RANDOM_FRAMES = 50_000;
@@ -207,47 +199,6 @@ const MUTATIONS: readonly Mutation[] = [
   },
 ];
 
-interface Outcome {
-  decoded: number;
-  rejected: number;
-  reasons: Map<DecodeErrorReason, number>;
-  violations: string[];
-}
-
-/** Decodes `frame` and records how it went; anything outside the contract is a violation. */
-function check(frame: Uint8Array, outcome: Outcome): void {
-  let message: Message;
-  try {
-    message = decode(frame);
-  } catch (error) {
-    outcome.rejected++;
-    if (!(error instanceof DecodeError)) {
-      outcome.violations.push(`${toHex(frame)}: threw ${String(error)}`);
-    } else if (!DECODE_ERROR_REASONS.includes(error.reason)) {
-      outcome.violations.push(`${toHex(frame)}: unknown reason ${error.reason}`);
-    } else if (!Number.isInteger(error.offset) || error.offset < 0 || error.offset > frame.length) {
-      outcome.violations.push(`${toHex(frame)}: offset ${error.offset} outside 0..${frame.length}`);
-    } else {
-      outcome.reasons.set(error.reason, (outcome.reasons.get(error.reason) ?? 0) + 1);
-    }
-    return;
-  }
-  outcome.decoded++;
-  try {
-    // A decoded message is a valid message: it re-encodes, and that encoding is a fixed point.
-    const again = encode(message);
-    if (toHex(encode(decode(again))) !== toHex(again)) {
-      outcome.violations.push(`${toHex(frame)}: re-encoding is not stable`);
-    }
-  } catch (error) {
-    outcome.violations.push(`${toHex(frame)}: decoded, but re-encoding threw ${String(error)}`);
-  }
-}
-
-function newOutcome(): Outcome {
-  return { decoded: 0, rejected: 0, reasons: new Map(), violations: [] };
-}
-
 describe('decoding hostile input', () => {
   const corpus = [
     ...loadVectors().map((v) => encode(v.message)),
@@ -262,7 +213,7 @@ describe('decoding hostile input', () => {
       const bytes = rng.bytes(length);
       // Mostly a real tag first, or nearly every frame would stop at 'unknown-type'.
       if (length > 0 && rng.chance(0.8)) bytes[0] = rng.pick(TAGS);
-      check(Uint8Array.from(bytes), outcome);
+      checkFrame(Uint8Array.from(bytes), outcome);
     }
     expect(outcome.violations.slice(0, 10)).toEqual([]);
     expect(outcome.decoded).toBeGreaterThan(0);
@@ -276,7 +227,7 @@ describe('decoding hostile input', () => {
       let frame = [...rng.pick(corpus)];
       const rounds = 1 + rng.int(3);
       for (let j = 0; j < rounds; j++) frame = rng.pick(MUTATIONS)(frame, rng, corpus);
-      check(Uint8Array.from(frame), outcome);
+      checkFrame(Uint8Array.from(frame), outcome);
     }
     expect(outcome.violations.slice(0, 10)).toEqual([]);
     expect(outcome.decoded).toBeGreaterThan(0);

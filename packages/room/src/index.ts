@@ -1,9 +1,12 @@
 export type { ActivityInput, AdmittedBy, RoomActivity } from './activity.js';
 export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
+export type { JoinGate, RoomConfig } from './config.js';
 export type {
+  AnyRoomDocument,
   DocumentContext,
   DocumentFactory,
   DocumentMessage,
+  DocumentMessages,
   RoomDocument,
 } from './documents/document.js';
 export { builtinDocument } from './documents/factory.js';
@@ -23,7 +26,7 @@ export { type BudgetVerdict, RateBucket } from './parts/budget.js';
 export { PALETTE } from './parts/colors.js';
 export { combineCursorFrames } from './parts/cursors.js';
 export { makeJoinCode } from './parts/ids.js';
-export { type JoinGate, Room, type RoomConfig } from './room.js';
+export { Room } from './room.js';
 export { closeReason, type RoomSocket, refuseSocket } from './socket.js';
 export {
   applyWrites,

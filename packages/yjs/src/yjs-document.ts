@@ -1,9 +1,9 @@
 import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
-import type { DocumentContext, DocumentMessage, RoomDocument, StoredDoc } from '@tandem/room';
+import type { DocumentContext, RoomDocument, StoredDoc } from '@tandem/room';
 import * as Y from 'yjs';
 
 /** The room's view of a connection; `@tandem/room` exposes it only through the document seam. */
-type Connection = Parameters<RoomDocument['handle']>[0];
+type Connection = Parameters<RoomDocument<'yjs'>['handle']>[0];
 
 type YjsMessage = MessageOf<'yjs'>;
 
@@ -52,7 +52,7 @@ const GROWTH_FACTOR = 32;
  * - a stored update that cannot be applied makes the constructor throw, so a host never starts a
  *   room on an empty document and later overwrites what was stored.
  */
-export class YjsDocument implements RoomDocument {
+export class YjsDocument implements RoomDocument<'yjs'> {
   /** Always `yjs`. */
   readonly mode = 'yjs';
   private ydoc: Y.Doc;
@@ -124,16 +124,7 @@ export class YjsDocument implements RoomDocument {
    * A `yjs` message from an admitted connection: a state vector is answered with a diff; an
    * update or diff is checked, merged, stored, relayed and acknowledged, or refused.
    */
-  handle(sender: Connection, message: DocumentMessage): void {
-    if (message.type !== 'yjs') {
-      this.ctx.refuse(
-        sender,
-        ErrorCode.WrongDocMode,
-        'rid' in message ? message.rid : 0,
-        'this room syncs a Yjs document (yjs)',
-      );
-      return;
-    }
+  handle(sender: Connection, message: YjsMessage): void {
     const { maxDocBytes } = this.ctx.limits;
     if (message.data.length > maxDocBytes) {
       this.ctx.refuse(
@@ -210,7 +201,7 @@ export class YjsDocument implements RoomDocument {
     this.bytesSinceCompaction += data.length;
     this.ctx.persist({ kind: 'yjs-update', update: data }, { conn: sender, rid, version: 0 });
     this.ctx.broadcast({ type: 'yjs', step: 'update', rid: 0, data }, sender);
-    this.ctx.changed(0, sender.slot);
+    this.ctx.changed(0, sender.seat.slot);
     if (
       this.updatesSinceCompaction >= this.compactAfterUpdates ||
       this.bytesSinceCompaction > this.compactAfterBytes

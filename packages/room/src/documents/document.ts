@@ -1,11 +1,18 @@
 import type { DocMode, ErrorCode, MessageOf, ServerMessage } from '@tandem/protocol';
-import type { Connection } from '../connection.js';
+import type { Connection, Participant } from '../connection.js';
 import type { PendingAck } from '../context.js';
 import type { RoomLimits } from '../options.js';
 import type { RoomWrite, StoredDoc } from '../storage.js';
 
-/** Client messages that edit or sync the document. */
-export type DocumentMessage = MessageOf<'lwwSet' | 'opSubmit' | 'opsSnapshot' | 'yjs'>;
+/** The client messages of each document mode. */
+export interface DocumentMessages {
+  lww: MessageOf<'lwwSet'>;
+  ops: MessageOf<'opSubmit' | 'opsSnapshot'>;
+  yjs: MessageOf<'yjs'>;
+}
+
+/** Client messages that edit or sync the document, of any mode. */
+export type DocumentMessage = DocumentMessages[DocMode];
 
 /** What a document mode may do inside its room. */
 export interface DocumentContext {
@@ -36,20 +43,26 @@ export interface DocumentContext {
  * document owns its bytes. `lww` and `ops` ship with the room; `yjs` is plugged in by the host
  * process through {@link DocumentFactory}, so the engine itself carries no CRDT dependency.
  */
-export interface RoomDocument {
-  readonly mode: DocMode;
+export interface RoomDocument<M extends DocMode = DocMode> {
+  readonly mode: M;
   /** Current version (lww), sequence (ops) or 0 (yjs). */
   readonly version: number;
   /** Messages that bring a newly admitted connection from `since` up to date. */
   catchUp(since: number): ServerMessage[];
-  /** One document message from an admitted connection, already within budget. */
-  handle(sender: Connection, message: DocumentMessage): void;
+  /**
+   * One message of this mode from an admitted connection, already within budget. The room refuses
+   * another mode's messages itself, so they never reach a document.
+   */
+  handle(sender: Participant, message: DocumentMessages[M]): void;
   dispose?(): void;
 }
+
+/** A document of one of the modes; its `mode` tells which messages its `handle` takes. */
+export type AnyRoomDocument = { [M in DocMode]: RoomDocument<M> }[DocMode];
 
 /** Builds the document of a room from what was stored (undefined for a new room). */
 export type DocumentFactory = (
   mode: DocMode,
   stored: StoredDoc | undefined,
   ctx: DocumentContext,
-) => RoomDocument;
+) => AnyRoomDocument;

@@ -1,6 +1,6 @@
 import type { DocMode } from '@tandem/protocol';
 import type { StoredDoc } from '../storage.js';
-import type { DocumentContext, RoomDocument } from './document.js';
+import type { AnyRoomDocument, DocumentContext } from './document.js';
 import { LwwDocument } from './lww.js';
 import { OpsDocument } from './ops.js';
 
@@ -9,7 +9,7 @@ export function builtinDocument(
   mode: DocMode,
   stored: StoredDoc | undefined,
   ctx: DocumentContext,
-): RoomDocument {
+): AnyRoomDocument {
   if (stored && stored.mode !== mode) {
     throw new Error(`stored document is ${stored.mode} but the room is ${mode}`);
   }

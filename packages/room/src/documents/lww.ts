@@ -1,14 +1,14 @@
-import { ErrorCode, type ServerMessage } from '@tandem/protocol';
-import type { Connection } from '../connection.js';
+import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
+import type { Participant } from '../connection.js';
 import type { StoredDoc } from '../storage.js';
-import type { DocumentContext, DocumentMessage, RoomDocument } from './document.js';
+import type { DocumentContext, RoomDocument } from './document.js';
 
 /**
  * Whole-document last-write-wins. The room relays the bytes without parsing them and numbers each
  * accepted write; that order is the truth every participant converges to. A refused write (too
  * large, locked) leaves the document exactly as it was.
  */
-export class LwwDocument implements RoomDocument {
+export class LwwDocument implements RoomDocument<'lww'> {
   readonly mode = 'lww';
   private current: Uint8Array;
   private currentVersion: number;
@@ -35,17 +35,7 @@ export class LwwDocument implements RoomDocument {
     return [{ type: 'lwwDoc', version: this.currentVersion, slot: 0, doc: this.current }];
   }
 
-  handle(sender: Connection, message: DocumentMessage): void {
-    if (message.type !== 'lwwSet') {
-      this.ctx.refuse(
-        sender,
-        ErrorCode.WrongDocMode,
-        'rid' in message ? message.rid : 0,
-        'this room syncs whole documents (lww)',
-      );
-      return;
-    }
-    const { rid, resource, doc } = message;
+  handle(sender: Participant, { rid, resource, doc }: MessageOf<'lwwSet'>): void {
     if (doc.length > this.ctx.limits.maxDocBytes) {
       this.ctx.refuse(
         sender,
@@ -60,7 +50,7 @@ export class LwwDocument implements RoomDocument {
     this.current = doc;
     const version = this.currentVersion;
     this.ctx.persist({ kind: 'lww', version, doc }, { conn: sender, rid, version });
-    this.ctx.broadcast({ type: 'lwwDoc', version, slot: sender.slot, doc }, sender);
-    this.ctx.changed(version, sender.slot);
+    this.ctx.broadcast({ type: 'lwwDoc', version, slot: sender.seat.slot, doc }, sender);
+    this.ctx.changed(version, sender.seat.slot);
   }
 }

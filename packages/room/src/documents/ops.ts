@@ -1,7 +1,7 @@
 import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
-import type { Connection } from '../connection.js';
+import type { Participant } from '../connection.js';
 import type { StoredDoc, StoredOp } from '../storage.js';
-import type { DocumentContext, DocumentMessage, RoomDocument } from './document.js';
+import type { DocumentContext, DocumentMessages, RoomDocument } from './document.js';
 
 type WireOp = MessageOf<'op'>;
 
@@ -11,7 +11,7 @@ type WireOp = MessageOf<'op'>;
  * per-property last-writer-wins converges. The log since the last snapshot is kept (and stored) so
  * joiners and reconnects catch up; a participant's snapshot compacts it.
  */
-export class OpsDocument implements RoomDocument {
+export class OpsDocument implements RoomDocument<'ops'> {
   readonly mode = 'ops';
   private seq: number;
   private baseSeq: number;
@@ -50,19 +50,18 @@ export class OpsDocument implements RoomDocument {
     ];
   }
 
-  handle(sender: Connection, message: DocumentMessage): void {
-    if (message.type === 'opSubmit') this.submit(sender, message);
-    else if (message.type === 'opsSnapshot') this.snapshot(sender, message);
-    else
-      this.ctx.refuse(
-        sender,
-        ErrorCode.WrongDocMode,
-        'rid' in message ? message.rid : 0,
-        'this room syncs operations (ops)',
-      );
+  handle(sender: Participant, message: DocumentMessages['ops']): void {
+    switch (message.type) {
+      case 'opSubmit':
+        return this.submit(sender, message);
+      case 'opsSnapshot':
+        return this.snapshot(sender, message);
+      default:
+        return message satisfies never;
+    }
   }
 
-  private submit(sender: Connection, { rid, resource, op }: MessageOf<'opSubmit'>): void {
+  private submit(sender: Participant, { rid, resource, op }: MessageOf<'opSubmit'>): void {
     const { maxOpBytes, maxOpsLogBytes } = this.ctx.limits;
     if (op.length > maxOpBytes) {
       this.ctx.refuse(
@@ -84,15 +83,15 @@ export class OpsDocument implements RoomDocument {
     }
     if (!this.ctx.checkEdit(sender, resource, rid)) return;
     this.seq = Math.max(this.seq + 1, this.ctx.numberFloor + 1);
-    const stored: StoredOp = { seq: this.seq, slot: sender.slot, userId: sender.userId, resource, op };
+    const stored: StoredOp = { seq: this.seq, slot: sender.seat.slot, userId: sender.userId, resource, op };
     this.log.push(stored);
     this.logBytes += op.length;
     this.ctx.persist({ kind: 'op', op: stored }, { conn: sender, rid, version: stored.seq });
     this.ctx.broadcast(this.wire(stored, rid));
-    this.ctx.changed(stored.seq, sender.slot);
+    this.ctx.changed(stored.seq, sender.seat.slot);
   }
 
-  private snapshot(sender: Connection, { rid, seq, snapshot }: MessageOf<'opsSnapshot'>): void {
+  private snapshot(sender: Participant, { rid, seq, snapshot }: MessageOf<'opsSnapshot'>): void {
     if (snapshot.length > this.ctx.limits.maxDocBytes) {
       this.ctx.refuse(
         sender,

@@ -2,7 +2,9 @@ import { ErrorCode } from '@tandem/protocol';
 import type { AdmittedBy } from '../activity.js';
 import type { Connection } from '../connection.js';
 import { normalizeEmail } from '../identity.js';
+import type { InitialSettings } from '../options.js';
 import type { RoomSettings } from '../storage.js';
+import { makeJoinCode } from './ids.js';
 
 /** What happens to a connection that says hello, or to a waiting one when settings change. */
 export type AdmissionVerdict =
@@ -48,4 +50,21 @@ export function normalizeTrusted(
   if (out.size > max)
     return { ok: false, message: `trusted list of ${out.size} emails is over the cap of ${max}` };
   return { ok: true, trusted: [...out] };
+}
+
+/** The settings of a room the store has no record of; a bad initial trusted list throws. */
+export function initialSettings(
+  init: InitialSettings,
+  maxTrusted: number,
+  random: () => number,
+): RoomSettings {
+  const trusted = normalizeTrusted(init.trusted ?? [], maxTrusted);
+  if (!trusted.ok) throw new Error(`initial trusted list: ${trusted.message}`);
+  return {
+    policy: init.policy ?? 'host-approval',
+    docMode: init.docMode ?? 'lww',
+    joinCode: init.joinCode ?? makeJoinCode(random),
+    hostUserId: init.hostUserId ?? '',
+    trusted: trusted.trusted,
+  };
 }

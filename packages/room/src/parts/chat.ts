@@ -1,5 +1,5 @@
 import { ErrorCode, type MessageOf } from '@tandem/protocol';
-import type { Connection } from '../connection.js';
+import type { Connection, Participant } from '../connection.js';
 import type { RoomContext } from '../context.js';
 
 interface ChatEntry {
@@ -21,7 +21,7 @@ export class Chat {
   private readonly entries: ChatEntry[] = [];
   private nextId = 1;
   /**
-   * Per client (`Connection.retryKey`), the latest request ids it sent messages with and the ids
+   * Per client (`Seat.retryKey`), the latest request ids it sent messages with and the ids
    * they got: a message resent after its echo was lost is echoed again, not posted twice. In memory
    * only, like the transcript it guards.
    */
@@ -29,8 +29,9 @@ export class Chat {
 
   constructor(private readonly ctx: RoomContext) {}
 
-  send(conn: Connection, rid: number, body: Uint8Array): void {
-    const key = rid !== 0 ? conn.retryKey : '';
+  send(conn: Participant, rid: number, body: Uint8Array): void {
+    const { slot, name, color, retryKey } = conn.seat;
+    const key = rid !== 0 ? retryKey : '';
     const earlier = key ? this.sentBy.get(key)?.get(rid) : undefined;
     if (earlier !== undefined) return this.echo(conn, rid, earlier);
     if (body.length > this.ctx.limits.maxChatBytes) {
@@ -44,10 +45,10 @@ export class Chat {
     }
     const entry: ChatEntry = {
       id: this.nextId++,
-      slot: conn.slot,
+      slot,
       userId: conn.userId,
-      name: conn.name,
-      color: conn.color,
+      name,
+      color,
       at: this.ctx.clock.now(),
       body,
     };

@@ -22,6 +22,10 @@ interface AccessRequest {
 
 type LockEntry = MessageOf<'lockList'>['locks'][number];
 
+/** The client messages the locks part answers. */
+export type LockMessage = MessageOf<
+  'lockAcquire' | 'lockRelease' | 'lockRenew' | 'accessRequest' | 'accessAnswer'
+>;
 /**
  * Selection-as-lock. Locks are leases keyed on user id: every connection of the holder shares the
  * lock, and it outlives a disconnect until its TTL runs out unrenewed. Each grant gets a fresh lock
@@ -64,6 +68,24 @@ export class Locks {
   /** Number of held locks. */
   get size(): number {
     return this.grants.size;
+  }
+
+  /** A lock or access message from a participant. */
+  message(conn: Connection, m: LockMessage): void {
+    switch (m.type) {
+      case 'lockAcquire':
+        return this.acquire(conn, m.rid, m.resource);
+      case 'lockRelease':
+        return this.release(conn, m.rid, m.resource, m.lockId);
+      case 'lockRenew':
+        return this.renew(conn, m.resource, m.lockId);
+      case 'accessRequest':
+        return this.request(conn, m.rid, m.resource, m.message);
+      case 'accessAnswer':
+        return this.answer(conn, m.requestId, m.decision, m.lockId);
+      default:
+        return m satisfies never;
+    }
   }
 
   acquire(conn: Connection, rid: number, resource: string): void {

@@ -1,5 +1,6 @@
 import type * as Y from 'yjs';
 import type { DocumentFactory, Room, RoomConfig } from '../../../room/src/index.js';
+import { documentOf } from '../../../room/test/support/document.js';
 import { type Harness, makeRoom } from '../../../room/test/support/harness.js';
 import { createYjsDocuments, YjsDocument, type YjsDocumentOptions } from '../../src/index.js';
 
@@ -20,7 +21,7 @@ export function yjsRoom(config: Partial<RoomConfig> = {}, options: YjsDocumentOp
 
 /** The room's own `Y.Doc`. */
 export function roomDoc(room: Room): Y.Doc {
-  const doc: unknown = room.doc;
+  const doc: unknown = documentOf(room);
   if (!(doc instanceof YjsDocument)) throw new Error('not a yjs room');
   return doc.doc;
 }
