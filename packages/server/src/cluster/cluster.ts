@@ -2,19 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { ERRORS, ErrorCode } from '@tandem/protocol';
 import { type Identity, plainIdentity, type RoomSocket, refuseSocket } from '@tandem/room';
 import type { Logger } from '../observability/logger.js';
+import type { Attachment } from '../placement/attachment.js';
+import { Link } from '../placement/link.js';
+import { Refusal, ROOM_MOVED, RoomElsewhere } from '../placement/refusal.js';
 import {
-  type Attachment,
   type CreatedSession,
   parentOf,
-  ROOM_MOVED,
-  RoomElsewhere,
   type RoomPlacement,
-  RoomRefusal,
   type RoomRegistry,
   type SessionRequest,
   sessionOf,
 } from '../rooms/registry.js';
-import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
+import type { SignalingHub } from '../signaling/hub.js';
 import { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';
 import { type Lease, Ownership } from './ownership.js';
@@ -63,9 +62,7 @@ interface Forwarded {
 interface Remote {
   socket: RemoteSocket;
   session: string;
-  attached: SignalingAttachment | undefined;
-  queue: Uint8Array[];
-  gone: boolean;
+  link: Link;
   /** When its entry node last said it still holds it (or opened it). */
   vouched: number;
 }
@@ -171,11 +168,7 @@ export class Cluster implements RoomPlacement {
    * Opens a connection to a peer-to-peer session's signaling: here when the session is here, else
    * at the server its host is on.
    */
-  async openSignaling(
-    sessionId: string,
-    socket: RoomSocket,
-    identity: Identity,
-  ): Promise<SignalingAttachment> {
+  async openSignaling(sessionId: string, socket: RoomSocket, identity: Identity): Promise<Attachment> {
     const hub = this.signaling!;
     if (!hub.has(sessionId)) {
       const owner = await this.ownership.owner(`${P2P_PREFIX}${sessionId}`);
@@ -258,7 +251,7 @@ export class Cluster implements RoomPlacement {
     const limit = this.options.joinsPerMinute;
     if (limit !== undefined && parentOf(roomId) === undefined) {
       if (!(await this.ownership.takeJoin(identity.userId, limit, 60_000)))
-        throw new RoomRefusal(ErrorCode.JoinRateLimited, ERRORS[ErrorCode.JoinRateLimited].message);
+        throw new Refusal(ErrorCode.JoinRateLimited, ERRORS[ErrorCode.JoinRateLimited].message);
     }
     try {
       return await this.registry.open(roomId, socket, identity);
@@ -268,12 +261,7 @@ export class Cluster implements RoomPlacement {
     }
   }
 
-  private forward(
-    owner: string,
-    roomId: string,
-    socket: RoomSocket,
-    identity: Identity,
-  ): SignalingAttachment {
+  private forward(owner: string, roomId: string, socket: RoomSocket, identity: Identity): Attachment {
     const conn = `${this.nodeId}:${this.nextId++}`;
     this.forwarded.set(conn, { owner, session: sessionOf(roomId), socket });
     this.bus.send(owner, {
@@ -304,7 +292,7 @@ export class Cluster implements RoomPlacement {
       return new Promise<CreatedSession>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.calls.delete(id);
-          reject(new RoomRefusal(ErrorCode.Internal, 'the server hosting the session did not answer'));
+          reject(new Refusal(ErrorCode.Internal, 'the server hosting the session did not answer'));
         }, CALL_TIMEOUT_MS);
         this.calls.set(id, {
           resolve: (value) => {
@@ -326,19 +314,11 @@ export class Cluster implements RoomPlacement {
   private received(envelope: Envelope): void {
     switch (envelope.t) {
       case 'open':
-        void this.opened(envelope);
+        this.opened(envelope);
         return;
-      case 'in': {
-        const remote = this.remote.get(envelope.conn);
-        if (!remote) return;
-        if (remote.attached) return this.deliver(envelope.conn, remote, envelope.frame);
-        remote.queue.push(envelope.frame);
-        if (remote.queue.length > MAX_QUEUED_FRAMES) {
-          this.dropRemote(envelope.conn);
-          refuseSocket(remote.socket, ErrorCode.Flood, 'too much sent before the room was ready');
-        }
+      case 'in':
+        this.remote.get(envelope.conn)?.link.receive(envelope.frame);
         return;
-      }
       case 'leave':
         this.dropRemote(envelope.conn, undefined, envelope.clean === true);
         return;
@@ -367,11 +347,9 @@ export class Cluster implements RoomPlacement {
           (value) => this.bus.send(envelope.from, { t: 'reply', id: envelope.id, value }),
           (error: unknown) => {
             const refusal =
-              error instanceof RoomRefusal
+              error instanceof Refusal
                 ? error
-                : error instanceof RoomElsewhere
-                  ? new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED)
-                  : new RoomRefusal(ErrorCode.Internal, 'the session could not be created');
+                : new Refusal(ErrorCode.Internal, 'the session could not be created');
             this.bus.send(envelope.from, {
               t: 'reply',
               id: envelope.id,
@@ -386,43 +364,40 @@ export class Cluster implements RoomPlacement {
         if (!call) return;
         this.calls.delete(envelope.id);
         if (envelope.code === undefined) call.resolve(envelope.value as CreatedSession);
-        else call.reject(new RoomRefusal(envelope.code as ErrorCode, envelope.message ?? ''));
+        else call.reject(new Refusal(envelope.code as ErrorCode, envelope.message ?? ''));
         return;
       }
     }
   }
 
   /** A client of another node connected to a room of ours: attach it like one of our own. */
-  private async opened(envelope: Extract<Envelope, { t: 'open' }>): Promise<void> {
-    const socket = new RemoteSocket(this.bus, envelope.from, envelope.conn, () =>
-      this.dropRemote(envelope.conn, remote),
-    );
+  private opened(envelope: Extract<Envelope, { t: 'open' }>): void {
+    const { conn, room, identity } = envelope;
+    const socket = new RemoteSocket(this.bus, envelope.from, conn, () => this.dropRemote(conn, remote));
     const remote: Remote = {
       socket,
-      session: sessionOf(envelope.room),
-      attached: undefined,
-      queue: [],
-      gone: false,
+      session: sessionOf(room),
+      link: new Link({
+        maxQueuedFrames: MAX_QUEUED_FRAMES,
+        // The entry node bounded the bytes already; what it let through arrives here in frames.
+        maxQueuedBytes: Number.POSITIVE_INFINITY,
+        refuse: (code, message) => {
+          this.dropRemote(conn, remote);
+          refuseSocket(socket, code, message);
+        },
+        logger: this.options.logger,
+        log: { conn },
+      }),
       vouched: Date.now(),
     };
-    this.remote.set(envelope.conn, remote);
-    try {
-      const attached = envelope.room.startsWith(P2P_PREFIX)
-        ? this.signaling!.attach(envelope.room.slice(P2P_PREFIX.length), envelope.identity, socket)
-        : await this.registry.open(envelope.room, socket, envelope.identity);
-      if (remote.gone) return attached.detach();
-      remote.attached = attached;
-      for (const frame of remote.queue.splice(0)) this.deliver(envelope.conn, remote, frame);
-    } catch (error) {
-      this.remote.delete(envelope.conn);
-      if (error instanceof RoomRefusal || error instanceof SignalingRefusal)
-        refuseSocket(socket, error.code, error.message);
-      else if (error instanceof RoomElsewhere) refuseSocket(socket, ErrorCode.ServerShutdown, ROOM_MOVED);
-      else {
-        this.options.logger.error({ err: error }, 'could not attach forwarded connection');
-        refuseSocket(socket, ErrorCode.Internal);
-      }
-    }
+    this.remote.set(conn, remote);
+    remote.link.attach(
+      room.startsWith(P2P_PREFIX)
+        ? new Promise<Attachment>((resolve) =>
+            resolve(this.signaling!.attach(room.slice(P2P_PREFIX.length), identity, socket)),
+          )
+        : this.registry.open(room, socket, identity),
+    );
   }
 
   /** A message was lost: the connection it belonged to restarts (its client reconnects). */
@@ -433,7 +408,7 @@ export class Cluster implements RoomPlacement {
     if (envelope.t === 'call') {
       const call = this.calls.get(envelope.id);
       this.calls.delete(envelope.id);
-      call?.reject(new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED));
+      call?.reject(new Refusal(ErrorCode.ServerShutdown, ROOM_MOVED));
       return;
     }
     if (this.forwarded.has(envelope.conn)) this.restartForwarded(envelope.conn);
@@ -465,29 +440,11 @@ export class Cluster implements RoomPlacement {
     refuseSocket(forwarded.socket, ErrorCode.ServerShutdown, ROOM_MOVED);
   }
 
-  /**
-   * A forwarded frame into its room. One that meets a defect there costs its own connection (closed
-   * with Internal, and its client connects again), as on a local connection: skipping the frame and
-   * going on would leave the client with a gap it is never told of.
-   */
-  private deliver(conn: string, remote: Remote, frame: Uint8Array): void {
-    if (remote.gone || !remote.attached) return;
-    try {
-      remote.attached.receive(frame);
-    } catch (error) {
-      this.options.logger.error({ err: error, conn }, 'a forwarded frame could not be handled');
-      this.dropRemote(conn, remote);
-      refuseSocket(remote.socket, ErrorCode.Internal);
-    }
-  }
-
   private dropRemote(conn: string, only?: Remote, clean = false): void {
     const remote = this.remote.get(conn);
     if (!remote || (only && remote !== only)) return;
     this.remote.delete(conn);
-    remote.gone = true;
-    if (clean && remote.attached?.leaveCleanly) remote.attached.leaveCleanly();
-    else remote.attached?.detach();
+    remote.link.leave(clean);
   }
 
   // ── Vouching for forwarded connections ──────────────────────────────────────────────────────

@@ -21,8 +21,9 @@ import {
 import type { IceServer } from '../config/ice-servers.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { RoomRefusal, type RoomRegistry, type SessionRequest } from '../rooms/registry.js';
-import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
+import { Refusal } from '../placement/refusal.js';
+import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
+import type { SignalingHub } from '../signaling/hub.js';
 import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
@@ -251,7 +252,7 @@ const createSession: Handler = async (ctx, req) => {
       },
     ];
   } catch (error) {
-    if (error instanceof RoomRefusal) {
+    if (error instanceof Refusal) {
       throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
     }
     throw error;
@@ -270,7 +271,7 @@ const findSession: Handler = async (ctx, req, url) => {
   try {
     roomId = code ? await ctx.registry.roomIdForCode(code, ctx.clientAddress(req)) : undefined;
   } catch (error) {
-    if (error instanceof RoomRefusal)
+    if (error instanceof Refusal)
       throw new HttpError(
         429,
         ERRORS[error.code].name,
@@ -295,7 +296,7 @@ const createP2p: Handler = async (ctx, req) => {
   try {
     sessionId = ctx.signaling.create(identity);
   } catch (error) {
-    if (error instanceof SignalingRefusal)
+    if (error instanceof Refusal)
       throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
     throw error;
   }

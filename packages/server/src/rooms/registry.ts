@@ -13,6 +13,8 @@ import {
 import { yjsDocuments } from '@tandem/yjs';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Attachment } from '../placement/attachment.js';
+import { Refusal, ROOM_MOVED, RoomElsewhere } from '../placement/refusal.js';
 import { type ServerStore, StaleOwnerError } from './server-store.js';
 import { WindowLimiter } from './window-limiter.js';
 
@@ -49,25 +51,6 @@ export interface CreatedSession {
   joinCode: string;
 }
 
-/** Why a room could not be opened or created. */
-export class RoomRefusal extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    /** For a rate limit: milliseconds until the same request may succeed. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The room's session is owned by another node of the cluster: connections go there. */
-export class RoomElsewhere extends Error {
-  constructor(readonly owner: string) {
-    super(`the room is hosted by node ${owner}`);
-  }
-}
-
 /**
  * Where sessions may live, in a cluster: a session is loaded only on the node that owns it. Absent
  * on a single server, where every session lives here.
@@ -97,12 +80,6 @@ export interface RoomPlacement {
    * the store refuses them once a later claim has been made (the session moved on without us).
    */
   generation(sessionId: string): number | undefined;
-}
-
-/** A connection's way into its room, wherever the room runs: frames in, and leaving. */
-export interface Attachment {
-  receive(frame: Uint8Array): void;
-  detach(): void;
 }
 
 /** Opens a connection's room for it (the registry's, or a cluster's that may forward it). */
@@ -155,9 +132,6 @@ export interface RegistryOptions {
 /** How often stale rooms are looked for, and how many one step deletes before yielding. */
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const SWEEP_BATCH = 200;
-
-/** Why a client is told to reconnect when its room's session has moved to another server. */
-export const ROOM_MOVED = 'the room moved to another server; reconnect';
 
 /** Crypto-strength uniform [0, 1): lock ids and join codes must not be guessable. */
 export function secureRandom(): number {
@@ -273,14 +247,13 @@ export class RoomRegistry {
 
   /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
     const placement = this.options.placement;
     if (placement) {
       // In a cluster the count is Redis's, across every server, reserved atomically.
       const reservation = await placement.reserveHosting(host.userId, this.options.maxHostedRooms);
-      if (!reservation)
-        throw new RoomRefusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
+      if (!reservation) throw new Refusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
       try {
         return await this.create(host, request);
       } finally {
@@ -293,7 +266,7 @@ export class RoomRegistry {
     // Sessions, not rooms: a session's companions come with it.
     const hosted = this.hostedSessions(host.userId).length + inFlight;
     if (hosted >= this.options.maxHostedRooms) {
-      throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
+      throw new Refusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
     }
     this.creating.set(host.userId, inFlight + 1);
     try {
@@ -311,16 +284,16 @@ export class RoomRegistry {
    */
   private async createCompanion(host: Identity, parentId: string, request: SessionRequest) {
     if (parentOf(parentId) !== undefined)
-      throw new RoomRefusal(ErrorCode.BadMessage, 'a companion room cannot have companions of its own');
+      throw new Refusal(ErrorCode.BadMessage, 'a companion room cannot have companions of its own');
     const parent = await this.load(parentId);
-    if (!parent) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${parentId}`);
+    if (!parent) throw new Refusal(ErrorCode.RoomNotFound, `no room ${parentId}`);
     // Loaded for a companion's sake: its own people get the session grace to come back.
     if (parent.room.size === 0) this.armGrace(parentId, parent);
     if (parent.room.getSettings().hostUserId !== host.userId)
-      throw new RoomRefusal(ErrorCode.Forbidden, 'only the host of a session may add rooms to it');
+      throw new Refusal(ErrorCode.Forbidden, 'only the host of a session may add rooms to it');
     const companions = [...this.live.keys()].filter((id) => parentOf(id) === parentId).length;
     if (companions >= MAX_COMPANIONS) {
-      throw new RoomRefusal(ErrorCode.HostLimit, `a session has at most ${MAX_COMPANIONS} companion rooms`);
+      throw new Refusal(ErrorCode.HostLimit, `a session has at most ${MAX_COMPANIONS} companion rooms`);
     }
     const suffix = `c${randomBytes(6).toString('base64url')}`;
     return this.create(
@@ -348,7 +321,7 @@ export class RoomRegistry {
         ...(request.trusted ? { trusted: request.trusted } : {}),
       });
     } catch (error) {
-      throw new RoomRefusal(ErrorCode.BadMessage, (error as Error).message);
+      throw new Refusal(ErrorCode.BadMessage, (error as Error).message);
     }
     // The room swallows a failed write (it reports it as activity), so watch for one: a session
     // whose settings never reached the store could not be joined by code or survive a restart.
@@ -363,9 +336,9 @@ export class RoomRegistry {
     unwatch();
     if (!stored || this.closing) {
       await room.close(ErrorCode.ServerShutdown);
-      if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+      if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
       this.options.logger.error({ roomId, err: storeError }, 'new session could not be stored');
-      throw new RoomRefusal(ErrorCode.Internal, 'the session could not be stored');
+      throw new Refusal(ErrorCode.Internal, 'the session could not be stored');
     }
     const entry: LiveRoom = { room, graceTimer: undefined, unjoined: true };
     this.live.set(roomId, entry);
@@ -379,11 +352,11 @@ export class RoomRegistry {
   /**
    * The room a join code opens, or undefined. `source` is the caller's client address: after
    * `codeMissesPerMinute` unknown codes from it within a minute, lookups from it throw
-   * {@link RoomRefusal} (`JoinRateLimited`) until the oldest miss is a minute old.
+   * {@link Refusal} (`JoinRateLimited`) until the oldest miss is a minute old.
    */
   async roomIdForCode(code: string, source: string): Promise<string | undefined> {
     if (this.codeMisses.exhausted(source)) {
-      throw new RoomRefusal(
+      throw new Refusal(
         ErrorCode.JoinRateLimited,
         'too many unknown join codes from this address; try again in a minute',
         this.codeMisses.retryAfterMs(source),
@@ -395,16 +368,16 @@ export class RoomRegistry {
   }
 
   /**
-   * Attaches a verified connection to a room, loading it if needed. Throws {@link RoomRefusal} for a
+   * Attaches a verified connection to a room, loading it if needed. Throws {@link Refusal} for a
    * room that does not exist. Returns the room and the connection id within it.
    */
   async attach(roomId: string, socket: RoomSocket, identity: Identity): Promise<{ room: Room; id: number }> {
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     await this.loadParentOf(roomId);
     const entry = await this.load(roomId);
-    if (!entry) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
+    if (!entry) throw new Refusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
     // Shutdown may have begun while this waited; the room is (or is about to be) closed.
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     this.disarmGrace(entry);
     entry.unjoined = false;
     // Joining a companion is joining its session: the session is kept when it unloads.
@@ -428,7 +401,7 @@ export class RoomRegistry {
     if (parentId === undefined) return;
     const wasLive = this.live.has(parentId);
     const parent = await this.load(parentId);
-    if (!parent) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
+    if (!parent) throw new Refusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
     // Loaded for a companion's sake: its own people get the session grace to come back. A session
     // already loaded keeps its own timing: it stays while anyone is in a companion.
     if (!wasLive && parent.room.size === 0) this.armGrace(parentId, parent);
@@ -510,7 +483,7 @@ export class RoomRegistry {
     }
     // A newcomer that waited on an unload must not load the room again once shutdown has begun:
     // `close` may already have closed every room it knew of, and nobody would close this one.
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     const loading = (async () => {
       const owner = await this.options.placement?.claim(sessionOf(roomId));
       if (owner !== undefined) throw new RoomElsewhere(owner);
@@ -544,7 +517,7 @@ export class RoomRegistry {
         if (owner !== undefined) throw new RoomElsewhere(owner);
         return this.loadClaimed(roomId, false);
       }
-      throw new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED);
+      throw new Refusal(ErrorCode.ServerShutdown, ROOM_MOVED);
     }
   }
 
@@ -706,7 +679,7 @@ export class RoomRegistry {
       const code = makeJoinCode(secureRandom, attempt < 10 ? 6 : 8);
       if (!(await this.options.store.roomIdForJoinCode(code))) return code;
     }
-    throw new RoomRefusal(ErrorCode.Internal, 'could not find a free join code');
+    throw new Refusal(ErrorCode.Internal, 'could not find a free join code');
   }
 }
 
