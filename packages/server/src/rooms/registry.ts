@@ -16,6 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Attachment } from '../placement/attachment.js';
 import { Refusal, ROOM_MOVED, RoomElsewhere } from '../placement/refusal.js';
 import { type ServerStore, StaleOwnerError } from './server-store.js';
+import type { SessionClaims } from './session-claims.js';
 import { WindowLimiter } from './window-limiter.js';
 
 /** What a new session starts with. */
@@ -50,40 +51,6 @@ export interface CreatedSession {
   roomId: string;
   joinCode: string;
 }
-
-/**
- * Where sessions may live, in a cluster: a session is loaded only on the node that owns it. Absent
- * on a single server, where every session lives here.
- */
-export interface RoomPlacement {
-  /** Claims `sessionId` for this node: undefined when it is (now) this node's, else its owner's id. */
-  claim(sessionId: string): Promise<string | undefined>;
-  /**
-   * The store refused this node's claim on `sessionId`: it holds a later generation, `stored`.
-   * Claims the session again above it when the lease is still this node's claim (Redis lost its
-   * counter and handed out a number already used) or free: undefined when it is this node's now,
-   * else its owner's id.
-   */
-  claimAbove(sessionId: string, stored: number): Promise<string | undefined>;
-  /** True when another node owns the session now. */
-  ownedElsewhere(sessionId: string): Promise<boolean>;
-  /**
-   * Reserves one of `userId`'s `limit` hosted sessions across the cluster while a session is being
-   * created: undefined when the user is at the limit. Release it once the session is counted (or
-   * its creation failed).
-   */
-  reserveHosting(userId: string, limit: number): Promise<{ release(): Promise<void> } | undefined>;
-  /** A session was just created here, hosted by `userId`: count it for that user at once. */
-  hosted(sessionId: string, userId: string): Promise<void>;
-  /**
-   * The generation of this node's claim on the session: its store reads and writes carry it, and
-   * the store refuses them once a later claim has been made (the session moved on without us).
-   */
-  generation(sessionId: string): number | undefined;
-}
-
-/** Opens a connection's room for it (the registry's, or a cluster's that may forward it). */
-export type RoomOpener = (roomId: string, socket: RoomSocket, identity: Identity) => Promise<Attachment>;
 
 interface LiveRoom {
   readonly room: Room;
@@ -126,7 +93,7 @@ export interface RegistryOptions {
    */
   roomRetentionMs: number;
   /** In a cluster, which node each session lives on. */
-  placement?: RoomPlacement;
+  claims?: SessionClaims | undefined;
 }
 
 /** How often stale rooms are looked for, and how many one step deletes before yielding. */
@@ -159,7 +126,7 @@ export class RoomRegistry {
     this.joins = new WindowLimiter(options.joinsPerMinute, options.clock);
     this.codeMisses = new WindowLimiter(options.codeMissesPerMinute, options.clock);
     this.store = timedStore(options.store, options.metrics, (roomId) =>
-      options.placement?.generation(sessionOf(roomId)),
+      options.claims?.generation(sessionOf(roomId)),
     );
     if (options.roomRetentionMs > 0) this.scheduleSweep();
   }
@@ -178,7 +145,7 @@ export class RoomRegistry {
       const candidates = stale.filter((id) => !skipped.has(id));
       for (const roomId of candidates) {
         if (this.closing) return total;
-        if (this.inUse(roomId) || (await this.options.placement?.ownedElsewhere(sessionOf(roomId)))) {
+        if (this.inUse(roomId) || (await this.options.claims?.ownedElsewhere(sessionOf(roomId)))) {
           skipped.add(roomId);
           continue;
         }
@@ -249,10 +216,10 @@ export class RoomRegistry {
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
-    const placement = this.options.placement;
-    if (placement) {
+    const claims = this.options.claims;
+    if (claims) {
       // In a cluster the count is Redis's, across every server, reserved atomically.
-      const reservation = await placement.reserveHosting(host.userId, this.options.maxHostedRooms);
+      const reservation = await claims.reserveHosting(host.userId, this.options.maxHostedRooms);
       if (!reservation) throw new Refusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
       try {
         return await this.create(host, request);
@@ -308,7 +275,7 @@ export class RoomRegistry {
     request: SessionRequest,
     roomId = `r${randomBytes(9).toString('base64url')}`,
   ): Promise<CreatedSession> {
-    const owner = await this.options.placement?.claim(sessionOf(roomId));
+    const owner = await this.options.claims?.claim(sessionOf(roomId));
     if (owner !== undefined) throw new RoomElsewhere(owner);
     const joinCode = await this.uniqueJoinCode();
     let room: Room;
@@ -344,7 +311,7 @@ export class RoomRegistry {
     this.live.set(roomId, entry);
     this.options.metrics.rooms.set(this.live.size);
     this.armGrace(roomId, entry);
-    if (parentOf(roomId) === undefined) await this.options.placement?.hosted(roomId, host.userId);
+    if (parentOf(roomId) === undefined) await this.options.claims?.hosted(roomId, host.userId);
     this.options.logger.info({ roomId, host: host.userId }, 'session created');
     return { roomId, joinCode };
   }
@@ -485,7 +452,7 @@ export class RoomRegistry {
     // `close` may already have closed every room it knew of, and nobody would close this one.
     if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     const loading = (async () => {
-      const owner = await this.options.placement?.claim(sessionOf(roomId));
+      const owner = await this.options.claims?.claim(sessionOf(roomId));
       if (owner !== undefined) throw new RoomElsewhere(owner);
       const loaded = await this.loadClaimed(roomId);
       if (!loaded) return undefined;
@@ -510,10 +477,10 @@ export class RoomRegistry {
       return await Room.loadExisting(this.roomConfig(roomId));
     } catch (error) {
       if (!(error instanceof StaleOwnerError)) throw error;
-      const placement = this.options.placement;
+      const claims = this.options.claims;
       // A room of the session still here under the refused claim must never write under a new one.
-      if (again && placement && error.recorded !== undefined && !this.sessionInUseBesides(roomId)) {
-        const owner = await placement.claimAbove(sessionOf(roomId), error.recorded);
+      if (again && claims && error.recorded !== undefined && !this.sessionInUseBesides(roomId)) {
+        const owner = await claims.claimAbove(sessionOf(roomId), error.recorded);
         if (owner !== undefined) throw new RoomElsewhere(owner);
         return this.loadClaimed(roomId, false);
       }
@@ -662,7 +629,7 @@ export class RoomRegistry {
       documents: yjsDocuments,
       // In a cluster an owner that lost its lease may not know yet: its grants must be stored
       // (which the store refuses it) before anyone hears of them.
-      announceLocksWhenStored: this.options.placement !== undefined,
+      announceLocksWhenStored: this.options.claims !== undefined,
       canJoin: (identity) => {
         const parentId = parentOf(roomId);
         // A companion's joins are not counted: the join to its session was.

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
-import type { Identity, RoomSocket } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
 import {
   AuthError,
@@ -14,9 +13,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Attachment } from '../placement/attachment.js';
 import { Link } from '../placement/link.js';
+import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../placement/refusal.js';
-import type { RoomOpener, RoomRegistry } from '../rooms/registry.js';
-import type { SignalingHub } from '../signaling/hub.js';
 import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
@@ -26,9 +24,8 @@ export interface UpgradeContext {
   verifier: TokenVerifier;
   /** Single-use connection tickets, taken in place of a token. */
   tickets: ConnectionTickets;
-  registry: RoomRegistry;
-  /** Opens a connection's room: the registry's own, or through the cluster. */
-  open: RoomOpener;
+  /** Where rooms and peer-to-peer sessions run: here, or elsewhere in the cluster. */
+  placement: Placement;
   metrics: Metrics;
   logger: Logger;
   /** The address a request is counted against: its client's, behind a trusted proxy. */
@@ -41,10 +38,6 @@ export interface UpgradeContext {
   isClosing: () => boolean;
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
-  /** Peer-to-peer sessions' signaling. */
-  signaling: SignalingHub;
-  /** Opens a connection to a peer-to-peer session's signaling: here, or through the cluster. */
-  openSignaling: (sessionId: string, socket: RoomSocket, identity: Identity) => Promise<Attachment>;
 }
 
 /** Largest signaling frame: an SDP offer with its candidates is a few KB. */
@@ -158,13 +151,13 @@ function accept(
     log: { remote: address },
     open: async (socket) => {
       const roomId =
-        target.kind === 'room' ? target.roomId : await ctx.registry.roomIdForCode(target.code, address);
+        target.kind === 'room' ? target.roomId : await ctx.placement.findSession(target.code, address);
       if (!roomId)
         throw new Refusal(
           ErrorCode.RoomNotFound,
           `no session with code ${target.kind === 'code' ? target.code : ''}`,
         );
-      return ctx.open(roomId, socket, identity);
+      return ctx.placement.openRoom(roomId, socket, identity);
     },
   });
 }
@@ -186,7 +179,7 @@ function acceptSignaling(
     maxQueuedBytes: ctx.maxQueuedFrames * SIGNALING_MAX_PAYLOAD,
     countFramesIn: false,
     log: { p2p: sessionId },
-    open: (socket) => ctx.openSignaling(sessionId, socket, identity),
+    open: (socket) => ctx.placement.openSignaling(sessionId, socket, identity),
   });
 }
 
