@@ -19,6 +19,7 @@ export {
   type ErrorName,
   errorOfCloseCode,
 } from './errors.js';
+export { secureRandom } from './random.js';
 export {
   type Direction,
   type EnumKind,

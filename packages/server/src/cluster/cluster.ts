@@ -6,13 +6,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Attachment } from '../placement/attachment.js';
 import type { Placement } from '../placement/placement.js';
 import { Refusal, RoomElsewhere } from '../placement/refusal.js';
-import {
-  type CreatedSession,
-  parentOf,
-  type RoomRegistry,
-  type SessionRequest,
-  sessionOf,
-} from '../rooms/registry.js';
+import type { CreatedSession, RoomRegistry, SessionRequest } from '../rooms/registry.js';
+import { parentOf, sessionOf } from '../rooms/room-ids.js';
 import type { SessionClaims } from '../rooms/session-claims.js';
 import type { SignalingHub } from '../signaling/hub.js';
 import { ClusterBus } from './bus.js';
