@@ -1,3 +1,4 @@
+export { coalesceKey, isPresenceKey, splitFrame, staleKeys } from './codec/coalesce.js';
 export {
   decodeAll,
   isCursor2dFrame,
