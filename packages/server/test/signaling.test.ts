@@ -1,9 +1,9 @@
-import { closeCodeOf, decode, ErrorCode, encode } from '@tandem/protocol';
+import { closeCodeOf, decode, ErrorCode, encode, HOST_PEER } from '@tandem/protocol';
+import { ManualClock, type RoomSocket } from '@tandem/room';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, type RoomSocket } from '../../room/src/index.js';
 import { Refusal } from '../src/placement/refusal.js';
 import type { TandemServer } from '../src/server.js';
-import { HOST_PEER, SignalingHub } from '../src/signaling/hub.js';
+import { SignalingHub } from '../src/signaling/hub.js';
 import { makeSessionId, P2P_SESSION_ID } from '../src/signaling/session-id.js';
 import { TestClient } from './support/client.js';
 import { guestToken, postJson, startServer } from './support/server.js';

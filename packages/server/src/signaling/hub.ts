@@ -1,4 +1,4 @@
-import { DecodeError, decode, ERRORS, ErrorCode, encode, type MessageOf } from '@tandem/protocol';
+import { DecodeError, decode, ERRORS, ErrorCode, encode, HOST_PEER, type MessageOf } from '@tandem/protocol';
 import {
   type Clock,
   type Identity,
@@ -11,9 +11,6 @@ import {
 import type { Attachment } from '../placement/attachment.js';
 import { Refusal } from '../placement/refusal.js';
 import { makeSessionId } from './session-id.js';
-
-/** The host's peer number in its session; guests are numbered from 1. */
-export const HOST_PEER = 0;
 
 export interface SignalingLimits {
   /** Guests per session (the host's room caps participants again). */
