@@ -1,7 +1,7 @@
 import { closeCodeOf, decode, ErrorCode, encode, HOST_PEER } from '@tandem/protocol';
 import { ManualClock, type RoomSocket } from '@tandem/room';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Refusal } from '../src/placement/refusal.js';
+import { Refusal } from '../src/refusal.js';
 import type { TandemServer } from '../src/server.js';
 import { SignalingHub } from '../src/signaling/hub.js';
 import { makeSessionId, P2P_SESSION_ID } from '../src/signaling/session-id.js';

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@tandem/protocol';
 import type { Identity } from '@tandem/room';
-import { Refusal, ROOM_MOVED } from '../placement/refusal.js';
+import { Refusal, ROOM_MOVED } from '../refusal.js';
 import type { CreatedSession, SessionRequest } from '../rooms/registry.js';
 import type { ClusterBus } from './bus.js';
 import type { Envelope } from './envelope.js';

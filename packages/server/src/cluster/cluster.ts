@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Attachment } from '../placement/attachment.js';
 import type { Placement } from '../placement/placement.js';
-import { Refusal, RoomElsewhere } from '../placement/refusal.js';
+import { Refusal, RoomElsewhere } from '../refusal.js';
 import type { CreatedSession, RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { parentOf, sessionOf } from '../rooms/room-ids.js';
 import type { SessionClaims } from '../rooms/session-claims.js';

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@tandem/protocol';
 import { type Identity, plainIdentity, type RoomSocket, refuseSocket } from '@tandem/room';
 import type { Attachment } from '../placement/attachment.js';
-import { ROOM_MOVED } from '../placement/refusal.js';
+import { ROOM_MOVED } from '../refusal.js';
 import type { ClusterBus } from './bus.js';
 
 /** A client connection of this node, carried to the node that owns its room. */

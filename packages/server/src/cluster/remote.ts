@@ -3,7 +3,7 @@ import { type Identity, refuseSocket } from '@tandem/room';
 import type { Logger } from '../observability/logger.js';
 import type { Attachment } from '../placement/attachment.js';
 import { Link } from '../placement/link.js';
-import { ROOM_MOVED } from '../placement/refusal.js';
+import { ROOM_MOVED } from '../refusal.js';
 import type { ClusterBus } from './bus.js';
 import { RemoteSocket } from './remote-socket.js';
 

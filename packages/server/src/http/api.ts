@@ -22,7 +22,7 @@ import type { IceServer } from '../config/ice-servers.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Placement } from '../placement/placement.js';
-import { Refusal } from '../placement/refusal.js';
+import { Refusal } from '../refusal.js';
 import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@tandem/protocol';
 import type { Logger } from '../observability/logger.js';
+import { Refusal } from '../refusal.js';
 import type { Attachment } from './attachment.js';
-import { Refusal } from './refusal.js';
 
 /** What a {@link Link} needs of the connection it serves. */
 export interface LinkOptions {

@@ -12,7 +12,7 @@ import { yjsDocuments } from '@tandem/yjs';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Attachment } from '../placement/attachment.js';
-import { Refusal, ROOM_MOVED, RoomElsewhere } from '../placement/refusal.js';
+import { Refusal, ROOM_MOVED, RoomElsewhere } from '../refusal.js';
 import { parentOf, sessionOf } from './room-ids.js';
 import { type ServerStore, StaleOwnerError } from './server-store.js';
 import type { SessionClaims } from './session-claims.js';

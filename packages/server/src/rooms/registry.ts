@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AdmissionPolicy, type DocMode, ErrorCode, secureRandom } from '@tandem/protocol';
 import { type Identity, makeJoinCode, type Room } from '@tandem/room';
-import { Refusal, RoomElsewhere } from '../placement/refusal.js';
+import { Refusal, RoomElsewhere } from '../refusal.js';
 import { type LiveRoom, LiveRooms, type LiveRoomsOptions } from './live-rooms.js';
 import { RetentionSweep } from './retention.js';
 import { parentOf, sessionOf } from './room-ids.js';

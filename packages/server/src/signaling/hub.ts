@@ -9,7 +9,7 @@ import {
   type TimerHandle,
 } from '@tandem/room';
 import type { Attachment } from '../placement/attachment.js';
-import { Refusal } from '../placement/refusal.js';
+import { Refusal } from '../refusal.js';
 import { makeSessionId } from './session-id.js';
 
 export interface SignalingLimits {

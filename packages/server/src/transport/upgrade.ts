@@ -14,7 +14,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Attachment } from '../placement/attachment.js';
 import { Link } from '../placement/link.js';
 import type { Placement } from '../placement/placement.js';
-import { Refusal } from '../placement/refusal.js';
+import { Refusal } from '../refusal.js';
 import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
