@@ -200,7 +200,8 @@ export class TandemServer {
     const signaling = new SignalingHub(clock, secureRandom, {
       maxGuests: Math.max(1, options.maxParticipants - 1),
     });
-    // The one place a single server and a cluster differ: everything below asks the placement.
+    // Past this choice nothing asks whether this server is part of a cluster: the API and the
+    // upgrade gate ask the placement.
     const placement: Placement =
       cluster?.attach(registry, signaling) ?? new LocalPlacement(registry, signaling, clock);
     metrics.watch('tandem_p2p_sessions', 'Peer-to-peer sessions open on this server', () => signaling.size);
