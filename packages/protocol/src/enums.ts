@@ -42,3 +42,5 @@ export type YjsStep = (typeof YJS_STEPS)[number];
 /** What a peer-to-peer signaling frame carries. */
 export const SIGNAL_KINDS = ['offer', 'answer', 'ice', 'join', 'leave'] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
+/** The host's peer number in a peer-to-peer session's signaling; the server numbers guests from 1. */
+export const HOST_PEER = 0;

@@ -1,3 +1,4 @@
+export { coalesceKey, isPresenceKey, splitFrame, staleKeys } from './codec/coalesce.js';
 export {
   decodeAll,
   isCursor2dFrame,
@@ -19,6 +20,7 @@ export {
   type ErrorName,
   errorOfCloseCode,
 } from './errors.js';
+export { secureRandom } from './random.js';
 export {
   type Direction,
   type EnumKind,

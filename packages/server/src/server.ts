@@ -3,15 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Clock, type Identity, type RoomSocket, systemClock } from '@tandem/room';
+import { secureRandom } from '@tandem/protocol';
+import { type Clock, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
-import {
-  ConnectionTickets,
-  GuestIssuer,
-  loadOrCreateGuestSecret,
-  MemoryTicketStore,
-  TokenVerifier,
-} from './auth/index.js';
+import { ConnectionTickets, GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
 import { Cluster } from './cluster/cluster.js';
 import { parseIceServers } from './config/ice-servers.js';
 import { defaultOptions, type ServerOptions } from './config/options.js';
@@ -21,7 +16,9 @@ import { sendJson } from './http/json.js';
 import { serveStatic } from './http/static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { RoomRegistry, secureRandom } from './rooms/registry.js';
+import { LocalPlacement } from './placement/local.js';
+import type { Placement } from './placement/placement.js';
+import { RoomRegistry } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
 import { WindowLimiter } from './rooms/window-limiter.js';
 import { SignalingHub } from './signaling/hub.js';
@@ -47,6 +44,31 @@ export interface TandemServerConfig extends Partial<ServerOptions> {
   redisSubscriberUrl?: string;
 }
 
+/** What a started server is made of, kept for its getters and its shutdown. */
+interface ServerParts {
+  /** The options it runs with, defaults filled in. */
+  options: ServerOptions;
+  /** The HTTP server the API, static files and upgrades share. */
+  http: Server;
+  /** Does the WebSocket handshakes, pings and closes; its clients are every open socket. */
+  wss: WebSocketServer;
+  /** The rooms loaded here. */
+  registry: RoomRegistry;
+  metrics: Metrics;
+  logger: Logger;
+  /** Where rooms are stored; closed last, after the rooms have stored what they hold. */
+  store: ServerStore;
+  stopHeartbeat: () => void;
+  /** Every open connection's socket, told of a shutdown first. */
+  sockets: ReadonlySet<WsRoomSocket>;
+  /** This server's node of a cluster, when it is one (also its placement). */
+  cluster: Cluster | undefined;
+  /** Where rooms and peer-to-peer sessions run. */
+  placement: Placement;
+  /** Peer-to-peer sessions' signaling. */
+  signaling: SignalingHub;
+}
+
 const GUEST_ISSUER = 'tandem-guest';
 const GUEST_AUDIENCE = 'tandem';
 /**
@@ -66,21 +88,25 @@ const SHUTDOWN_DRAIN_MS = 5_000;
 export class TandemServer {
   private closing: Promise<void> | undefined;
 
-  private constructor(
-    readonly options: ServerOptions,
-    private readonly http: Server,
-    private readonly wss: WebSocketServer,
-    readonly registry: RoomRegistry,
-    readonly metrics: Metrics,
-    readonly logger: Logger,
-    private readonly store: ServerStore,
-    private readonly stopHeartbeat: () => void,
-    private readonly sockets: ReadonlySet<WsRoomSocket>,
-    /** This server's node of a cluster, when it is one. */
-    readonly cluster: Cluster | undefined,
-    /** Peer-to-peer sessions' signaling. */
-    readonly signaling: SignalingHub,
-  ) {}
+  readonly options: ServerOptions;
+  readonly registry: RoomRegistry;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** This server's node of a cluster, when it is one. */
+  readonly cluster: Cluster | undefined;
+  /** Peer-to-peer sessions' signaling. */
+  readonly signaling: SignalingHub;
+  private readonly parts: ServerParts;
+
+  private constructor(parts: ServerParts) {
+    this.parts = parts;
+    this.options = parts.options;
+    this.registry = parts.registry;
+    this.metrics = parts.metrics;
+    this.logger = parts.logger;
+    this.cluster = parts.cluster;
+    this.signaling = parts.signaling;
+  }
 
   /** Starts listening; resolves once the port is bound. */
   static async start(config: TandemServerConfig = {}): Promise<TandemServer> {
@@ -150,16 +176,8 @@ export class TandemServer {
       if (!givenStore) await store.close();
       throw error;
     }
-    const ticketTtlMs = options.ticketTtl * 1000;
-    const tickets = new ConnectionTickets(
-      cluster
-        ? cluster.ticketStore(ticketTtlMs, options.ticketsPerUser)
-        : new MemoryTicketStore(clock, ticketTtlMs, options.ticketsPerUser),
-      ticketTtlMs,
-      () => clock.now(),
-    );
     const registry = new RoomRegistry({
-      ...(cluster ? { placement: cluster } : {}),
+      claims: cluster?.claims,
       store,
       clock,
       logger,
@@ -182,25 +200,18 @@ export class TandemServer {
     const signaling = new SignalingHub(clock, secureRandom, {
       maxGuests: Math.max(1, options.maxParticipants - 1),
     });
-    cluster?.attach(registry, signaling);
+    // Past this choice nothing asks whether this server is part of a cluster: the API and the
+    // upgrade gate ask the placement.
+    const placement: Placement =
+      cluster?.attach(registry, signaling) ?? new LocalPlacement(registry, signaling, clock);
     metrics.watch('tandem_p2p_sessions', 'Peer-to-peer sessions open on this server', () => signaling.size);
-    if (cluster) {
-      metrics.watch(
-        'tandem_cluster_sessions_owned',
-        'Sessions whose lease this server holds',
-        () => cluster.ownedSessions,
-      );
-      metrics.watch(
-        'tandem_cluster_forwarded_connections',
-        'Clients here whose room runs on another server',
-        () => cluster.forwardedConnections,
-      );
-      metrics.watch(
-        'tandem_cluster_remote_connections',
-        "Connections to this server's rooms from clients of other servers",
-        () => cluster.remoteConnections,
-      );
-    }
+    placement.watch(metrics);
+    const ticketTtlMs = options.ticketTtl * 1000;
+    const tickets = new ConnectionTickets(
+      placement.ticketStore(ticketTtlMs, options.ticketsPerUser),
+      ticketTtlMs,
+      () => clock.now(),
+    );
 
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
     const wss = new WebSocketServer({
@@ -216,13 +227,8 @@ export class TandemServer {
     const clientAddress = (req: IncomingMessage) => proxies.of(req);
     const api = {
       registry,
-      signaling,
+      placement,
       iceServers,
-      p2pCreated: cluster ? (id: string) => cluster.signalingCreated(id) : async () => {},
-      p2pExists: cluster
-        ? (id: string) => cluster.signalingExists(id)
-        : async (id: string) => signaling.has(id),
-      createSession: cluster ? cluster.createSession.bind(cluster) : registry.createSession.bind(registry),
       verifier,
       tickets,
       guests,
@@ -254,8 +260,7 @@ export class TandemServer {
       wss,
       verifier,
       tickets,
-      registry,
-      open: cluster ? cluster.open.bind(cluster) : registry.open.bind(registry),
+      placement,
       metrics,
       logger,
       backpressure: { softBytes: options.slowSoftBytes, hardBytes: options.slowHardBytes },
@@ -264,11 +269,6 @@ export class TandemServer {
       maxQueuedBytes: 2 * (options.maxDocBytes + 64 * 1024),
       isClosing,
       sockets: new Set<WsRoomSocket>(),
-      signaling,
-      openSignaling: cluster
-        ? cluster.openSignaling.bind(cluster)
-        : async (id: string, socket: RoomSocket, identity: Identity) =>
-            signaling.attach(id, identity, socket),
     };
     http.on('upgrade', (req, socket, head) => {
       handleUpgrade(upgrade, req, socket, head).catch((error: unknown) => {
@@ -289,11 +289,11 @@ export class TandemServer {
       // Nothing else will ever close these: a server that failed to bind must not keep them.
       stopHeartbeat();
       wss.close();
-      await cluster?.close();
+      await placement.close();
       if (!givenStore) await store.close();
       throw error;
     }
-    server = new TandemServer(
+    server = new TandemServer({
       options,
       http,
       wss,
@@ -302,16 +302,17 @@ export class TandemServer {
       logger,
       store,
       stopHeartbeat,
-      upgrade.sockets,
+      sockets: upgrade.sockets,
       cluster,
+      placement,
       signaling,
-    );
+    });
     logger.info(
       {
         url: server.url,
         data: options.data,
         store: givenStore ? 'given' : options.databaseUrl ? 'postgresql' : 'sqlite',
-        ...(cluster ? { node: cluster.nodeId } : {}),
+        node: placement.nodeId,
         guests: options.guests,
       },
       'tandem listening',
@@ -321,7 +322,7 @@ export class TandemServer {
 
   /** The bound port (useful with `port: 0`). */
   get port(): number {
-    return (this.http.address() as AddressInfo).port;
+    return (this.parts.http.address() as AddressInfo).port;
   }
 
   /** `http://host:port` of the API and demo. */
@@ -342,20 +343,21 @@ export class TandemServer {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      const { http, wss, placement, store } = this.parts;
       this.logger.info('shutting down');
-      this.stopHeartbeat();
-      const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
+      this.parts.stopHeartbeat();
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       this.registry.stopAccepting();
       await this.drain();
       this.signaling.close();
       await this.registry.close();
-      for (const ws of this.wss.clients) ws.terminate();
-      this.wss.close();
-      this.http.closeAllConnections();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      http.closeAllConnections();
       await stopped;
       // After the rooms have closed (and stored what they held): their sessions are free to move.
-      await this.cluster?.close();
-      await this.store.close();
+      await placement.close();
+      await store.close();
       this.logger.info('stopped');
     })();
     return this.closing;
@@ -367,8 +369,8 @@ export class TandemServer {
    * reached it is applied and stored rather than dropped unread.
    */
   private async drain(): Promise<void> {
-    const open = [...this.wss.clients].filter((ws) => ws.readyState !== ws.CLOSED);
-    for (const socket of this.sockets) socket.shutdown();
+    const open = [...this.parts.wss.clients].filter((ws) => ws.readyState !== ws.CLOSED);
+    for (const socket of this.parts.sockets) socket.shutdown();
     if (open.length === 0) return;
     await new Promise<void>((resolve) => {
       let left = open.length;

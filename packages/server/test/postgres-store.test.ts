@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
 import { PostgresRoomStore, StaleOwnerError } from '../src/index.js';
 import { POSTGRES_SCHEMA_VERSION } from '../src/store/postgres-schema.js';
 import { DATABASE_URL, dropSchema, skipPostgres, uniqueSchema, withPostgres } from './support/postgres.js';
+import { describeRoomStoreContract } from './support/room-testing.js';
 import {
   describeServerStoreContract,
   type ServerStoreOpenOptions,

@@ -1,8 +1,9 @@
-import { closeCodeOf, decode, ErrorCode, encode } from '@tandem/protocol';
+import { closeCodeOf, decode, ErrorCode, encode, HOST_PEER } from '@tandem/protocol';
+import { ManualClock, type RoomSocket } from '@tandem/room';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, type RoomSocket } from '../../room/src/index.js';
+import { Refusal } from '../src/refusal.js';
 import type { TandemServer } from '../src/server.js';
-import { HOST_PEER, SignalingHub, SignalingRefusal } from '../src/signaling/hub.js';
+import { SignalingHub } from '../src/signaling/hub.js';
 import { makeSessionId, P2P_SESSION_ID } from '../src/signaling/session-id.js';
 import { TestClient } from './support/client.js';
 import { guestToken, postJson, startServer } from './support/server.js';
@@ -260,9 +261,7 @@ describe('the signaling hub', () => {
     expect(hub.size).toBe(1);
     clock.advance(1);
     expect(hub.size).toBe(0);
-    expect(() => hub.connect(id, { userId: 'ada', name: 'Ada' }, recorder().socket)).toThrow(
-      SignalingRefusal,
-    );
+    expect(() => hub.connect(id, { userId: 'ada', name: 'Ada' }, recorder().socket)).toThrow(Refusal);
   });
 
   it('ends a session whose host dropped and did not come back in time', () => {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
 import { SqliteRoomStore, SqliteWorkerStore } from '../src/index.js';
 import type { ServerStore } from '../src/rooms/server-store.js';
 import { openSqliteStore } from '../src/store/open-sqlite-store.js';
 import { SQLITE_SCHEMA_VERSION } from '../src/store/sqlite-store.js';
+import { describeRoomStoreContract } from './support/room-testing.js';
 import {
   describeServerStoreContract,
   type ServerStoreFixture,

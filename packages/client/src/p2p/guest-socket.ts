@@ -1,10 +1,9 @@
-import { closeCodeOf, ErrorCode } from '@tandem/protocol';
+import { closeCodeOf, ErrorCode, HOST_PEER } from '@tandem/protocol';
 import { connectionTicket } from '../auth.js';
 import { frameBytes, type WebSocketConstructor } from '../connection/transport.js';
 import { CloseCodeWatcher, type DataChannelLike, sendFrame } from './channel.js';
 import { FrameAssembler } from './chunks.js';
 import {
-  HOST_PEER,
   type P2PSessionInfo,
   payloadOf,
   type RTCPeerConnectionConstructor,

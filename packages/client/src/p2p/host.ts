@@ -4,6 +4,7 @@ import {
   type DocMode,
   ErrorCode,
   errorOfCloseCode,
+  secureRandom,
 } from '@tandem/protocol';
 import { type Identity, type LimitOverrides, MemoryRoomStore, Room, type RoomStore } from '@tandem/room';
 import { yjsDocuments } from '@tandem/yjs';
@@ -49,13 +50,6 @@ interface GuestLink {
   id: number | undefined;
 }
 
-/** Uniform [0, 1) from the platform's CSPRNG: lock ids the room hands out must not be guessable. */
-function cryptoRandom(): number {
-  const words = new Uint32Array(2);
-  globalThis.crypto.getRandomValues(words);
-  return (words[0]! * 2 ** 21 + (words[1]! >>> 11)) / 2 ** 53;
-}
-
 /**
  * The host side of a peer-to-peer session: the room engine runs here, in the host's page, with its
  * state in memory or in the tab's storage (see {@link P2PHostOptions.store}). Each guest the
@@ -82,7 +76,7 @@ export class P2PHost {
   static async open(options: P2PHostOptions, resuming = false): Promise<P2PHost | undefined> {
     const room = await (resuming ? Room.loadExisting : Room.load)({
       id: options.sessionId,
-      random: cryptoRandom,
+      random: secureRandom,
       store: options.store ?? new MemoryRoomStore(),
       documents: yjsDocuments,
       ...(options.limits ? { limits: options.limits } : {}),

@@ -1,9 +1,6 @@
 import { decode, encode, type MessageOf, type SignalKind } from '@tandem/protocol';
 import { frameBytes, type WebSocketConstructor, type WebSocketLike } from '../connection/transport.js';
 
-/** The host's peer number in its session; guests are numbered from 1 by the server. */
-export const HOST_PEER = 0;
-
 /** A WebRTC peer connection constructor: the browser's `RTCPeerConnection`. */
 export type RTCPeerConnectionConstructor = new (configuration: RTCConfiguration) => RTCPeerConnection;
 

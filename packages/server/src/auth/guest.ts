@@ -124,7 +124,7 @@ export class GuestIssuer {
    * then be 1 to 64 characters (code points); it is refused rather than truncated so the person sees
    * the name others will see.
    *
-   * @throws InvalidGuestNameError when the cleaned name is empty or longer than 64 characters.
+   * @throws InvalidGuestNameError when the cleaned name is empty or longer than {@link MAX_NAME_LENGTH} characters.
    */
   async issue(name: string): Promise<IssuedGuestToken> {
     const cleaned = cleanDisplayName(typeof name === 'string' ? name : '');

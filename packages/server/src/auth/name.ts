@@ -1,6 +1,10 @@
-import { cleanDisplayName } from '@tandem/room';
-/** Longest display name, in code points. */
-export const MAX_NAME_LENGTH = 64;
+import { cleanDisplayName, DEFAULT_LIMITS } from '@tandem/room';
+
+/**
+ * Longest display name, in code points: the rooms' own cap, so a name the server accepts (a guest's,
+ * or one from a token's claims) is never cut again when a room shows it.
+ */
+export const MAX_NAME_LENGTH = DEFAULT_LIMITS.maxNameChars;
 
 /** Number of code points (what a person counts), not UTF-16 units. */
 export function codePointLength(text: string): number {

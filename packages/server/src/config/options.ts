@@ -1,3 +1,8 @@
+// One piece on purpose: every option of `tandem serve` is declared here three times over, its type
+// and doc in `ServerOptions`, its flag, environment variables, bounds and help in `OPTION_SPECS`, and
+// its default in `defaultOptions`. Kept side by side, adding or changing an option is one edit a
+// reviewer sees whole; split by kind, the three would drift apart.
+
 /** Everything `tandem serve` can be told, with its default. Flags, env vars and a config file all map here. */
 export interface ServerOptions {
   /** TCP port for HTTP and WebSocket. Default 4321. */

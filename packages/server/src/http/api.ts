@@ -21,25 +21,21 @@ import {
 import type { IceServer } from '../config/ice-servers.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { RoomRefusal, type RoomRegistry, type SessionRequest } from '../rooms/registry.js';
-import { type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
+import type { Placement } from '../placement/placement.js';
+import { Refusal } from '../refusal.js';
+import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
 
 export interface ApiContext {
+  /** Rooms loaded here, for health. */
   registry: RoomRegistry;
-  /** Peer-to-peer sessions' signaling. */
-  signaling: SignalingHub;
+  /** Where rooms and peer-to-peer sessions run: here, or elsewhere in the cluster. */
+  placement: Placement;
   /** STUN/TURN servers for peer-to-peer sessions. */
   iceServers: IceServer[];
-  /** Whether a peer-to-peer session's host is connected (on this server, or in its cluster). */
-  p2pExists: (sessionId: string) => Promise<boolean>;
-  /** Called once a peer-to-peer session is created, before its id is handed out (a cluster leases it). */
-  p2pCreated: (sessionId: string) => Promise<void>;
-  /** Creates a session (in a cluster, a companion is created on the node hosting its session). */
-  createSession: RoomRegistry['createSession'];
   verifier: TokenVerifier;
   /** Single-use connection tickets. */
   tickets: ConnectionTickets;
@@ -240,7 +236,7 @@ const createSession: Handler = async (ctx, req) => {
   }
   takeSession(ctx, req);
   try {
-    const session = await ctx.createSession(identity, request);
+    const session = await ctx.placement.createSession(identity, request);
     const base = baseUrl(ctx, req);
     return [
       201,
@@ -251,7 +247,7 @@ const createSession: Handler = async (ctx, req) => {
       },
     ];
   } catch (error) {
-    if (error instanceof RoomRefusal) {
+    if (error instanceof Refusal) {
       throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
     }
     throw error;
@@ -268,9 +264,9 @@ const findSession: Handler = async (ctx, req, url) => {
   }
   let roomId: string | undefined;
   try {
-    roomId = code ? await ctx.registry.roomIdForCode(code, ctx.clientAddress(req)) : undefined;
+    roomId = code ? await ctx.placement.findSession(code, ctx.clientAddress(req)) : undefined;
   } catch (error) {
-    if (error instanceof RoomRefusal)
+    if (error instanceof Refusal)
       throw new HttpError(
         429,
         ERRORS[error.code].name,
@@ -293,13 +289,12 @@ const createP2p: Handler = async (ctx, req) => {
   takeSession(ctx, req);
   let sessionId: string;
   try {
-    sessionId = ctx.signaling.create(identity);
+    sessionId = await ctx.placement.createSignaling(identity);
   } catch (error) {
-    if (error instanceof SignalingRefusal)
+    if (error instanceof Refusal)
       throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
     throw error;
   }
-  await ctx.p2pCreated(sessionId);
   return [201, { ...p2pSessionInfo(ctx, sessionId), host: plainIdentity(identity) }];
 };
 
@@ -311,7 +306,7 @@ const createP2p: Handler = async (ctx, req) => {
 const findP2p: Handler = async (ctx, req, url) => {
   const identity = await authenticate(ctx, req);
   const sessionId = url.pathname.split('/')[2] ?? '';
-  if (!P2P_SESSION_ID.test(sessionId) || !(await ctx.p2pExists(sessionId)))
+  if (!P2P_SESSION_ID.test(sessionId) || !(await ctx.placement.signalingExists(sessionId)))
     throw new HttpError(404, 'RoomNotFound', 'no peer-to-peer session with that id is open');
   // `you`: the caller as verified, what a host resuming its session binds its room's host role to.
   return [200, { ...p2pSessionInfo(ctx, sessionId), you: plainIdentity(identity) }];

@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
-import {
-  type Clock,
-  type Identity,
-  type LimitOverrides,
-  makeJoinCode,
-  Room,
-  type RoomSocket,
-  type RoomStore,
-  type TimerHandle,
-} from '@tandem/room';
-import { yjsDocuments } from '@tandem/yjs';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { type ServerStore, StaleOwnerError } from './server-store.js';
+import { type AdmissionPolicy, type DocMode, ErrorCode, secureRandom } from '@tandem/protocol';
+import { type Identity, makeJoinCode, type Room } from '@tandem/room';
+import { Refusal, RoomElsewhere } from '../refusal.js';
+import { type LiveRoom, LiveRooms, type LiveRoomsOptions } from './live-rooms.js';
+import { RetentionSweep } from './retention.js';
+import { parentOf, sessionOf } from './room-ids.js';
 import { WindowLimiter } from './window-limiter.js';
 
 /** What a new session starts with. */
@@ -32,229 +23,65 @@ export interface SessionRequest {
 /** Companion rooms one session may have. */
 export const MAX_COMPANIONS = 8;
 
-/** A companion's id is its parent's id, a dot, and its own part, so the link needs no storage. */
-export function parentOf(roomId: string): string | undefined {
-  const dot = roomId.indexOf('.');
-  return dot > 0 ? roomId.slice(0, dot) : undefined;
-}
-
-/** The session a room belongs to: its parent for a companion, else itself. A session lives on one node. */
-export function sessionOf(roomId: string): string {
-  return parentOf(roomId) ?? roomId;
-}
-
 /** A session the server created: where to connect and what to share. */
 export interface CreatedSession {
   roomId: string;
   joinCode: string;
 }
 
-/** Why a room could not be opened or created. */
-export class RoomRefusal extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    /** For a rate limit: milliseconds until the same request may succeed. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The room's session is owned by another node of the cluster: connections go there. */
-export class RoomElsewhere extends Error {
-  constructor(readonly owner: string) {
-    super(`the room is hosted by node ${owner}`);
-  }
-}
-
-/**
- * Where sessions may live, in a cluster: a session is loaded only on the node that owns it. Absent
- * on a single server, where every session lives here.
- */
-export interface RoomPlacement {
-  /** Claims `sessionId` for this node: undefined when it is (now) this node's, else its owner's id. */
-  claim(sessionId: string): Promise<string | undefined>;
-  /**
-   * The store refused this node's claim on `sessionId`: it holds a later generation, `stored`.
-   * Claims the session again above it when the lease is still this node's claim (Redis lost its
-   * counter and handed out a number already used) or free: undefined when it is this node's now,
-   * else its owner's id.
-   */
-  claimAbove(sessionId: string, stored: number): Promise<string | undefined>;
-  /** True when another node owns the session now. */
-  ownedElsewhere(sessionId: string): Promise<boolean>;
-  /**
-   * Reserves one of `userId`'s `limit` hosted sessions across the cluster while a session is being
-   * created: undefined when the user is at the limit. Release it once the session is counted (or
-   * its creation failed).
-   */
-  reserveHosting(userId: string, limit: number): Promise<{ release(): Promise<void> } | undefined>;
-  /** A session was just created here, hosted by `userId`: count it for that user at once. */
-  hosted(sessionId: string, userId: string): Promise<void>;
-  /**
-   * The generation of this node's claim on the session: its store reads and writes carry it, and
-   * the store refuses them once a later claim has been made (the session moved on without us).
-   */
-  generation(sessionId: string): number | undefined;
-}
-
-/** A connection's way into its room, wherever the room runs: frames in, and leaving. */
-export interface Attachment {
-  receive(frame: Uint8Array): void;
-  detach(): void;
-}
-
-/** Opens a connection's room for it (the registry's, or a cluster's that may forward it). */
-export type RoomOpener = (roomId: string, socket: RoomSocket, identity: Identity) => Promise<Attachment>;
-
-interface LiveRoom {
-  readonly room: Room;
-  /** Set while the room is waiting for its first connection, or for a late one after creation. */
-  graceTimer: TimerHandle | undefined;
-  /**
-   * Created here and nobody has connected to it (or, for a session, to one of its companions)
-   * since. A session unloaded so is deleted from the store, companions and all, rather than kept
-   * for the retention period.
-   */
-  unjoined: boolean;
-}
-
-export interface RegistryOptions {
-  store: ServerStore;
-  clock: Clock;
-  logger: Logger;
-  metrics: Metrics;
-  limits: LimitOverrides;
-  joinsPerMinute: number;
+export interface RegistryOptions extends LiveRoomsOptions {
   /**
    * Unknown join codes one client address may try per minute; past that, every code lookup from it is
    * refused, right or wrong, so codes cannot be guessed with freshly minted guest ids.
    */
   codeMissesPerMinute: number;
+  /** Sessions one user may host at once (companions come with their session). */
   maxHostedRooms: number;
-  /**
-   * How long a created session stays loaded while nobody has connected to it; then it is unloaded
-   * and deleted from the store.
-   */
-  sessionGraceMs: number;
-  /**
-   * How long a room stays loaded after its last connection leaves (0: unload at once). A short
-   * idle keeps connect/close loops and quick reconnects from reloading the room each time.
-   */
-  roomIdleMs: number;
   /**
    * Rooms nobody has written to for this long (no edit, join or setting; a load counts) are
    * deleted from the store by an hourly sweep. 0 keeps every room forever.
    */
   roomRetentionMs: number;
-  /** In a cluster, which node each session lives on. */
-  placement?: RoomPlacement;
-}
-
-/** How often stale rooms are looked for, and how many one step deletes before yielding. */
-const SWEEP_EVERY_MS = 60 * 60 * 1000;
-const SWEEP_BATCH = 200;
-
-/** Why a client is told to reconnect when its room's session has moved to another server. */
-export const ROOM_MOVED = 'the room moved to another server; reconnect';
-
-/** Crypto-strength uniform [0, 1): lock ids and join codes must not be guessable. */
-export function secureRandom(): number {
-  return randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
 }
 
 /**
- * Every room of the process. A room is loaded on first use, shared by all its connections, and
- * unloaded (after its writes are stored) a short idle after the last connection leaves, so memory follows
- * live rooms only. Loads and unloads of one room are serialised through `transitions`.
+ * Every room of the process: the rooms loaded here ({@link LiveRooms}), and the sessions created
+ * and found here: hosted-session limits, companion rooms, join codes and their guessing limit, and
+ * the retention sweep that deletes rooms nobody uses any more.
  */
-export class RoomRegistry {
-  private readonly live = new Map<string, LiveRoom>();
-  private readonly transitions = new Map<string, Promise<unknown>>();
-  private readonly joins: WindowLimiter;
+export class RoomRegistry extends LiveRooms {
+  declare protected readonly options: RegistryOptions;
   private readonly codeMisses: WindowLimiter;
-  private emptyWaiters: (() => void)[] = [];
   /** Sessions being created, per host: they count against the hosted-room limit before they are live. */
   private readonly creating = new Map<string, number>();
-  private readonly store: RoomStore;
-  private closing = false;
-  private sweepTimer: TimerHandle | undefined;
+  private readonly retention: RetentionSweep;
 
-  constructor(private readonly options: RegistryOptions) {
-    this.joins = new WindowLimiter(options.joinsPerMinute, options.clock);
+  constructor(options: RegistryOptions) {
+    super(options);
     this.codeMisses = new WindowLimiter(options.codeMissesPerMinute, options.clock);
-    this.store = timedStore(options.store, options.metrics, (roomId) =>
-      options.placement?.generation(sessionOf(roomId)),
-    );
-    if (options.roomRetentionMs > 0) this.scheduleSweep();
+    this.retention = new RetentionSweep({
+      store: options.store,
+      clock: options.clock,
+      logger: options.logger,
+      retentionMs: options.roomRetentionMs,
+      inUse: (roomId) => this.inUse(roomId),
+      ownedElsewhere: async (roomId) => (await options.claims?.ownedElsewhere(sessionOf(roomId))) === true,
+      track: (roomId, work) => this.track(roomId, work),
+      isClosing: () => this.closing,
+    });
   }
 
   /**
    * Deletes every stored room untouched for the retention period, except rooms loaded or being
    * loaded now. Returns how many were deleted. Runs hourly on its own; callable at any time.
    */
-  async sweepStale(): Promise<number> {
-    if (this.options.roomRetentionMs <= 0) return 0;
-    const cutoff = this.options.clock.now() - this.options.roomRetentionMs;
-    let total = 0;
-    const skipped = new Set<string>();
-    for (;;) {
-      const stale = await this.options.store.listUntouchedSince(cutoff, SWEEP_BATCH + skipped.size);
-      const candidates = stale.filter((id) => !skipped.has(id));
-      for (const roomId of candidates) {
-        if (this.closing) return total;
-        if (this.inUse(roomId) || (await this.options.placement?.ownedElsewhere(sessionOf(roomId)))) {
-          skipped.add(roomId);
-          continue;
-        }
-        // As a transition, so a connection arriving now waits and then finds the room gone,
-        // instead of loading it while it is being deleted.
-        if (await this.track(roomId, this.options.store.deleteIfUntouchedSince(roomId, cutoff))) total++;
-      }
-      if (candidates.length === 0 || stale.length < SWEEP_BATCH + skipped.size) break;
-    }
-    if (total > 0) this.options.logger.info({ rooms: total }, 'deleted rooms past their retention');
-    return total;
+  sweepStale(): Promise<number> {
+    return this.retention.sweep();
   }
 
-  private scheduleSweep(): void {
-    this.sweepTimer = this.options.clock.setTimeout(() => {
-      this.sweepStale()
-        .catch((error: unknown) => this.options.logger.error({ err: error }, 'room retention sweep failed'))
-        .finally(() => {
-          if (!this.closing) this.scheduleSweep();
-        });
-    }, SWEEP_EVERY_MS);
-  }
-
-  /** Rooms loaded now. */
-  get size(): number {
-    return this.live.size;
-  }
-
-  /** Whether the room is loaded, or being loaded or unloaded. */
-  inUse(roomId: string): boolean {
-    return this.live.has(roomId) || this.transitions.has(roomId);
-  }
-
-  /** Sessions with a room loaded, or being loaded or unloaded, here. */
-  liveSessions(): Set<string> {
-    return new Set([...this.live.keys(), ...this.transitions.keys()].map(sessionOf));
-  }
-
-  /**
-   * Closes a session's rooms here at once, telling their clients to reconnect (`ServerShutdown`):
-   * this node no longer owns the session, and its next owner loads it from the store.
-   */
-  async evict(sessionId: string): Promise<void> {
-    const rooms = [...this.live.entries()].filter(([id]) => sessionOf(id) === sessionId);
-    await Promise.all(rooms.map(([id, entry]) => this.closeRoom(id, entry, ErrorCode.ServerShutdown)));
-  }
-
-  /** The host of a session loaded here. */
-  hostOf(sessionId: string): string | undefined {
-    return this.live.get(sessionId)?.room.getSettings().hostUserId || undefined;
+  override async close(): Promise<void> {
+    this.retention.stop();
+    await super.close();
   }
 
   /** Sessions loaded here whose host is `userId`. */
@@ -264,23 +91,15 @@ export class RoomRegistry {
       .map(([id]) => id);
   }
 
-  /** Open connections across rooms. */
-  get connections(): number {
-    let n = 0;
-    for (const { room } of this.live.values()) n += room.size;
-    return n;
-  }
-
   /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
-    const placement = this.options.placement;
-    if (placement) {
+    const claims = this.options.claims;
+    if (claims) {
       // In a cluster the count is Redis's, across every server, reserved atomically.
-      const reservation = await placement.reserveHosting(host.userId, this.options.maxHostedRooms);
-      if (!reservation)
-        throw new RoomRefusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
+      const reservation = await claims.reserveHosting(host.userId, this.options.maxHostedRooms);
+      if (!reservation) throw new Refusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
       try {
         return await this.create(host, request);
       } finally {
@@ -293,7 +112,7 @@ export class RoomRegistry {
     // Sessions, not rooms: a session's companions come with it.
     const hosted = this.hostedSessions(host.userId).length + inFlight;
     if (hosted >= this.options.maxHostedRooms) {
-      throw new RoomRefusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
+      throw new Refusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
     }
     this.creating.set(host.userId, inFlight + 1);
     try {
@@ -311,16 +130,16 @@ export class RoomRegistry {
    */
   private async createCompanion(host: Identity, parentId: string, request: SessionRequest) {
     if (parentOf(parentId) !== undefined)
-      throw new RoomRefusal(ErrorCode.BadMessage, 'a companion room cannot have companions of its own');
+      throw new Refusal(ErrorCode.BadMessage, 'a companion room cannot have companions of its own');
     const parent = await this.load(parentId);
-    if (!parent) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${parentId}`);
+    if (!parent) throw new Refusal(ErrorCode.RoomNotFound, `no room ${parentId}`);
     // Loaded for a companion's sake: its own people get the session grace to come back.
     if (parent.room.size === 0) this.armGrace(parentId, parent);
     if (parent.room.getSettings().hostUserId !== host.userId)
-      throw new RoomRefusal(ErrorCode.Forbidden, 'only the host of a session may add rooms to it');
+      throw new Refusal(ErrorCode.Forbidden, 'only the host of a session may add rooms to it');
     const companions = [...this.live.keys()].filter((id) => parentOf(id) === parentId).length;
     if (companions >= MAX_COMPANIONS) {
-      throw new RoomRefusal(ErrorCode.HostLimit, `a session has at most ${MAX_COMPANIONS} companion rooms`);
+      throw new Refusal(ErrorCode.HostLimit, `a session has at most ${MAX_COMPANIONS} companion rooms`);
     }
     const suffix = `c${randomBytes(6).toString('base64url')}`;
     return this.create(
@@ -335,7 +154,7 @@ export class RoomRegistry {
     request: SessionRequest,
     roomId = `r${randomBytes(9).toString('base64url')}`,
   ): Promise<CreatedSession> {
-    const owner = await this.options.placement?.claim(sessionOf(roomId));
+    const owner = await this.options.claims?.claim(sessionOf(roomId));
     if (owner !== undefined) throw new RoomElsewhere(owner);
     const joinCode = await this.uniqueJoinCode();
     let room: Room;
@@ -348,7 +167,7 @@ export class RoomRegistry {
         ...(request.trusted ? { trusted: request.trusted } : {}),
       });
     } catch (error) {
-      throw new RoomRefusal(ErrorCode.BadMessage, (error as Error).message);
+      throw new Refusal(ErrorCode.BadMessage, (error as Error).message);
     }
     // The room swallows a failed write (it reports it as activity), so watch for one: a session
     // whose settings never reached the store could not be joined by code or survive a restart.
@@ -363,15 +182,15 @@ export class RoomRegistry {
     unwatch();
     if (!stored || this.closing) {
       await room.close(ErrorCode.ServerShutdown);
-      if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
+      if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
       this.options.logger.error({ roomId, err: storeError }, 'new session could not be stored');
-      throw new RoomRefusal(ErrorCode.Internal, 'the session could not be stored');
+      throw new Refusal(ErrorCode.Internal, 'the session could not be stored');
     }
     const entry: LiveRoom = { room, graceTimer: undefined, unjoined: true };
     this.live.set(roomId, entry);
     this.options.metrics.rooms.set(this.live.size);
     this.armGrace(roomId, entry);
-    if (parentOf(roomId) === undefined) await this.options.placement?.hosted(roomId, host.userId);
+    if (parentOf(roomId) === undefined) await this.options.claims?.hosted(roomId, host.userId);
     this.options.logger.info({ roomId, host: host.userId }, 'session created');
     return { roomId, joinCode };
   }
@@ -379,11 +198,11 @@ export class RoomRegistry {
   /**
    * The room a join code opens, or undefined. `source` is the caller's client address: after
    * `codeMissesPerMinute` unknown codes from it within a minute, lookups from it throw
-   * {@link RoomRefusal} (`JoinRateLimited`) until the oldest miss is a minute old.
+   * {@link Refusal} (`JoinRateLimited`) until the oldest miss is a minute old.
    */
   async roomIdForCode(code: string, source: string): Promise<string | undefined> {
     if (this.codeMisses.exhausted(source)) {
-      throw new RoomRefusal(
+      throw new Refusal(
         ErrorCode.JoinRateLimited,
         'too many unknown join codes from this address; try again in a minute',
         this.codeMisses.retryAfterMs(source),
@@ -394,342 +213,11 @@ export class RoomRegistry {
     return roomId;
   }
 
-  /**
-   * Attaches a verified connection to a room, loading it if needed. Throws {@link RoomRefusal} for a
-   * room that does not exist. Returns the room and the connection id within it.
-   */
-  async attach(roomId: string, socket: RoomSocket, identity: Identity): Promise<{ room: Room; id: number }> {
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
-    await this.loadParentOf(roomId);
-    const entry = await this.load(roomId);
-    if (!entry) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
-    // Shutdown may have begun while this waited; the room is (or is about to be) closed.
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
-    this.disarmGrace(entry);
-    entry.unjoined = false;
-    // Joining a companion is joining its session: the session is kept when it unloads.
-    const parent = this.live.get(parentOf(roomId) ?? '');
-    if (parent) parent.unjoined = false;
-    return { room: entry.room, id: entry.room.connect(socket, identity) };
-  }
-
-  /** {@link attach}, as an {@link Attachment}. */
-  async open(roomId: string, socket: RoomSocket, identity: Identity): Promise<Attachment> {
-    const { room, id } = await this.attach(roomId, socket, identity);
-    return { receive: (frame) => room.receive(id, frame), detach: () => this.detach(room, id) };
-  }
-
-  /**
-   * A companion's admission is decided by its parent at `hello`, so the parent must be in memory;
-   * loaded for that alone, it unloads after the usual idle.
-   */
-  private async loadParentOf(roomId: string): Promise<void> {
-    const parentId = parentOf(roomId);
-    if (parentId === undefined) return;
-    const wasLive = this.live.has(parentId);
-    const parent = await this.load(parentId);
-    if (!parent) throw new RoomRefusal(ErrorCode.RoomNotFound, `no room ${roomId}`);
-    // Loaded for a companion's sake: its own people get the session grace to come back. A session
-    // already loaded keeps its own timing: it stays while anyone is in a companion.
-    if (!wasLive && parent.room.size === 0) this.armGrace(parentId, parent);
-  }
-
-  /** Companion rooms of `parentId` that are in memory. */
-  private companionsOf(parentId: string): LiveRoom[] {
-    return [...this.live.entries()].filter(([id]) => parentOf(id) === parentId).map(([, entry]) => entry);
-  }
-
-  /**
-   * The transport closed; unloads the room when it was the last connection. A session stays
-   * loaded while anyone is in one of its companions (they are admitted through it); the last to
-   * leave the companions lets it go.
-   */
-  detach(room: Room, id: number): void {
-    room.disconnect(id);
-    if (room.size > 0) return;
-    this.emptied(room.id, room);
-    const parentId = parentOf(room.id);
-    const parent = parentId === undefined ? undefined : this.live.get(parentId);
-    // A pending grace (a session nobody has joined yet) decides on its own when it runs out.
-    if (parentId !== undefined && parent && parent.room.size === 0 && !parent.graceTimer)
-      this.emptied(parentId, parent.room);
-  }
-
-  /** Unloads an empty room now, or after the idle time. */
-  private emptied(roomId: string, room: Room): void {
-    const entry = this.live.get(roomId);
-    if (this.options.roomIdleMs === 0 || !entry || entry.room !== room) void this.unload(roomId);
-    else this.armGrace(roomId, entry, this.options.roomIdleMs);
-  }
-
-  /** Whether someone is connected to a companion of `parentId`. */
-  private companionsInUse(parentId: string): boolean {
-    return this.companionsOf(parentId).some((c) => c.room.size > 0);
-  }
-
-  /** Resolves once no room is loaded and no load or unload is in flight. */
-  whenEmpty(): Promise<void> {
-    if (this.live.size === 0 && this.transitions.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.emptyWaiters.push(resolve));
-  }
-
-  private notifyIfEmpty(): void {
-    if (this.live.size > 0 || this.transitions.size > 0) return;
-    const waiters = this.emptyWaiters;
-    this.emptyWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  /** Refuses new sessions and connections from now on; rooms stay as they are until {@link close}. */
-  stopAccepting(): void {
-    this.closing = true;
-  }
-
-  /** Closes every room (clients are told to reconnect) and stores what is pending. */
-  async close(): Promise<void> {
-    this.closing = true;
-    if (this.sweepTimer !== undefined) this.options.clock.clearTimeout(this.sweepTimer);
-    while (this.transitions.size > 0) await Promise.allSettled([...this.transitions.values()]);
-    await Promise.all(
-      [...this.live.entries()].map(async ([id, entry]) => {
-        this.disarmGrace(entry);
-        await entry.room.close(ErrorCode.ServerShutdown);
-        this.live.delete(id);
-      }),
-    );
-    this.options.metrics.rooms.set(0);
-  }
-
-  private async load(roomId: string): Promise<LiveRoom | undefined> {
-    for (;;) {
-      const existing = this.live.get(roomId);
-      if (existing) return existing;
-      const pending = this.transitions.get(roomId);
-      if (!pending) break;
-      await pending.catch(() => undefined);
-    }
-    // A newcomer that waited on an unload must not load the room again once shutdown has begun:
-    // `close` may already have closed every room it knew of, and nobody would close this one.
-    if (this.closing) throw new RoomRefusal(ErrorCode.ServerShutdown, 'server is shutting down');
-    const loading = (async () => {
-      const owner = await this.options.placement?.claim(sessionOf(roomId));
-      if (owner !== undefined) throw new RoomElsewhere(owner);
-      const loaded = await this.loadClaimed(roomId);
-      if (!loaded) return undefined;
-      const room = this.observed(loaded);
-      const entry: LiveRoom = { room, graceTimer: undefined, unjoined: false };
-      this.live.set(roomId, entry);
-      this.options.metrics.rooms.set(this.live.size);
-      return entry;
-    })();
-    return this.track(roomId, loading);
-  }
-
-  /**
-   * Loads a room whose session this node has claimed. The store refuses a claim below the
-   * generation it holds: another server has claimed the session since, or Redis restarted empty
-   * and its counter handed out a number already used. The session is then claimed again above the
-   * stored generation (if this node's lease is still that claim, or nobody holds one) and loaded
-   * once more, so rooms come back after such a restart; else the client is told to try again.
-   */
-  private async loadClaimed(roomId: string, again = true): Promise<Room | undefined> {
-    try {
-      return await Room.loadExisting(this.roomConfig(roomId));
-    } catch (error) {
-      if (!(error instanceof StaleOwnerError)) throw error;
-      const placement = this.options.placement;
-      // A room of the session still here under the refused claim must never write under a new one.
-      if (again && placement && error.recorded !== undefined && !this.sessionInUseBesides(roomId)) {
-        const owner = await placement.claimAbove(sessionOf(roomId), error.recorded);
-        if (owner !== undefined) throw new RoomElsewhere(owner);
-        return this.loadClaimed(roomId, false);
-      }
-      throw new RoomRefusal(ErrorCode.ServerShutdown, ROOM_MOVED);
-    }
-  }
-
-  /** Whether a room of `roomId`'s session other than it is loaded, or being loaded or unloaded. */
-  private sessionInUseBesides(roomId: string): boolean {
-    const session = sessionOf(roomId);
-    return [...this.live.keys(), ...this.transitions.keys()].some(
-      (id) => id !== roomId && sessionOf(id) === session,
-    );
-  }
-
-  private async unload(roomId: string): Promise<void> {
-    if (this.transitions.has(roomId)) await this.transitions.get(roomId)?.catch(() => undefined);
-    const entry = this.live.get(roomId);
-    if (!entry || entry.room.size > 0 || this.companionsInUse(roomId) || this.closing) return;
-    const parentId = parentOf(roomId);
-    // A companion of a session nobody has joined yet goes when its session does, and as it does.
-    if (parentId !== undefined && this.live.get(parentId)?.unjoined) return;
-    // Its companions are empty (checked above): they go with it, as their admission does. All
-    // leave `live` at once, so nobody attaches to a companion whose session is on its way out. A
-    // session nobody joined is of no use to anyone: it and its companions are deleted. (A
-    // companion nobody has entered, of a session in use, is kept: it is the session's.)
-    const forget = parentId === undefined && entry.unjoined;
-    if (forget) this.options.logger.info({ roomId }, 'session nobody joined deleted');
-    await Promise.all([
-      this.closeRoom(roomId, entry, ErrorCode.RoomClosed, forget),
-      ...this.companionsOf(roomId).map((c) => this.closeRoom(c.room.id, c, ErrorCode.RoomClosed, forget)),
-    ]);
-  }
-
-  /**
-   * Closes a loaded room (its connections are told `code`) and forgets it; with `deleteStored`, it
-   * is deleted from the store too, within the same transition, so no load can come in between.
-   */
-  private closeRoom(
-    roomId: string,
-    entry: LiveRoom,
-    code: ErrorCode = ErrorCode.RoomClosed,
-    deleteStored = false,
-  ): Promise<void> {
-    const closing = (async () => {
-      // Remove first so no new connection attaches to a room being closed; a newcomer waits on
-      // this transition and loads a fresh copy from the store afterwards.
-      this.live.delete(roomId);
-      this.options.metrics.rooms.set(this.live.size);
-      this.disarmGrace(entry);
-      await entry.room.close(code);
-      if (deleteStored) await this.store.delete(roomId);
-    })();
-    return this.track(roomId, closing);
-  }
-
-  private track<T>(roomId: string, work: Promise<T>): Promise<T> {
-    const settled = work.finally(() => {
-      if (this.transitions.get(roomId) === settled) this.transitions.delete(roomId);
-      this.notifyIfEmpty();
-    });
-    this.transitions.set(roomId, settled);
-    return settled;
-  }
-
-  /** Unloads the room after `ms` unless a connection arrives first. */
-  private armGrace(roomId: string, entry: LiveRoom, ms = this.options.sessionGraceMs): void {
-    this.disarmGrace(entry);
-    entry.graceTimer = this.options.clock.setTimeout(() => {
-      entry.graceTimer = undefined;
-      if (entry.room.size === 0) void this.unload(roomId);
-    }, ms);
-  }
-
-  private disarmGrace(entry: LiveRoom): void {
-    if (entry.graceTimer === undefined) return;
-    this.options.clock.clearTimeout(entry.graceTimer);
-    entry.graceTimer = undefined;
-  }
-
-  private buildRoom(roomId: string, settings: ConstructorParameters<typeof Room>[0]['settings']): Room {
-    return this.observed(new Room({ ...this.roomConfig(roomId), ...(settings ? { settings } : {}) }));
-  }
-
-  /** Every room reports its activity to metrics and the debug log. */
-  private observed(room: Room): Room {
-    room.onActivity((event) => {
-      this.options.metrics.activity(event);
-      if (event.type === 'removed') {
-        for (const companion of this.companionsOf(room.id))
-          companion.room.expel(event.userId, ErrorCode.Removed);
-      }
-      if (event.type === 'store-failed') {
-        if (event.error instanceof StaleOwnerError)
-          this.options.logger.warn({ roomId: room.id }, 'another server has claimed the room; closed here');
-        else
-          this.options.logger.error({ roomId: room.id, err: event.error }, 'store write failed; room closed');
-        // The room closed itself; the next connection must load a fresh copy from the store.
-        if (this.live.get(room.id)?.room === room) {
-          this.live.delete(room.id);
-          this.options.metrics.rooms.set(this.live.size);
-        }
-      } else this.options.logger.debug({ roomId: room.id, ...event }, 'room activity');
-    });
-    return room;
-  }
-
-  /**
-   * The clock a room's timers (cursor ticks, lock leases, hello and access timeouts) run on, with
-   * each timer guarded: one that throws, a defect in that room, closes that room (its clients told
-   * Internal: they reconnect, to a fresh copy from the store) rather than escaping to the event
-   * loop and ending the process with every room in it.
-   */
-  private guardedClock(roomId: string): Clock {
-    const clock = this.options.clock;
-    return {
-      now: () => clock.now(),
-      setTimeout: (fn, ms) =>
-        clock.setTimeout(() => {
-          try {
-            fn();
-          } catch (error) {
-            this.roomFailed(roomId, error);
-          }
-        }, ms),
-      clearTimeout: (handle) => clock.clearTimeout(handle),
-    };
-  }
-
-  private roomFailed(roomId: string, error: unknown): void {
-    this.options.logger.error({ roomId, err: error }, 'a room timer failed; room closed');
-    const entry = this.live.get(roomId);
-    if (entry)
-      this.closeRoom(roomId, entry, ErrorCode.Internal).catch((closeError: unknown) =>
-        this.options.logger.error({ roomId, err: closeError }, 'closing a failed room failed too'),
-      );
-  }
-
-  private roomConfig(roomId: string): ConstructorParameters<typeof Room>[0] {
-    return {
-      id: roomId,
-      clock: this.guardedClock(roomId),
-      random: secureRandom,
-      store: this.store,
-      limits: this.options.limits,
-      documents: yjsDocuments,
-      // In a cluster an owner that lost its lease may not know yet: its grants must be stored
-      // (which the store refuses it) before anyone hears of them.
-      announceLocksWhenStored: this.options.placement !== undefined,
-      canJoin: (identity) => {
-        const parentId = parentOf(roomId);
-        // A companion's joins are not counted: the join to its session was.
-        if (parentId === undefined)
-          return this.joins.tryTake(identity.userId) ? undefined : ErrorCode.JoinRateLimited;
-        const parent = this.live.get(parentId)?.room;
-        return parent?.admitsWithoutWaiting(identity) ? undefined : ErrorCode.NotInSession;
-      },
-    };
-  }
-
   private async uniqueJoinCode(): Promise<string> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = makeJoinCode(secureRandom, attempt < 10 ? 6 : 8);
       if (!(await this.options.store.roomIdForJoinCode(code))) return code;
     }
-    throw new RoomRefusal(ErrorCode.Internal, 'could not find a free join code');
+    throw new Refusal(ErrorCode.Internal, 'could not find a free join code');
   }
-}
-
-/**
- * The store as rooms see it: every call's latency lands in the metrics, and in a cluster every load
- * and write carries this node's claim on the room's session (its fence).
- */
-function timedStore(
-  store: ServerStore,
-  metrics: Metrics,
-  fenceOf: (roomId: string) => number | undefined,
-): RoomStore {
-  const time = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
-    const end = metrics.storeLatency.startTimer({ op });
-    try {
-      return await fn();
-    } finally {
-      end();
-    }
-  };
-  return {
-    load: (id) => time('load', () => store.load(id, fenceOf(id))),
-    write: (id, writes) => time('write', () => store.write(id, writes, fenceOf(id))),
-    delete: (id) => time('delete', () => store.delete(id)),
-  };
 }

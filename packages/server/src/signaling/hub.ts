@@ -1,4 +1,4 @@
-import { DecodeError, decode, ERRORS, ErrorCode, encode, type MessageOf } from '@tandem/protocol';
+import { DecodeError, decode, ERRORS, ErrorCode, encode, HOST_PEER, type MessageOf } from '@tandem/protocol';
 import {
   type Clock,
   type Identity,
@@ -8,11 +8,9 @@ import {
   refuseSocket,
   type TimerHandle,
 } from '@tandem/room';
-import type { Attachment } from '../rooms/registry.js';
+import type { Attachment } from '../placement/attachment.js';
+import { Refusal } from '../refusal.js';
 import { makeSessionId } from './session-id.js';
-
-/** The host's peer number in its session; guests are numbered from 1. */
-export const HOST_PEER = 0;
 
 export interface SignalingLimits {
   /** Guests per session (the host's room caps participants again). */
@@ -56,21 +54,6 @@ interface Session {
   expiry: TimerHandle | undefined;
 }
 
-/** A signaling connection's way in; `leaveCleanly` is a close with code 1000 (the host ends the session). */
-export interface SignalingAttachment extends Attachment {
-  leaveCleanly?: () => void;
-}
-
-/** Why a connection to a session is refused. */
-export class SignalingRefusal extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The signaling endpoint of peer-to-peer sessions: a host creates a session and connects; guests
  * connect with its id; the hub introduces each guest to the host (`join`, with the identity the
@@ -109,7 +92,7 @@ export class SignalingHub {
   }
 
   /** {@link connect}, as an {@link Attachment} (frames in, leaving). */
-  attach(sessionId: string, identity: Identity, socket: RoomSocket): SignalingAttachment {
+  attach(sessionId: string, identity: Identity, socket: RoomSocket): Attachment {
     const peer = this.connect(sessionId, identity, socket);
     return {
       receive: (frame) => this.receive(sessionId, peer, frame),
@@ -126,13 +109,13 @@ export class SignalingHub {
 
   /**
    * Creates a session hosted by `host`; it ends unless the host connects within `hostWaitMs`.
-   * Throws {@link SignalingRefusal} (`HostLimit`) when `host` already has `maxWaiting` sessions
+   * Throws {@link Refusal} (`HostLimit`) when `host` already has `maxWaiting` sessions
    * whose host has not connected: each holds memory until then.
    */
   create(host: Identity): string {
     const waiting = [...this.sessions.values()].filter((s) => s.hostUserId === host.userId && !s.host);
     if (waiting.length >= this.limits.maxWaiting) {
-      throw new SignalingRefusal(
+      throw new Refusal(
         ErrorCode.HostLimit,
         `you already have ${waiting.length} peer-to-peer sessions waiting for you to connect`,
       );
@@ -161,12 +144,12 @@ export class SignalingHub {
 
   /**
    * Adds a verified connection to a session: its host (the user who created it) or a guest, whom
-   * the host is told of at once. Throws {@link SignalingRefusal} for an unknown session, a second
+   * the host is told of at once. Throws {@link Refusal} for an unknown session, a second
    * host connection, a guest before the host is there, or a full session.
    */
   connect(sessionId: string, identity: Identity, socket: RoomSocket): SignalingPeer {
     const session = this.sessions.get(sessionId);
-    if (!session) throw new SignalingRefusal(ErrorCode.RoomNotFound, `no peer-to-peer session ${sessionId}`);
+    if (!session) throw new Refusal(ErrorCode.RoomNotFound, `no peer-to-peer session ${sessionId}`);
     const budget = new RateBucket(this.limits.signalsPerSecond, 3, 5, this.clock.now());
     if (identity.userId === session.hostUserId) {
       if (session.expiry !== undefined) this.clock.clearTimeout(session.expiry);
@@ -184,10 +167,9 @@ export class SignalingHub {
       return session.host;
     }
     // The session waits for its host (not connected yet, or gone for a moment): so does the guest.
-    if (!session.host)
-      throw new SignalingRefusal(ErrorCode.HostAway, 'the host is not in this session right now');
+    if (!session.host) throw new Refusal(ErrorCode.HostAway, 'the host is not in this session right now');
     if (session.guests.size >= this.limits.maxGuests)
-      throw new SignalingRefusal(ErrorCode.RoomFull, 'this session is full');
+      throw new Refusal(ErrorCode.RoomFull, 'this session is full');
     const guest: SignalingPeer = { peer: session.nextPeer++, identity, socket, budget };
     session.guests.set(guest.peer, guest);
     const who = JSON.stringify(plainIdentity(identity));

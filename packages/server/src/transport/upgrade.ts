@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
-import type { Identity, RoomSocket } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
 import {
   AuthError,
@@ -12,8 +11,10 @@ import {
 } from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { type RoomOpener, RoomRefusal, type RoomRegistry } from '../rooms/registry.js';
-import { type SignalingAttachment, type SignalingHub, SignalingRefusal } from '../signaling/hub.js';
+import type { Attachment } from '../placement/attachment.js';
+import { Link } from '../placement/link.js';
+import type { Placement } from '../placement/placement.js';
+import { Refusal } from '../refusal.js';
 import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
@@ -23,9 +24,8 @@ export interface UpgradeContext {
   verifier: TokenVerifier;
   /** Single-use connection tickets, taken in place of a token. */
   tickets: ConnectionTickets;
-  registry: RoomRegistry;
-  /** Opens a connection's room: the registry's own, or through the cluster. */
-  open: RoomOpener;
+  /** Where rooms and peer-to-peer sessions run: here, or elsewhere in the cluster. */
+  placement: Placement;
   metrics: Metrics;
   logger: Logger;
   /** The address a request is counted against: its client's, behind a trusted proxy. */
@@ -38,10 +38,6 @@ export interface UpgradeContext {
   isClosing: () => boolean;
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
-  /** Peer-to-peer sessions' signaling. */
-  signaling: SignalingHub;
-  /** Opens a connection to a peer-to-peer session's signaling: here, or through the cluster. */
-  openSignaling: (sessionId: string, socket: RoomSocket, identity: Identity) => Promise<SignalingAttachment>;
 }
 
 /** Largest signaling frame: an SDP offer with its candidates is a few KB. */
@@ -135,7 +131,7 @@ interface Destination {
   /** Added to this connection's log lines. */
   log: Record<string, unknown>;
   /** Attaches the connection; rejects with a refusal (code and message) the client is told. */
-  open: (socket: WsRoomSocket) => Promise<SignalingAttachment>;
+  open: (socket: WsRoomSocket) => Promise<Attachment>;
 }
 
 /** A room connection: by room id, or by join code (guesses counted against `address`). */
@@ -155,13 +151,13 @@ function accept(
     log: { remote: address },
     open: async (socket) => {
       const roomId =
-        target.kind === 'room' ? target.roomId : await ctx.registry.roomIdForCode(target.code, address);
+        target.kind === 'room' ? target.roomId : await ctx.placement.findSession(target.code, address);
       if (!roomId)
-        throw new RoomRefusal(
+        throw new Refusal(
           ErrorCode.RoomNotFound,
           `no session with code ${target.kind === 'code' ? target.code : ''}`,
         );
-      return ctx.open(roomId, socket, identity);
+      return ctx.placement.openRoom(roomId, socket, identity);
     },
   });
 }
@@ -183,7 +179,7 @@ function acceptSignaling(
     maxQueuedBytes: ctx.maxQueuedFrames * SIGNALING_MAX_PAYLOAD,
     countFramesIn: false,
     log: { p2p: sessionId },
-    open: (socket) => ctx.openSignaling(sessionId, socket, identity),
+    open: (socket) => ctx.placement.openSignaling(sessionId, socket, identity),
   });
 }
 
@@ -201,42 +197,24 @@ function serve(
   identity: VerifiedIdentity,
   to: Destination,
 ): void {
-  let attached: SignalingAttachment | undefined;
-  let gone = false;
   let cleanClose = false;
-  const queue: Buffer[] = [];
-  let queuedBytes = 0;
-  const leave = (): void => {
-    if (!attached) return;
-    const leaving = attached;
-    attached = undefined;
-    if (cleanClose && leaving.leaveCleanly) leaving.leaveCleanly();
-    else leaving.detach();
-  };
+  const link = new Link({
+    maxQueuedFrames: ctx.maxQueuedFrames,
+    maxQueuedBytes: to.maxQueuedBytes,
+    refuse: (code, message) => socket.fail(code, message),
+    isClosed: () => socket.isClosed,
+    logger: ctx.logger,
+    log: to.log,
+  });
+  const leave = (): void => link.leave(cleanClose);
   const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave);
   ctx.sockets.add(socket);
   ctx.metrics.connections.inc();
   const disarmExpiry = expireWith(identity, socket);
-
-  // A frame that meets a bug where it goes costs its own connection (closed, Internal), never the
-  // process and every room in it: the exception would otherwise escape a socket's data event.
-  const deliver = (target: SignalingAttachment, frame: Buffer): void => {
-    try {
-      target.receive(frame);
-    } catch (error) {
-      ctx.logger.error({ err: error, ...to.log }, 'a frame could not be handled; closing its connection');
-      socket.fail(ErrorCode.Internal);
-    }
-  };
   const onFrame = (frame: Buffer, isBinary: boolean): void => {
     if (to.countFramesIn) ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
-    if (attached) return deliver(attached, frame);
-    if (socket.isClosed) return;
-    queue.push(frame);
-    queuedBytes += frame.length;
-    if (queue.length > ctx.maxQueuedFrames || queuedBytes > to.maxQueuedBytes)
-      socket.fail(ErrorCode.Flood, 'too much sent before the room was ready');
+    link.receive(frame);
   };
   readFrames(
     ws,
@@ -250,28 +228,13 @@ function serve(
     },
   );
   ws.on('close', () => {
-    gone = true;
     disarmExpiry();
     ctx.sockets.delete(socket);
     ctx.metrics.connections.dec();
     leave();
   });
   ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
-
-  to.open(socket).then(
-    (result) => {
-      // Closed while it was being attached: by the client, or by this socket itself (expiry, flood).
-      if (gone || socket.isClosed) return result.detach();
-      attached = result;
-      for (const frame of queue.splice(0)) deliver(result, frame);
-    },
-    (error: unknown) => {
-      if (error instanceof RoomRefusal || error instanceof SignalingRefusal)
-        return socket.fail(error.code, error.message);
-      ctx.logger.error({ err: error, ...to.log }, 'could not attach connection');
-      socket.fail(ErrorCode.Internal);
-    },
-  );
+  link.attach(to.open(socket));
 }
 
 function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string, retryAfterSec?: number): void {

@@ -1,21 +1,19 @@
 import type { Duplex } from 'node:stream';
-import { closeCodeOf, decode, ERRORS, ErrorCode, encode, MESSAGES } from '@tandem/protocol';
+import {
+  closeCodeOf,
+  coalesceKey,
+  ERRORS,
+  ErrorCode,
+  encode,
+  isPresenceKey,
+  splitFrame,
+  staleKeys,
+} from '@tandem/protocol';
 import { closeReason, combineCursorFrames, type RoomSocket } from '@tandem/room';
 import { WebSocket } from 'ws';
 import type { Metrics } from '../observability/metrics.js';
 import type { FrameReader } from './frame-reader.js';
 import { writeBinaryFrame } from './frame-writer.js';
-
-/** Frames that only ever matter in their latest version per sender: safe to coalesce when backed up. */
-const COALESCABLE = new Set<number>([
-  MESSAGES.peerCursor2d.tag,
-  MESSAGES.peerCursor3d.tag,
-  MESSAGES.peerSelection.tag,
-  MESSAGES.peerCursorClear.tag,
-  MESSAGES.presence.tag,
-]);
-const CURSOR_GROUP = 0;
-const PRESENCE_GROUP = 1;
 
 export interface BackpressureLimits {
   /** Past this many unflushed bytes, cursor and presence frames coalesce to the latest per sender. */
@@ -60,17 +58,8 @@ export class WsRoomSocket implements RoomSocket {
       this.fail(ErrorCode.SlowConsumer);
       return;
     }
-    const tag = frame[0]!;
-    if (
-      this.held.size > 0 &&
-      frame.length >= 3 &&
-      (tag === MESSAGES.peerLeave.tag || tag === MESSAGES.peerVisibility.tag)
-    ) {
-      // A held cursor released after this frame would bring back a participant who left or hid.
-      const slot = slotOf(frame);
-      this.held.delete(heldKey(CURSOR_GROUP, slot));
-      if (tag === MESSAGES.peerLeave.tag) this.held.delete(heldKey(PRESENCE_GROUP, slot));
-    }
+    // A held frame released after this one could bring back a participant who left or hid.
+    if (this.held.size > 0) for (const key of staleKeys(frame)) this.held.delete(key);
     if (backlog > this.limits.softBytes) {
       if (this.hold(frame)) return;
     } else if (this.held.size > 0) {
@@ -139,22 +128,17 @@ export class WsRoomSocket implements RoomSocket {
 
   /**
    * Keeps a coalescable frame as its sender's latest, replacing an older one; false when the frame
-   * is not coalescable. A room's per-tick cursor frames (packed 2D cursors, batches) are taken
-   * apart so each sender is held on its own.
+   * is not coalescable (see `coalesceKey`). A frame carrying several (a tick's packed cursors, a
+   * batch) is taken apart so each sender is held on its own.
    */
   private hold(frame: Uint8Array): boolean {
-    const tag = frame[0]!;
-    if (tag === MESSAGES.peerCursors2d.tag || tag === MESSAGES.batch.tag) {
-      const m = decode(frame);
-      if (m.type === 'peerCursors2d') {
-        for (const c of m.cursors) this.hold(encode({ type: 'peerCursor2d', ...c }));
-      } else if (m.type === 'batch') {
-        for (const item of m.frames) if (!this.hold(item.frame)) this.write(item.frame);
-      }
+    const parts = splitFrame(frame);
+    if (parts) {
+      for (const part of parts) if (!this.hold(part)) this.write(part);
       return true;
     }
-    if (!COALESCABLE.has(tag) || frame.length < 3) return false;
-    const key = heldKey(tag === MESSAGES.presence.tag ? PRESENCE_GROUP : CURSOR_GROUP, slotOf(frame));
+    const key = coalesceKey(frame);
+    if (key === undefined) return false;
     if (this.held.has(key)) this.metrics.drops.inc({ reason: 'coalesced' });
     this.held.set(key, frame);
     this.releaseOnDrain();
@@ -165,21 +149,10 @@ export class WsRoomSocket implements RoomSocket {
   private release(): void {
     const cursors: Uint8Array[] = [];
     const presence: Uint8Array[] = [];
-    for (const frame of this.held.values())
-      (frame[0] === MESSAGES.presence.tag ? presence : cursors).push(frame);
+    for (const [key, frame] of this.held) (isPresenceKey(key) ? presence : cursors).push(frame);
     this.held.clear();
     const combined = combineCursorFrames(cursors);
     if (combined) this.write(combined);
     for (const frame of presence) this.write(frame);
   }
-}
-
-/** The sender slot of a peer frame: every coalescable frame starts `tag, u16 slot (LE)`. */
-function slotOf(frame: Uint8Array): number {
-  return frame[1]! | (frame[2]! << 8);
-}
-
-/** One held frame per (kind of update, sender). */
-function heldKey(group: number, slot: number): number {
-  return group * 0x10000 + slot;
 }

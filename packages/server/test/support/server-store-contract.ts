@@ -1,10 +1,7 @@
 import type { RoomSettings, RoomWrite } from '@tandem/room';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-// The engine itself (what `@tandem/room` resolves to under Vitest) by path, so the type checker
-// sees the same `Room` class as the room harness's `Peer`, not the one in `dist`.
-import { EPOCH_SPAN, ManualClock, Room } from '../../../room/src/index.js';
-import { bytes, Peer } from '../../../room/test/support/harness.js';
 import type { ServerStore } from '../../src/rooms/server-store.js';
+import { bytes, EPOCH_SPAN, ManualClock, Peer, Room } from './room-testing.js';
 
 /** How a store under test is opened, and what it may be told. */
 export interface ServerStoreOpenOptions {

@@ -1,0 +1,30 @@
+/**
+ * Where sessions may live, in a cluster: a session is loaded only on the node that owns it. Absent
+ * on a single server, where every session lives here.
+ */
+export interface SessionClaims {
+  /** Claims `sessionId` for this node: undefined when it is (now) this node's, else its owner's id. */
+  claim(sessionId: string): Promise<string | undefined>;
+  /**
+   * The store refused this node's claim on `sessionId`: it holds a later generation, `stored`.
+   * Claims the session again above it when the lease is still this node's claim (Redis lost its
+   * counter and handed out a number already used) or free: undefined when it is this node's now,
+   * else its owner's id.
+   */
+  claimAbove(sessionId: string, stored: number): Promise<string | undefined>;
+  /** True when another node owns the session now. */
+  ownedElsewhere(sessionId: string): Promise<boolean>;
+  /**
+   * Reserves one of `userId`'s `limit` hosted sessions across the cluster while a session is being
+   * created: undefined when the user is at the limit. Release it once the session is counted (or
+   * its creation failed).
+   */
+  reserveHosting(userId: string, limit: number): Promise<{ release(): Promise<void> } | undefined>;
+  /** A session was just created here, hosted by `userId`: count it for that user at once. */
+  hosted(sessionId: string, userId: string): Promise<void>;
+  /**
+   * The generation of this node's claim on the session: its store reads and writes carry it, and
+   * the store refuses them once a later claim has been made (the session moved on without us).
+   */
+  generation(sessionId: string): number | undefined;
+}
