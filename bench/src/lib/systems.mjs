@@ -106,6 +106,11 @@ export const SYSTEMS = [
           '100000',
           '--max-hosted-rooms',
           '100000',
+          // Every load client comes from 127.0.0.1: the per-address limits would refuse them.
+          '--guests-per-minute',
+          '100000',
+          '--sessions-per-minute',
+          '100000',
           '--log-level',
           'warn',
           ...args,
