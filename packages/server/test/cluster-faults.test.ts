@@ -2,12 +2,13 @@ import { closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LOST_MESSAGE } from '../src/cluster/cluster.js';
 import type { TandemServer, TandemServerConfig } from '../src/server.js';
+import { TestClient } from './support/client.js';
 import { TestClusters } from './support/cluster.js';
 import { within } from './support/deadline.js';
 import { LogRecorder } from './support/logs.js';
 import { skipPostgres } from './support/postgres.js';
 import { dropPrefix, REDIS_URL, skipRedis } from './support/redis.js';
-import { createSession, guestToken, hostSession, joinAs, startServer } from './support/server.js';
+import { createSession, guestToken, hostSession, joinAs, roomUrl, startServer } from './support/server.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -113,6 +114,34 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fa
     await back.next('docAck', (ack) => ack.rid === 1);
   });
 
+  it('gives up its sessions within a lease when its Redis connection hangs instead of failing', async () => {
+    const { a, b, proxy } = await twoNodes('a');
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":1}') });
+    await host.next('docAck', (ack) => ack.rid === 1);
+
+    // a's commands go into a connection that neither answers nor closes (a network that drops
+    // packets): its renewals must time out, not wait forever, so its room closes within a lease
+    // or so and the session moves to b.
+    proxy.cut('hold');
+    const closed = await within(4 * LEASE_MS, host.closed, 'the owner cut off gave up its room');
+    expect(closed.code).toBe(RECONNECT);
+    // Until a's lease runs out in Redis, b sends the client to a and then tells it to reconnect.
+    const back = await within(
+      4 * LEASE_MS,
+      joinWhenMoved(b, session.roomId, 'Host again'),
+      'b took the room',
+    );
+    expect(text(back.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
+    back.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('{"v":2}') });
+    await within(
+      4 * LEASE_MS,
+      back.next('docAck', (ack) => ack.rid === 2),
+      'b acknowledged an edit',
+    );
+    proxy.restore();
+  });
+
   it('serves its rooms again after Redis restarts empty, and acknowledges no edit of an owner it passed', async () => {
     const { config } = clusters.settings(LEASE_MS);
     const roomy = { ...config, maxHostedRooms: 40 };
@@ -150,3 +179,16 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fa
     await onB.next('lwwDoc', (d) => text(d.doc) === '{"v":2}');
   });
 });
+
+/** Joins through `server`, again each time the client is told the room moved, until admitted. */
+async function joinWhenMoved(server: TandemServer, roomId: string, name: string): Promise<TestClient> {
+  const { token } = await guestToken(server, name);
+  for (;;) {
+    const client = await TestClient.join(roomUrl(server, roomId, token));
+    const admitted = await Promise.race([
+      client.admitted().then(() => true),
+      client.closed.then(() => false),
+    ]);
+    if (admitted) return client;
+  }
+}

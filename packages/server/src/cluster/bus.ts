@@ -110,7 +110,15 @@ export class ClusterBus {
     );
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
+  /** Says goodbye to Redis, waiting at most `waitMs` for it to answer, then drops the connections. */
+  async close(waitMs = 2_000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    await Promise.race([Promise.allSettled([this.subscriber.quit(), this.redis.quit()]), late]);
+    clearTimeout(timer);
+    this.subscriber.disconnect();
+    this.redis.disconnect();
   }
 }

@@ -308,7 +308,9 @@ export class Cluster implements Placement {
     // Local and sent without waiting: done every round, even while a slow one still waits on Redis.
     this.forwarded.vouch();
     this.remote.expireUnvouched();
-    if (this.ticking) return;
+    // A round still waiting on Redis (a connection that neither answers nor closes, as when the
+    // network drops packets) must not keep this server serving sessions it can no longer renew.
+    if (this.ticking) return this.loseIfCutOff();
     this.ticking = true;
     try {
       await this.leases.renew(this.sessions);
@@ -316,15 +318,19 @@ export class Cluster implements Placement {
       this.lastRound = Date.now();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'cluster lease round failed');
-      if (Date.now() - this.lastRound > this.leaseMs) {
-        this.leases.loseAll(this.sessions);
-        // The owners of forwarded clients' rooms have heard nothing from here for as long, and let
-        // those connections go: the clients reconnect rather than wait on rooms that have dropped them.
-        this.restartLinks('cut off from Redis for a whole lease');
-      }
+      this.loseIfCutOff();
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** No round has completed for a whole lease: every lease here may be someone else's by now. */
+  private loseIfCutOff(): void {
+    if (Date.now() - this.lastRound <= this.leaseMs) return;
+    this.leases.loseAll(this.sessions);
+    // The owners of forwarded clients' rooms have heard nothing from here for as long, and let
+    // those connections go: the clients reconnect rather than wait on rooms that have dropped them.
+    this.restartLinks('cut off from Redis for a whole lease');
   }
 
   /** Every session live here: rooms' sessions, and peer-to-peer sessions with their host here. */
@@ -350,10 +356,21 @@ export class Cluster implements Placement {
     this.timer = undefined;
     this.forwarded.leaveAll();
     try {
-      await this.leases.releaseAll();
+      // Bounded: a Redis that neither answers nor closes must not hold the shutdown; leases not
+      // released expire by themselves within one.
+      await withinMs(this.leaseMs, this.leases.releaseAll());
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not release leases; they expire on their own');
     }
-    await this.bus.close();
+    await this.bus.close(this.leaseMs);
   }
+}
+
+/** `work`, or a rejection once `ms` have passed without it settling. */
+function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
