@@ -14,7 +14,8 @@ import {
   saveIdentity,
 } from './identity.js';
 import { Landing } from './landing.js';
-import { type Opening, Session } from './session.js';
+import type { Opening } from './opening.js';
+import { Session } from './session.js';
 import './styles.css';
 
 /**
