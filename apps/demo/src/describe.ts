@@ -1,4 +1,4 @@
-import type { CanvasOp, CanvasProps, CanvasState, Layer } from './canvas.js';
+import type { CanvasOp, CanvasProps, CanvasState, Layer } from './canvas-model.js';
 
 const LAYER_WORDS: Partial<Record<keyof Layer, string>> = {
   name: 'name',

@@ -1,13 +1,9 @@
-import type { HostOptions } from '@tandem/client';
 import { useClient } from '@tandem/react';
 import { useState } from 'react';
 import { Brand } from './brand.js';
 import type { Identity } from './identity.js';
 import { rememberCompanions } from './identity.js';
-import type { Opening } from './session.js';
-
-/** Who may join a session. */
-export type AdmissionPolicy = NonNullable<HostOptions['policy']>;
+import type { AdmissionPolicy, Opening } from './opening.js';
 
 export const POLICY_LABELS: Record<AdmissionPolicy, string> = {
   'host-approval': 'Host approval: guests wait until you add them',

@@ -1,5 +1,6 @@
 import { createClient, indexedDbOutbox, type TandemClient } from '@tandem/client';
 import { TandemProvider } from '@tandem/react';
+import { DEFAULT_LIMITS } from '@tandem/room';
 import { StrictMode, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Brand } from './brand.js';
@@ -14,8 +15,13 @@ import {
   saveIdentity,
 } from './identity.js';
 import { Landing } from './landing.js';
-import { type Opening, Session } from './session.js';
+import type { Opening } from './opening.js';
+import { Session } from './session.js';
 import './styles.css';
+
+// The server's and the rooms' cap, in code points; an input counts UTF-16 units, which are never
+// fewer, so a name typed here is never refused for its length.
+const NAME_CHARS = DEFAULT_LIMITS.maxNameChars;
 
 /**
  * What the address bar opens: `?join=<code>` or `?p2p=<session id>` (a guest's invite); else the
@@ -153,7 +159,7 @@ function SignIn({
             <input
               value={name}
               required
-              maxLength={40}
+              maxLength={NAME_CHARS}
               autoComplete="nickname"
               placeholder="e.g. Ada"
               onChange={(e) => setName(e.target.value)}

@@ -18,8 +18,8 @@ import {
   type Layer,
   newLayer,
 } from './canvas.js';
+import { useEditor } from './editor-context.js';
 import { PolicySelect } from './landing.js';
-import { useEditor } from './session.js';
 
 function Panel({
   title,

@@ -17,9 +17,10 @@ import {
   useRoom,
   useStatus,
 } from '@tandem/react';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Brand } from './brand.js';
-import { type CanvasOp, type CanvasState, canvasReducer } from './canvas.js';
+import { canvasReducer } from './canvas.js';
+import { type EditorApi, EditorContext, type Tool } from './editor-context.js';
 import {
   type Identity,
   rememberedCompanions,
@@ -27,9 +28,9 @@ import {
   rememberHostedPeerToPeer,
   rememberSelection,
 } from './identity.js';
-import type { AdmissionPolicy } from './landing.js';
 import { LessonPane } from './lesson.js';
 import { friendly } from './messages.js';
+import type { Opening } from './opening.js';
 import {
   ActivityPanel,
   AdjustmentsPanel,
@@ -41,36 +42,6 @@ import {
 } from './panels.js';
 import { OpQueue } from './queue.js';
 import { Stage } from './stage.js';
-
-/** What every panel of the editor shares: the canvas, how to edit it, the selection. */
-export interface EditorApi {
-  state: CanvasState;
-  /** Queues an op; `key` merges rapid changes of the same property (sliders). */
-  edit(op: CanvasOp, resource?: string, key?: string): void;
-  selected: string | undefined;
-  select(layer: string | undefined): void;
-  notify(message: string): void;
-  /** This person's tool on the canvas: selecting layers, or drawing strokes. Not shared. */
-  tool: Tool;
-  setTool(tool: Tool): void;
-}
-
-export type Tool = 'select' | 'brush';
-
-const EditorContext = createContext<EditorApi | null>(null);
-
-export function useEditor(): EditorApi {
-  const api = useContext(EditorContext);
-  if (!api) throw new Error('useEditor outside <Editor>');
-  return api;
-}
-
-/** What the session screen opens: a server session by join code, or a peer-to-peer session. */
-export type Opening =
-  | { kind: 'code'; code: string }
-  /** `resume`: the session this tab hosted before the page reloaded. */
-  | { kind: 'p2p-host'; policy: AdmissionPolicy; resume?: string }
-  | { kind: 'p2p-guest'; sessionId: string };
 
 /** The connection a session screen runs on, and how it is shown. */
 interface Opened {

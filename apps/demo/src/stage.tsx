@@ -1,7 +1,7 @@
 import { LiveCursors, useLock, useRoom, useSelf } from '@tandem/react';
 import { useRef, useState } from 'react';
 import { type CanvasProps, cssFilter, type Layer, layerId, type Stroke } from './canvas.js';
-import { useEditor } from './session.js';
+import { useEditor } from './editor-context.js';
 import { strokeLayer, strokePath } from './stroke.js';
 
 export const STAGE_W = 640;

@@ -32,6 +32,14 @@ export {
   type MessageSpec,
   type ScalarKind,
 } from './schema.js';
+export {
+  DATA_CHANNEL_FRAME_SLACK_BYTES,
+  DataChannelFlag,
+  MAX_DATA_CHANNEL_MESSAGE_BYTES,
+  MAX_SIGNAL_PAYLOAD_BYTES,
+  makeP2PSessionId,
+  P2P_SESSION_ID,
+} from './signaling.js';
 export type {
   ClientMessage,
   ClientMessageName,

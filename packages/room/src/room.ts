@@ -23,13 +23,14 @@ import type { Identity } from './identity.js';
 import { type RoomLimits, resolveLimits } from './options.js';
 import { initialSettings } from './parts/admission.js';
 import { AdmissionFlow, type AdmissionSeam } from './parts/admission-flow.js';
-import { budgetKindOf, spend } from './parts/budget.js';
+import { budgetKindOf } from './parts/budget.js';
 import { Chat } from './parts/chat.js';
 import { CursorFanout } from './parts/cursors.js';
 import { EditLedger } from './parts/edit-ledger.js';
 import { Edits } from './parts/edits.js';
 import { Locks } from './parts/locks.js';
 import { latestPointers, Presence, rosterMessage } from './parts/presence.js';
+import { spend } from './parts/spend.js';
 import { closeReason, type RoomSocket } from './socket.js';
 import {
   EPOCH_SPAN,

@@ -1,30 +1,14 @@
-import { closeCodeOf, decode, ErrorCode, encode, HOST_PEER } from '@tandem/protocol';
+import { closeCodeOf, decode, ErrorCode, encode, HOST_PEER, P2P_SESSION_ID } from '@tandem/protocol';
 import { ManualClock, type RoomSocket } from '@tandem/room';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Refusal } from '../src/refusal.js';
 import type { TandemServer } from '../src/server.js';
 import { SignalingHub } from '../src/signaling/hub.js';
-import { makeSessionId, P2P_SESSION_ID } from '../src/signaling/session-id.js';
 import { TestClient } from './support/client.js';
 import { guestToken, postJson, startServer } from './support/server.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-describe('peer-to-peer session ids', () => {
-  it('look like nss-ab12cd-3xy7 and use no look-alike characters', () => {
-    let seed = 1;
-    const random = () => {
-      seed = (seed * 16807) % 2147483647;
-      return seed / 2147483647;
-    };
-    for (let i = 0; i < 200; i++) {
-      const id = makeSessionId(random);
-      expect(id).toMatch(P2P_SESSION_ID);
-      expect(id.slice(4)).not.toMatch(/[01ilo]/);
-    }
-  });
-});
 
 describe('the signaling endpoint', () => {
   let server: TandemServer;

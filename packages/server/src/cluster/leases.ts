@@ -1,4 +1,7 @@
+import { ErrorCode } from '@tandem/protocol';
 import type { Logger } from '../observability/logger.js';
+import { Refusal } from '../refusal.js';
+import type { HostingReservation } from '../rooms/hosting.js';
 import type { SessionClaims } from '../rooms/session-claims.js';
 import type { Lease, Ownership } from './ownership.js';
 
@@ -66,9 +69,11 @@ export class Leases implements SessionClaims {
     return this.held.get(sessionId)?.generation;
   }
 
-  async reserveHosting(userId: string, limit: number): Promise<{ release(): Promise<void> } | undefined> {
+  async reserveHosting(userId: string, limit: number): Promise<HostingReservation> {
+    // The count is Redis's, across every server, reserved atomically.
     const member = await this.ownership.reserveHosting(userId, limit);
-    if (member === undefined) return undefined;
+    if (member === undefined)
+      throw new Refusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
     return { release: () => this.ownership.notHosting(userId, member) };
   }
 

@@ -6,6 +6,7 @@ import {
   type DocMode,
   ERRORS,
   ErrorCode,
+  P2P_SESSION_ID,
 } from '@tandem/protocol';
 import { plainIdentity } from '@tandem/room';
 import {
@@ -24,7 +25,6 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
 import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
-import { P2P_SESSION_ID } from '../signaling/session-id.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type AdmissionPolicy, type DocMode, ErrorCode, secureRandom } from '@tandem/protocol';
 import { type Identity, makeJoinCode, type Room } from '@tandem/room';
 import { Refusal, RoomElsewhere } from '../refusal.js';
+import { type HostingCount, LocalHosting } from './hosting.js';
 import { type LiveRoom, LiveRooms, type LiveRoomsOptions } from './live-rooms.js';
 import { RetentionSweep } from './retention.js';
 import { parentOf, sessionOf } from './room-ids.js';
@@ -52,13 +53,13 @@ export interface RegistryOptions extends LiveRoomsOptions {
 export class RoomRegistry extends LiveRooms {
   declare protected readonly options: RegistryOptions;
   private readonly codeMisses: WindowLimiter;
-  /** Sessions being created, per host: they count against the hosted-room limit before they are live. */
-  private readonly creating = new Map<string, number>();
+  private readonly hosting: HostingCount;
   private readonly retention: RetentionSweep;
 
   constructor(options: RegistryOptions) {
     super(options);
     this.codeMisses = new WindowLimiter(options.codeMissesPerMinute, options.clock);
+    this.hosting = options.claims ?? new LocalHosting((userId) => this.hostedSessions(userId).length);
     this.retention = new RetentionSweep({
       store: options.store,
       clock: options.clock,
@@ -95,32 +96,11 @@ export class RoomRegistry extends LiveRooms {
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
-    const claims = this.options.claims;
-    if (claims) {
-      // In a cluster the count is Redis's, across every server, reserved atomically.
-      const reservation = await claims.reserveHosting(host.userId, this.options.maxHostedRooms);
-      if (!reservation) throw new Refusal(ErrorCode.HostLimit, 'you already host the most sessions allowed');
-      try {
-        return await this.create(host, request);
-      } finally {
-        await reservation.release();
-      }
-    }
-    // Counted from now until it is live or has failed, so concurrent requests cannot all pass the
-    // check before any of them is counted.
-    const inFlight = this.creating.get(host.userId) ?? 0;
-    // Sessions, not rooms: a session's companions come with it.
-    const hosted = this.hostedSessions(host.userId).length + inFlight;
-    if (hosted >= this.options.maxHostedRooms) {
-      throw new Refusal(ErrorCode.HostLimit, `you already host ${hosted} sessions, the most allowed`);
-    }
-    this.creating.set(host.userId, inFlight + 1);
+    const reservation = await this.hosting.reserveHosting(host.userId, this.options.maxHostedRooms);
     try {
       return await this.create(host, request);
     } finally {
-      const left = (this.creating.get(host.userId) ?? 1) - 1;
-      if (left > 0) this.creating.set(host.userId, left);
-      else this.creating.delete(host.userId);
+      await reservation.release();
     }
   }
 
@@ -190,7 +170,7 @@ export class RoomRegistry extends LiveRooms {
     this.live.set(roomId, entry);
     this.options.metrics.rooms.set(this.live.size);
     this.armGrace(roomId, entry);
-    if (parentOf(roomId) === undefined) await this.options.claims?.hosted(roomId, host.userId);
+    if (parentOf(roomId) === undefined) await this.hosting.hosted(roomId, host.userId);
     this.options.logger.info({ roomId, host: host.userId }, 'session created');
     return { roomId, joinCode };
   }

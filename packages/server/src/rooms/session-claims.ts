@@ -1,8 +1,10 @@
+import type { HostingCount } from './hosting.js';
+
 /**
  * Where sessions may live, in a cluster: a session is loaded only on the node that owns it. Absent
  * on a single server, where every session lives here.
  */
-export interface SessionClaims {
+export interface SessionClaims extends HostingCount {
   /** Claims `sessionId` for this node: undefined when it is (now) this node's, else its owner's id. */
   claim(sessionId: string): Promise<string | undefined>;
   /**
@@ -14,14 +16,6 @@ export interface SessionClaims {
   claimAbove(sessionId: string, stored: number): Promise<string | undefined>;
   /** True when another node owns the session now. */
   ownedElsewhere(sessionId: string): Promise<boolean>;
-  /**
-   * Reserves one of `userId`'s `limit` hosted sessions across the cluster while a session is being
-   * created: undefined when the user is at the limit. Release it once the session is counted (or
-   * its creation failed).
-   */
-  reserveHosting(userId: string, limit: number): Promise<{ release(): Promise<void> } | undefined>;
-  /** A session was just created here, hosted by `userId`: count it for that user at once. */
-  hosted(sessionId: string, userId: string): Promise<void>;
   /**
    * The generation of this node's claim on the session: its store reads and writes carry it, and
    * the store refuses them once a later claim has been made (the session moved on without us).

@@ -1,4 +1,14 @@
-import { DecodeError, decode, ERRORS, ErrorCode, encode, HOST_PEER, type MessageOf } from '@tandem/protocol';
+import {
+  DecodeError,
+  decode,
+  ERRORS,
+  ErrorCode,
+  encode,
+  HOST_PEER,
+  MAX_SIGNAL_PAYLOAD_BYTES,
+  type MessageOf,
+  makeP2PSessionId,
+} from '@tandem/protocol';
 import {
   type Clock,
   type Identity,
@@ -10,7 +20,6 @@ import {
 } from '@tandem/room';
 import type { Attachment } from '../placement/attachment.js';
 import { Refusal } from '../refusal.js';
-import { makeSessionId } from './session-id.js';
 
 export interface SignalingLimits {
   /** Guests per session (the host's room caps participants again). */
@@ -30,7 +39,7 @@ export interface SignalingLimits {
 export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
   maxGuests: 9,
   signalsPerSecond: 50,
-  maxPayloadBytes: 16 * 1024,
+  maxPayloadBytes: MAX_SIGNAL_PAYLOAD_BYTES,
   hostWaitMs: 5 * 60_000,
   maxWaiting: 3,
   hostReturnMs: 60_000,
@@ -120,8 +129,8 @@ export class SignalingHub {
         `you already have ${waiting.length} peer-to-peer sessions waiting for you to connect`,
       );
     }
-    let id = makeSessionId(this.random);
-    while (this.sessions.has(id)) id = makeSessionId(this.random);
+    let id = makeP2PSessionId(this.random);
+    while (this.sessions.has(id)) id = makeP2PSessionId(this.random);
     const session: Session = {
       id,
       hostUserId: host.userId,

@@ -4,6 +4,7 @@ import { redactUrl } from '../config/redact.js';
 import { type ServerStore, StaleOwnerError } from '../rooms/server-store.js';
 import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
 import { migratePostgres, SCHEMA_NAME } from './postgres-schema.js';
+import { RECORD_READS } from './record-reads.js';
 import {
   type ClientRow,
   docFromRows,
@@ -131,28 +132,16 @@ const WRITE_SQL: Record<WriteStatement, { text: string; params: readonly (keyof 
 };
 
 const SQL = {
-  room: statement(
-    'room',
-    'SELECT join_code, host_user_id, policy, doc_mode, trusted, fence, epoch, doc_kind FROM rooms WHERE id = $1',
-  ),
+  room: statement('room', RECORD_READS.room),
   lockRoom: statement('lock_room', 'SELECT doc_kind FROM rooms WHERE id = $1 FOR UPDATE'),
   deleteRoom: statement('delete_room', 'DELETE FROM rooms WHERE id = $1'),
-  admitted: statement('admitted', 'SELECT user_id FROM room_admitted WHERE room_id = $1 ORDER BY user_id'),
-  locks: statement(
-    'locks',
-    'SELECT resource, user_id, lock_id, fence, expires_at FROM room_locks WHERE room_id = $1 ORDER BY resource',
-  ),
-  lww: statement('lww', 'SELECT version, doc FROM room_lww WHERE room_id = $1'),
-  opsBase: statement('ops_base', 'SELECT seq, base_seq, base FROM room_ops_base WHERE room_id = $1'),
-  ops: statement(
-    'ops',
-    'SELECT seq, slot, user_id, resource, op FROM room_ops WHERE room_id = $1 ORDER BY seq',
-  ),
-  clients: statement(
-    'clients',
-    'SELECT client_key, last_rid, outcomes, at FROM room_clients WHERE room_id = $1 ORDER BY client_key',
-  ),
-  yjsUpdates: statement('yjs_updates', 'SELECT data FROM room_yjs_updates WHERE room_id = $1 ORDER BY idx'),
+  admitted: statement('admitted', RECORD_READS.admitted),
+  locks: statement('locks', RECORD_READS.locks),
+  lww: statement('lww', RECORD_READS.lww),
+  opsBase: statement('ops_base', RECORD_READS.opsBase),
+  ops: statement('ops', RECORD_READS.ops),
+  clients: statement('clients', RECORD_READS.clients),
+  yjsUpdates: statement('yjs_updates', RECORD_READS.yjsUpdates),
   byJoinCode: statement('by_join_code', 'SELECT id FROM rooms WHERE lower(join_code) = lower($1)'),
   byHost: statement('by_host', 'SELECT id FROM rooms WHERE host_user_id = $1 ORDER BY id'),
   untouched: statement(

@@ -1,6 +1,7 @@
 import type { RoomRecord, RoomStore, RoomWrite, StoredDoc } from '@tandem/room';
 import Database from 'better-sqlite3';
 import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
+import { sqliteText } from './record-reads.js';
 import {
   type ClientRow,
   docFromRows,
@@ -211,34 +212,18 @@ function prepareStatements(db: Database.Database) {
   ) as Record<WriteStatement, Database.Statement<StepParams>>;
   return {
     writes,
-    room: db.prepare<[string], RoomRow>(
-      'SELECT join_code, host_user_id, policy, doc_mode, trusted, fence, epoch, doc_kind FROM rooms WHERE id = ?',
-    ),
+    room: db.prepare<[string], RoomRow>(sqliteText('room')),
     exists: db.prepare<[string], { doc_kind: StoredDoc['mode'] | null }>(
       'SELECT doc_kind FROM rooms WHERE id = ?',
     ),
     deleteRoom: db.prepare<[string]>('DELETE FROM rooms WHERE id = ?'),
-    admitted: db.prepare<[string], { user_id: string }>(
-      'SELECT user_id FROM room_admitted WHERE room_id = ?',
-    ),
-    clients: db.prepare<[string], ClientRow>(
-      'SELECT client_key, last_rid, outcomes, at FROM room_clients WHERE room_id = ?',
-    ),
-    locks: db.prepare<[string], LockRow>(
-      'SELECT resource, user_id, lock_id, fence, expires_at FROM room_locks WHERE room_id = ? ORDER BY resource',
-    ),
-    lww: db.prepare<[string], { version: number; doc: Buffer }>(
-      'SELECT version, doc FROM room_lww WHERE room_id = ?',
-    ),
-    opsBase: db.prepare<[string], OpsBaseRow>(
-      'SELECT seq, base_seq, base FROM room_ops_base WHERE room_id = ?',
-    ),
-    ops: db.prepare<[string], OpRow>(
-      'SELECT seq, slot, user_id, resource, op FROM room_ops WHERE room_id = ? ORDER BY seq',
-    ),
-    yjsUpdates: db.prepare<[string], { data: Buffer }>(
-      'SELECT data FROM room_yjs_updates WHERE room_id = ? ORDER BY idx',
-    ),
+    admitted: db.prepare<[string], { user_id: string }>(sqliteText('admitted')),
+    clients: db.prepare<[string], ClientRow>(sqliteText('clients')),
+    locks: db.prepare<[string], LockRow>(sqliteText('locks')),
+    lww: db.prepare<[string], { version: number; doc: Buffer }>(sqliteText('lww')),
+    opsBase: db.prepare<[string], OpsBaseRow>(sqliteText('opsBase')),
+    ops: db.prepare<[string], OpRow>(sqliteText('ops')),
+    yjsUpdates: db.prepare<[string], { data: Buffer }>(sqliteText('yjsUpdates')),
     byJoinCode: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE join_code = ?'),
     byHost: db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE host_user_id = ? ORDER BY id'),
     untouched: db.prepare<[number, number], { id: string }>(

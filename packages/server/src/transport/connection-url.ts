@@ -1,4 +1,4 @@
-import { P2P_SESSION_ID } from '../signaling/session-id.js';
+import { P2P_SESSION_ID } from '@tandem/protocol';
 
 /** Where a WebSocket wants to go, parsed from its request URL. */
 export type RoomTarget = { kind: 'room'; roomId: string } | { kind: 'code'; code: string };

@@ -1,0 +1,13 @@
+import type { HostOptions } from '@tandem/client';
+
+// What the landing screen hands to the session screen, apart from both so neither imports the other.
+
+/** Who may join a session. */
+export type AdmissionPolicy = NonNullable<HostOptions['policy']>;
+
+/** What the session screen opens: a server session by join code, or a peer-to-peer session. */
+export type Opening =
+  | { kind: 'code'; code: string }
+  /** `resume`: the session this tab hosted before the page reloaded. */
+  | { kind: 'p2p-host'; policy: AdmissionPolicy; resume?: string }
+  | { kind: 'p2p-guest'; sessionId: string };
