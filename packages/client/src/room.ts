@@ -19,8 +19,8 @@ import { Backoff, type BackoffOptions } from './connection/backoff.js';
 import { randomClientId } from './connection/client-id.js';
 import { frameBytes, type WebSocketConstructor, type WebSocketLike } from './connection/transport.js';
 import { decodeJson, encodeJson } from './documents/json.js';
-import { LwwDocument } from './documents/lww.js';
-import { OpsDocument } from './documents/ops.js';
+import { LwwMirror } from './documents/lww-mirror.js';
+import { OpsMirror } from './documents/ops-mirror.js';
 import { YjsOutbox } from './documents/yjs-outbox.js';
 import { Emitter } from './emitter.js';
 import { TandemError } from './errors.js';
@@ -160,9 +160,9 @@ export class RoomConnection extends Emitter<RoomEvents> {
   private readonly log = new ActivityLog(20);
 
   /** The whole-document (lww) mirror. */
-  readonly lww: LwwDocument;
+  readonly lww: LwwMirror;
   /** The operations (ops) mirror; call `ops.use({ initial, apply })` to fold state. */
-  readonly ops: OpsDocument;
+  readonly ops: OpsMirror;
   private yDoc: Y.Doc | undefined;
   private ySync: YjsSyncClient | undefined;
   private readonly yOutbox = new YjsOutbox({
@@ -181,12 +181,12 @@ export class RoomConnection extends Emitter<RoomEvents> {
     this.id = options.clientId ?? randomClientId();
     this.backoff = new Backoff(options.backoff);
     this.cursorSender = new CursorSender(options.cursorRate ?? 15, (m) => this.sendIfLive(m));
-    this.lww = new LwwDocument({
+    this.lww = new LwwMirror({
       submit: (doc, resource, rid) =>
         this.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid),
       pendingChanged: () => this.kept?.changed(),
     });
-    this.ops = new OpsDocument(
+    this.ops = new OpsMirror(
       {
         submit: (op, resource, rid) =>
           this.request('doc', (r) => ({ type: 'opSubmit', rid: r, resource, op }), rid),
