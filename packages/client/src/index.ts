@@ -26,7 +26,7 @@ export { indexedDbOutbox } from './offline/indexeddb-outbox.js';
 export { memoryOutbox } from './offline/memory-outbox.js';
 export type { IceServer, RTCPeerConnectionConstructor } from './p2p/signaling.js';
 export { type KeyValueStorage, WebStorageRoomStore } from './p2p/web-storage-store.js';
-export { RoomConnection, type RoomEvents, type RoomTarget } from './room.js';
+export { RoomConnection, type RoomEvents, type RoomTarget } from './room-connection.js';
 export { CursorInterpolator } from './state/interpolator.js';
 export type {
   AccessOutcome,
