@@ -114,9 +114,11 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
   private async start(): Promise<void> {
     // Left at once (a React effect mounted twice in development): claim nothing the next one needs.
     if (this.state.status === 'disconnected') return;
-    this.id = await this.documents.adopt(this.id, (next) => {
+    const adopting = this.documents.adopt(this.id, (next) => {
       this.nextRid = Math.max(this.nextRid, next);
     });
+    // Without kept edits there is nothing to wait for: the first attempt starts in this same task.
+    if (adopting) this.id = await adopting;
     await this.open();
   }
 

@@ -155,11 +155,19 @@ export class Documents {
 
   /**
    * Before the first `hello`: claims kept edits to adopt. Resolves with the client id to connect
-   * under; `reserve` gets the request id the adopted entry's client goes on from.
+   * under; `reserve` gets the request id the adopted entry's client goes on from. Undefined when no
+   * edits are kept: the connection goes on under its own id.
    */
-  async adopt(clientId: string, reserve: (nextRid: number) => void): Promise<string> {
-    if (!this.kept) return clientId;
-    const adopted = await this.kept.prepare(clientId);
+  adopt(clientId: string, reserve: (nextRid: number) => void): Promise<string> | undefined {
+    return this.kept && this.adoptFrom(this.kept, clientId, reserve);
+  }
+
+  private async adoptFrom(
+    kept: KeptEdits,
+    clientId: string,
+    reserve: (nextRid: number) => void,
+  ): Promise<string> {
+    const adopted = await kept.prepare(clientId);
     if (adopted.nextRid !== undefined) {
       reserve(adopted.nextRid);
       // Edits made before the claim have sent nothing yet: they go under rids above the adopted ones.
@@ -167,7 +175,7 @@ export class Documents {
       this.lww.renumber(next);
       this.ops.renumber(next);
     }
-    this.kept.changed();
+    kept.changed();
     return adopted.clientId;
   }
 

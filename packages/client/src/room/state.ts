@@ -26,7 +26,7 @@ export type ConnectionState =
   | { readonly status: 'connecting'; readonly attempt?: Attempt; readonly self?: Welcome }
   /** Seated and told to wait for the host. */
   | { readonly status: 'waiting'; readonly attempt: Attempt; readonly self: Welcome }
-  /** Admitted: the only state in which anything is sent. */
+  /** Admitted: the only state in which the app's messages go out (`hello` went before). */
   | { readonly status: 'connected'; readonly attempt: Attempt; readonly self: Welcome }
   /** Dropped: a retry is scheduled (`retry`), or the retry's attempt is under way. */
   | {
