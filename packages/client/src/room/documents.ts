@@ -162,23 +162,6 @@ export class Documents {
     return this.kept && this.adoptFrom(this.kept, clientId, reserve);
   }
 
-  private async adoptFrom(
-    kept: KeptEdits,
-    clientId: string,
-    reserve: (nextRid: number) => void,
-  ): Promise<string> {
-    const adopted = await kept.prepare(clientId);
-    if (adopted.nextRid !== undefined) {
-      reserve(adopted.nextRid);
-      // Edits made before the claim have sent nothing yet: they go under rids above the adopted ones.
-      const next = () => this.ctx.allocateRid();
-      this.lww.renumber(next);
-      this.ops.renumber(next);
-    }
-    kept.changed();
-    return adopted.clientId;
-  }
-
   /** The room named the user: true when the adopted entry is another user's (start again). */
   welcomed(userId: string): boolean {
     return this.kept?.welcomed(userId) ?? false;
@@ -208,6 +191,23 @@ export class Documents {
   /** Once the room has taken everything sent since the handshake, no local Yjs change is unacknowledged. */
   private yjsSettled(): void {
     if (this.ySync?.synced && this.yOutbox.idle) this.yUnacked.settled();
+  }
+
+  private async adoptFrom(
+    kept: KeptEdits,
+    clientId: string,
+    reserve: (nextRid: number) => void,
+  ): Promise<string> {
+    const adopted = await kept.prepare(clientId);
+    if (adopted.nextRid !== undefined) {
+      reserve(adopted.nextRid);
+      // Edits made before the claim have sent nothing yet: they go under rids above the adopted ones.
+      const next = () => this.ctx.allocateRid();
+      this.lww.renumber(next);
+      this.ops.renumber(next);
+    }
+    kept.changed();
+    return adopted.clientId;
   }
 
   private keptEdits({ store, server, room }: KeptEditsPlace): KeptEdits {
