@@ -8,7 +8,7 @@ import type { EditOutboxStore } from './offline/edit-outbox.js';
 import { GuestSocket } from './p2p/guest-socket.js';
 import { P2PHost, type P2PHostOptions } from './p2p/host.js';
 import { endSessionAsHost, type P2PSessionInfo, type RTCPeerConnectionConstructor } from './p2p/signaling.js';
-import { RoomConnection, type RoomTarget } from './room.js';
+import { RoomConnection, type RoomTarget } from './room-connection.js';
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 

@@ -10,8 +10,9 @@ export {
 } from './client.js';
 export type { BackoffOptions } from './connection/backoff.js';
 export type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
-export { LwwDocument } from './documents/lww.js';
-export { OpsDocument, type OpsReducer, type SequencedOp } from './documents/ops.js';
+export { LwwMirror } from './documents/lww-mirror.js';
+export { OpsMirror, type OpsReducer, type SequencedOp } from './documents/ops-mirror.js';
+export { LwwDocument, OpsDocument } from './documents/renamed.js';
 export { Emitter } from './emitter.js';
 export { TandemError } from './errors.js';
 export type {
@@ -25,7 +26,7 @@ export { indexedDbOutbox } from './offline/indexeddb-outbox.js';
 export { memoryOutbox } from './offline/memory-outbox.js';
 export type { IceServer, RTCPeerConnectionConstructor } from './p2p/signaling.js';
 export { type KeyValueStorage, WebStorageRoomStore } from './p2p/web-storage-store.js';
-export { RoomConnection, type RoomEvents, type RoomTarget } from './room.js';
+export { RoomConnection, type RoomEvents, type RoomTarget } from './room-connection.js';
 export { CursorInterpolator } from './state/interpolator.js';
 export type {
   AccessOutcome,

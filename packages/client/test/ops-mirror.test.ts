@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type OpsChannel, OpsDocument } from '../src/documents/ops.js';
+import { type OpsChannel, OpsMirror } from '../src/documents/ops-mirror.js';
 import { TandemError } from '../src/index.js';
 
 /** What the room would see of the mirror's sends, answered by the test as the room would answer. */
@@ -35,7 +35,7 @@ const reducer = { initial: [] as string[], apply: (s: string[], op: string) => [
 describe('the ops mirror', () => {
   it('resolves an op when the room acknowledges it durable, not when it sees the op sequenced', async () => {
     const room = new ScriptedRoom();
-    const ops = new OpsDocument<string[], string>(room).use(reducer);
+    const ops = new OpsMirror<string[], string>(room).use(reducer);
     let resolved: number | undefined;
     void ops.submit('X').then((seq) => {
       resolved = seq;
@@ -62,7 +62,7 @@ describe('the ops mirror', () => {
 
   it('an op the room answers without sequencing it again stops being applied on top', async () => {
     const room = new ScriptedRoom();
-    const ops = new OpsDocument<string[], string>(room).use(reducer);
+    const ops = new OpsMirror<string[], string>(room).use(reducer);
     const done = ops.submit('X');
     room.drop();
     // The catch-up is a snapshot that already holds it; its ids are gone.

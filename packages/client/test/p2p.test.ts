@@ -5,7 +5,7 @@ import { ManualClock, MemoryRoomStore, Room } from '../../room/src/index.js';
 import { CloseCodeWatcher, sendFrame } from '../src/p2p/channel.js';
 import { FrameAssembler, MAX_MESSAGE_BYTES, toMessages } from '../src/p2p/chunks.js';
 import { LoopbackSocket } from '../src/p2p/loopback-socket.js';
-import { RoomConnection } from '../src/room.js';
+import { RoomConnection } from '../src/room-connection.js';
 import { reach, until } from './support/clients.js';
 
 /** A room as a peer-to-peer host runs it: in this process, in memory. */

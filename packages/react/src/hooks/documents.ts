@@ -1,4 +1,4 @@
-import type { OpsDocument, OpsReducer, RoomConnection } from '@tandem/client';
+import type { OpsMirror, OpsReducer, RoomConnection } from '@tandem/client';
 import { useCallback, useMemo } from 'react';
 import { useRoom } from '../context.js';
 import { type SliceSource, useRoomSlice } from '../store.js';
@@ -37,7 +37,7 @@ export type OpsSubmit<O> = (op: O, options?: { resource?: string }) => Promise<n
 
 const opsSource: SliceSource = (room, onChange) => room.ops.subscribeState(onChange);
 
-function hasReducer(ops: OpsDocument): boolean {
+function hasReducer(ops: OpsMirror): boolean {
   try {
     void ops.state;
     return true;
@@ -65,12 +65,12 @@ function hasReducer(ops: OpsDocument): boolean {
  */
 export function useOps<S, O>(reducer: OpsReducer<S, O>): readonly [state: S, submit: OpsSubmit<O>] {
   const room = useRoom();
-  const ops = room.ops as unknown as OpsDocument<S, O>;
+  const ops = room.ops as unknown as OpsMirror<S, O>;
   // Registering during render is safe: it happens once per connection and changes nothing a
   // render has read (state needs a reducer before it can be read at all).
   if (!hasReducer(room.ops)) ops.use(reducer);
   // Read again only after a state change; with no own ops pending the state keeps its identity.
-  const state = useRoomSlice(opsSource, (r) => (r.ops as unknown as OpsDocument<S, O>).state);
+  const state = useRoomSlice(opsSource, (r) => (r.ops as unknown as OpsMirror<S, O>).state);
   const submit = useCallback<OpsSubmit<O>>((op, options) => ops.submit(op, options), [ops]);
   return useMemo(() => [state, submit] as const, [state, submit]);
 }

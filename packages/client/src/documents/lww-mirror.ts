@@ -15,18 +15,18 @@ export interface LwwChannel {
 }
 
 /**
- * The room's whole document (last-write-wins). A local `set` shows at once; the room's order
- * decides what everyone ends with: while a write of ours is unacknowledged, documents from others
- * are held, then kept only if the room numbered them after ours. Our own writes are never echoed
- * back to us. After a reconnect, a write that was never acknowledged is sent again under its first
- * request id: if it had landed, the room answers with the version it got instead of writing it over
- * whatever came after.
+ * This client's mirror of the room's whole document (last-write-wins). A local `set` shows at
+ * once; the room's order decides what everyone ends with: while a write of ours is unacknowledged,
+ * documents from others are held, then kept only if the room numbered them after ours. Our own
+ * writes are never echoed back to us. After a reconnect, a write that was never acknowledged is
+ * sent again under its first request id: if it had landed, the room answers with the version it
+ * got instead of writing it over whatever came after.
  *
  * @example
  * room.lww.subscribe(() => render(room.lww.json<Lesson>()));
  * await room.lww.set({ title: 'Fractions' }, { resource: 'lesson' });
  */
-export class LwwDocument {
+export class LwwMirror {
   private confirmed: { version: number; doc: Uint8Array } = { version: 0, doc: new Uint8Array(0) };
   private pending: PendingWrite | undefined;
   private held: { version: number; doc: Uint8Array } | undefined;

@@ -56,14 +56,15 @@ interface Pending {
 }
 
 /**
- * App-defined operations, applied in the room's order. With a reducer, `state` is the confirmed
- * state (every sequenced op, in order) with this client's unconfirmed ops applied on top, so
- * local edits show at once and are rebased onto whatever the room ordered before them.
+ * This client's mirror of the room's operations: app-defined, applied in the room's order. With a
+ * reducer, `state` is the confirmed state (every sequenced op, in order) with this client's
+ * unconfirmed ops applied on top, so local edits show at once and are rebased onto whatever the
+ * room ordered before them.
  *
  * On the wire each op is `{"i": <client op id>, "o": <app op>}` (UTF-8 JSON), so after a reconnect
  * the client resends exactly the ops the room never sequenced.
  */
-export class OpsDocument<S = unknown, O = unknown> {
+export class OpsMirror<S = unknown, O = unknown> {
   private seq = 0;
   private confirmed: S | undefined;
   private reducer: OpsReducer<S, O> | undefined;

@@ -1,0 +1,190 @@
+import type { AccessOutcome, AdmissionPolicy } from '@tandem/protocol';
+import type * as Y from 'yjs';
+import { ConnectionCore } from './room/connection-core.js';
+import type {
+  AccessRequest,
+  ChatMessage,
+  Cursor,
+  LockGrant,
+  LockState,
+  Participant,
+  RoomSettingsView,
+  WaitingGuest,
+} from './types.js';
+
+export type { RoomEvents } from './room/events.js';
+export type { RoomConnectionOptions, RoomTarget } from './room/options.js';
+
+/**
+ * One room, as one participant sees it: the connection (with automatic reconnect), the roster,
+ * presence, cursors, locks, chat, admission and the document in the room's mode. Obtain it from
+ * {@link TandemClient.join}.
+ *
+ * The connection itself is {@link ConnectionCore}; each member here asks the part that owns what
+ * it reads or does (`room/`: roster, cursors, locks, chat, admission, documents).
+ */
+export class RoomConnection extends ConnectionCore {
+  // ── Roster, presence, cursors ────────────────────────────────────────────────────────────
+
+  /** This participant, once admitted. */
+  get self(): Participant | undefined {
+    return this.roster.self;
+  }
+
+  /** Everyone else admitted. */
+  get others(): readonly Participant[] {
+    return this.roster.others;
+  }
+
+  /** Anyone admitted, by slot. */
+  participant(slot: number): Participant | undefined {
+    return this.roster.participant(slot);
+  }
+
+  /** Replaces this participant's presence (any JSON). Kept and restored after a reconnect. */
+  setPresence(presence: unknown): void {
+    this.locks.touch();
+    this.roster.setPresence(presence);
+  }
+
+  /** This participant's own presence, as last set (kept across reconnects). */
+  get presence(): unknown {
+    return this.roster.presence;
+  }
+
+  /** Merges `patch` into this participant's presence object. */
+  updatePresence(patch: Record<string, unknown>): void {
+    this.locks.touch();
+    this.roster.updatePresence(patch);
+  }
+
+  /** Moves this participant's cursor; sent at most at the cursor rate, latest wins. */
+  updateCursor(cursor: Cursor): void {
+    this.locks.touch();
+    this.pointers.update(cursor);
+  }
+
+  /** The cursor left the surface. */
+  clearCursor(): void {
+    this.pointers.clear();
+  }
+
+  /** Marks the page hidden (cursor stops, presence stays) or shown. Automatic in browsers. */
+  setHidden(hidden: boolean): void {
+    this.pointers.setHidden(hidden);
+  }
+
+  /** Others' last known cursors, by slot. Feed a {@link CursorInterpolator} from the `cursor` event to draw smoothly. */
+  get cursors(): ReadonlyMap<number, Cursor> {
+    return this.pointers.peerCursors;
+  }
+
+  // ── Locks ────────────────────────────────────────────────────────────────────────────────
+
+  /** Selects a resource: acquires its lock (or renews it if already held). Rejects with `LockedByOther`. */
+  select(resource: string): Promise<LockGrant> {
+    return this.locks.select(resource);
+  }
+
+  /** Deselects a resource: releases its lock if this user holds it. */
+  deselect(resource: string): Promise<void> {
+    return this.locks.deselect(resource);
+  }
+
+  /** Who holds `resource`: free, mine, or held by someone else (read-only). */
+  lockState(resource: string): LockState {
+    return this.locks.state(resource);
+  }
+
+  /** Every resource currently locked. */
+  get lockedResources(): string[] {
+    return this.locks.resources;
+  }
+
+  /**
+   * Asks the holder of `resource` for it, with a short message. Resolves `granted` (the lock is
+   * now yours), `declined`, `timeout` (the holder ignored it) or `cancelled`.
+   */
+  requestAccess(resource: string, message: string): Promise<AccessOutcome> {
+    return this.locks.requestAccess(resource, message);
+  }
+
+  /** Access requests to this user that are still open. */
+  get accessRequests(): AccessRequest[] {
+    return this.locks.accessRequests;
+  }
+
+  // ── Chat ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sends a chat message; resolves once the room has relayed it. Refused while not connected; sent
+   * and then cut off, it goes again after the reconnect and is posted once.
+   */
+  sendChat(text: string): Promise<ChatMessage> {
+    return this.transcript.send(text);
+  }
+
+  /** The transcript, oldest first. */
+  get chat(): readonly ChatMessage[] {
+    return this.transcript.messages;
+  }
+
+  /** Messages from others since {@link markChatRead}. */
+  get unread(): number {
+    return this.transcript.unread;
+  }
+
+  /** Sets the unread count back to zero. */
+  markChatRead(): void {
+    this.transcript.markRead();
+  }
+
+  // ── Admission (host) ─────────────────────────────────────────────────────────────────────
+
+  /** Room settings (trusted list filled for the host only). */
+  get settings(): RoomSettingsView | undefined {
+    return this.admission.settings;
+  }
+
+  /** True when this user hosts the room. */
+  get isHost(): boolean {
+    return this.admission.isHost;
+  }
+
+  /** Everyone waiting for the host (host only). */
+  get waitingList(): readonly WaitingGuest[] {
+    return this.admission.waitingList;
+  }
+
+  /** Lets a waiting guest in (host only). */
+  admit(slot: number): void {
+    this.admission.hostAction('admit', slot);
+  }
+
+  /** Turns a waiting guest away (host only). */
+  decline(slot: number): void {
+    this.admission.hostAction('decline', slot);
+  }
+
+  /** Removes a participant (every tab of that user). */
+  remove(slot: number): void {
+    this.admission.hostAction('remove', slot);
+  }
+
+  /** Changes who gets in (host only). */
+  setPolicy(policy: AdmissionPolicy): void {
+    this.admission.setPolicy(policy);
+  }
+
+  /** Replaces the trusted list of the `trusted` policy (host only). */
+  setTrusted(emails: readonly string[]): void {
+    this.admission.setTrusted(emails);
+  }
+
+  // ── Documents ────────────────────────────────────────────────────────────────────────────
+
+  /** The room's Y.Doc (yjs mode); bind editor bindings to it. Created on first use. */
+  get yjs(): Y.Doc {
+    return this.documents.yjs;
+  }
+}

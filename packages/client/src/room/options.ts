@@ -1,0 +1,43 @@
+import type { TokenSource } from '../auth.js';
+import type { BackoffOptions } from '../connection/backoff.js';
+import type { WebSocketConstructor, WebSocketLike } from '../connection/transport.js';
+import type { EditOutboxStore } from '../offline/edit-outbox.js';
+
+/** Where to connect: a room id or a join code. */
+export type RoomTarget = { roomId: string } | { code: string };
+
+/** How a {@link RoomConnection} reaches its room and what it keeps; {@link TandemClient} fills it in. */
+export interface RoomConnectionOptions {
+  /** Base HTTP URL of the server, e.g. `http://localhost:4321`. */
+  url: string;
+  target: RoomTarget;
+  tokens: TokenSource;
+  WebSocket: WebSocketConstructor;
+  /** Display-name hint, used only when the token carries no name. */
+  name?: string;
+  /**
+   * This client's identity in the room across reconnects (`hello.clientId`): edits and chat
+   * messages are remembered under it, so one resent after a lost ack is applied once. Default: a
+   * fresh random id per connection object. Pass a stored one only together with the request ids
+   * that go with it (an edit outbox kept across page loads).
+   */
+  clientId?: string;
+  /**
+   * Keeps this connection's unacknowledged edits across page loads, and adopts those a previous
+   * page left for the same room (see {@link EditOutboxStore}). Default: edits live in memory only.
+   */
+  outbox?: EditOutboxStore;
+  /** Local cursor sends per second; keep at or under the server's budget. Default 15. */
+  cursorRate?: number;
+  /** Hide the cursor automatically when the page is hidden (browsers). Default true. */
+  autoVisibility?: boolean;
+  /** Reconnect backoff. */
+  backoff?: BackoffOptions;
+  /** Offer an ops snapshot after this many operations. Default 500. */
+  opsSnapshotEvery?: number;
+  /**
+   * Opens the connection's transport instead of a WebSocket to `url` (a peer-to-peer session's
+   * DataChannel, or the host's loopback to the room in its own page). Called for every attempt.
+   */
+  connector?: (token: string) => WebSocketLike;
+}
