@@ -1,3 +1,8 @@
+// One piece on purpose: this table is the whole wire protocol, every message with its tag,
+// direction and fields, and the single source of the codec, the message types, the tables in
+// docs/protocol.md and the property-test generators. Split by capability, a reader could no longer
+// see every tag beside its neighbours, and a tag used twice would be found only at run time.
+
 import {
   ACCESS_DECISIONS,
   ACCESS_OUTCOMES,

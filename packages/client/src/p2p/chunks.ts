@@ -1,16 +1,15 @@
+import { DataChannelFlag, MAX_DATA_CHANNEL_MESSAGE_BYTES } from '@tandem/protocol';
+
 /**
  * Protocol frames over a DataChannel. A DataChannel message has a size limit (Chromium's is
  * 256 KiB, some browsers' 64 KiB) and a room frame may be larger (a 512 KiB document), so every
- * message starts with one byte: {@link WHOLE} for a frame in one message, {@link PART} for a piece
- * that more follow, {@link LAST} for a frame's last piece. The channel is ordered and reliable,
- * so pieces arrive in order.
+ * message starts with a {@link DataChannelFlag}: a frame in one message, a piece that more follow,
+ * or a frame's last piece. The channel is ordered and reliable, so pieces arrive in order.
  */
-const WHOLE = 0;
-const PART = 1;
-const LAST = 2;
+const { Whole: WHOLE, Part: PART, Last: LAST } = DataChannelFlag;
 
 /** The largest message sent: safe on every browser's DataChannel. */
-export const MAX_MESSAGE_BYTES = 16 * 1024;
+export const MAX_MESSAGE_BYTES = MAX_DATA_CHANNEL_MESSAGE_BYTES;
 
 /** The DataChannel messages that carry `frame`. */
 export function toMessages(frame: Uint8Array, maxBytes = MAX_MESSAGE_BYTES): Uint8Array[] {

@@ -1,6 +1,7 @@
 import {
   type AdmissionPolicy,
   closeCodeOf,
+  DATA_CHANNEL_FRAME_SLACK_BYTES,
   type DocMode,
   ErrorCode,
   errorOfCloseCode,
@@ -169,7 +170,7 @@ export class P2PHost {
       link.id = this.room.connect(new ChannelRoomSocket(channel), identity);
     };
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
-    const assembler = new FrameAssembler(this.room.limits.maxDocBytes + 64 * 1024);
+    const assembler = new FrameAssembler(this.room.limits.maxDocBytes + DATA_CHANNEL_FRAME_SLACK_BYTES);
     channel.onmessage = (event) => {
       const bytes = frameBytes(event.data);
       if (link.id === undefined || !bytes) return;

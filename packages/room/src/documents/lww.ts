@@ -1,6 +1,7 @@
-import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
+import type { MessageOf, ServerMessage } from '@tandem/protocol';
 import type { Participant } from '../connection.js';
 import type { StoredDoc } from '../storage.js';
+import { overDocCap } from './doc-cap.js';
 import type { DocumentContext, RoomDocument } from './document.js';
 
 /**
@@ -36,15 +37,7 @@ export class LwwDocument implements RoomDocument<'lww'> {
   }
 
   handle(sender: Participant, { rid, resource, doc }: MessageOf<'lwwSet'>): void {
-    if (doc.length > this.ctx.limits.maxDocBytes) {
-      this.ctx.refuse(
-        sender,
-        ErrorCode.DocTooLarge,
-        rid,
-        `document of ${doc.length} bytes is over the ${this.ctx.limits.maxDocBytes}-byte cap`,
-      );
-      return;
-    }
+    if (overDocCap(this.ctx, sender, rid, 'document', doc)) return;
     if (!this.ctx.checkEdit(sender, resource, rid)) return;
     this.currentVersion = Math.max(this.currentVersion + 1, this.ctx.numberFloor + 1);
     this.current = doc;

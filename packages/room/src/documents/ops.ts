@@ -1,6 +1,7 @@
 import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
 import type { Participant } from '../connection.js';
 import type { StoredDoc, StoredOp } from '../storage.js';
+import { overDocCap } from './doc-cap.js';
 import type { DocumentContext, DocumentMessages, RoomDocument } from './document.js';
 
 type WireOp = MessageOf<'op'>;
@@ -92,15 +93,7 @@ export class OpsDocument implements RoomDocument<'ops'> {
   }
 
   private snapshot(sender: Participant, { rid, seq, snapshot }: MessageOf<'opsSnapshot'>): void {
-    if (snapshot.length > this.ctx.limits.maxDocBytes) {
-      this.ctx.refuse(
-        sender,
-        ErrorCode.DocTooLarge,
-        rid,
-        `snapshot of ${snapshot.length} bytes is over the ${this.ctx.limits.maxDocBytes}-byte cap`,
-      );
-      return;
-    }
+    if (overDocCap(this.ctx, sender, rid, 'snapshot', snapshot)) return;
     if (seq <= this.baseSeq || seq > this.seq) {
       this.ctx.refuse(
         sender,
