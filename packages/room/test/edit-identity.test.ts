@@ -211,3 +211,22 @@ describe('every edit has an identity', () => {
     expect((await store.load('doc'))?.clients.map((c) => c.key).sort()).toEqual(['tab u2', 'tab u3']);
   });
 });
+
+describe('an edit that never arrived', () => {
+  it('is applied when it comes again after later edits of its client were handled', async () => {
+    const room = await open(new MemoryRoomStore(), 'ops');
+    const alice = join(room, 'alice', 'tab-a');
+    const watcher = join(room, 'bob');
+    // rid 2 was lost on its way (a forwarded stream with a gap); 1 and 3 arrived.
+    alice.send({ type: 'opSubmit', rid: 1, resource: '', op: bytes('"one"') });
+    alice.send({ type: 'opSubmit', rid: 3, resource: '', op: bytes('"three"') });
+    await room.idle();
+    alice.disconnect();
+    const again = join(room, 'alice', 'tab-a');
+    again.send({ type: 'opSubmit', rid: 2, resource: '', op: bytes('"two"') });
+    again.send({ type: 'opSubmit', rid: 3, resource: '', op: bytes('"three"') });
+    await room.idle();
+    expect(watcher.of('op').map((o) => o.rid)).toEqual([1, 3, 2]);
+    expect(again.of('docAck').map((a) => a.rid)).toEqual([2, 3]);
+  });
+});

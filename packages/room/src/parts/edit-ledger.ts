@@ -28,8 +28,9 @@ export function retryKey(userId: string, clientId: string): string {
  * retry after a lost ack, a compaction of the ops log or a restart is answered with the original
  * outcome instead of being applied twice.
  *
- * Request ids only grow within a client, and one connection delivers in order, so an id at or below
- * the highest handled one is a retry even when its outcome has left the window.
+ * Request ids only grow within a client, so an id older than every edit in the window is a retry of
+ * one handled long ago. Inside the window only the ids it holds were handled: a frame can be lost
+ * while later ones arrive (a connection carried between servers), and its edit, sent again, is new.
  */
 export class EditLedger {
   private readonly clients = new Map<string, StoredClient>();
@@ -49,7 +50,13 @@ export class EditLedger {
     const client = this.clients.get(key);
     if (!client || rid > client.lastRid) return { kind: 'new' };
     const outcome = client.outcomes.find(([r]) => r === rid);
-    if (!outcome) return { kind: 'forgotten' };
+    if (!outcome) {
+      // The window holds every edit handled since its oldest: an id after that one and not in it
+      // was never handled (lost on its way, say in a forwarded stream, while later ones arrived),
+      // so it is new. Only an id from before the window is ambiguous, and taken as handled.
+      const oldest = client.outcomes[0]?.[0];
+      return oldest !== undefined && rid > oldest ? { kind: 'new' } : { kind: 'forgotten' };
+    }
     const result = outcome[1];
     return result >= 0
       ? { kind: 'applied', version: result }

@@ -43,7 +43,7 @@ describe('the chaos checks', () => {
     expect(checkRun(clients, readers)).toEqual([
       'ops: a-2 applied 2 times',
       'ops: z-9 was never submitted',
-      'ops: acknowledged a-1 lost',
+      'ops: acknowledged a-1 lost (acknowledged at ?)',
     ]);
   });
 

@@ -54,7 +54,9 @@ function opsHistory(members: readonly Replica[], reader: Replica): string[] {
     if (!made.has(token) && !token.startsWith('probe-')) out.push(`ops: ${token} was never submitted`);
   }
   for (const c of members)
-    for (const token of c.history.acked) if (!counts.has(token)) out.push(`ops: acknowledged ${token} lost`);
+    for (const token of c.history.acked)
+      if (!counts.has(token))
+        out.push(`ops: acknowledged ${token} lost (acknowledged at ${c.history.ackedAt.get(token) ?? '?'})`);
   return out;
 }
 

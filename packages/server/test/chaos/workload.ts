@@ -25,6 +25,8 @@ export interface ClientHistory {
   /** Ops tokens and Yjs items this client made, and those the room acknowledged. */
   readonly made: string[];
   readonly acked: Set<string>;
+  /** The sequence each acknowledged op was acknowledged at (0: answered as handled long ago). */
+  readonly ackedAt: Map<string, number>;
   /** Lww writes acknowledged: the version each got. */
   readonly lwwAcked: { version: number; value: string }[];
   readonly chatsSent: string[];
@@ -39,6 +41,7 @@ export function emptyHistory(name: string, mode: Mode): ClientHistory {
     mode,
     made: [],
     acked: new Set(),
+    ackedAt: new Map(),
     lwwAcked: [],
     chatsSent: [],
     chatsEchoed: new Set(),
@@ -98,7 +101,10 @@ export class ChaosClient {
     if (this.mode === 'ops') {
       this.history.made.push(token);
       return this.room.ops.submit(token).then(
-        () => this.history.acked.add(token),
+        (seq) => {
+          this.history.acked.add(token);
+          this.history.ackedAt.set(token, seq);
+        },
         () => undefined,
       );
     }
