@@ -196,7 +196,8 @@ function copyBytes(data: Uint8Array): Uint8Array {
   return new Uint8Array(data);
 }
 
-function copyClient(client: StoredClient): StoredClient {
+/** A copy of a client's ledger entry that shares no array with it. */
+export function copyClient(client: StoredClient): StoredClient {
   return { ...client, outcomes: client.outcomes.map(([rid, result]) => [rid, result]) };
 }
 

@@ -120,12 +120,20 @@ export class Locks {
     for (const l of m.locks) this.holders.set(l.resource, l);
     // Grants the room no longer holds for us (one that expired while we were away) are gone;
     // the ones it does hold come again as lockGranted right after.
-    for (const [resource, grant] of this.grants) {
-      const holder = this.holders.get(resource);
-      if (holder?.holderUser !== this.ctx.self()?.userId || holder?.fence !== grant.fence)
-        this.grants.delete(resource);
-    }
+    for (const resource of [...this.grants.keys()]) this.dropGrantUnlessHeld(resource);
     this.ctx.emit('locks');
+  }
+
+  /**
+   * Our grant of `resource` stands only while the room names us its holder under the grant's fence;
+   * otherwise it is dropped. True when one was.
+   */
+  private dropGrantUnlessHeld(resource: string): boolean {
+    const grant = this.grants.get(resource);
+    if (!grant) return false;
+    const holder = this.holders.get(resource);
+    if (holder && holder.holderUser === this.ctx.self()?.userId && holder.fence === grant.fence) return false;
+    return this.grants.delete(resource);
   }
 
   private granted(m: MessageOf<'lockGranted'>): void {
@@ -149,9 +157,7 @@ export class Locks {
     if (m.holderUser === '') this.holders.delete(m.resource);
     else this.holders.set(m.resource, entry);
     // A grant of ours under another fence is an older one: the new one's lockGranted follows.
-    const stale = m.holderUser === me && this.grants.get(m.resource)?.fence !== m.fence;
-    if (stale) this.grants.delete(m.resource);
-    if (m.holderUser !== me && this.grants.delete(m.resource)) {
+    if (this.dropGrantUnlessHeld(m.resource) && m.holderUser !== me) {
       for (const resolve of this.releaseWaiters.get(m.resource) ?? []) resolve();
       this.releaseWaiters.delete(m.resource);
     }

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@tandem/protocol';
-import type { RoomWrite, StoredClient } from '../storage.js';
+import { copyClient, type RoomWrite, type StoredClient } from '../storage.js';
 
 /** What became of an edit the room has seen before. */
 export type EarlierEdit =
@@ -96,7 +96,7 @@ export class EditLedger {
     for (const key of this.forgotten) writes.push({ kind: 'forget-client', key });
     for (const key of this.dirty) {
       const c = this.clients.get(key)!;
-      writes.push({ kind: 'client', client: { ...c, outcomes: c.outcomes.map(([r, v]) => [r, v]) } });
+      writes.push({ kind: 'client', client: copyClient(c) });
     }
     this.dirty.clear();
     this.forgotten.clear();

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { redactUrl } from '../config/redact.js';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';
+import { withinMs } from './redis-deadline.js';
 
 /** How a {@link ClusterBus} connects and whom it tells. */
 export interface ClusterBusOptions {
@@ -112,12 +113,7 @@ export class ClusterBus {
 
   /** Says goodbye to Redis, waiting at most `waitMs` for it to answer, then drops the connections. */
   async close(waitMs = 2_000): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitMs);
-    });
-    await Promise.race([Promise.allSettled([this.subscriber.quit(), this.redis.quit()]), late]);
-    clearTimeout(timer);
+    await withinMs(waitMs, Promise.allSettled([this.subscriber.quit(), this.redis.quit()])).catch(() => {});
     this.subscriber.disconnect();
     this.redis.disconnect();
   }

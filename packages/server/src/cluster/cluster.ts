@@ -16,6 +16,7 @@ import type { Envelope } from './envelope.js';
 import { ForwardedConnections } from './forwarded.js';
 import { Leases, type LiveSessions } from './leases.js';
 import { Ownership } from './ownership.js';
+import { withinMs } from './redis-deadline.js';
 import { RedisTicketStore } from './redis-tickets.js';
 import { RemoteConnections } from './remote.js';
 
@@ -364,13 +365,4 @@ export class Cluster implements Placement {
     }
     await this.bus.close(this.leaseMs);
   }
-}
-
-/** `work`, or a rejection once `ms` have passed without it settling. */
-function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
