@@ -9,13 +9,15 @@ const REGRESSIONS = JSON.parse(readFileSync(new URL('./seeds.json', import.meta.
   seed: number;
   faults: number;
   note: string;
+  /** A failure this seed still finds, not yet fixed: reported as skipped, run when asked for. */
+  open?: string;
 }[];
 
 /** The schedule `npm test` runs: one fault of each kind, in an order drawn from the seed. */
 const DEFAULT = { seed: 20261207, faults: 6 };
 
 const asked = process.env.TANDEM_CHAOS_SEED;
-const runs = asked
+const runs: { seed: number; faults: number; note: string; open?: string }[] = asked
   ? [{ seed: Number(asked), faults: Number(process.env.TANDEM_CHAOS_FAULTS ?? 6), note: 'asked for' }]
   : [{ ...DEFAULT, note: 'every fault kind once' }, ...REGRESSIONS];
 
@@ -35,17 +37,25 @@ describe.skipIf(skipRedis || skipPostgres)(
   'chaos: a cluster under faults loses, doubles and strands nothing',
   () => {
     for (const run of runs) {
-      it(`seed ${run.seed}, ${run.faults} faults (${run.note})`, {
-        timeout: 120_000 + run.faults * 45_000,
-      }, async () => {
-        const report = await runChaos({
-          seed: run.seed,
-          faults: run.faults,
-          log: process.env.TANDEM_CHAOS_VERBOSE ? (line) => console.log(line) : undefined,
-        });
-        if (report.violations.length > 0 || process.env.TANDEM_CHAOS_VERBOSE) console.log(explain(report));
-        expect(report.violations, explain(report)).toEqual([]);
-      });
+      // A seed that still finds a known, unfixed failure is listed, with what it finds, but not
+      // run by `npm test`; `npm run chaos -- --seed N` runs it.
+      const known = run.open === undefined ? it : it.skip;
+      const name = run.open === undefined ? run.note : `${run.note}; still open: ${run.open}`;
+      known(
+        `seed ${run.seed}, ${run.faults} faults (${name})`,
+        {
+          timeout: 120_000 + run.faults * 45_000,
+        },
+        async () => {
+          const report = await runChaos({
+            seed: run.seed,
+            faults: run.faults,
+            log: process.env.TANDEM_CHAOS_VERBOSE ? (line) => console.log(line) : undefined,
+          });
+          if (report.violations.length > 0 || process.env.TANDEM_CHAOS_VERBOSE) console.log(explain(report));
+          expect(report.violations, explain(report)).toEqual([]);
+        },
+      );
     }
   },
 );
