@@ -7,7 +7,7 @@ import { TestClusters } from './support/cluster.js';
 import { within } from './support/deadline.js';
 import { LogRecorder } from './support/logs.js';
 import { skipPostgres } from './support/postgres.js';
-import { dropPrefix, REDIS_URL, skipRedis } from './support/redis.js';
+import { connectRedis, dropPrefix, REDIS_URL, skipRedis } from './support/redis.js';
 import { createSession, guestToken, hostSession, joinAs, roomUrl, startServer } from './support/server.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -38,7 +38,7 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fa
     servers.push(a);
     const b = await startServer(cutOff === 'b' ? throughProxy : config);
     servers.push(b);
-    return { a, b, proxy };
+    return { a, b, proxy, prefix: config.redisPrefix };
   }
 
   it('tells a forwarded client to reconnect when its room’s server could not send to it', async () => {
@@ -177,6 +177,37 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster whose Redis connections fa
     onA.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":2}') });
     await onA.next('docAck', (ack) => ack.rid === 1);
     await onB.next('lwwDoc', (d) => text(d.doc) === '{"v":2}');
+  });
+
+  it('fences an owner whose generation a later claim was handed again after Redis restarted empty', async () => {
+    const { a, b, proxy, prefix } = await twoNodes('a');
+    const { host, session } = await hostSession(a, { policy: 'open' });
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":1}') });
+    await host.next('docAck', (ack) => ack.rid === 1);
+    const redis = await connectRedis();
+    try {
+      const lease = await redis.get(`${prefix}:owner:${session.roomId}`);
+      const generation = Number(lease?.split(' ')[1]);
+      expect(generation).toBeGreaterThan(0);
+
+      // a cannot reach Redis (so it has not yet noticed), and Redis restarts empty. Other sessions
+      // claimed since bring the new counter to exactly a's generation: b's claim is handed it again.
+      proxy.cut('hold');
+      await dropPrefix(prefix);
+      await redis.set(`${prefix}:generation`, generation - 1);
+      const grace = await within(2 * LEASE_MS, joinAs(b, session.roomId, 'Grace'), 'Grace was admitted');
+      expect(text(grace.of('lwwDoc').at(-1)!.doc)).toBe('{"v":1}');
+
+      // The same number from another server is not the same claim: a's copy acknowledges nothing more.
+      host.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('{"v":"stale"}') });
+      expect((await within(2 * LEASE_MS, host.closed, 'a gave up its room')).code).toBe(RECONNECT);
+      expect(host.of('docAck').map((ack) => ack.rid)).toEqual([1]);
+      grace.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":2}') });
+      await grace.next('docAck', (ack) => ack.rid === 1);
+    } finally {
+      redis.disconnect();
+      proxy.restore();
+    }
   });
 });
 

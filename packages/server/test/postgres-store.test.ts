@@ -11,6 +11,9 @@ import {
 } from './support/server-store-contract.js';
 
 /** Opens a store on `schema` of the test database. */
+/** A cluster owner's claim: node a's unless another is named. */
+const claim = (generation: number, node = 'node-a') => ({ generation, node });
+
 function openOn(schema: string, options: ServerStoreOpenOptions = {}) {
   return PostgresRoomStore.open({ connectionString: DATABASE_URL, schema, ...options });
 }
@@ -79,10 +82,10 @@ describe.skipIf(skipPostgres)('PostgresRoomStore', () => {
     const store = await openOn(schema);
     try {
       const b = (t: string) => new TextEncoder().encode(t);
-      await store.write('r', [{ kind: 'settings', settings: settings('FNC234') }], 3);
-      await store.write('r', [{ kind: 'lww', version: 1, doc: b('by 3') }], 3);
+      await store.write('r', [{ kind: 'settings', settings: settings('FNC234') }], claim(3));
+      await store.write('r', [{ kind: 'lww', version: 1, doc: b('by 3') }], claim(3));
       // Generation 5 takes the room over by loading it.
-      expect((await store.load('r', 5))?.doc).toEqual({ mode: 'lww', version: 1, doc: b('by 3') });
+      expect((await store.load('r', claim(5)))?.doc).toEqual({ mode: 'lww', version: 1, doc: b('by 3') });
       // Generation 3 no longer writes, and nothing of its batch is stored.
       await expect(
         store.write(
@@ -91,21 +94,57 @@ describe.skipIf(skipPostgres)('PostgresRoomStore', () => {
             { kind: 'fence', fence: 9 },
             { kind: 'lww', version: 2, doc: b('by 3, late') },
           ],
-          3,
+          claim(3),
         ),
       ).rejects.toThrow(StaleOwnerError);
-      await expect(store.load('r', 4)).rejects.toThrow(StaleOwnerError);
+      await expect(store.load('r', claim(4))).rejects.toThrow(StaleOwnerError);
       // The refusal says which generation a claim must pass.
-      await expect(store.load('r', 4)).rejects.toMatchObject({ recorded: 5 });
+      await expect(store.load('r', claim(4))).rejects.toMatchObject({ recorded: 5 });
       const now = await store.load('r');
       expect([now?.fence, now?.doc]).toEqual([0, { mode: 'lww', version: 1, doc: b('by 3') }]);
       // The owner of record and later ones write on; unfenced writes (one server) are not checked.
-      await store.write('r', [{ kind: 'lww', version: 3, doc: b('by 5') }], 5);
-      await store.write('r', [{ kind: 'lww', version: 4, doc: b('by 6') }], 6);
+      await store.write('r', [{ kind: 'lww', version: 3, doc: b('by 5') }], claim(5));
+      await store.write('r', [{ kind: 'lww', version: 4, doc: b('by 6') }], claim(6));
       await store.write('r', [{ kind: 'fence', fence: 2 }]);
       expect((await store.load('r'))?.doc).toEqual({ mode: 'lww', version: 4, doc: b('by 6') });
       // Loading a room that does not exist records nothing and finds nothing.
-      expect(await store.load('none', 1)).toBeUndefined();
+      expect(await store.load('none', claim(1))).toBeUndefined();
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('refuses another node’s claim under the generation it holds, as Redis restarted empty hands one out again', async () => {
+    const schema = uniqueSchema();
+    const store = await openOn(schema);
+    try {
+      const b = (t: string) => new TextEncoder().encode(t);
+      await store.write('r', [{ kind: 'settings', settings: settings('TWN234') }], claim(7, 'node-a'));
+      // Every room of node a's session carries the same claim: its loads and writes go on.
+      await store.write('r', [{ kind: 'lww', version: 1, doc: b('by a') }], claim(7, 'node-a'));
+      expect((await store.load('r', claim(7, 'node-a')))?.doc).toEqual({
+        mode: 'lww',
+        version: 1,
+        doc: b('by a'),
+      });
+      // Node b, handed 7 again, is refused, told to claim above 7, and records nothing.
+      await expect(store.load('r', claim(7, 'node-b'))).rejects.toMatchObject({ recorded: 7 });
+      await expect(
+        store.write('r', [{ kind: 'lww', version: 2, doc: b('by b') }], claim(7, 'node-b')),
+      ).rejects.toThrow(StaleOwnerError);
+      await store.write('r', [{ kind: 'lww', version: 2, doc: b('by a, still') }], claim(7, 'node-a'));
+      // Above it, b takes the room over, and a's claim of the same number is the stale one now.
+      expect((await store.load('r', claim(8, 'node-b')))?.doc).toEqual({
+        mode: 'lww',
+        version: 2,
+        doc: b('by a, still'),
+      });
+      await expect(
+        store.write('r', [{ kind: 'lww', version: 3, doc: b('by a, late') }], claim(8, 'node-a')),
+      ).rejects.toThrow(StaleOwnerError);
+      await store.write('r', [{ kind: 'lww', version: 3, doc: b('by b') }], claim(8, 'node-b'));
+      expect((await store.load('r'))?.doc).toEqual({ mode: 'lww', version: 3, doc: b('by b') });
     } finally {
       await store.close();
       await dropSchema(schema);

@@ -2,6 +2,7 @@ import { ErrorCode } from '@tandem/protocol';
 import type { Logger } from '../observability/logger.js';
 import { Refusal } from '../refusal.js';
 import type { HostingReservation } from '../rooms/hosting.js';
+import type { OwnerClaim } from '../rooms/server-store.js';
 import type { SessionClaims } from '../rooms/session-claims.js';
 import type { Lease, Ownership } from './ownership.js';
 
@@ -65,8 +66,9 @@ export class Leases implements SessionClaims {
     return undefined;
   }
 
-  generation(sessionId: string): number | undefined {
-    return this.held.get(sessionId)?.generation;
+  claimOf(sessionId: string): OwnerClaim | undefined {
+    const held = this.held.get(sessionId);
+    return held && { generation: held.generation, node: this.nodeId };
   }
 
   async reserveHosting(userId: string, limit: number): Promise<HostingReservation> {

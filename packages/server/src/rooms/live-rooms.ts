@@ -73,7 +73,7 @@ export class LiveRooms {
   constructor(protected readonly options: LiveRoomsOptions) {
     this.joins = new WindowLimiter(options.joinsPerMinute, options.clock);
     this.store = timedStore(options.store, options.metrics, (roomId) =>
-      options.claims?.generation(sessionOf(roomId)),
+      options.claims?.claimOf(sessionOf(roomId)),
     );
   }
 

@@ -1,15 +1,15 @@
 import type { RoomStore } from '@tandem/room';
 import type { Metrics } from '../observability/metrics.js';
-import type { ServerStore } from './server-store.js';
+import type { OwnerClaim, ServerStore } from './server-store.js';
 
 /**
  * The store as rooms see it: every call's latency lands in the metrics, and in a cluster every load
- * and write carries this node's claim on the room's session (its fence).
+ * and write carries this node's claim on the room's session.
  */
 export function timedStore(
   store: ServerStore,
   metrics: Metrics,
-  fenceOf: (roomId: string) => number | undefined,
+  claimOf: (roomId: string) => OwnerClaim | undefined,
 ): RoomStore {
   const time = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
     const end = metrics.storeLatency.startTimer({ op });
@@ -20,8 +20,8 @@ export function timedStore(
     }
   };
   return {
-    load: (id) => time('load', () => store.load(id, fenceOf(id))),
-    write: (id, writes) => time('write', () => store.write(id, writes, fenceOf(id))),
+    load: (id) => time('load', () => store.load(id, claimOf(id))),
+    write: (id, writes) => time('write', () => store.write(id, writes, claimOf(id))),
     delete: (id) => time('delete', () => store.delete(id)),
   };
 }

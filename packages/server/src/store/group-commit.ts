@@ -1,11 +1,12 @@
 import type { RoomWrite } from '@tandem/room';
+import type { OwnerClaim } from '../rooms/server-store.js';
 
 /** A room's batch waiting for the next group commit. */
 export interface QueuedWrite {
   roomId: string;
   writes: readonly RoomWrite[];
-  /** The writer's claim generation, for stores that fence cluster owners. */
-  fence?: number | undefined;
+  /** The writer's cluster claim, for stores that fence cluster owners. */
+  claim?: OwnerClaim | undefined;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -24,9 +25,9 @@ export class GroupCommitQueue {
   constructor(private readonly commit: () => void) {}
 
   /** Queues a batch; resolves or rejects when the store settles it. */
-  add(roomId: string, writes: readonly RoomWrite[], fence?: number): Promise<void> {
+  add(roomId: string, writes: readonly RoomWrite[], claim?: OwnerClaim): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queued.push({ roomId, writes, fence, resolve, reject });
+      this.queued.push({ roomId, writes, claim, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       setImmediate(() => this.commit());

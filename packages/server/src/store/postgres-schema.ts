@@ -100,6 +100,12 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The node whose claim owner_gen is: Redis restarted empty may hand the same generation to
+    // another node, whose claim must not pass for the one recorded.
+    version: 4,
+    sql: "ALTER TABLE rooms ADD COLUMN owner_node text NOT NULL DEFAULT ''",
+  },
 ];
 
 /** The schema version this code writes. */

@@ -1,7 +1,7 @@
 import type { RoomRecord, RoomWrite, StoredDoc } from '@tandem/room';
 import pg from 'pg';
 import { redactUrl } from '../config/redact.js';
-import { type ServerStore, StaleOwnerError } from '../rooms/server-store.js';
+import { type OwnerClaim, type ServerStore, StaleOwnerError } from '../rooms/server-store.js';
 import { GroupCommitQueue, type QueuedWrite, settleGroup } from './group-commit.js';
 import { migratePostgres, SCHEMA_NAME } from './postgres-schema.js';
 import { RECORD_READS } from './record-reads.js';
@@ -149,9 +149,11 @@ const SQL = {
     'SELECT id FROM rooms WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2',
   ),
   deleteUntouched: statement('delete_untouched', 'DELETE FROM rooms WHERE id = $1 AND updated_at < $2'),
-  fence: statement(
-    'fence',
-    'UPDATE rooms SET owner_gen = greatest(owner_gen, $2) WHERE id = $1 RETURNING owner_gen',
+  claim: statement(
+    'claim',
+    // Both right-hand sides read the row as it was: a later generation takes the room over.
+    `UPDATE rooms SET owner_node = CASE WHEN owner_gen < $2 THEN $3 ELSE owner_node END,
+       owner_gen = greatest(owner_gen, $2) WHERE id = $1 RETURNING owner_gen, owner_node`,
   ),
 } as const;
 
@@ -239,18 +241,18 @@ export class PostgresRoomStore implements ServerStore {
   }
 
   /**
-   * The stored room, or undefined if it was never written (or was deleted). With `fence` (a
-   * cluster owner's claim generation) the load first records it on the room, fencing off writes
-   * from earlier owners, and rejects with {@link StaleOwnerError} if a later owner has loaded it.
+   * The stored room, or undefined if it was never written (or was deleted). With `claim` (a
+   * cluster owner's) the load first records it on the room, fencing off writes from earlier
+   * owners, and rejects with {@link StaleOwnerError} if another owner's claim stands above it.
    */
-  load(roomId: string, fence?: number): Promise<RoomRecord | undefined> {
+  load(roomId: string, claim?: OwnerClaim): Promise<RoomRecord | undefined> {
     return this.afterWrites(async (client) => {
       // One snapshot per load, so a record is never assembled from two states. A fenced load
       // takes the room's row lock first (a write in flight finishes, or waits and is refused),
       // then reads everything committed.
-      await client.query(fence === undefined ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      await client.query(claim === undefined ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       try {
-        if (fence !== undefined) await this.checkFence(client, roomId, fence);
+        if (claim !== undefined) await this.checkClaim(client, roomId, claim);
         const record = await this.read(client, roomId);
         await client.query('COMMIT');
         return record;
@@ -267,10 +269,10 @@ export class PostgresRoomStore implements ServerStore {
    * invalid or breaks a constraint (such as a join code already taken). Other rooms' batches in the
    * same commit are unaffected.
    */
-  write(roomId: string, writes: readonly RoomWrite[], fence?: number): Promise<void> {
+  write(roomId: string, writes: readonly RoomWrite[], claim?: OwnerClaim): Promise<void> {
     if (writes.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new TypeError('The database connection is not open'));
-    return this.queue.add(roomId, writes, fence);
+    return this.queue.add(roomId, writes, claim);
   }
 
   /** Forgets a room and everything stored about it. */
@@ -376,7 +378,7 @@ export class PostgresRoomStore implements ServerStore {
         await client.query('SAVEPOINT batch');
         try {
           await this.apply(client, batch.roomId, batch.writes);
-          if (batch.fence !== undefined) await this.checkFence(client, batch.roomId, batch.fence);
+          if (batch.claim !== undefined) await this.checkClaim(client, batch.roomId, batch.claim);
           await client.query('RELEASE SAVEPOINT batch');
         } catch (error) {
           // Should the connection itself have failed, this throws too, and the whole group with it.
@@ -413,11 +415,20 @@ export class PostgresRoomStore implements ServerStore {
     );
   }
 
-  /** Records `fence` on the room; throws {@link StaleOwnerError} when a later one is recorded. */
-  private async checkFence(client: pg.PoolClient, roomId: string, fence: number): Promise<void> {
-    const { rows } = await client.query<{ owner_gen: string }>({ ...SQL.fence, values: [roomId, fence] });
-    const recorded = rows[0] === undefined ? undefined : Number(rows[0].owner_gen);
-    if (recorded !== undefined && recorded > fence) throw new StaleOwnerError(roomId, recorded);
+  /**
+   * Records `claim` on the room; throws {@link StaleOwnerError} when a later one is recorded, or
+   * another node's under the same generation.
+   */
+  private async checkClaim(client: pg.PoolClient, roomId: string, claim: OwnerClaim): Promise<void> {
+    const { rows } = await client.query<{ owner_gen: string; owner_node: string }>({
+      ...SQL.claim,
+      values: [roomId, claim.generation, claim.node],
+    });
+    const row = rows[0];
+    if (row === undefined) return;
+    const recorded = Number(row.owner_gen);
+    if (recorded > claim.generation || (recorded === claim.generation && row.owner_node !== claim.node))
+      throw new StaleOwnerError(roomId, recorded);
   }
 
   /** Runs inside the batch's savepoint; any throw rolls the whole batch back. */
