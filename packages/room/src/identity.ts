@@ -9,7 +9,15 @@ export interface Identity {
   readonly name: string;
   /** Verified email, matched case-insensitively against the trusted list. */
   readonly email?: string;
+  /**
+   * What the app lets this user do in the room, from its token's room claims or its `authorize`
+   * hook: `read` receives everything and edits nothing. Absent: `write`.
+   */
+  readonly access?: Access;
 }
+
+/** A user's access to a room: `read` sees it, `write` also edits it. */
+export type Access = 'read' | 'write';
 
 /**
  * Just the fields of an {@link Identity}, for sending it to another server or peer: a verified
@@ -20,6 +28,7 @@ export function plainIdentity(identity: Identity): Identity {
     userId: identity.userId,
     name: identity.name,
     ...(identity.email ? { email: identity.email } : {}),
+    ...(identity.access ? { access: identity.access } : {}),
   };
 }
 
