@@ -12,7 +12,7 @@ export type {
 export { builtinDocument } from './documents/factory.js';
 export { LwwDocument } from './documents/lww.js';
 export { OpsDocument } from './documents/ops.js';
-export { cleanDisplayName, type Identity, normalizeEmail, plainIdentity } from './identity.js';
+export { type Access, cleanDisplayName, type Identity, normalizeEmail, plainIdentity } from './identity.js';
 export {
   type BudgetKind,
   type Budgets,
