@@ -86,12 +86,16 @@ export class OpsMirror<S = unknown, O = unknown> {
   /**
    * Folds ops into state with `reducer`. Can be called at any time: ops that arrived before the
    * first call are kept and folded in then; a later call swaps the reducer for the ops to come.
+   * Returns this mirror typed by the reducer's state and op, so `state` and `submit` are typed.
    */
-  use(reducer: OpsReducer<S, O>): this {
+  use<S2 = S, O2 = O>(given: OpsReducer<S2, O2>): OpsMirror<S2, O2> {
+    // The mirror holds whatever the room sends; the reducer is what gives it a type.
+    const reducer = given as unknown as OpsReducer<S, O>;
+    const typed = this as unknown as OpsMirror<S2, O2>;
     if (this.reducer) {
       // Already folding: the state so far stays, the new reducer applies from the next op.
       this.reducer = reducer;
-      return this;
+      return typed;
     }
     this.reducer = reducer;
     // Ops that arrived before the reducer (e.g. the admission catch-up) are folded in now.
@@ -100,7 +104,7 @@ export class OpsMirror<S = unknown, O = unknown> {
     this.confirmed = state;
     this.unfolded = { base: undefined, ops: [] };
     this.stateChanged();
-    return this;
+    return typed;
   }
 
   /** Last sequence number applied. */
