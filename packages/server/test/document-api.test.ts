@@ -205,6 +205,34 @@ describe('service API: room documents', () => {
     await host.close();
   });
 
+  it('refuses a streamed body once it grows past the cap, before it ends', async () => {
+    const { host, session } = await hostSession(server, { policy: 'open', docMode: 'lww' });
+    const status = await new Promise<number>((resolve, reject) => {
+      // Chunked: no length declared, so the server finds out as the bytes come.
+      const req = request(`${server.url}/rooms/${session.roomId}/document`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${SERVICE_KEY}`, 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      const piece = Buffer.alloc(8 * 1024, 'a');
+      let sent = 0;
+      // Pieces keep coming, as a client that never stops would send them, until the answer arrives.
+      const more = () => {
+        if (req.destroyed || sent > 1024 * 1024) return;
+        sent += piece.length;
+        req.write(piece, more);
+      };
+      req.write('{"mode":"lww","document":"', more);
+    });
+    expect(status).toBe(413);
+    await host.close();
+  });
+
   it('answers 404 for a room that does not exist, or an id no room can have', async () => {
     for (const id of ['rNoSuchRoom', 'bad%20id', '%E0%A4%A']) {
       expect((await readDocument(server, id)).status).toBe(404);
