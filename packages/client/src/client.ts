@@ -3,6 +3,7 @@ import type { Identity, RoomStore } from '@tandem/room';
 import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
+import { type InitialDocument, initialDocumentBase64 } from './documents/initial-document.js';
 import { TandemError } from './errors.js';
 import type { EditOutboxStore } from './offline/edit-outbox.js';
 import { GuestSocket } from './p2p/guest-socket.js';
@@ -102,6 +103,15 @@ export interface HostOptions {
    * const notes = await client.host({ companionOf: session.roomId, docMode: 'yjs' });
    */
   companionOf?: string;
+  /**
+   * What the session's document starts as, in its `docMode`: the host's current document, so
+   * collaboration starts from it rather than from empty. Within the server's `maxDocBytes`.
+   *
+   * @example
+   * await client.host({ docMode: 'lww', initialDocument: { json: lessonCard } });
+   * await client.host({ docMode: 'yjs', initialDocument: ydoc });
+   */
+  initialDocument?: InitialDocument;
 }
 
 /**
@@ -137,7 +147,7 @@ export class TandemClient {
     const res = await this.fetchImpl(`${this.baseUrl}/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokens.token()}` },
-      body: JSON.stringify(options),
+      body: JSON.stringify(sessionBody(options)),
     });
     const body = (await res.json()) as HostedSession & { error?: string; message?: string };
     if (!res.ok) throw new Error(`could not start a session: ${body.message ?? body.error ?? res.status}`);
@@ -294,4 +304,11 @@ export class TandemClient {
 /** Creates a {@link TandemClient}. */
 export function createClient(options: ClientOptions): TandemClient {
   return new TandemClient(options);
+}
+
+/** The JSON `POST /sessions` takes for `options`: the initial document as base64. */
+function sessionBody({ initialDocument, ...rest }: HostOptions): Record<string, unknown> {
+  return initialDocument === undefined
+    ? rest
+    : { ...rest, initialDocument: initialDocumentBase64(initialDocument) };
 }

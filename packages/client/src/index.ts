@@ -10,6 +10,7 @@ export {
 } from './client.js';
 export type { BackoffOptions } from './connection/backoff.js';
 export type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
+export type { InitialDocument } from './documents/initial-document.js';
 export { LwwMirror } from './documents/lww-mirror.js';
 export { OpsMirror, type OpsReducer, type SequencedOp } from './documents/ops-mirror.js';
 export { LwwDocument, OpsDocument } from './documents/renamed.js';

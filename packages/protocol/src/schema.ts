@@ -429,7 +429,7 @@ export const MESSAGES = {
   lwwDoc: {
     tag: 0x51,
     dir: 's2c',
-    doc: "The room's document at `version`, written by `slot` (0: loaded by the room).",
+    doc: "The room's document at `version`, written by `slot` (0: loaded by the room, or replaced by the server's service API).",
     fields: [
       ['version', 'varuint'],
       ['slot', 'u16'],
@@ -464,7 +464,7 @@ export const MESSAGES = {
   opsSync: {
     tag: 0x55,
     dir: 's2c',
-    doc: "Catch-up for ops mode: an optional snapshot at `baseSeq`, then every operation after it (or after the client's `since`).",
+    doc: "Catch-up for ops mode: an optional snapshot at `baseSeq`, then every operation after it (or after the client's `since`). Also sent to every admitted connection when the server's service API replaces the document: a snapshot at a new `baseSeq`, no operations; the client starts over from it.",
     fields: [
       ['baseSeq', 'varuint'],
       ['base', 'bytes'],

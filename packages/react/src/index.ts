@@ -60,4 +60,5 @@ export {
 } from './hooks/connection.js';
 export { type OthersCursorsOptions, useOthersCursors } from './hooks/cursors.js';
 export { type LwwSetter, type OpsSubmit, useLww, useOps, useYDoc } from './hooks/documents.js';
+export { useHost } from './hooks/host.js';
 export { type LockHandle, useAccessRequests, useLock } from './hooks/locks.js';

@@ -1,6 +1,12 @@
 export type { ActivityInput, AdmittedBy, RoomActivity } from './activity.js';
 export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 export type { JoinGate, RoomConfig } from './config.js';
+export {
+  type DocumentContent,
+  DocumentRefused,
+  type ReplaceOutcome,
+  versionOf,
+} from './documents/content.js';
 export type {
   AnyRoomDocument,
   DocumentContext,

@@ -2,6 +2,7 @@ import {
   type ClientMessage,
   closeCodeOf,
   DecodeError,
+  type DocMode,
   decode,
   ERRORS,
   ErrorCode,
@@ -17,6 +18,7 @@ import type { JoinGate, RoomConfig } from './config.js';
 import { type Connection, isParticipant } from './connection.js';
 import { Connections } from './connections.js';
 import type { PendingAck, RoomContext } from './context.js';
+import { type DocumentContent, DocumentRefused } from './documents/content.js';
 import type { AnyRoomDocument, DocumentContext } from './documents/document.js';
 import { builtinDocument } from './documents/factory.js';
 import type { Identity } from './identity.js';
@@ -259,6 +261,37 @@ export class Room {
   /** Current document version (lww), sequence (ops) or 0 (yjs). */
   get documentVersion(): number {
     return this.document.version;
+  }
+
+  /** The document as a whole, as it is now (including what is not yet stored). */
+  readDocument(): DocumentContent {
+    return this.document.read();
+  }
+
+  /**
+   * Replaces the document from the host process (say, the app's backend): applied as an edit of
+   * the room's mode is, and sent to every admitted connection: `lww` takes `doc` as its next
+   * version; `ops` takes it as a snapshot at the next sequence number, dropping the log; `yjs`
+   * merges it as an update. Locks do not apply; `maxDocBytes` does. Resolves with the new
+   * version (0 for Yjs) once the change is durable.
+   *
+   * @param mode The mode the caller means `doc` for; another room mode is refused (`WrongDocMode`).
+   * @throws DocumentRefused (synchronously, via the promise) when refused: nothing changed.
+   * @throws Error when the room is closed, or the store failed (the room then closes itself).
+   */
+  async replaceDocument(mode: DocMode, doc: Uint8Array): Promise<number> {
+    if (this.disposed) throw new Error(`room ${this.id} is closed`);
+    if (mode !== this.document.mode) {
+      throw new DocumentRefused(
+        ErrorCode.WrongDocMode,
+        `this room's document mode is ${this.document.mode}, not ${mode}`,
+        this.document.mode,
+      );
+    }
+    const outcome = this.document.replace(doc);
+    if ('code' in outcome) throw new DocumentRefused(outcome.code, outcome.message);
+    await this.writes.stored();
+    return outcome.version;
   }
 
   // ── Dispatch ───────────────────────────────────────────────────────────────────────────────

@@ -20,8 +20,8 @@ export interface WriteBehindRoom {
  */
 export class WriteBehind {
   private writes: RoomWrite[] = [];
-  /** Owed once the writes queued before them are stored: docAcks, and announcements. */
-  private acks: (PendingAck | (() => void))[] = [];
+  /** Owed once the writes queued before them are stored: docAcks, announcements, and waiters. */
+  private acks: (PendingAck | (() => void) | Waiter)[] = [];
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private broken = false;
@@ -45,6 +45,14 @@ export class WriteBehind {
   afterStored(announce: () => void): void {
     this.acks.push(announce);
     this.schedule();
+  }
+
+  /** Resolves once everything queued so far is stored; rejects if it never will be. */
+  stored(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.acks.push({ resolve, reject });
+      this.schedule();
+    });
   }
 
   /** Writes everything queued so far and sends the acks it owes. */
@@ -82,7 +90,10 @@ export class WriteBehind {
       if (writes.length > 0) await this.store.write(this.roomId, writes);
     } catch (error) {
       // An announcement of what could not be stored is never made.
-      for (const ack of acks) if (typeof ack !== 'function') this.room.unstored(ack);
+      for (const ack of acks) {
+        if (isWaiter(ack)) ack.reject(error);
+        else if (typeof ack !== 'function') this.room.unstored(ack);
+      }
       if (this.broken) return;
       // Memory has moved past what the store holds, and later writes would leave gaps in it.
       this.broken = true;
@@ -91,7 +102,18 @@ export class WriteBehind {
     }
     for (const ack of acks) {
       if (typeof ack === 'function') ack();
+      else if (isWaiter(ack)) ack.resolve();
       else this.room.acknowledge(ack);
     }
   }
+}
+
+/** Someone awaiting the writes queued before it: the host process, not a connection. */
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function isWaiter(ack: PendingAck | (() => void) | Waiter): ack is Waiter {
+  return typeof ack === 'object' && 'resolve' in ack;
 }

@@ -165,6 +165,8 @@ describe('document seam', () => {
         handle: (_sender, message) => {
           seen.push(message.type);
         },
+        read: () => ({ mode: 'yjs', update: new Uint8Array(0) }),
+        replace: () => ({ version: 0 }),
       }),
     });
     const alice = join('alice');

@@ -13,6 +13,7 @@ import { defaultOptions, type ServerOptions } from './config/options.js';
 import { handleApi } from './http/api.js';
 import { TrustedProxies } from './http/client-address.js';
 import { sendJson } from './http/json.js';
+import { serviceKeyProblem } from './http/service-key.js';
 import { serveStatic } from './http/static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -118,6 +119,8 @@ export class TandemServer {
       ...overrides
     } = config;
     const options: ServerOptions = { ...defaultOptions(false), ...overrides };
+    const keyProblem = serviceKeyProblem(options.serviceKey);
+    if (keyProblem) throw new Error(keyProblem);
     const logger = givenLogger ?? createLogger(options.logLevel, options.logFormat);
     const inMemory = options.data === ':memory:';
     if (!inMemory) mkdirSync(options.data, { recursive: true });
@@ -235,6 +238,8 @@ export class TandemServer {
       metrics,
       logger,
       publicUrl: options.publicUrl,
+      serviceKey: options.serviceKey,
+      maxDocBytes: options.maxDocBytes,
       clientAddress,
       perAddress: {
         guests: new WindowLimiter(options.guestsPerMinute, clock),

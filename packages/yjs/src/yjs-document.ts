@@ -1,5 +1,5 @@
 import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
-import type { DocumentContext, RoomDocument, StoredDoc } from '@tandem/room';
+import type { DocumentContent, DocumentContext, ReplaceOutcome, RoomDocument, StoredDoc } from '@tandem/room';
 import * as Y from 'yjs';
 
 /** The room's view of a connection; `@tandem/room` exposes it only through the document seam. */
@@ -163,51 +163,82 @@ export class YjsDocument implements RoomDocument<'yjs'> {
 
   /** A client's update, or the diff it sent in answer to the room's state vector. */
   private update(sender: Connection, { rid, step, data }: YjsMessage): void {
+    const outcome = this.merge(data, step, { conn: sender, rid });
+    if (outcome === 'unchanged') {
+      // Nothing new to store, but the write that brought this content may still be on its way:
+      // the ack waits behind it, so it never claims more durability than there is.
+      this.ctx.ackAfterWrites({ conn: sender, rid, version: 0 });
+    } else if (outcome !== 'merged') this.ctx.refuse(sender, outcome.code, rid, outcome.message);
+  }
+
+  /** The whole document as one update. */
+  read(): DocumentContent & { mode: 'yjs' } {
+    this.fullState ??= Y.encodeStateAsUpdate(this.ydoc);
+    return { mode: 'yjs', update: this.fullState };
+  }
+
+  /**
+   * The host process's update, merged as a participant's would be (a CRDT has no "instead": to
+   * remove content, the update must carry its deletion) and sent to every admitted connection.
+   */
+  replace(update: Uint8Array): ReplaceOutcome {
+    const { maxDocBytes } = this.ctx.limits;
+    if (update.length > maxDocBytes) {
+      return {
+        code: ErrorCode.DocTooLarge,
+        message: `yjs update of ${update.length} bytes is over the ${maxDocBytes}-byte cap`,
+      };
+    }
+    const outcome = this.merge(update, 'update', undefined);
+    return typeof outcome === 'string' ? { version: 0 } : outcome;
+  }
+
+  /**
+   * Checks, merges, stores and relays an update from `author` (undefined: the host process), who
+   * is acknowledged once it is stored; or says why not, having changed nothing.
+   */
+  private merge(
+    data: Uint8Array,
+    step: string,
+    author: { conn: Connection; rid: number } | undefined,
+  ): 'merged' | 'unchanged' | { code: ErrorCode; message: string } {
     try {
       Y.decodeUpdate(data);
     } catch (error) {
-      this.ctx.refuse(sender, ErrorCode.BadMessage, rid, `malformed yjs ${step}: ${reason(error)}`);
-      return;
+      return { code: ErrorCode.BadMessage, message: `malformed yjs ${step}: ${reason(error)}` };
     }
     let changed: boolean;
     try {
       this.fullState = undefined;
-      changed = applyAndDetectChange(this.ydoc, data, sender);
+      changed = applyAndDetectChange(this.ydoc, data, author?.conn);
     } catch (error) {
       // A half-integrated update can leave the document inconsistent; only a rebuild is safe.
       this.rollback();
-      this.ctx.refuse(sender, ErrorCode.BadMessage, rid, `yjs ${step} cannot be applied: ${reason(error)}`);
-      return;
+      return { code: ErrorCode.BadMessage, message: `yjs ${step} cannot be applied: ${reason(error)}` };
     }
-    if (!changed) {
-      // Nothing new to store, but the write that brought this content may still be on its way:
-      // the ack waits behind it, so it never claims more durability than there is.
-      this.ctx.ackAfterWrites({ conn: sender, rid, version: 0 });
-      return;
-    }
+    if (!changed) return 'unchanged';
     if (!this.withinCap(data.length)) {
       this.rollback();
-      this.ctx.refuse(
-        sender,
-        ErrorCode.DocTooLarge,
-        rid,
-        `the document would grow over the ${this.ctx.limits.maxDocBytes}-byte cap`,
-      );
-      return;
+      return {
+        code: ErrorCode.DocTooLarge,
+        message: `the document would grow over the ${this.ctx.limits.maxDocBytes}-byte cap`,
+      };
     }
 
     this.accepted.push(data);
     this.updatesSinceCompaction++;
     this.bytesSinceCompaction += data.length;
-    this.ctx.persist({ kind: 'yjs-update', update: data }, { conn: sender, rid, version: 0 });
-    this.ctx.broadcast({ type: 'yjs', step: 'update', rid: 0, data }, sender);
-    this.ctx.changed(0, sender.seat.slot);
+    const slot = author?.conn.seat.slot ?? 0;
+    this.ctx.persist({ kind: 'yjs-update', update: data }, author && { ...author, version: 0 });
+    this.ctx.broadcast({ type: 'yjs', step: 'update', rid: 0, data }, author?.conn);
+    this.ctx.changed(0, slot);
     if (
       this.updatesSinceCompaction >= this.compactAfterUpdates ||
       this.bytesSinceCompaction > this.compactAfterBytes
     ) {
       this.compact();
     }
+    return 'merged';
   }
 
   /**
@@ -280,7 +311,7 @@ function rebuild(updates: readonly Uint8Array[]): Y.Doc {
  * or new bytes parked as pending (an update whose dependencies have not arrived). The test is
  * the one Yjs itself uses to decide whether a transaction emits an `update` event.
  */
-function applyAndDetectChange(doc: Y.Doc, update: Uint8Array, origin: Connection): boolean {
+function applyAndDetectChange(doc: Y.Doc, update: Uint8Array, origin: Connection | undefined): boolean {
   const pendingBefore = pendingOf(doc);
   let integrated = false;
   const watch = (tr: Y.Transaction): void => {

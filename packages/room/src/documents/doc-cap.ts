@@ -13,13 +13,21 @@ export function overDocCap(
   what: string,
   bytes: Uint8Array,
 ): boolean {
+  const refusal = capRefusal(ctx, what, bytes);
+  if (refusal) ctx.refuse(sender, refusal.code, rid, refusal.message);
+  return refusal !== undefined;
+}
+
+/** `DocTooLarge` with what and by how much, for a whole document over `maxDocBytes`; else undefined. */
+export function capRefusal(
+  ctx: DocumentContext,
+  what: string,
+  bytes: Uint8Array,
+): { code: ErrorCode; message: string } | undefined {
   const cap = ctx.limits.maxDocBytes;
-  if (bytes.length <= cap) return false;
-  ctx.refuse(
-    sender,
-    ErrorCode.DocTooLarge,
-    rid,
-    `${what} of ${bytes.length} bytes is over the ${cap}-byte cap`,
-  );
-  return true;
+  if (bytes.length <= cap) return undefined;
+  return {
+    code: ErrorCode.DocTooLarge,
+    message: `${what} of ${bytes.length} bytes is over the ${cap}-byte cap`,
+  };
 }

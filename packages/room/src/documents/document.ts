@@ -3,6 +3,7 @@ import type { Connection, Participant } from '../connection.js';
 import type { PendingAck } from '../context.js';
 import type { RoomLimits } from '../options.js';
 import type { RoomWrite, StoredDoc } from '../storage.js';
+import type { DocumentContent, ReplaceOutcome } from './content.js';
 
 /** The client messages of each document mode. */
 export interface DocumentMessages {
@@ -54,6 +55,14 @@ export interface RoomDocument<M extends DocMode = DocMode> {
    * another mode's messages itself, so they never reach a document.
    */
   handle(sender: Participant, message: DocumentMessages[M]): void;
+  /** The whole document as it is now (a copy or immutable bytes: the caller may keep it). */
+  read(): DocumentContent & { mode: M };
+  /**
+   * The host process replaces the document (its backend, not a participant): applied as an edit
+   * of this mode would be, broadcast to every admitted connection with slot 0, and queued for the
+   * store. Locks do not apply; the size cap does. A refusal changes nothing.
+   */
+  replace(doc: Uint8Array): ReplaceOutcome;
   dispose?(): void;
 }
 

@@ -1,7 +1,8 @@
 import type { MessageOf, ServerMessage } from '@tandem/protocol';
 import type { Participant } from '../connection.js';
 import type { StoredDoc } from '../storage.js';
-import { overDocCap } from './doc-cap.js';
+import type { DocumentContent, ReplaceOutcome } from './content.js';
+import { capRefusal, overDocCap } from './doc-cap.js';
 import type { DocumentContext, RoomDocument } from './document.js';
 
 /**
@@ -39,11 +40,26 @@ export class LwwDocument implements RoomDocument<'lww'> {
   handle(sender: Participant, { rid, resource, doc }: MessageOf<'lwwSet'>): void {
     if (overDocCap(this.ctx, sender, rid, 'document', doc)) return;
     if (!this.ctx.checkEdit(sender, resource, rid)) return;
+    this.write(doc, { conn: sender, rid });
+  }
+
+  read(): DocumentContent & { mode: 'lww' } {
+    return { mode: 'lww', version: this.currentVersion, doc: this.current };
+  }
+
+  replace(doc: Uint8Array): ReplaceOutcome {
+    return capRefusal(this.ctx, 'document', doc) ?? { version: this.write(doc, undefined) };
+  }
+
+  /** Takes `doc` as the next version; its `author`, if any, is acknowledged and not sent it back. */
+  private write(doc: Uint8Array, author: { conn: Participant; rid: number } | undefined): number {
     this.currentVersion = Math.max(this.currentVersion + 1, this.ctx.numberFloor + 1);
     this.current = doc;
     const version = this.currentVersion;
-    this.ctx.persist({ kind: 'lww', version, doc }, { conn: sender, rid, version });
-    this.ctx.broadcast({ type: 'lwwDoc', version, slot: sender.seat.slot, doc }, sender);
-    this.ctx.changed(version, sender.seat.slot);
+    const slot = author?.conn.seat.slot ?? 0;
+    this.ctx.persist({ kind: 'lww', version, doc }, author && { ...author, version });
+    this.ctx.broadcast({ type: 'lwwDoc', version, slot, doc }, author?.conn);
+    this.ctx.changed(version, slot);
+    return version;
   }
 }

@@ -1,7 +1,8 @@
 import { ErrorCode, type MessageOf, type ServerMessage } from '@tandem/protocol';
 import type { Participant } from '../connection.js';
 import type { StoredDoc, StoredOp } from '../storage.js';
-import { overDocCap } from './doc-cap.js';
+import type { DocumentContent, ReplaceOutcome } from './content.js';
+import { capRefusal, overDocCap } from './doc-cap.js';
 import type { DocumentContext, DocumentMessages, RoomDocument } from './document.js';
 
 type WireOp = MessageOf<'op'>;
@@ -108,6 +109,28 @@ export class OpsDocument implements RoomDocument<'ops'> {
     this.log = this.log.filter((o) => o.seq > seq);
     this.logBytes = this.log.reduce((n, o) => n + o.op.length, 0);
     this.ctx.persist({ kind: 'ops-snapshot', seq, base: snapshot }, { conn: sender, rid, version: seq });
+  }
+
+  read(): DocumentContent & { mode: 'ops' } {
+    return { mode: 'ops', seq: this.seq, baseSeq: this.baseSeq, base: this.base, ops: [...this.log] };
+  }
+
+  /**
+   * A new snapshot at the next sequence number, with no operations after it: the log is dropped,
+   * and every admitted connection is sent the snapshot (an `opsSync` from it), as a joiner would be.
+   */
+  replace(snapshot: Uint8Array): ReplaceOutcome {
+    const refused = capRefusal(this.ctx, 'snapshot', snapshot);
+    if (refused) return refused;
+    this.seq = Math.max(this.seq + 1, this.ctx.numberFloor + 1);
+    this.baseSeq = this.seq;
+    this.base = snapshot;
+    this.log = [];
+    this.logBytes = 0;
+    this.ctx.persist({ kind: 'ops-snapshot', seq: this.seq, base: snapshot });
+    this.ctx.broadcast({ type: 'opsSync', baseSeq: this.seq, base: snapshot, ops: [] });
+    this.ctx.changed(this.seq, 0);
+    return { version: this.seq };
   }
 
   private wire(o: StoredOp, rid: number): WireOp {

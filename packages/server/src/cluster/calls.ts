@@ -1,22 +1,24 @@
 import { ErrorCode } from '@tandem/protocol';
 import type { Identity } from '@tandem/room';
 import { Refusal, ROOM_MOVED } from '../refusal.js';
+import { parseBase64, toBase64 } from '../rooms/content-json.js';
 import type { CreatedSession, SessionRequest } from '../rooms/registry.js';
 import type { ClusterBus } from './bus.js';
-import type { Envelope } from './envelope.js';
+import type { Envelope, RoomCall } from './envelope.js';
 
 /** What a forwarded call may take before the caller gives up. */
 const CALL_TIMEOUT_MS = 10_000;
 
 interface Pending {
-  resolve: (value: CreatedSession) => void;
+  resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
 
 /**
- * Session creation carried to another node: a companion room is created where its session runs.
+ * Calls carried to the node that owns a session: a companion room is created where its session
+ * runs, and the service API's reads, replacements and deletions of a room happen where it runs.
  * The caller waits for the answer (or gives up after {@link CALL_TIMEOUT_MS}); the owner answers
- * with the session or the refusal.
+ * with the value or the refusal.
  */
 export class SessionCalls {
   private readonly calls = new Map<string, Pending>();
@@ -28,7 +30,25 @@ export class SessionCalls {
 
   /** Asks `owner` to create the session; `id` is unique in the cluster. */
   call(id: string, owner: string, host: Identity, request: SessionRequest): Promise<CreatedSession> {
-    return new Promise<CreatedSession>((resolve, reject) => {
+    // Bytes do not survive JSON: the initial document travels as base64, beside the request.
+    const { initialDocument, ...rest } = request;
+    return this.send(id, owner, {
+      t: 'call',
+      id,
+      from: this.nodeId,
+      host,
+      request: rest,
+      ...(initialDocument ? { initialDocument: toBase64(initialDocument) } : {}),
+    }) as Promise<CreatedSession>;
+  }
+
+  /** Asks `owner` to do `call` to one of its rooms; resolves with its JSON answer. */
+  roomCall(id: string, owner: string, call: RoomCall): Promise<unknown> {
+    return this.send(id, owner, { t: 'room-call', id, from: this.nodeId, call });
+  }
+
+  private send(id: string, owner: string, envelope: Envelope): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);
         reject(new Refusal(ErrorCode.Internal, 'the server hosting the session did not answer'));
@@ -43,22 +63,24 @@ export class SessionCalls {
           reject(e);
         },
       });
-      this.bus.send(owner, { t: 'call', id, from: this.nodeId, host, request });
+      this.bus.send(owner, envelope);
     });
   }
 
-  /** Another node's call: creates the session here and answers it. */
-  answer(
-    envelope: Extract<Envelope, { t: 'call' }>,
-    create: (host: Identity, request: SessionRequest) => Promise<CreatedSession>,
-  ): void {
-    create(envelope.host, envelope.request).then(
+  /** The session request another node's call carries, its initial document decoded. */
+  static requestOf(envelope: Extract<Envelope, { t: 'call' }>): SessionRequest {
+    const initialDocument =
+      envelope.initialDocument === undefined ? undefined : parseBase64(envelope.initialDocument);
+    return { ...envelope.request, ...(initialDocument ? { initialDocument } : {}) };
+  }
+
+  /** Another node's call: `run` does it here, and its value or refusal is the answer. */
+  answer(envelope: Extract<Envelope, { t: 'call' | 'room-call' }>, run: () => Promise<unknown>): void {
+    run().then(
       (value) => this.bus.send(envelope.from, { t: 'reply', id: envelope.id, value }),
       (error: unknown) => {
         const refusal =
-          error instanceof Refusal
-            ? error
-            : new Refusal(ErrorCode.Internal, 'the session could not be created');
+          error instanceof Refusal ? error : new Refusal(ErrorCode.Internal, 'the call failed on its server');
         this.bus.send(envelope.from, {
           t: 'reply',
           id: envelope.id,
@@ -74,7 +96,7 @@ export class SessionCalls {
     const call = this.calls.get(envelope.id);
     if (!call) return;
     this.calls.delete(envelope.id);
-    if (envelope.code === undefined) call.resolve(envelope.value as CreatedSession);
+    if (envelope.code === undefined) call.resolve(envelope.value);
     else call.reject(new Refusal(envelope.code as ErrorCode, envelope.message ?? ''));
   }
 

@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { ERRORS, ErrorCode } from '@tandem/protocol';
-import type { Identity, RoomSocket } from '@tandem/room';
+import { type DocMode, ERRORS, ErrorCode } from '@tandem/protocol';
+import type { DocumentContent, Identity, RoomSocket } from '@tandem/room';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Attachment } from '../placement/attachment.js';
 import type { Placement } from '../placement/placement.js';
 import { Refusal, RoomElsewhere } from '../refusal.js';
+import {
+  type ContentJson,
+  contentFromJson,
+  contentToJson,
+  parseBase64,
+  toBase64,
+} from '../rooms/content-json.js';
 import type { CreatedSession, RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { parentOf, sessionOf } from '../rooms/room-ids.js';
 import type { SessionClaims } from '../rooms/session-claims.js';
 import type { SignalingHub } from '../signaling/hub.js';
 import { ClusterBus } from './bus.js';
 import { SessionCalls } from './calls.js';
-import type { Envelope } from './envelope.js';
+import type { Envelope, RoomCall } from './envelope.js';
 import { ForwardedConnections } from './forwarded.js';
 import { Leases, type LiveSessions } from './leases.js';
 import { Ownership } from './ownership.js';
@@ -194,6 +201,60 @@ export class Cluster implements Placement {
     return this.registry.roomIdForCode(code, source);
   }
 
+  /** A room's document: here when its session is here or nowhere, else from its owner. */
+  async readDocument(roomId: string): Promise<DocumentContent | undefined> {
+    try {
+      return await this.registry.readDocument(roomId);
+    } catch (error) {
+      if (!(error instanceof RoomElsewhere)) throw error;
+      const json = await this.calls.roomCall(this.newId(), error.owner, { op: 'read', room: roomId });
+      return json === null ? undefined : contentFromJson(json as ContentJson);
+    }
+  }
+
+  /** Replaces a room's document where its session runs (here, claimed now if nobody runs it). */
+  async replaceDocument(roomId: string, mode: DocMode, doc: Uint8Array): Promise<number> {
+    try {
+      return await this.registry.replaceDocument(roomId, mode, doc);
+    } catch (error) {
+      if (!(error instanceof RoomElsewhere)) throw error;
+      const call: RoomCall = { op: 'replace', room: roomId, mode, document: toBase64(doc) };
+      return (await this.calls.roomCall(this.newId(), error.owner, call)) as number;
+    }
+  }
+
+  /** Deletes a room where its session runs. */
+  async deleteRoom(roomId: string): Promise<boolean> {
+    try {
+      return await this.registry.deleteRoom(roomId);
+    } catch (error) {
+      if (!(error instanceof RoomElsewhere)) throw error;
+      return (await this.calls.roomCall(this.newId(), error.owner, { op: 'delete', room: roomId })) === true;
+    }
+  }
+
+  /**
+   * Another node's service call to a room of a session here. Not passed on again: a session that
+   * moved meanwhile is refused (`RoomElsewhere`), and the caller tries again.
+   */
+  private async roomCallHere(call: RoomCall): Promise<unknown> {
+    switch (call.op) {
+      case 'read': {
+        const content = await this.registry.readDocument(call.room);
+        return content ? contentToJson(content) : null;
+      }
+      case 'replace': {
+        const doc = parseBase64(call.document);
+        if (!doc) throw new Refusal(ErrorCode.BadMessage, 'the document is not base64');
+        return this.registry.replaceDocument(call.room, call.mode, doc);
+      }
+      case 'delete':
+        return this.registry.deleteRoom(call.room);
+      default:
+        return call satisfies never;
+    }
+  }
+
   /** A peer-to-peer session is created here: its lease is taken before anyone is told its id. */
   async createSignaling(host: Identity): Promise<string> {
     const sessionId = this.signaling.create(host);
@@ -274,7 +335,11 @@ export class Cluster implements Placement {
         for (const conn of envelope.conns) this.forwarded.restart(conn);
         return;
       case 'call':
-        return this.calls.answer(envelope, (host, request) => this.registry.createSession(host, request));
+        return this.calls.answer(envelope, () =>
+          this.registry.createSession(envelope.host, SessionCalls.requestOf(envelope)),
+        );
+      case 'room-call':
+        return this.calls.answer(envelope, () => this.roomCallHere(envelope.call));
       case 'reply':
         return this.calls.replied(envelope);
     }
@@ -285,7 +350,7 @@ export class Cluster implements Placement {
     this.options.logger.debug({ to: node, type: envelope.t }, LOST_MESSAGE);
     // The caller gives up on its own, after its timeout; keeps and their answers go again next round.
     if (envelope.t === 'reply' || envelope.t === 'keep' || envelope.t === 'gone') return;
-    if (envelope.t === 'call') return this.calls.lost(envelope.id);
+    if (envelope.t === 'call' || envelope.t === 'room-call') return this.calls.lost(envelope.id);
     this.forwarded.restart(envelope.conn);
     this.remote.drop(envelope.conn);
   }

@@ -1,3 +1,4 @@
+import type { DocMode } from '@tandem/protocol';
 import type { Identity } from '@tandem/room';
 import type { SessionRequest } from '../rooms/registry.js';
 
@@ -23,10 +24,28 @@ export type Envelope =
   | { t: 'keep'; from: string; conns: readonly string[] }
   /** Owner → entry node: connections it has let go of (a message to them was lost): they restart. */
   | { t: 'gone'; conns: readonly string[] }
-  /** Any node → owner: create a companion room of a session it owns. */
-  | { t: 'call'; id: string; from: string; host: Identity; request: SessionRequest }
+  /**
+   * Any node → owner: create a companion room of a session it owns (its initial document, if any,
+   * as base64 beside the request).
+   */
+  | {
+      t: 'call';
+      id: string;
+      from: string;
+      host: Identity;
+      request: Omit<SessionRequest, 'initialDocument'>;
+      initialDocument?: string;
+    }
+  /** Any node → owner: the service API's call to a room of a session it owns. */
+  | { t: 'room-call'; id: string; from: string; call: RoomCall }
   /** Owner → caller: the call's result, or the refusal's error code and message. */
   | { t: 'reply'; id: string; value?: unknown; code?: number; message?: string };
+
+/** What the service API asks of a room at its owner: documents travel as base64. */
+export type RoomCall =
+  | { op: 'read'; room: string }
+  | { op: 'replace'; room: string; mode: DocMode; document: string }
+  | { op: 'delete'; room: string };
 
 // Frames are the hot path: they travel as binary (kind, connection id, bytes), not JSON.
 const IN = 1;

@@ -86,8 +86,12 @@ export class Leases implements SessionClaims {
   }
 
   async ownedElsewhere(sessionId: string): Promise<boolean> {
+    return (await this.ownerElsewhere(sessionId)) !== undefined;
+  }
+
+  async ownerElsewhere(sessionId: string): Promise<string | undefined> {
     const owner = await this.ownership.owner(sessionId);
-    return owner !== null && owner !== this.nodeId;
+    return owner !== null && owner !== this.nodeId ? owner : undefined;
   }
 
   /** The node holding `sessionId`'s lease, or null when nobody does. */

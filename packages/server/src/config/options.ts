@@ -17,6 +17,11 @@ export interface ServerOptions {
   jwtSecret: string;
   /** JWKS URL for RS256/ES256 JWTs. */
   jwksUrl: string;
+  /**
+   * The app backend's credential for the service API (room documents, room deletion), sent as
+   * `Authorization: Bearer <key>`; at least 32 characters. Empty: the service API is off.
+   */
+  serviceKey: string;
   /** Required `iss` of app JWTs, when set. */
   jwtIssuer: string;
   /** Required `aud` of app JWTs, when set. */
@@ -167,6 +172,13 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: ['TANDEM_JWKS_URL'],
     kind: 'string',
     help: 'JWKS URL of app JWTs (RS256/ES256)',
+  },
+  {
+    key: 'serviceKey',
+    flag: 'service-key',
+    env: ['TANDEM_SERVICE_KEY'],
+    kind: 'string',
+    help: "the app backend's key for the service API (room documents), 32+ characters; empty: off",
   },
   {
     key: 'jwtIssuer',
@@ -493,6 +505,7 @@ export function defaultOptions(isTty = false): ServerOptions {
     publicUrl: '',
     jwtSecret: '',
     jwksUrl: '',
+    serviceKey: '',
     jwtIssuer: '',
     jwtAudience: '',
     jwtClockTolerance: 5,

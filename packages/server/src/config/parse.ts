@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TrustedProxies } from '../http/client-address.js';
+import { serviceKeyProblem } from '../http/service-key.js';
 import { SCHEMA_NAME } from '../store/postgres-schema.js';
 import { parseIceServers } from './ice-servers.js';
 import { defaultOptions, OPTION_SPECS, type OptionSpec, type ServerOptions } from './options.js';
@@ -137,6 +138,8 @@ function checkCombination(options: ServerOptions): ServerOptions {
       `slow-soft-bytes (${options.slowSoftBytes}) must be below slow-hard-bytes (${options.slowHardBytes})`,
     );
   }
+  const keyProblem = serviceKeyProblem(options.serviceKey);
+  if (keyProblem) throw new ConfigError(`--service-key: ${keyProblem}`);
   if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     throw new ConfigError('--database-url: expected a postgres:// URL');
   }

@@ -5,7 +5,6 @@ import {
   DOC_MODES,
   type DocMode,
   ERRORS,
-  ErrorCode,
   P2P_SESSION_ID,
 } from '@tandem/protocol';
 import { plainIdentity } from '@tandem/room';
@@ -26,10 +25,13 @@ import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
 import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { ROOM_ID } from '../transport/connection-url.js';
+import { documentBodyLimit, documentField } from './document-body.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
+import { HTTP_STATUS_OF } from './refusal-status.js';
+import { matchServiceRoute, type ServiceApiContext } from './service-api.js';
 
-export interface ApiContext {
+export interface ApiContext extends ServiceApiContext {
   /** Rooms loaded here, for health. */
   registry: RoomRegistry;
   /** Where rooms and peer-to-peer sessions run: here, or elsewhere in the cluster. */
@@ -51,15 +53,6 @@ export interface ApiContext {
   startedAt: number;
   isClosing: () => boolean;
 }
-
-const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.BadMessage]: 400,
-  [ErrorCode.Forbidden]: 403,
-  [ErrorCode.HostLimit]: 429,
-  [ErrorCode.ServerShutdown]: 503,
-  [ErrorCode.RoomNotFound]: 404,
-  [ErrorCode.Internal]: 500,
-};
 
 /**
  * The JSON API. Returns false when the path is not an API route, so static files can be tried.
@@ -126,6 +119,9 @@ function matchRoute(method: string, path: string): Route | undefined {
   if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
     return { name: 'find-session', handle: findSession };
   if (path === '/p2p' && (any || method === 'POST')) return { name: 'create-p2p', handle: createP2p };
+  const service = matchServiceRoute(method, path);
+  if (service)
+    return { name: service.route.name, handle: (ctx, req) => service.route.handle(ctx, req, service.roomId) };
   if (/^\/p2p\/[^/]+$/.test(path) && (any || method === 'GET')) return { name: 'find-p2p', handle: findP2p };
   if (
     path === '/healthz' ||
@@ -203,7 +199,7 @@ const ticket: Handler = async (ctx, req) => {
 
 const createSession: Handler = async (ctx, req) => {
   const identity = await authenticate(ctx, req);
-  const body = await readJson(req);
+  const body = await readJson(req, documentBodyLimit(ctx.maxDocBytes));
   const request: SessionRequest = {};
   if (body.policy !== undefined) {
     if (!ADMISSION_POLICIES.includes(body.policy as AdmissionPolicy)) {
@@ -234,6 +230,8 @@ const createSession: Handler = async (ctx, req) => {
     }
     request.companionOf = body.companionOf;
   }
+  if (body.initialDocument !== undefined)
+    request.initialDocument = documentField(body.initialDocument, 'initialDocument');
   takeSession(ctx, req);
   try {
     const session = await ctx.placement.createSession(identity, request);

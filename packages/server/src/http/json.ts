@@ -15,14 +15,21 @@ export class HttpError extends Error {
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads a small JSON object body; anything else is a 400 or 413. */
-export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/**
+ * Reads a JSON object body of at most `maxBytes` (default 16 KiB); anything else is a 400 or 413.
+ * A body declared or found larger is refused as soon as that is known, never buffered whole.
+ */
+export async function readJson(
+  req: IncomingMessage,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<Record<string, unknown>> {
+  const tooLarge = () => new HttpError(413, 'PayloadTooLarge', `body over ${maxBytes} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new HttpError(413, 'PayloadTooLarge', `body over ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};

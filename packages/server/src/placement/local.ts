@@ -1,4 +1,5 @@
-import type { Clock, Identity, RoomSocket } from '@tandem/room';
+import type { DocMode } from '@tandem/protocol';
+import type { Clock, DocumentContent, Identity, RoomSocket } from '@tandem/room';
 import { MemoryTicketStore, type TicketStore } from '../auth/index.js';
 import type { CreatedSession, RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import type { SignalingHub } from '../signaling/hub.js';
@@ -37,6 +38,18 @@ export class LocalPlacement implements Placement {
 
   async signalingExists(sessionId: string): Promise<boolean> {
     return this.signaling.has(sessionId);
+  }
+
+  readDocument(roomId: string): Promise<DocumentContent | undefined> {
+    return this.registry.readDocument(roomId);
+  }
+
+  replaceDocument(roomId: string, mode: DocMode, doc: Uint8Array): Promise<number> {
+    return this.registry.replaceDocument(roomId, mode, doc);
+  }
+
+  deleteRoom(roomId: string): Promise<boolean> {
+    return this.registry.deleteRoom(roomId);
   }
 
   ticketStore(ttlMs: number, perUser: number): TicketStore {

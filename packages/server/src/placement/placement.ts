@@ -1,4 +1,5 @@
-import type { Identity, RoomSocket } from '@tandem/room';
+import type { DocMode } from '@tandem/protocol';
+import type { DocumentContent, Identity, RoomSocket } from '@tandem/room';
 import type { TicketStore } from '../auth/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { CreatedSession, SessionRequest } from '../rooms/registry.js';
@@ -28,6 +29,19 @@ export interface Placement {
   createSignaling(host: Identity): Promise<string>;
   /** Whether a peer-to-peer session exists (its host connected, or awaited), here or elsewhere. */
   signalingExists(sessionId: string): Promise<boolean>;
+  /**
+   * A room's document, wherever it runs: the live room's (current), else the stored one.
+   * Undefined for a room that does not exist.
+   */
+  readDocument(roomId: string): Promise<DocumentContent | undefined>;
+  /**
+   * Replaces a room's document through the room, wherever it runs (loaded if need be); resolves
+   * with the new version once it is durable. Refuses `RoomNotFound`, `WrongDocMode`, `DocTooLarge`
+   * or `BadMessage` having changed nothing.
+   */
+  replaceDocument(roomId: string, mode: DocMode, doc: Uint8Array): Promise<number>;
+  /** Deletes a room wherever it runs (connections closed with `RoomClosed`); false if there is none. */
+  deleteRoom(roomId: string): Promise<boolean>;
   /** Where single-use connection tickets live: wherever a ticket may be redeemed. */
   ticketStore(ttlMs: number, perUser: number): TicketStore;
   /** Adds this placement's own gauges to `metrics`. */

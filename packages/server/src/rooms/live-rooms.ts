@@ -64,7 +64,7 @@ export interface LiveRoomsOptions {
  */
 export class LiveRooms {
   protected readonly live = new Map<string, LiveRoom>();
-  private readonly transitions = new Map<string, Promise<unknown>>();
+  protected readonly transitions = new Map<string, Promise<unknown>>();
   private readonly joins: WindowLimiter;
   private emptyWaiters: (() => void)[] = [];
   private readonly store: RoomStore;
@@ -175,7 +175,7 @@ export class LiveRooms {
   }
 
   /** Unloads an empty room now, or after the idle time. */
-  private emptied(roomId: string, room: Room): void {
+  protected emptied(roomId: string, room: Room): void {
     const entry = this.live.get(roomId);
     if (this.options.roomIdleMs === 0 || !entry || entry.room !== room) void this.unload(roomId);
     else this.armGrace(roomId, entry, this.options.roomIdleMs);
@@ -297,7 +297,7 @@ export class LiveRooms {
    * Closes a loaded room (its connections are told `code`) and forgets it; with `deleteStored`, it
    * is deleted from the store too, within the same transition, so no load can come in between.
    */
-  private closeRoom(
+  protected closeRoom(
     roomId: string,
     entry: LiveRoom,
     code: ErrorCode = ErrorCode.RoomClosed,

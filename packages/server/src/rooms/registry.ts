@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type AdmissionPolicy, type DocMode, ErrorCode, secureRandom } from '@tandem/protocol';
-import { type Identity, makeJoinCode, type Room } from '@tandem/room';
+import { DocumentRefused, type Identity, makeJoinCode, type Room } from '@tandem/room';
 import { Refusal, RoomElsewhere } from '../refusal.js';
 import { type HostingCount, LocalHosting } from './hosting.js';
-import { type LiveRoom, LiveRooms, type LiveRoomsOptions } from './live-rooms.js';
+import type { LiveRoom, LiveRoomsOptions } from './live-rooms.js';
 import { RetentionSweep } from './retention.js';
+import { RoomDocuments } from './room-documents.js';
 import { parentOf, sessionOf } from './room-ids.js';
 import { WindowLimiter } from './window-limiter.js';
 
@@ -19,6 +20,11 @@ export interface SessionRequest {
    * while anyone is in it (it unloads with the parent once both are empty).
    */
   companionOf?: string;
+  /**
+   * What the session's document starts as, in its mode (within `maxDocBytes`): whole `lww` bytes,
+   * an `ops` snapshot, or a Yjs update. Applied as the service API's replacement is.
+   */
+  initialDocument?: Uint8Array;
 }
 
 /** Companion rooms one session may have. */
@@ -50,7 +56,7 @@ export interface RegistryOptions extends LiveRoomsOptions {
  * and found here: hosted-session limits, companion rooms, join codes and their guessing limit, and
  * the retention sweep that deletes rooms nobody uses any more.
  */
-export class RoomRegistry extends LiveRooms {
+export class RoomRegistry extends RoomDocuments {
   declare protected readonly options: RegistryOptions;
   private readonly codeMisses: WindowLimiter;
   private readonly hosting: HostingCount;
@@ -124,7 +130,11 @@ export class RoomRegistry extends LiveRooms {
     const suffix = `c${randomBytes(6).toString('base64url')}`;
     return this.create(
       host,
-      { policy: 'open', ...(request.docMode ? { docMode: request.docMode } : {}) },
+      {
+        policy: 'open',
+        ...(request.docMode ? { docMode: request.docMode } : {}),
+        ...(request.initialDocument ? { initialDocument: request.initialDocument } : {}),
+      },
       `${parentId}.${suffix}`,
     );
   }
@@ -158,6 +168,7 @@ export class RoomRegistry extends LiveRooms {
       stored = false;
       storeError = event.error;
     });
+    if (request.initialDocument) await this.startFrom(room, request.initialDocument);
     await room.idle();
     unwatch();
     if (!stored || this.closing) {
@@ -173,6 +184,22 @@ export class RoomRegistry extends LiveRooms {
     if (parentOf(roomId) === undefined) await this.hosting.hosted(roomId, host.userId);
     this.options.logger.info({ roomId, host: host.userId }, 'session created');
     return { roomId, joinCode };
+  }
+
+  /**
+   * Gives a new session's room its initial document. One the room refuses leaves no trace: the
+   * room, whose settings are on their way to the store, is closed and deleted again.
+   */
+  private async startFrom(room: Room, doc: Uint8Array): Promise<void> {
+    try {
+      await room.replaceDocument(room.getSettings().docMode, doc);
+    } catch (error) {
+      // A failed store write is the caller's to report, as for any new session.
+      if (!(error instanceof DocumentRefused)) return;
+      await room.close(ErrorCode.RoomClosed);
+      await this.options.store.delete(room.id);
+      throw new Refusal(error.code, `initialDocument: ${error.message}`);
+    }
   }
 
   /**

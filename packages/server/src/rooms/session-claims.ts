@@ -18,6 +18,8 @@ export interface SessionClaims extends HostingCount {
   claimAbove(sessionId: string, stored: number): Promise<string | undefined>;
   /** True when another node owns the session now. */
   ownedElsewhere(sessionId: string): Promise<boolean>;
+  /** The node that owns the session now, when that is another node; else undefined. */
+  ownerElsewhere(sessionId: string): Promise<string | undefined>;
   /**
    * This node's claim on the session: its store reads and writes carry it, and the store refuses
    * them once another claim has been recorded (the session moved on without us).
