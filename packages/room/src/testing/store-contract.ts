@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// The suite runs under Vitest on Node, whose Buffer it hands stores as one kind of byte view.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   RoomRecord,
@@ -8,7 +10,7 @@ import type {
   StoredDoc,
   StoredLock,
   StoredOp,
-} from '../../src/index.js';
+} from '../index.js';
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
