@@ -237,8 +237,8 @@ export class TandemServer {
       metrics,
       limits: {
         maxParticipants: options.maxParticipants,
-        lockTtlMs: options.lockTtl * 1000,
-        accessTimeoutMs: options.accessTimeout * 1000,
+        lockTtlMs: options.lockTtlSeconds * 1000,
+        accessTimeoutMs: options.accessTimeoutSeconds * 1000,
         cursorTickMs: options.cursorTickMs,
         maxDocBytes: options.maxDocBytes,
         budgets: { doc: options.docRate, cursor: options.cursorRate, chat: options.chatRate },
@@ -246,8 +246,8 @@ export class TandemServer {
       joinsPerMinute: options.joinsPerMinute,
       codeMissesPerMinute: options.codeMissesPerMinute,
       maxHostedRooms: options.maxHostedRooms,
-      sessionGraceMs: options.sessionGrace * 1000,
-      roomIdleMs: options.roomIdle * 1000,
+      sessionGraceMs: options.sessionGraceSeconds * 1000,
+      roomIdleMs: options.roomIdleSeconds * 1000,
       roomRetentionMs: options.roomRetentionDays * 24 * 60 * 60 * 1000,
       onActivity: roomHooks.active ? (roomId, event) => roomHooks.activity(roomId, event) : undefined,
     });
@@ -260,7 +260,7 @@ export class TandemServer {
       cluster?.attach(registry, signaling) ?? new LocalPlacement(registry, signaling, clock);
     metrics.watch('tandem_p2p_sessions', 'Peer-to-peer sessions open on this server', () => signaling.size);
     placement.watch(metrics);
-    const ticketTtlMs = options.ticketTtl * 1000;
+    const ticketTtlMs = options.ticketTtlSeconds * 1000;
     const tickets = new ConnectionTickets(
       placement.ticketStore(ticketTtlMs, options.ticketsPerUser),
       ticketTtlMs,
@@ -331,7 +331,7 @@ export class TandemServer {
         socket.destroy();
       });
     };
-    const stopHeartbeat = startHeartbeat(wss, options.heartbeat * 1000);
+    const stopHeartbeat = startHeartbeat(wss, options.heartbeatSeconds * 1000);
     let http: Server;
     let attached: ServerParts['attached'];
     try {
@@ -464,7 +464,7 @@ export class TandemServer {
       ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
       ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
       ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
-      clockToleranceSec: options.jwtClockTolerance,
+      clockToleranceSec: options.jwtClockToleranceSeconds,
       jwksBackoffMs: options.jwksBackoffMs,
       jwksBackoffMaxMs: options.jwksBackoffMaxMs,
       now: () => clock.now(),

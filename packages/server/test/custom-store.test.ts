@@ -83,7 +83,7 @@ describe('a TandemServer with an app store', () => {
     server = await TandemServer.start({
       port: 0,
       data: ':memory:',
-      roomIdle: 0,
+      roomIdleSeconds: 0,
       logger: pino({ level: 'silent' }),
       store,
     });

@@ -43,7 +43,7 @@ async function embedded(
   open.http = http;
   const tandem = await TandemServer.attach(http, {
     data: ':memory:',
-    roomIdle: 0,
+    roomIdleSeconds: 0,
     logger,
     hooks,
     ...(clock ? { clock } : {}),
