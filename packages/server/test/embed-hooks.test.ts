@@ -122,6 +122,28 @@ describe('onAuthenticate', () => {
     // The server is unharmed.
     expect(await ticketStatus(url, appToken('u-2', 'Bob'))).toBe(201);
   });
+  it('refuses a WebSocket whose token the hook throws on with 401, before any room', async () => {
+    const { url } = await embedded({
+      onAuthenticate: (token) => {
+        if (token === 'throw') throw new Error('app bug');
+        return fromAppToken(token);
+      },
+    });
+    const { default: WebSocket } = await import('ws');
+    const status = (token: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/rooms/nosuchroom?token=${token}`);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+      });
+    expect(await status('throw')).toBe(401);
+    expect(await status('nonsense')).toBe(401);
+    // A good token passes the gate (the room then refuses it: there is no such room).
+    expect(await status(appToken('u-3', 'Cy'))).toBe(101);
+  });
 });
 
 describe('room hooks', () => {
