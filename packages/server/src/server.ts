@@ -210,7 +210,7 @@ export class TandemServer {
       );
     }
     const verifier: Authenticator = appAuth
-      ? appAuthenticator(appAuth, hooks.authenticateTimeoutMs, clock, logger)
+      ? appAuthenticator(appAuth, hooks.hookTimeoutMs, clock, logger)
       : TandemServer.tokenVerifier(options, guests, clock);
     const metrics = new Metrics();
     let cluster: Cluster | undefined;

@@ -93,7 +93,7 @@ describe('onAuthenticate', () => {
     });
     const { url } = await embedded(
       {
-        authenticateTimeoutMs: 50,
+        hookTimeoutMs: 50,
         onAuthenticate: (token) => {
           if (token === 'throw') throw new Error('database down');
           if (token === 'hang') {
@@ -224,6 +224,34 @@ describe('room hooks', () => {
     await logs.seen((line) => line.msg === 'hook failed' && line.hook === 'onJoin', 2);
     expect(failures).toBeGreaterThanOrEqual(3);
     expect(ada.status).toBe('connected');
+  });
+
+  it('does not let an onChange that never returns hold up close() past the hook timeout', async () => {
+    const clock = new ManualClock();
+    let called: (() => void) | undefined;
+    const asked = new Promise<void>((resolve) => {
+      called = resolve;
+    });
+    const { tandem, url } = await embedded(
+      {
+        onChange: () => {
+          called?.();
+          return new Promise<never>(() => undefined);
+        },
+        changeDebounceMs: 60_000,
+        hookTimeoutMs: 1000,
+      },
+      { clock },
+    );
+    const adaClient = nodeClient(url, { guest: 'Ada' });
+    const hosted = await adaClient.host({ policy: 'open', docMode: 'lww' });
+    const ada = track(adaClient.join({ roomId: hosted.roomId }));
+    await reach(ada, 'connected');
+    await ada.lww.set({ title: 'then the app hangs' });
+    const closed = tandem.close();
+    await asked;
+    clock.advance(1000);
+    await closed;
   });
 
   it('reports a change still waiting for its debounce when the server closes', async () => {

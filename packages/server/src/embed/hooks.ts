@@ -40,7 +40,7 @@ export interface TandemHooks {
    * Turns a bearer token of the app's own format into an identity, in place of JWT verification:
    * it is asked for every token (`POST /tickets`, the API, a WebSocket carrying a token), before
    * any room is touched. Return `undefined` or throw to refuse (the client gets 401
-   * Unauthorized); take longer than {@link authenticateTimeoutMs} and it gets 503 (try again).
+   * Unauthorized); take longer than {@link hookTimeoutMs} and it gets 503 (try again).
    * Guest tokens are not issued or accepted while this hook is set.
    *
    * @param token - The token, without `Bearer `.
@@ -50,8 +50,11 @@ export interface TandemHooks {
     token: string,
     request: IncomingMessage,
   ) => AppIdentity | undefined | Promise<AppIdentity | undefined>;
-  /** Longest `onAuthenticate` may take, milliseconds. Default 5000. */
-  authenticateTimeoutMs?: number;
+  /**
+   * Longest Tandem waits on a hook, milliseconds: `onAuthenticate` before answering 503, and
+   * `close()` for the `onChange` calls it makes before the store closes. Default 5000.
+   */
+  hookTimeoutMs?: number;
   /** Someone was admitted to a room (let in at once, or by the host from the waiting room). */
   onJoin?: (roomId: string, participant: RoomParticipant) => void | Promise<void>;
   /** Someone who had been admitted left a room (closed, dropped, removed). */

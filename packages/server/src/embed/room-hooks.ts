@@ -4,6 +4,7 @@ import type { ServerStore } from '../rooms/server-store.js';
 import type { RoomParticipant, TandemHooks } from './hooks.js';
 
 const DEFAULT_DEBOUNCE_MS = 2_000;
+const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 const DOC_WRITES = new Set<RoomWrite['kind']>(['lww', 'op', 'ops-snapshot', 'yjs-update', 'yjs-compact']);
 
 /**
@@ -63,16 +64,32 @@ export class RoomHooks {
     );
   }
 
-  /** Reports every change still waiting for its debounce, now; for shutdown, before the store closes. */
+  /**
+   * Reports every change still waiting for its debounce, now; for shutdown, before the store
+   * closes. Waits for the app at most the hook timeout: a hung `onChange` must not hang shutdown.
+   */
   async flush(): Promise<void> {
     const waiting = [...this.pending.entries()];
     this.pending.clear();
-    await Promise.all(
+    const reported = Promise.all(
       waiting.map(([roomId, timer]) => {
         this.clock.clearTimeout(timer);
         return this.reportChange(roomId);
       }),
     );
+    let timer: TimerHandle | undefined;
+    const limit = this.hooks.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+    const late = new Promise<void>((resolve) => {
+      timer = this.clock.setTimeout(() => {
+        this.logger.warn(
+          { hook: 'onChange', timeoutMs: limit },
+          'hook still running at shutdown; not waited for',
+        );
+        resolve();
+      }, limit);
+    });
+    await Promise.race([reported, late]);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
   }
 
   private async reportChange(roomId: string): Promise<void> {
