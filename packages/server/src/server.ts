@@ -16,7 +16,7 @@ import {
 } from './auth/index.js';
 import { Cluster } from './cluster/cluster.js';
 import { parseIceServers } from './config/ice-servers.js';
-import { defaultOptions, type ServerOptions } from './config/options.js';
+import { checkOptionKeys, defaultOptions, type ServerOptions } from './config/options.js';
 import { appAuthenticator } from './embed/app-authenticator.js';
 import type { TandemHooks } from './embed/hooks.js';
 import { mount, normalisePrefix, tandemPaths } from './embed/mount.js';
@@ -173,6 +173,7 @@ export class TandemServer {
       hooks = {},
       ...overrides
     } = config;
+    checkOptionKeys(overrides);
     const options: ServerOptions = { ...defaultOptions(false), ...overrides };
     const logger = givenLogger ?? createLogger(options.logLevel, options.logFormat);
     const inMemory = options.data === ':memory:';

@@ -102,6 +102,15 @@ describe('TandemServer.attach', () => {
     expect(outcome).toBe('error');
   });
 
+  it('refuses an option it does not know, naming the new name of a former one', async () => {
+    const app = await appServer();
+    open.http = app.http;
+    const attach = (config: Record<string, unknown>) => TandemServer.attach(app.http, config);
+    await expect(attach({ lockTtl: 5 })).rejects.toThrow('option lockTtl is now lockTtlSeconds');
+    await expect(attach({ lockTTLSeconds: 5 })).rejects.toThrow('unknown option lockTTLSeconds');
+    expect(app.http.listeners('request')).toHaveLength(1);
+  });
+
   it('refuses a mount path that is not a path', async () => {
     const app = await appServer();
     open.http = app.http;

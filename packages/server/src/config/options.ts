@@ -460,3 +460,19 @@ export function defaultOptions(isTty = false): ServerOptions {
   const defaults = Object.fromEntries(OPTION_SPECS.map((spec) => [spec.key, spec.default])) as ServerOptions;
   return { ...defaults, logFormat: isTty ? 'pretty' : 'json' };
 }
+
+/**
+ * Refuses option keys that are not options, so a JavaScript caller's misspelling or former name
+ * (`lockTtl`) is an error naming the fix rather than a setting silently ignored.
+ */
+export function checkOptionKeys(given: Readonly<Record<string, unknown>>): void {
+  for (const key of Object.keys(given)) {
+    if (key in OPTIONS) continue;
+    const renamed = OPTION_SPECS.find((spec) => spec.formerly?.key === key);
+    throw new TypeError(
+      renamed
+        ? `option ${key} is now ${renamed.key}`
+        : `unknown option ${key}; see docs/server.md#configuration`,
+    );
+  }
+}
