@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import type { RoomConnection } from '../../client/src/index.js';
 import { nodeClient, reach, until } from '../../client/test/support/clients.js';
 import { ManualClock } from '../../room/src/index.js';
@@ -194,6 +195,28 @@ describe('room hooks', () => {
     bob.leave();
     await gone;
     expect(leaves).toEqual([[hosted.roomId, { userId: 'bob', name: 'Bob' }]]);
+  });
+
+  it('hands a yjs room its stored updates, which rebuild the document', async () => {
+    let reported: ((change: DocumentChange) => void) | undefined;
+    const { url } = await embedded({
+      onChange: (change) => reported?.(change),
+      changeDebounceMs: 20,
+    });
+    const client = nodeClient(url, { guest: 'Ada' });
+    const hosted = await client.host({ policy: 'open', docMode: 'yjs' });
+    const ada = track(client.join({ roomId: hosted.roomId }));
+    await reach(ada, 'connected');
+    const change = new Promise<DocumentChange>((resolve) => {
+      reported = (c) => {
+        if (c.doc.mode !== 'yjs') return;
+        const doc = new Y.Doc();
+        for (const update of c.doc.updates) Y.applyUpdate(doc, update);
+        if (doc.getText('notes').toString() === 'stored') resolve(c);
+      };
+    });
+    ada.yjs.getText('notes').insert(0, 'stored');
+    expect(await change).toMatchObject({ roomId: hosted.roomId, docMode: 'yjs' });
   });
 
   it('logs a hook that throws or rejects, and the room carries on', async () => {
