@@ -63,6 +63,8 @@ export interface TandemHooks {
    * A room's document changed and the change is stored. Debounced per room: called once edits
    * have paused for {@link changeDebounceMs}, with the document as stored then, so a burst of
    * typing is one call. Changes still waiting when the server closes are reported during `close()`.
+   * Calls are not queued behind a slow one: for one room they may overlap, each with the document
+   * as stored when it was made.
    */
   onChange?: (change: DocumentChange) => void | Promise<void>;
   /** Quiet time after a room's last stored change before `onChange`, milliseconds. Default 2000. */
