@@ -60,7 +60,7 @@ const config = {
   warmupRooms: quick ? 30 : Math.min(500, Math.max(30, Math.round(rooms / 20))),
   // Longer than the sign-up connections' keep-alive (5 s on the server), so none is counted.
   settleMs: quick ? 6000 : 8000,
-  // Every room is left by then; the server unloads each `--room-idle` after its last leaves.
+  // Every room is left by then; the server unloads each `--room-idle-seconds` after its last leaves.
   unloadTimeoutMs: 60_000,
   // The run stops starting rooms after this: the soak ends by itself on a slow machine too.
   runMs: quick ? 60_000 : 300_000,
@@ -92,9 +92,9 @@ try {
           BENCH_PROBE_SNAPSHOTS: process.env.BENCH_PROBE_SNAPSHOTS ?? '',
         },
         args: [
-          '--room-idle',
+          '--room-idle-seconds',
           String(ROOM_IDLE_S),
-          '--session-grace',
+          '--session-grace-seconds',
           '2',
           // The defaults, which the other workloads raise: the soak's users are fresh per room.
           '--joins-per-minute',

@@ -1,6 +1,7 @@
 // What documentation examples use without declaring it: the room or client the surrounding text
 // is about, the app's own functions an example calls, and the shapes of an example app's data.
 import type { OpsReducer, RoomConnection, TandemClient } from '@tandem/client';
+import type { ServerStore } from '@tandem/server';
 import type { ReactElement } from 'react';
 import type { WebSocket } from 'ws';
 
@@ -32,6 +33,8 @@ declare global {
   function renderAvatars(others: unknown): void;
   function renderWaitingList(waiting: unknown): void;
   function drawCursor(who: unknown, at: unknown): void;
+  /** An app's own store. */
+  const MyStore: { open(): Promise<ServerStore> };
   /** An example app's reducer of its canvas's ops. */
   const canvasReducer: OpsReducer<Record<string, Layer>, { layer: string; set: Partial<Layer> }>;
   /** An example app's component. */

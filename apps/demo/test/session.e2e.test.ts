@@ -23,7 +23,7 @@ describe('two people on one canvas', () => {
   let inviteUrl = '';
 
   beforeAll(async () => {
-    server = await startServer({ staticDir: distDir, accessTimeout: 3 });
+    server = await startServer({ staticDir: distDir, accessTimeoutSeconds: 3 });
     host = await person(launched());
     guest = await person(launched());
     Object.assign(pages, { host, guest });
@@ -104,7 +104,7 @@ describe('two people on one canvas', () => {
   });
 
   it('(c2) an unanswered request shows the timeout', async () => {
-    // Ada asks for the layer back; Grace ignores it; the room times it out (accessTimeout 3 s).
+    // Ada asks for the layer back; Grace ignores it; the room times it out (accessTimeoutSeconds 3 s).
     await host.locator('.layer-name', { hasText: 'Hero (Grace)' }).click();
     await host.getByRole('button', { name: 'Request access' }).click();
     await host.getByRole('button', { name: 'Send request' }).click();

@@ -9,7 +9,7 @@ import { nodeClient, reach, until } from './support/clients.js';
 let server: TandemServer;
 const open: RoomConnection[] = [];
 beforeEach(async () => {
-  server = await startServer({ joinsPerMinute: 1000, docRate: 1000, accessTimeout: 1 });
+  server = await startServer({ joinsPerMinute: 1000, docRate: 1000, accessTimeoutSeconds: 1 });
 });
 afterEach(async () => {
   for (const r of open.splice(0)) r.leave();
@@ -150,7 +150,7 @@ describe('locks', () => {
 
   it('keeps a lock alive while its holder is active and lets it expire once they walk away', async () => {
     await server.close();
-    server = await startServer({ joinsPerMinute: 1000, lockTtl: 1 });
+    server = await startServer({ joinsPerMinute: 1000, lockTtlSeconds: 1 });
     const { host, guest } = await session();
     const bob = await guest('Bob');
     await host.select('projector');

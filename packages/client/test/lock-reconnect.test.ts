@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeClient, reach, until } from './support/clients.js';
 import { useProxiedServer } from './support/proxied-server.js';
 
-const env = useProxiedServer({ lockTtl: 1 });
+const env = useProxiedServer({ lockTtlSeconds: 1 });
 
 describe('a lock that expired while its holder was away', () => {
   it('is not reported as held under its old fence, after the reconnect or once taken again', async () => {

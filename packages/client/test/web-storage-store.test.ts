@@ -1,6 +1,6 @@
 import type { RoomSettings } from '@tandem/room';
 import { describe, expect, it } from 'vitest';
-import { describeRoomStoreContract } from '../../room/test/support/store-contract.js';
+import { describeRoomStoreContract } from '../../room/src/testing/index.js';
 import { type KeyValueStorage, WebStorageRoomStore } from '../src/index.js';
 
 /** Web Storage's contract over a Map (Node has no `sessionStorage`); `quota` in characters. */

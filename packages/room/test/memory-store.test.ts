@@ -1,5 +1,5 @@
 import { MemoryRoomStore } from '../src/index.js';
-import { describeRoomStoreContract } from './support/store-contract.js';
+import { describeRoomStoreContract } from '../src/testing/index.js';
 
 describeRoomStoreContract('MemoryRoomStore', async () => ({
   store: new MemoryRoomStore(),

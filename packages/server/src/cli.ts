@@ -20,7 +20,12 @@ async function main(argv: string[]): Promise<number> {
   }
   let options: ReturnType<typeof resolveOptions>;
   try {
-    options = resolveOptions({ argv: rest, env: process.env, isTty: process.stdout.isTTY === true });
+    options = resolveOptions({
+      argv: rest,
+      env: process.env,
+      isTty: process.stdout.isTTY === true,
+      warn: (message) => process.stderr.write(`tandem: ${message}\n`),
+    });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`tandem: ${error.message}\n`);

@@ -1,4 +1,11 @@
+export type { Access, Identity, RoomRecord, RoomStore, RoomWrite, StoredDoc } from '@tandem/room';
+export type { Authenticator } from './auth/authenticator.js';
+export { AuthError, type AuthErrorReason } from './auth/errors.js';
+export { defaultOptions, type ServerOptions } from './config/options.js';
+export type { AppIdentity, DocumentChange, RoomParticipant, TandemHooks } from './embed/hooks.js';
+export type { Logger } from './observability/logger.js';
 export { type OwnerClaim, type ServerStore, StaleOwnerError } from './rooms/server-store.js';
+export { type TandemAttachConfig, TandemServer, type TandemServerConfig } from './server.js';
 export { PostgresRoomStore, type PostgresRoomStoreOptions } from './store/postgres-store.js';
 export { SqliteRoomStore, type SqliteRoomStoreOptions } from './store/sqlite-store.js';
 export { SqliteWorkerStore, type SqliteWorkerStoreOptions } from './store/sqlite-worker-store.js';

@@ -1,16 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { secureRandom } from '@tandem/protocol';
 import { type Clock, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
-import { ConnectionTickets, GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
+import {
+  type Authenticator,
+  ConnectionTickets,
+  GuestIssuer,
+  loadOrCreateGuestSecret,
+  TokenVerifier,
+} from './auth/index.js';
 import { Cluster } from './cluster/cluster.js';
 import { parseIceServers } from './config/ice-servers.js';
-import { defaultOptions, type ServerOptions } from './config/options.js';
-import { handleApi } from './http/api.js';
+import { checkOptionKeys, defaultOptions, type ServerOptions } from './config/options.js';
+import { appAuthenticator } from './embed/app-authenticator.js';
+import type { TandemHooks } from './embed/hooks.js';
+import { mount, normalisePrefix, tandemPaths } from './embed/mount.js';
+import { observedStore, RoomHooks } from './embed/room-hooks.js';
+import { handleApi, isApiPath } from './http/api.js';
 import { TrustedProxies } from './http/client-address.js';
 import { sendJson } from './http/json.js';
 import { serviceKeyProblem } from './http/service-key.js';
@@ -25,6 +36,7 @@ import { WindowLimiter } from './rooms/window-limiter.js';
 import { SignalingHub } from './signaling/hub.js';
 import { openSqliteStore } from './store/open-sqlite-store.js';
 import { PostgresRoomStore } from './store/postgres-store.js';
+import { isConnectionPath } from './transport/connection-url.js';
 import { startHeartbeat } from './transport/heartbeat.js';
 import { handleUpgrade } from './transport/upgrade.js';
 import type { WsRoomSocket } from './transport/ws-socket.js';
@@ -43,7 +55,24 @@ export interface TandemServerConfig extends Partial<ServerOptions> {
    * proxy for one of them for instance. Default: `redisUrl`.
    */
   redisSubscriberUrl?: string;
+  /** What the embedding app is told of, and decides: authentication, joins, leaves, changes. */
+  hooks?: TandemHooks;
 }
+
+/** Options for {@link TandemServer.attach}: a {@link TandemServerConfig} (its `port` and `host` unused). */
+export interface TandemAttachConfig extends TandemServerConfig {
+  /**
+   * Where Tandem is mounted on the app's server, e.g. `/tandem`: every request and upgrade below
+   * it is Tandem's, and clients are given `http://app.example/tandem` as their server URL. Empty
+   * (the default): Tandem answers its own paths at the root (`/tickets`, `/sessions…`,
+   * `/auth/guest…`, `/p2p…`, `/healthz`, `/metrics`, and WebSockets on `/rooms/…`, `/join/…`,
+   * `/p2p/…`), the app everything else.
+   */
+  path?: string;
+}
+
+/** Where a server's HTTP comes from: its own `http.Server`, or an app's it is attached to. */
+type Host = { kind: 'own' } | { kind: 'attached'; server: Server; prefix: string };
 
 /** What a started server is made of, kept for its getters and its shutdown. */
 interface ServerParts {
@@ -68,6 +97,10 @@ interface ServerParts {
   placement: Placement;
   /** Peer-to-peer sessions' signaling. */
   signaling: SignalingHub;
+  /** The app's room hooks, when it set any: flushed at shutdown before the store closes. */
+  roomHooks: RoomHooks | undefined;
+  /** Attached to an app's server: the mount prefix, and what gives the app its listeners back. */
+  attached: { prefix: string; unmount: () => void } | undefined;
 }
 
 const GUEST_ISSUER = 'tandem-guest';
@@ -109,22 +142,46 @@ export class TandemServer {
     this.signaling = parts.signaling;
   }
 
-  /** Starts listening; resolves once the port is bound. */
-  static async start(config: TandemServerConfig = {}): Promise<TandemServer> {
+  /** Starts listening on its own port; resolves once the port is bound. */
+  static start(config: TandemServerConfig = {}): Promise<TandemServer> {
+    return TandemServer.open(config, { kind: 'own' });
+  }
+
+  /**
+   * Runs Tandem on an app's existing `http.Server`, which keeps every request and upgrade that is
+   * not Tandem's (see {@link TandemAttachConfig.path}). Call it once the app's own `request` and
+   * `upgrade` listeners are on the server (e.g. after `http.createServer(app)`): those are the
+   * ones other paths are handed to. {@link close} takes Tandem off again and leaves the app's
+   * server running; the app listens and closes it as before.
+   *
+   * @example
+   * const app = express();
+   * const http = createServer(app);
+   * const tandem = await TandemServer.attach(http, { path: '/tandem', jwtSecret });
+   * http.listen(3000); // clients use http://localhost:3000/tandem
+   */
+  static async attach(server: Server, config: TandemAttachConfig = {}): Promise<TandemServer> {
+    const { path, ...rest } = config;
+    return TandemServer.open(rest, { kind: 'attached', server, prefix: normalisePrefix(path) });
+  }
+
+  private static async open(config: TandemServerConfig, host: Host): Promise<TandemServer> {
     const {
       logger: givenLogger,
       clock = systemClock,
       store: givenStore,
       redisSubscriberUrl,
+      hooks = {},
       ...overrides
     } = config;
+    checkOptionKeys(overrides);
     const options: ServerOptions = { ...defaultOptions(false), ...overrides };
     const keyProblem = serviceKeyProblem(options.serviceKey);
     if (keyProblem) throw new Error(keyProblem);
     const logger = givenLogger ?? createLogger(options.logLevel, options.logFormat);
     const inMemory = options.data === ':memory:';
     if (!inMemory) mkdirSync(options.data, { recursive: true });
-    const store =
+    const baseStore =
       givenStore ??
       (options.databaseUrl
         ? await PostgresRoomStore.open({
@@ -138,30 +195,27 @@ export class TandemServer {
             synchronous: options.sqliteSync,
             now: () => clock.now(),
           }));
-    const guestSecret = options.guests
-      ? inMemory
-        ? new Uint8Array(randomBytes(32))
-        : loadOrCreateGuestSecret(options.data)
-      : undefined;
+    const roomHooks = new RoomHooks(hooks, baseStore, clock, logger);
+    const store = roomHooks.active ? observedStore(baseStore, roomHooks) : baseStore;
+    // The app's own tokens replace JWTs and guests alike: it said who may connect.
+    const appAuth = hooks.onAuthenticate;
+    const guestSecret =
+      options.guests && !appAuth
+        ? inMemory
+          ? new Uint8Array(randomBytes(32))
+          : loadOrCreateGuestSecret(options.data)
+        : undefined;
     const guests = guestSecret
       ? new GuestIssuer({ secret: guestSecret, issuer: GUEST_ISSUER, audience: GUEST_AUDIENCE })
       : undefined;
-    if (!guests && !options.jwtSecret && !options.jwksUrl) {
+    if (!appAuth && !guests && !options.jwtSecret && !options.jwksUrl) {
       throw new Error(
-        'guest tokens are off and no JWT verification is configured: set jwtSecret or jwksUrl, or allow guests',
+        'guest tokens are off and no JWT verification is configured: set jwtSecret or jwksUrl, allow guests, or give hooks.onAuthenticate',
       );
     }
-    const verifier = new TokenVerifier({
-      ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
-      ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
-      ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
-      ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
-      clockToleranceSec: options.jwtClockTolerance,
-      jwksBackoffMs: options.jwksBackoffMs,
-      jwksBackoffMaxMs: options.jwksBackoffMaxMs,
-      now: () => clock.now(),
-      ...(guests ? { guest: guests.verifierConfig() } : {}),
-    });
+    const verifier: Authenticator = appAuth
+      ? appAuthenticator(appAuth, hooks.hookTimeoutMs, clock, logger)
+      : TandemServer.tokenVerifier(options, guests, clock);
     const metrics = new Metrics();
     let cluster: Cluster | undefined;
     try {
@@ -187,8 +241,8 @@ export class TandemServer {
       metrics,
       limits: {
         maxParticipants: options.maxParticipants,
-        lockTtlMs: options.lockTtl * 1000,
-        accessTimeoutMs: options.accessTimeout * 1000,
+        lockTtlMs: options.lockTtlSeconds * 1000,
+        accessTimeoutMs: options.accessTimeoutSeconds * 1000,
         cursorTickMs: options.cursorTickMs,
         maxDocBytes: options.maxDocBytes,
         budgets: { doc: options.docRate, cursor: options.cursorRate, chat: options.chatRate },
@@ -196,9 +250,10 @@ export class TandemServer {
       joinsPerMinute: options.joinsPerMinute,
       codeMissesPerMinute: options.codeMissesPerMinute,
       maxHostedRooms: options.maxHostedRooms,
-      sessionGraceMs: options.sessionGrace * 1000,
-      roomIdleMs: options.roomIdle * 1000,
+      sessionGraceMs: options.sessionGraceSeconds * 1000,
+      roomIdleMs: options.roomIdleSeconds * 1000,
       roomRetentionMs: options.roomRetentionDays * 24 * 60 * 60 * 1000,
+      onActivity: roomHooks.active ? (roomId, event) => roomHooks.activity(roomId, event) : undefined,
     });
     const signaling = new SignalingHub(clock, secureRandom, {
       maxGuests: Math.max(1, options.maxParticipants - 1),
@@ -209,7 +264,7 @@ export class TandemServer {
       cluster?.attach(registry, signaling) ?? new LocalPlacement(registry, signaling, clock);
     metrics.watch('tandem_p2p_sessions', 'Peer-to-peer sessions open on this server', () => signaling.size);
     placement.watch(metrics);
-    const ticketTtlMs = options.ticketTtl * 1000;
+    const ticketTtlMs = options.ticketTtlSeconds * 1000;
     const tickets = new ConnectionTickets(
       placement.ticketStore(ticketTtlMs, options.ticketsPerUser),
       ticketTtlMs,
@@ -240,6 +295,7 @@ export class TandemServer {
       publicUrl: options.publicUrl,
       serviceKey: options.serviceKey,
       maxDocBytes: options.maxDocBytes,
+      mountPath: host.kind === 'attached' ? host.prefix : '',
       clientAddress,
       perAddress: {
         guests: new WindowLimiter(options.guestsPerMinute, clock),
@@ -248,7 +304,7 @@ export class TandemServer {
       startedAt,
       isClosing,
     };
-    const http = createServer((req, res) => {
+    const answer = (req: IncomingMessage, res: ServerResponse): void => {
       void (async () => {
         if (await handleApi(api, req, res)) return;
         if (options.staticDir && (await serveStatic(options.staticDir, req, res))) return;
@@ -260,7 +316,7 @@ export class TandemServer {
         logger.error({ err: error }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal', message: 'internal error' });
       });
-    });
+    };
     const upgrade = {
       wss,
       verifier,
@@ -275,21 +331,36 @@ export class TandemServer {
       isClosing,
       sockets: new Set<WsRoomSocket>(),
     };
-    http.on('upgrade', (req, socket, head) => {
+    const connect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       handleUpgrade(upgrade, req, socket, head).catch((error: unknown) => {
         logger.error({ err: error }, 'upgrade failed');
         socket.destroy();
       });
-    });
-    const stopHeartbeat = startHeartbeat(wss, options.heartbeat * 1000);
+    };
+    const stopHeartbeat = startHeartbeat(wss, options.heartbeatSeconds * 1000);
+    let http: Server;
+    let attached: ServerParts['attached'];
     try {
-      await new Promise<void>((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(options.port, options.host, () => {
-          http.off('error', reject);
-          resolve();
+      if (host.kind === 'own') {
+        http = createServer(answer);
+        http.on('upgrade', connect);
+        await listen(http, options.port, options.host);
+      } else {
+        http = host.server;
+        const paths = tandemPaths(host.prefix, (path) => isApiPath(path) || isConnectionPath(path));
+        const unmount = mount(http, {
+          owns: paths.owns,
+          request: (req, res) => {
+            paths.strip(req);
+            answer(req, res);
+          },
+          upgrade: (req, socket, head) => {
+            paths.strip(req);
+            connect(req, socket, head);
+          },
         });
-      });
+        attached = { prefix: host.prefix, unmount };
+      }
     } catch (error) {
       // Nothing else will ever close these: a server that failed to bind must not keep them.
       stopHeartbeat();
@@ -311,30 +382,43 @@ export class TandemServer {
       cluster,
       placement,
       signaling,
+      roomHooks: roomHooks.active ? roomHooks : undefined,
+      attached,
     });
     logger.info(
       {
-        url: server.url,
+        url: attached ? `${attached.prefix || '/'} on the app's server` : server.url,
         data: options.data,
         store: givenStore ? 'given' : options.databaseUrl ? 'postgresql' : 'sqlite',
         node: placement.nodeId,
         guests: options.guests,
       },
-      'tandem listening',
+      attached ? 'tandem attached' : 'tandem listening',
     );
     return server;
   }
 
-  /** The bound port (useful with `port: 0`). */
+  /** The bound port (useful with `port: 0`); attached, the app's server's, once it listens. */
   get port(): number {
-    return (this.parts.http.address() as AddressInfo).port;
+    return this.address().port;
   }
 
-  /** `http://host:port` of the API and demo. */
+  /**
+   * `http://host:port` of the API and demo, what clients are given as their server URL; attached,
+   * the app's server's address and Tandem's mount path (valid once the app's server listens).
+   */
   get url(): string {
-    const host =
-      this.options.host === '0.0.0.0' || this.options.host === '::' ? '127.0.0.1' : this.options.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    const bound = this.parts.attached ? this.address().address : this.options.host;
+    const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}${this.parts.attached?.prefix ?? ''}`;
+  }
+
+  private address(): AddressInfo {
+    const address = this.parts.http.address();
+    if (address === null || typeof address === 'string') {
+      throw new Error('the HTTP server Tandem is attached to is not listening on a TCP port');
+    }
+    return address;
   }
 
   /** `ws://host:port`, the base of room URLs. */
@@ -344,21 +428,28 @@ export class TandemServer {
 
   /**
    * Graceful shutdown: stop accepting, tell every client to reconnect (close code for
-   * ServerShutdown), store every document, close the database. Idempotent.
+   * ServerShutdown), store every document, report changes `onChange` still owes, close the store.
+   * Attached to an app's server, Tandem's listeners come off it and the server itself is left
+   * running, with the app's own connections. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const { http, wss, placement, store } = this.parts;
+      const { http, wss, placement, store, attached } = this.parts;
       this.logger.info('shutting down');
       this.parts.stopHeartbeat();
-      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      const stopped = attached
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => http.close(() => resolve()));
       this.registry.stopAccepting();
       await this.drain();
       this.signaling.close();
       await this.registry.close();
+      // The rooms' last writes are stored now: the app hears of them before the store closes.
+      await this.parts.roomHooks?.flush();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
-      http.closeAllConnections();
+      if (attached) attached.unmount();
+      else http.closeAllConnections();
       await stopped;
       // After the rooms have closed (and stored what they held): their sessions are free to move.
       await placement.close();
@@ -366,6 +457,25 @@ export class TandemServer {
       this.logger.info('stopped');
     })();
     return this.closing;
+  }
+
+  /** The built-in JWT and guest-token verifier, set up from `options`. */
+  private static tokenVerifier(
+    options: ServerOptions,
+    guests: GuestIssuer | undefined,
+    clock: Clock,
+  ): TokenVerifier {
+    return new TokenVerifier({
+      ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
+      ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
+      ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+      ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
+      clockToleranceSec: options.jwtClockToleranceSeconds,
+      jwksBackoffMs: options.jwksBackoffMs,
+      jwksBackoffMaxMs: options.jwksBackoffMaxMs,
+      now: () => clock.now(),
+      ...(guests ? { guest: guests.verifierConfig() } : {}),
+    });
   }
 
   /**
@@ -389,4 +499,15 @@ export class TandemServer {
       }
     });
   }
+}
+
+/** Binds `http` to `port` on `host`; rejects with the bind error (a port in use, say). */
+function listen(http: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
 }

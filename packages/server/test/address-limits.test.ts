@@ -81,9 +81,9 @@ describe('sessions created per client address', () => {
 });
 
 describe('sessions nobody joined', () => {
-  it('are unloaded after sessionGrace and deleted from the store, their join code gone', async () => {
+  it('are unloaded after sessionGraceSeconds and deleted from the store, their join code gone', async () => {
     const clock = new ManualClock();
-    server = await startServer({ clock, sessionGrace: 60 });
+    server = await startServer({ clock, sessionGraceSeconds: 60 });
     const { token } = await guestToken(server, 'Host');
     const created = await post('/sessions', '127.0.0.1', {}, token);
     const { roomId, joinCode } = created.body as { roomId: string; joinCode: string };

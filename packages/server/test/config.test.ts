@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { renderOptionsDoc } from '../src/config/describe.js';
 import { parseIceServers } from '../src/config/ice-servers.js';
 import { OPTION_SPECS } from '../src/config/options.js';
 import { ConfigError, helpText, resolveOptions } from '../src/config/parse.js';
@@ -18,7 +20,7 @@ describe('configuration', () => {
       maxParticipants: 10,
       joinsPerMinute: 5,
       maxHostedRooms: 6,
-      lockTtl: 60,
+      lockTtlSeconds: 60,
       maxDocBytes: 524288,
       docRate: 8,
       cursorRate: 15,
@@ -34,7 +36,7 @@ describe('configuration', () => {
       guestsPerMinute: 60,
       sessionsPerMinute: 30,
       trustedProxies: '',
-      sessionGrace: 60,
+      sessionGraceSeconds: 60,
     });
   });
 
@@ -127,6 +129,50 @@ describe('configuration', () => {
       expect(help).toContain(`--${spec.kind === 'bool' ? '[no-]' : ''}${spec.flag}`);
       for (const env of spec.env) expect(help).toContain(env);
     }
-    expect(help).toMatch(/--port <n> +TCP port for HTTP and WebSocket {2}\[default: 4321/);
+    expect(help).toMatch(/--port <n> +TCP port for HTTP and WebSocket .*\[default: 4321; range: 0-65535/);
+  });
+
+  it('takes former names of renamed options, with a warning naming the new one', () => {
+    const warnings: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
+    writeFileSync(join(dir, 'old.json'), JSON.stringify({ roomIdle: 7 }));
+    const options = resolveOptions({
+      argv: ['--lock-ttl', '90', '--heartbeat=20', '--config', join(dir, 'old.json')],
+      env: { TANDEM_TICKET_TTL: '45', TANDEM_SESSION_GRACE_SECONDS: '', TANDEM_SESSION_GRACE: '120' },
+      warn: (message) => warnings.push(message),
+    });
+    expect(options).toMatchObject({
+      lockTtlSeconds: 90,
+      heartbeatSeconds: 20,
+      ticketTtlSeconds: 45,
+      sessionGraceSeconds: 120,
+      roomIdleSeconds: 7,
+    });
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        '--lock-ttl is deprecated: it is now --lock-ttl-seconds',
+        '--heartbeat is deprecated: it is now --heartbeat-seconds',
+        'TANDEM_TICKET_TTL is deprecated: it is now TANDEM_TICKET_TTL_SECONDS',
+      ]),
+    );
+    // The new name wins over the former one.
+    expect(resolve([], { TANDEM_LOCK_TTL: '5', TANDEM_LOCK_TTL_SECONDS: '6' }).lockTtlSeconds).toBe(6);
+    // A former name is held to the same bounds.
+    expect(() => resolve(['--lock-ttl', '0'])).toThrow(/--lock-ttl-seconds: 0 is below the minimum 1/);
+  });
+
+  it('names every option with a unit for its unit', () => {
+    const suffix = { seconds: 'Seconds', ms: 'Ms', days: 'Days', bytes: 'Bytes' } as const;
+    for (const spec of OPTION_SPECS) {
+      if (spec.unit) expect(spec.key.endsWith(suffix[spec.unit]), spec.key).toBe(true);
+    }
+  });
+
+  it('docs/server.md has the options table generated from the declarations', () => {
+    const file = fileURLToPath(new URL('../../../docs/server.md', import.meta.url));
+    const doc = readFileSync(file, 'utf8');
+    expect(renderOptionsDoc(doc) === doc, 'docs/server.md is out of date: run `npm run docs:options`').toBe(
+      true,
+    );
   });
 });

@@ -120,7 +120,7 @@ describe('restart', () => {
 
 describe('rooms in memory', () => {
   it('keeps an empty room loaded for the idle period, so a quick reconnect does not reload it', async () => {
-    const server = await startServer({ roomIdle: 1 });
+    const server = await startServer({ roomIdleSeconds: 1 });
     try {
       const { host, session, token } = await hostSession(server, { policy: 'open' });
       host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('v1') });

@@ -219,7 +219,7 @@ describe('slow consumers', () => {
 
 describe('liveness and token expiry', () => {
   it('drops a peer that stops answering pings within two intervals and removes its presence', async () => {
-    server = await startServer({ heartbeat: 1 });
+    server = await startServer({ heartbeatSeconds: 1 });
     const { host, session } = await hostSession(server, { policy: 'open' });
     const { token } = await guestToken(server, 'Ghost');
     const ghost = await (
@@ -237,7 +237,7 @@ describe('liveness and token expiry', () => {
 
   it('closes a connection whose token expires, with the token-expired code', async () => {
     const secret = 'expiry-test-secret-of-at-least-32-bytes!';
-    server = await startServer({ jwtSecret: secret, jwtClockTolerance: 0 });
+    server = await startServer({ jwtSecret: secret, jwtClockToleranceSeconds: 0 });
     const key = new TextEncoder().encode(secret);
     const longToken = await new SignJWT({ sub: 'host' })
       .setProtectedHeader({ alg: 'HS256' })

@@ -100,9 +100,9 @@ describe('connection tickets', () => {
     await (signaling as TestClient).close();
   });
 
-  it('expire after ticketTtl seconds, and with the token they were issued for', async () => {
+  it('expire after ticketTtlSeconds seconds, and with the token they were issued for', async () => {
     const clock = new ManualClock(Date.now());
-    server = await startServer({ clock, ticketTtl: 30, jwtSecret: SECRET });
+    server = await startServer({ clock, ticketTtlSeconds: 30, jwtSecret: SECRET });
     const { session } = await hostSession(server, { policy: 'open' });
     const { token } = await guestToken(server, 'Grace');
     const path = `/rooms/${session.roomId}`;

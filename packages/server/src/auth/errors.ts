@@ -14,6 +14,9 @@
  * - `jwks-unavailable`: the JWKS endpoint could not be fetched or parsed, so nothing was verified.
  * - `invalid-ticket`: a connection ticket that is malformed, unknown, already used or expired.
  * - `tickets-unavailable`: connection tickets could not be stored or looked up (Redis unreachable).
+ * - `refused-by-app`: the embedding app's `onAuthenticate` hook refused the token (returned no
+ *   identity, or threw).
+ * - `auth-hook-timeout`: the embedding app's `onAuthenticate` hook did not answer in time.
  */
 export type AuthErrorReason =
   | 'missing'
@@ -28,7 +31,9 @@ export type AuthErrorReason =
   | 'no-subject'
   | 'jwks-unavailable'
   | 'invalid-ticket'
-  | 'tickets-unavailable';
+  | 'tickets-unavailable'
+  | 'refused-by-app'
+  | 'auth-hook-timeout';
 
 /**
  * A refused token. `reason` is for code; `message` is for humans (logs, a 401 body) and never
@@ -59,11 +64,15 @@ export class AuthError extends Error {
 
   /**
    * Whether the failure is the server's rather than the token's (the JWKS or the ticket store
-   * could not be reached):
+   * could not be reached, or the app's authentication hook did not answer):
    * the HTTP layer may answer 503 instead of 401 so clients retry instead of signing out.
    */
   get isTransient(): boolean {
-    return this.reason === 'jwks-unavailable' || this.reason === 'tickets-unavailable';
+    return (
+      this.reason === 'jwks-unavailable' ||
+      this.reason === 'tickets-unavailable' ||
+      this.reason === 'auth-hook-timeout'
+    );
   }
 }
 

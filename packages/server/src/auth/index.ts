@@ -2,6 +2,7 @@
  * Token verification and guest tokens for the WebSocket upgrade: the server verifies a JWT before
  * the upgrade completes and takes the connection's identity from it alone.
  */
+export type { Authenticator } from './authenticator.js';
 export { AuthError, type AuthErrorReason, type AuthRefusal, authRefusal } from './errors.js';
 export { hasExpired } from './expiry.js';
 export {

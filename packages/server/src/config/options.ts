@@ -1,548 +1,486 @@
-// One piece on purpose: every option of `tandem serve` is declared here three times over, its type
-// and doc in `ServerOptions`, its flag, environment variables, bounds and help in `OPTION_SPECS`, and
-// its default in `defaultOptions`. Kept side by side, adding or changing an option is one edit a
-// reviewer sees whole; split by kind, the three would drift apart.
+// The one declaration of every option of `tandem serve` and `TandemServer`: name, type, default,
+// unit, flag, environment variables, bounds and doc line. The `ServerOptions` type, the defaults,
+// `--help`, the config file's keys and the options table of docs/server.md (`npm run
+// docs:options`) all come from it, so adding or changing an option is one edit here.
 
-/** Everything `tandem serve` can be told, with its default. Flags, env vars and a config file all map here. */
-export interface ServerOptions {
-  /** TCP port for HTTP and WebSocket. Default 4321. */
-  port: number;
-  /** Interface to bind. Default 127.0.0.1; use 0.0.0.0 to accept remote connections. */
-  host: string;
-  /** Directory for the SQLite database and the guest-token secret; `:memory:` keeps nothing. Default ./.tandem */
-  data: string;
-  /** Base URL used in invite links; derived from the request's Host header when empty. */
-  publicUrl: string;
-  /** HS256 shared secret for app-issued JWTs (e.g. a Supabase JWT secret). */
-  jwtSecret: string;
-  /** JWKS URL for RS256/ES256 JWTs. */
-  jwksUrl: string;
-  /**
-   * The app backend's credential for the service API (room documents, room deletion), sent as
-   * `Authorization: Bearer <key>`; at least 32 characters. Empty: the service API is off.
-   */
-  serviceKey: string;
-  /** Required `iss` of app JWTs, when set. */
-  jwtIssuer: string;
-  /** Required `aud` of app JWTs, when set. */
-  jwtAudience: string;
-  /** Seconds an issuer's clock may run ahead of this server's (`nbf`); never extends `exp`. Default 5. */
-  jwtClockTolerance: number;
-  /** Milliseconds without JWKS fetches after a failed one; doubles with each further failure. Default 1000. */
-  jwksBackoffMs: number;
-  /** Longest wait between JWKS fetches while they keep failing, milliseconds. Default 60000. */
-  jwksBackoffMaxMs: number;
-  /** Seconds a connection ticket (`POST /tickets`, single use) is accepted. Default 30. */
-  ticketTtl: number;
-  /** Connection tickets one user may be issued within one ticket lifetime. Default 20. */
-  ticketsPerUser: number;
-  /** Issue and accept the server's own guest tokens (`POST /auth/guest`). Default true; turn off in production. */
-  guests: boolean;
-  /** Participants per room. Default 10. */
-  maxParticipants: number;
-  /** Joins per user per minute, across all rooms. Default 5. */
-  joinsPerMinute: number;
-  /** Unknown join codes one client address may try per minute before its lookups are refused. Default 20. */
-  codeMissesPerMinute: number;
-  /** Guest tokens one client address may be issued per minute (refreshes not counted). Default 60. */
-  guestsPerMinute: number;
-  /** Sessions (peer-to-peer and companion rooms included) one client address may create per minute. Default 30. */
-  sessionsPerMinute: number;
-  /**
-   * Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses and CIDR ranges.
-   * Limits counted per address then count the client the proxy names, not the proxy. Default none.
-   */
-  trustedProxies: string;
-  /** Sessions one user may host at once (their companion rooms are not counted). Default 6. */
-  maxHostedRooms: number;
-  /** Lock lease, seconds. Default 60. */
-  lockTtl: number;
-  /** Access-request timeout, seconds. Default 10. */
-  accessTimeout: number;
-  /** Document size cap, bytes. Default 524288 (512 KiB). */
-  maxDocBytes: number;
-  /** Document edits per second per connection. Default 8. */
-  docRate: number;
-  /** Cursor moves per second per connection. Default 15. */
-  cursorRate: number;
-  /** Milliseconds cursor moves wait so each recipient gets them in one frame; 0 sends each at once. Default 16. */
-  cursorTickMs: number;
-  /** Chat messages per second per connection. Default 2. */
-  chatRate: number;
-  /** WebSocket ping interval, seconds; a peer silent for two intervals is dropped. Default 30. */
-  heartbeat: number;
-  /** Buffered bytes past which a socket's cursor and presence updates coalesce to the latest per sender. Default 1 MiB. */
-  slowSoftBytes: number;
-  /** Buffered bytes past which a socket is closed as a slow consumer. Default 16 MiB. */
-  slowHardBytes: number;
-  /** SQLite `synchronous` level: `full` survives power loss, `normal` only a process crash. Default full. */
-  sqliteSync: 'full' | 'normal';
-  /**
-   * PostgreSQL URL (`postgres://…`): rooms are stored there instead of in SQLite, as a cluster's
-   * servers share them. Empty: SQLite in `data`.
-   */
-  databaseUrl: string;
-  /** PostgreSQL schema holding Tandem's tables, created if missing. Default tandem. */
-  databaseSchema: string;
-  /**
-   * Redis URL (`redis://…`): this server joins a cluster of servers sharing the Redis and the
-   * PostgreSQL database (`databaseUrl`, required). Empty: a single server.
-   */
-  redisUrl: string;
-  /** Prefix of the cluster's Redis keys and channels. Default tandem. */
-  redisPrefix: string;
-  /** Milliseconds a session's ownership lasts unrenewed: the longest a dead server's sessions wait. Default 10000. */
-  clusterLeaseMs: number;
-  /**
-   * STUN/TURN servers for peer-to-peer sessions, handed to browsers: comma-separated `stun:`/`turn:`
-   * URLs or a JSON array of `{ urls, username, credential }`. Default none (peers on one network).
-   */
-  iceServers: string;
-  /**
-   * Seconds a created session nobody has connected to stays loaded; then it is unloaded and deleted
-   * from the store, join code and all. Default 60.
-   */
-  sessionGrace: number;
-  /** Seconds a room stays loaded after its last connection leaves. Default 5. */
-  roomIdle: number;
-  /** Days a stored room is kept after anyone last wrote to it; 0 keeps rooms forever. Default 30. */
-  roomRetentionDays: number;
-  /** pino level. Default info. */
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** `json` for machines, `pretty` for terminals. Default: pretty on a TTY, else json. */
-  logFormat: 'json' | 'pretty';
-  /** Directory of static files served at `/` (the demo editor). Empty: none. */
-  staticDir: string;
-}
+/** How an option's value is spelled: a whole number, text, a switch, or one of a list. */
+export type Kind = 'int' | 'string' | 'bool' | { readonly enum: readonly string[] };
 
-type Kind = 'int' | 'string' | 'bool' | { enum: readonly string[] };
+/** The unit of a number option; its name ends in it (`…Seconds`, `…Ms`, `…Days`, `…Bytes`). */
+export type Unit = 'seconds' | 'ms' | 'days' | 'bytes';
 
-/** One configurable option: how it is spelled on the command line, in the environment and in a file. */
-export interface OptionSpec {
-  readonly key: keyof ServerOptions;
-  readonly flag: string;
-  readonly env: readonly string[];
+/** One option as declared. */
+export interface OptionDeclaration {
   readonly kind: Kind;
+  readonly default: number | string | boolean;
+  /** The default as the docs and `--help` say it, when the value alone does not (e.g. computed). */
+  readonly defaultText?: string;
+  readonly unit?: Unit;
+  /** The flag, without `--`. */
+  readonly flag: string;
+  /** Environment variables, first match wins. */
+  readonly env: readonly string[];
   readonly min?: number;
   readonly max?: number;
-  readonly help: string;
+  /** One line: what it does; shown by `--help` and in the docs table. */
+  readonly doc: string;
+  /** Earlier spellings still accepted (with a warning): the option's old key, flag and variable. */
+  readonly formerly?: { readonly key: string; readonly flag: string; readonly env: string };
 }
 
-export const OPTION_SPECS: readonly OptionSpec[] = [
-  {
-    key: 'port',
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every option, in the order `--help` and the docs list them. */
+export const OPTIONS = {
+  port: {
+    kind: 'int',
+    default: 4321,
     flag: 'port',
     env: ['PORT', 'TANDEM_PORT'],
-    kind: 'int',
     min: 0,
     max: 65535,
-    help: 'TCP port for HTTP and WebSocket',
+    doc: 'TCP port for HTTP and WebSocket (unused by `TandemServer.attach`).',
   },
-  {
-    key: 'host',
+  host: {
+    kind: 'string',
+    default: '127.0.0.1',
     flag: 'host',
     env: ['TANDEM_HOST'],
-    kind: 'string',
-    help: 'interface to bind (0.0.0.0 for all)',
+    doc: 'Interface to bind; 0.0.0.0 accepts remote connections.',
   },
-  {
-    key: 'data',
+  data: {
+    kind: 'string',
+    default: './.tandem',
     flag: 'data',
     env: ['TANDEM_DATA'],
-    kind: 'string',
-    help: 'data directory (SQLite, guest secret); :memory: keeps nothing',
+    doc: 'Directory of the SQLite database and the guest-token secret; `:memory:` keeps nothing.',
   },
-  {
-    key: 'publicUrl',
+  publicUrl: {
+    kind: 'string',
+    default: '',
+    defaultText: "from the request's Host header",
     flag: 'public-url',
     env: ['TANDEM_PUBLIC_URL'],
-    kind: 'string',
-    help: 'base URL for invite links (default: from the Host header)',
+    doc: 'Base URL of invite links.',
   },
-  {
-    key: 'jwtSecret',
+  jwtSecret: {
+    kind: 'string',
+    default: '',
+    defaultText: 'none',
     flag: 'jwt-secret',
     env: ['TANDEM_JWT_SECRET'],
-    kind: 'string',
-    help: 'HS256 secret of app JWTs (e.g. the Supabase JWT secret)',
+    doc: 'HS256 shared secret of app-issued JWTs (e.g. a Supabase JWT secret).',
   },
-  {
-    key: 'jwksUrl',
+  jwksUrl: {
+    kind: 'string',
+    default: '',
+    defaultText: 'none',
     flag: 'jwks-url',
     env: ['TANDEM_JWKS_URL'],
-    kind: 'string',
-    help: 'JWKS URL of app JWTs (RS256/ES256)',
+    doc: 'JWKS URL of app-issued RS256/ES256 JWTs.',
   },
-  {
-    key: 'serviceKey',
+  serviceKey: {
+    kind: 'string',
+    default: '',
+    defaultText: 'off',
     flag: 'service-key',
     env: ['TANDEM_SERVICE_KEY'],
-    kind: 'string',
-    help: "the app backend's key for the service API (room documents), 32+ characters; empty: off",
+    doc: "The app backend's credential for the service API (room documents, room deletion), sent as `Authorization: Bearer <key>`; at least 32 characters. Empty: the service API is off.",
   },
-  {
-    key: 'jwtIssuer',
+  jwtIssuer: {
+    kind: 'string',
+    default: '',
+    defaultText: 'not checked',
     flag: 'jwt-issuer',
     env: ['TANDEM_JWT_ISSUER'],
-    kind: 'string',
-    help: 'required iss claim',
+    doc: 'Required `iss` of app JWTs.',
   },
-  {
-    key: 'jwtAudience',
+  jwtAudience: {
+    kind: 'string',
+    default: '',
+    defaultText: 'not checked',
     flag: 'jwt-audience',
     env: ['TANDEM_JWT_AUDIENCE'],
-    kind: 'string',
-    help: 'required aud claim',
+    doc: 'Required `aud` of app JWTs.',
   },
-  {
-    key: 'jwtClockTolerance',
-    flag: 'jwt-clock-tolerance',
-    env: ['TANDEM_JWT_CLOCK_TOLERANCE'],
+  jwtClockToleranceSeconds: {
     kind: 'int',
+    default: 5,
+    unit: 'seconds',
+    flag: 'jwt-clock-tolerance-seconds',
+    env: ['TANDEM_JWT_CLOCK_TOLERANCE_SECONDS'],
     min: 0,
     max: 300,
-    help: 'seconds of clock skew allowed on nbf (never past exp)',
+    doc: "How far an issuer's clock may run ahead of this server's, on `nbf` (never extends `exp`).",
+    formerly: { key: 'jwtClockTolerance', flag: 'jwt-clock-tolerance', env: 'TANDEM_JWT_CLOCK_TOLERANCE' },
   },
-  {
-    key: 'jwksBackoffMs',
+  jwksBackoffMs: {
+    kind: 'int',
+    default: 1000,
+    unit: 'ms',
     flag: 'jwks-backoff-ms',
     env: ['TANDEM_JWKS_BACKOFF_MS'],
-    kind: 'int',
     min: 1,
     max: 3_600_000,
-    help: 'ms without JWKS fetches after a failed one (doubles per failure)',
+    doc: 'Time without JWKS fetches after a failed one; doubles with each further failure.',
   },
-  {
-    key: 'jwksBackoffMaxMs',
+  jwksBackoffMaxMs: {
+    kind: 'int',
+    default: 60_000,
+    unit: 'ms',
     flag: 'jwks-backoff-max-ms',
     env: ['TANDEM_JWKS_BACKOFF_MAX_MS'],
-    kind: 'int',
     min: 1,
     max: 3_600_000,
-    help: 'longest wait between failing JWKS fetches, ms',
+    doc: 'Longest wait between JWKS fetches while they keep failing.',
   },
-  {
-    key: 'ticketTtl',
-    flag: 'ticket-ttl',
-    env: ['TANDEM_TICKET_TTL'],
+  ticketTtlSeconds: {
     kind: 'int',
+    default: 30,
+    unit: 'seconds',
+    flag: 'ticket-ttl-seconds',
+    env: ['TANDEM_TICKET_TTL_SECONDS'],
     min: 1,
     max: 600,
-    help: 'seconds a single-use connection ticket is accepted',
+    doc: 'How long a connection ticket (`POST /tickets`, single use) is accepted.',
+    formerly: { key: 'ticketTtl', flag: 'ticket-ttl', env: 'TANDEM_TICKET_TTL' },
   },
-  {
-    key: 'ticketsPerUser',
+  ticketsPerUser: {
+    kind: 'int',
+    default: 20,
     flag: 'tickets-per-user',
     env: ['TANDEM_TICKETS_PER_USER'],
-    kind: 'int',
     min: 1,
     max: 10000,
-    help: 'connection tickets one user may be issued within one ticket lifetime',
+    doc: 'Connection tickets one user may be issued within one ticket lifetime (then `429`).',
   },
-  {
-    key: 'guests',
+  guests: {
+    kind: 'bool',
+    default: true,
     flag: 'guests',
     env: ['TANDEM_GUESTS'],
-    kind: 'bool',
-    help: 'issue and accept guest tokens (--no-guests in production)',
+    doc: 'Issue and accept guest tokens (`POST /auth/guest`); turn off in production.',
   },
-  {
-    key: 'maxParticipants',
+  maxParticipants: {
+    kind: 'int',
+    default: 10,
     flag: 'max-participants',
     env: ['TANDEM_MAX_PARTICIPANTS'],
-    kind: 'int',
     min: 1,
     max: 1000,
-    help: 'participants per room',
+    doc: 'Participants per room.',
   },
-  {
-    key: 'joinsPerMinute',
+  joinsPerMinute: {
+    kind: 'int',
+    default: 5,
     flag: 'joins-per-minute',
     env: ['TANDEM_JOINS_PER_MINUTE'],
-    kind: 'int',
     min: 1,
     max: 100000,
-    help: 'joins per user per minute',
+    doc: 'Joins per user per minute, across all rooms.',
   },
-  {
-    key: 'codeMissesPerMinute',
+  codeMissesPerMinute: {
+    kind: 'int',
+    default: 20,
     flag: 'code-misses-per-minute',
     env: ['TANDEM_CODE_MISSES_PER_MINUTE'],
-    kind: 'int',
     min: 1,
     max: 100000,
-    help: 'unknown join codes one client address may try per minute',
+    doc: 'Unknown join codes one client address may try per minute; then its lookups get `JoinRateLimited` (429).',
   },
-  {
-    key: 'guestsPerMinute',
+  guestsPerMinute: {
+    kind: 'int',
+    default: 60,
     flag: 'guests-per-minute',
     env: ['TANDEM_GUESTS_PER_MINUTE'],
-    kind: 'int',
     min: 1,
     max: 100000,
-    help: 'guest tokens one client address may be issued per minute',
+    doc: 'Guest tokens one client address may be issued per minute (refreshes not counted); then `429 GuestRateLimited`.',
   },
-  {
-    key: 'sessionsPerMinute',
+  sessionsPerMinute: {
+    kind: 'int',
+    default: 30,
     flag: 'sessions-per-minute',
     env: ['TANDEM_SESSIONS_PER_MINUTE'],
-    kind: 'int',
     min: 1,
     max: 100000,
-    help: 'sessions one client address may create per minute',
+    doc: 'Sessions (peer-to-peer and companion rooms too) one client address may create per minute; then `429 SessionRateLimited`.',
   },
-  {
-    key: 'trustedProxies',
+  trustedProxies: {
+    kind: 'string',
+    default: '',
+    defaultText: 'none',
     flag: 'trusted-proxies',
     env: ['TANDEM_TRUSTED_PROXIES'],
-    kind: 'string',
-    help: 'reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client',
+    doc: 'Reverse proxies (comma-separated addresses and CIDR ranges) whose `X-Forwarded-For` names the client: see [below](#behind-a-reverse-proxy).',
   },
-  {
-    key: 'maxHostedRooms',
+  maxHostedRooms: {
+    kind: 'int',
+    default: 6,
     flag: 'max-hosted-rooms',
     env: ['TANDEM_MAX_HOSTED_ROOMS'],
-    kind: 'int',
     min: 1,
     max: 100000,
-    help: 'sessions one user may host at once (companion rooms not counted)',
+    doc: 'Sessions one user may host at once (companion rooms not counted).',
   },
-  {
-    key: 'lockTtl',
-    flag: 'lock-ttl',
-    env: ['TANDEM_LOCK_TTL'],
+  lockTtlSeconds: {
     kind: 'int',
+    default: 60,
+    unit: 'seconds',
+    flag: 'lock-ttl-seconds',
+    env: ['TANDEM_LOCK_TTL_SECONDS'],
     min: 1,
     max: 86400,
-    help: 'lock lease in seconds',
+    doc: 'Lock lease.',
+    formerly: { key: 'lockTtl', flag: 'lock-ttl', env: 'TANDEM_LOCK_TTL' },
   },
-  {
-    key: 'accessTimeout',
-    flag: 'access-timeout',
-    env: ['TANDEM_ACCESS_TIMEOUT'],
+  accessTimeoutSeconds: {
     kind: 'int',
+    default: 10,
+    unit: 'seconds',
+    flag: 'access-timeout-seconds',
+    env: ['TANDEM_ACCESS_TIMEOUT_SECONDS'],
     min: 1,
     max: 3600,
-    help: 'access request timeout in seconds',
+    doc: 'How long an access request waits for the holder to answer.',
+    formerly: { key: 'accessTimeout', flag: 'access-timeout', env: 'TANDEM_ACCESS_TIMEOUT' },
   },
-  {
-    key: 'maxDocBytes',
+  maxDocBytes: {
+    kind: 'int',
+    default: 512 * 1024,
+    unit: 'bytes',
     flag: 'max-doc-bytes',
     env: ['TANDEM_MAX_DOC_BYTES'],
-    kind: 'int',
     min: 1024,
     max: 64 * 1024 * 1024,
-    help: 'document size cap in bytes',
+    doc: 'Document size cap.',
   },
-  {
-    key: 'docRate',
+  docRate: {
+    kind: 'int',
+    default: 8,
     flag: 'doc-rate',
     env: ['TANDEM_DOC_RATE'],
-    kind: 'int',
     min: 1,
     max: 1_000_000,
-    help: 'document edits per second per connection',
+    doc: 'Document edits per second per connection.',
   },
-  {
-    key: 'cursorRate',
+  cursorRate: {
+    kind: 'int',
+    default: 15,
     flag: 'cursor-rate',
     env: ['TANDEM_CURSOR_RATE'],
-    kind: 'int',
     min: 1,
     max: 1_000_000,
-    help: 'cursor moves per second per connection',
+    doc: 'Cursor moves per second per connection.',
   },
-  {
-    key: 'cursorTickMs',
+  cursorTickMs: {
+    kind: 'int',
+    default: 16,
+    unit: 'ms',
     flag: 'cursor-tick-ms',
     env: ['TANDEM_CURSOR_TICK_MS'],
-    kind: 'int',
     min: 0,
     max: 1000,
-    help: 'milliseconds cursor moves wait to go out together (0: at once)',
+    doc: 'Cursor moves wait this long so each recipient gets them in one frame; 0 sends each at once.',
   },
-  {
-    key: 'chatRate',
+  chatRate: {
+    kind: 'int',
+    default: 2,
     flag: 'chat-rate',
     env: ['TANDEM_CHAT_RATE'],
-    kind: 'int',
     min: 1,
     max: 1_000_000,
-    help: 'chat messages per second per connection',
+    doc: 'Chat messages per second per connection.',
   },
-  {
-    key: 'heartbeat',
-    flag: 'heartbeat',
-    env: ['TANDEM_HEARTBEAT'],
+  heartbeatSeconds: {
     kind: 'int',
+    default: 30,
+    unit: 'seconds',
+    flag: 'heartbeat-seconds',
+    env: ['TANDEM_HEARTBEAT_SECONDS'],
     min: 1,
     max: 3600,
-    help: 'WebSocket ping interval in seconds',
+    doc: 'WebSocket ping interval; a peer silent for two intervals is dropped.',
+    formerly: { key: 'heartbeat', flag: 'heartbeat', env: 'TANDEM_HEARTBEAT' },
   },
-  {
-    key: 'slowSoftBytes',
+  slowSoftBytes: {
+    kind: 'int',
+    default: 1024 * 1024,
+    unit: 'bytes',
     flag: 'slow-soft-bytes',
     env: ['TANDEM_SLOW_SOFT_BYTES'],
-    kind: 'int',
     min: 1024,
-    help: 'buffered bytes before cursors coalesce',
+    doc: "Buffered bytes past which a socket's cursor and presence updates coalesce to the latest per sender.",
   },
-  {
-    key: 'slowHardBytes',
+  slowHardBytes: {
+    kind: 'int',
+    default: 16 * 1024 * 1024,
+    unit: 'bytes',
     flag: 'slow-hard-bytes',
     env: ['TANDEM_SLOW_HARD_BYTES'],
-    kind: 'int',
     min: 1024,
-    help: 'buffered bytes before a slow socket is closed',
+    doc: 'Buffered bytes past which a socket is closed as a slow consumer.',
   },
-  {
-    key: 'sqliteSync',
+  sqliteSync: {
+    kind: { enum: ['full', 'normal'] },
+    default: 'full',
     flag: 'sqlite-sync',
     env: ['TANDEM_SQLITE_SYNC'],
-    kind: { enum: ['full', 'normal'] },
-    help: 'SQLite synchronous level',
+    doc: 'SQLite `synchronous` level: `full` survives power loss, `normal` only a process crash.',
   },
-  {
-    key: 'databaseUrl',
+  databaseUrl: {
+    kind: 'string',
+    default: '',
+    defaultText: 'none: SQLite in `data`',
     flag: 'database-url',
     env: ['TANDEM_DATABASE_URL'],
-    kind: 'string',
-    help: 'PostgreSQL URL: store rooms there instead of SQLite',
+    doc: "PostgreSQL URL (`postgres://...`): rooms are stored there instead, as a cluster's servers share them.",
   },
-  {
-    key: 'databaseSchema',
+  databaseSchema: {
+    kind: 'string',
+    default: 'tandem',
     flag: 'database-schema',
     env: ['TANDEM_DATABASE_SCHEMA'],
-    kind: 'string',
-    help: 'PostgreSQL schema for Tandem tables',
+    doc: "PostgreSQL schema holding Tandem's tables, created if missing.",
   },
-  {
-    key: 'redisUrl',
+  redisUrl: {
+    kind: 'string',
+    default: '',
+    defaultText: 'none: a single server',
     flag: 'redis-url',
     env: ['TANDEM_REDIS_URL'],
-    kind: 'string',
-    help: 'Redis URL: join a cluster (needs --database-url)',
+    doc: 'Redis URL (`redis://...`): this server joins a cluster (needs `databaseUrl`; see [Cluster](#cluster)).',
   },
-  {
-    key: 'redisPrefix',
+  redisPrefix: {
+    kind: 'string',
+    default: 'tandem',
     flag: 'redis-prefix',
     env: ['TANDEM_REDIS_PREFIX'],
-    kind: 'string',
-    help: "prefix of the cluster's Redis keys",
+    doc: "Prefix of the cluster's Redis keys and channels.",
   },
-  {
-    key: 'clusterLeaseMs',
+  clusterLeaseMs: {
+    kind: 'int',
+    default: 10_000,
+    unit: 'ms',
     flag: 'cluster-lease-ms',
     env: ['TANDEM_CLUSTER_LEASE_MS'],
-    kind: 'int',
     min: 300,
     max: 600_000,
-    help: "session ownership lease, ms (a dead server's sessions move within it)",
+    doc: "How long a session's ownership lasts unrenewed: the longest a dead server's sessions wait.",
   },
-  {
-    key: 'iceServers',
+  iceServers: {
+    kind: 'string',
+    default: '',
+    defaultText: 'none (peers on one network)',
     flag: 'ice-servers',
     env: ['TANDEM_ICE_SERVERS'],
-    kind: 'string',
-    help: 'STUN/TURN servers for peer-to-peer sessions (URLs, or JSON with credentials)',
+    doc: 'STUN/TURN servers for peer-to-peer sessions: comma-separated `stun:`/`turn:` URLs, or a JSON array of `{ urls, username, credential }`.',
   },
-  {
-    key: 'roomIdle',
-    flag: 'room-idle',
-    env: ['TANDEM_ROOM_IDLE'],
+  roomIdleSeconds: {
     kind: 'int',
+    default: 5,
+    unit: 'seconds',
+    flag: 'room-idle-seconds',
+    env: ['TANDEM_ROOM_IDLE_SECONDS'],
     min: 0,
     max: 3600,
-    help: 'seconds an empty room stays loaded',
+    doc: 'How long a room stays loaded after its last connection leaves.',
+    formerly: { key: 'roomIdle', flag: 'room-idle', env: 'TANDEM_ROOM_IDLE' },
   },
-  {
-    key: 'sessionGrace',
-    flag: 'session-grace',
-    env: ['TANDEM_SESSION_GRACE'],
+  sessionGraceSeconds: {
     kind: 'int',
+    default: 60,
+    unit: 'seconds',
+    flag: 'session-grace-seconds',
+    env: ['TANDEM_SESSION_GRACE_SECONDS'],
     min: 1,
     max: 86400,
-    help: 'seconds a session nobody joined is kept (then deleted)',
+    doc: 'How long a created session nobody has connected to stays; then it is unloaded and deleted, join code and all.',
+    formerly: { key: 'sessionGrace', flag: 'session-grace', env: 'TANDEM_SESSION_GRACE' },
   },
-  {
-    key: 'roomRetentionDays',
+  roomRetentionDays: {
+    kind: 'int',
+    default: 30,
+    unit: 'days',
     flag: 'room-retention-days',
     env: ['TANDEM_ROOM_RETENTION_DAYS'],
-    kind: 'int',
     min: 0,
     max: 36500,
-    help: 'days an unused room is kept in the store (0: forever)',
+    doc: 'An hourly sweep deletes stored rooms nobody has written to (edit, join, setting, load) for this long; 0 keeps rooms forever.',
   },
-  {
-    key: 'logLevel',
+  logLevel: {
+    kind: { enum: LOG_LEVELS },
+    default: 'info',
     flag: 'log-level',
     env: ['TANDEM_LOG_LEVEL', 'LOG_LEVEL'],
-    kind: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
-    help: 'log level',
+    doc: 'pino log level.',
   },
-  {
-    key: 'logFormat',
+  logFormat: {
+    kind: { enum: ['json', 'pretty'] },
+    default: 'json',
+    defaultText: 'pretty on a terminal, else json',
     flag: 'log-format',
     env: ['TANDEM_LOG_FORMAT'],
-    kind: { enum: ['json', 'pretty'] },
-    help: 'log format',
+    doc: '`json` for machines, `pretty` for terminals.',
   },
-  {
-    key: 'staticDir',
+  staticDir: {
+    kind: 'string',
+    default: '',
+    defaultText: 'none',
     flag: 'static-dir',
     env: ['TANDEM_STATIC_DIR'],
-    kind: 'string',
-    help: 'directory of static files served at /',
+    doc: 'Directory of static files served at `/` (the demo editor).',
   },
-];
+} as const satisfies Record<string, OptionDeclaration>;
+
+type Declared = typeof OPTIONS;
+
+/** The value type an option's kind declares. */
+type ValueOf<D> = D extends { kind: 'int' }
+  ? number
+  : D extends { kind: 'string' }
+    ? string
+    : D extends { kind: 'bool' }
+      ? boolean
+      : D extends { kind: { enum: readonly (infer E)[] } }
+        ? E
+        : never;
+
+/**
+ * Everything `tandem serve` and `TandemServer` can be told, derived from {@link OPTIONS} (see it,
+ * or docs/server.md#configuration, for each option's meaning, unit and default).
+ */
+export type ServerOptions = { -readonly [K in keyof Declared]: ValueOf<Declared[K]> };
+
+/** One option's declaration with its key, as the parser and generators walk them. */
+export interface OptionSpec extends OptionDeclaration {
+  readonly key: keyof ServerOptions;
+}
+
+/** {@link OPTIONS} as a list, in declaration order. */
+export const OPTION_SPECS: readonly OptionSpec[] = Object.entries(OPTIONS).map(([key, declaration]) => ({
+  key: key as keyof ServerOptions,
+  ...(declaration as OptionDeclaration),
+}));
 
 /** The defaults. `logFormat` depends on whether stdout is a terminal, so it is computed. */
 export function defaultOptions(isTty = false): ServerOptions {
-  return {
-    port: 4321,
-    host: '127.0.0.1',
-    data: './.tandem',
-    publicUrl: '',
-    jwtSecret: '',
-    jwksUrl: '',
-    serviceKey: '',
-    jwtIssuer: '',
-    jwtAudience: '',
-    jwtClockTolerance: 5,
-    jwksBackoffMs: 1000,
-    jwksBackoffMaxMs: 60_000,
-    ticketTtl: 30,
-    ticketsPerUser: 20,
-    guests: true,
-    maxParticipants: 10,
-    joinsPerMinute: 5,
-    codeMissesPerMinute: 20,
-    guestsPerMinute: 60,
-    sessionsPerMinute: 30,
-    trustedProxies: '',
-    maxHostedRooms: 6,
-    lockTtl: 60,
-    accessTimeout: 10,
-    maxDocBytes: 512 * 1024,
-    docRate: 8,
-    cursorRate: 15,
-    cursorTickMs: 16,
-    chatRate: 2,
-    heartbeat: 30,
-    slowSoftBytes: 1024 * 1024,
-    slowHardBytes: 16 * 1024 * 1024,
-    sqliteSync: 'full',
-    databaseUrl: '',
-    databaseSchema: 'tandem',
-    redisUrl: '',
-    redisPrefix: 'tandem',
-    clusterLeaseMs: 10_000,
-    iceServers: '',
-    sessionGrace: 60,
-    roomIdle: 5,
-    roomRetentionDays: 30,
-    logLevel: 'info',
-    logFormat: isTty ? 'pretty' : 'json',
-    staticDir: '',
-  };
+  const defaults = Object.fromEntries(OPTION_SPECS.map((spec) => [spec.key, spec.default])) as ServerOptions;
+  return { ...defaults, logFormat: isTty ? 'pretty' : 'json' };
+}
+
+/**
+ * Refuses option keys that are not options, so a JavaScript caller's misspelling or former name
+ * (`lockTtl`) is an error naming the fix rather than a setting silently ignored.
+ */
+export function checkOptionKeys(given: Readonly<Record<string, unknown>>): void {
+  for (const key of Object.keys(given)) {
+    if (key in OPTIONS) continue;
+    const renamed = OPTION_SPECS.find((spec) => spec.formerly?.key === key);
+    throw new TypeError(
+      renamed
+        ? `option ${key} is now ${renamed.key}`
+        : `unknown option ${key}; see docs/server.md#configuration`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { TrustedProxies } from '../http/client-address.js';
 import { serviceKeyProblem } from '../http/service-key.js';
 import { SCHEMA_NAME } from '../store/postgres-schema.js';
+import { boundsText, defaultText, flagText } from './describe.js';
 import { parseIceServers } from './ice-servers.js';
 import { defaultOptions, OPTION_SPECS, type OptionSpec, type ServerOptions } from './options.js';
 
@@ -14,6 +15,8 @@ export interface ConfigSources {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   isTty?: boolean;
+  /** Told of each former spelling used (a renamed flag, variable or file key), to pass on. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -21,15 +24,22 @@ export interface ConfigSources {
  * value. `--config <file>` (or TANDEM_CONFIG) names a JSON file whose keys are the option names
  * (camelCase, as in {@link ServerOptions}).
  */
-export function resolveOptions({ argv, env, isTty = false }: ConfigSources): ServerOptions {
+export function resolveOptions({
+  argv,
+  env,
+  isTty = false,
+  warn = () => undefined,
+}: ConfigSources): ServerOptions {
   const options = defaultOptions(isTty);
-  const flags = parseFlags(argv);
+  const flags = parseFlags(argv, warn);
   const configPath = flags.get('config') ?? env.TANDEM_CONFIG;
-  if (configPath) applyFile(options, configPath);
+  if (configPath) applyFile(options, configPath, warn);
   for (const spec of OPTION_SPECS) {
-    for (const name of spec.env) {
+    const former = spec.formerly?.env;
+    for (const name of former ? [...spec.env, former] : spec.env) {
       const raw = env[name];
       if (raw !== undefined && raw !== '') {
+        if (name === former) warn(renamed(name, spec.env[0] ?? ''));
         set(options, spec, raw, `environment variable ${name}`);
         break;
       }
@@ -42,8 +52,14 @@ export function resolveOptions({ argv, env, isTty = false }: ConfigSources): Ser
   return checkCombination(options);
 }
 
-function parseFlags(argv: readonly string[]): Map<string, string> {
+/** The warning for a former spelling still in use. */
+function renamed(was: string, now: string): string {
+  return `${was} is deprecated: it is now ${now}`;
+}
+
+function parseFlags(argv: readonly string[], warn: (message: string) => void): Map<string, string> {
   const known = new Map(OPTION_SPECS.map((s) => [s.flag, s]));
+  const former = new Map(OPTION_SPECS.flatMap((s) => (s.formerly ? [[s.formerly.flag, s] as const] : [])));
   const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -59,7 +75,9 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
       out.set(name.slice(3), 'false');
       continue;
     }
-    const spec = known.get(name);
+    const old = former.get(name);
+    if (old) warn(renamed(`--${name}`, `--${old.flag}`));
+    const spec = known.get(name) ?? old;
     if (!spec) throw new ConfigError(`unknown option --${name}; see tandem serve --help`);
     if (spec.kind === 'bool' && inline === undefined) {
       out.set(name, 'true');
@@ -67,7 +85,7 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new ConfigError(`--${name} needs a value`);
-    out.set(name, value);
+    out.set(spec.flag, value);
   }
   return out;
 }
@@ -77,7 +95,7 @@ function splitOnce(text: string, sep: string): [string, string | undefined] {
   return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
 }
 
-function applyFile(options: ServerOptions, path: string): void {
+function applyFile(options: ServerOptions, path: string, warn: (message: string) => void): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -88,8 +106,11 @@ function applyFile(options: ServerOptions, path: string): void {
     throw new ConfigError(`config file ${path}: expected a JSON object of options`);
   }
   const byKey = new Map(OPTION_SPECS.map((s) => [s.key as string, s]));
+  const former = new Map(OPTION_SPECS.flatMap((s) => (s.formerly ? [[s.formerly.key, s] as const] : [])));
   for (const [key, value] of Object.entries(parsed)) {
-    const spec = byKey.get(key);
+    const old = former.get(key);
+    if (old) warn(renamed(`config file ${path} key "${key}"`, `"${old.key}"`));
+    const spec = byKey.get(key) ?? old;
     if (!spec) throw new ConfigError(`config file ${path}: unknown option "${key}"`);
     set(
       options,
@@ -187,9 +208,8 @@ function checkCombination(options: ServerOptions): ServerOptions {
   return options;
 }
 
-/** The text of `tandem serve --help`, generated from the option table so it never drifts. */
+/** The text of `tandem serve --help`, generated from the option declarations so it never drifts. */
 export function helpText(): string {
-  const defaults = defaultOptions(false);
   const lines = [
     'Usage: tandem serve [options]',
     '',
@@ -197,22 +217,24 @@ export function helpText(): string {
     'Precedence: flags > environment > --config file (JSON, option names as keys) > defaults.',
     '',
     'Options:',
-    `  --config <file>                 JSON file of options  [env: TANDEM_CONFIG]`,
+    `  ${'--config <file>'.padEnd(32)}JSON file of options  [env: TANDEM_CONFIG]`,
   ];
   for (const spec of OPTION_SPECS) {
-    const value =
-      spec.kind === 'bool'
-        ? ''
-        : spec.kind === 'int'
-          ? ' <n>'
-          : typeof spec.kind === 'object'
-            ? ` <${spec.kind.enum.join('|')}>`
-            : ' <value>';
-    const flag = spec.kind === 'bool' ? `--[no-]${spec.flag}` : `--${spec.flag}${value}`;
-    const def =
-      spec.key === 'logFormat' ? 'pretty on a terminal, else json' : JSON.stringify(defaults[spec.key]);
-    lines.push(`  ${`${flag}  `.padEnd(32)}${spec.help}  [default: ${def}; env: ${spec.env.join(', ')}]`);
+    const bounds = boundsText(spec);
+    const facts = [
+      `default: ${defaultText(spec)}`,
+      ...(bounds ? [`range: ${bounds}`] : []),
+      `env: ${spec.env.join(', ')}`,
+    ];
+    lines.push(`  ${`${flagText(spec)}  `.padEnd(32)}${spec.doc}  [${facts.join('; ')}]`);
   }
-  lines.push('  --help                          show this help');
+  lines.push(`  ${'--help'.padEnd(32)}show this help`);
+  const former = OPTION_SPECS.filter((spec) => spec.formerly);
+  if (former.length > 0) {
+    lines.push('', 'Former names, still accepted (deprecated):');
+    for (const spec of former) {
+      lines.push(`  --${spec.formerly?.flag} / ${spec.formerly?.env}: now --${spec.flag}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -10,12 +10,12 @@ import {
 import { plainIdentity } from '@tandem/room';
 import {
   AuthError,
+  type Authenticator,
   authRefusal,
   type ConnectionTickets,
   type GuestIssuer,
   InvalidGuestNameError,
   TicketLimitError,
-  type TokenVerifier,
   type VerifiedIdentity,
 } from '../auth/index.js';
 import type { IceServer } from '../config/ice-servers.js';
@@ -38,7 +38,8 @@ export interface ApiContext extends ServiceApiContext {
   placement: Placement;
   /** STUN/TURN servers for peer-to-peer sessions. */
   iceServers: IceServer[];
-  verifier: TokenVerifier;
+  /** Turns a bearer token into an identity: the token verifier, or the app's `onAuthenticate`. */
+  verifier: Authenticator;
   /** Single-use connection tickets. */
   tickets: ConnectionTickets;
   guests: GuestIssuer | undefined;
@@ -46,6 +47,8 @@ export interface ApiContext extends ServiceApiContext {
   logger: Logger;
   /** Base URL for invite links; empty: derived from the request. */
   publicUrl: string;
+  /** Where Tandem is mounted on an app's server (`/tandem`), else empty; part of derived URLs. */
+  mountPath?: string;
   /** The address a request is counted against: its client's, behind a trusted proxy. */
   clientAddress: (req: IncomingMessage) => string;
   /** Guest tokens and sessions each client address may have per minute. */
@@ -99,6 +102,21 @@ export async function handleApi(
   return true;
 }
 
+/**
+ * Whether `path` is one the API answers (perhaps with 405): what an app that embeds Tandem at its
+ * root leaves to Tandem.
+ */
+export function isApiPath(path: string): boolean {
+  return (
+    path === '/healthz' ||
+    path === '/metrics' ||
+    path.startsWith('/auth/guest') ||
+    path === '/tickets' ||
+    path.startsWith('/sessions') ||
+    path.startsWith('/p2p')
+  );
+}
+
 type Handler = (ctx: ApiContext, req: IncomingMessage, url: URL) => Promise<[number, unknown]>;
 
 interface Route {
@@ -123,14 +141,7 @@ function matchRoute(method: string, path: string): Route | undefined {
   if (service)
     return { name: service.route.name, handle: (ctx, req) => service.route.handle(ctx, req, service.roomId) };
   if (/^\/p2p\/[^/]+$/.test(path) && (any || method === 'GET')) return { name: 'find-p2p', handle: findP2p };
-  if (
-    path === '/healthz' ||
-    path === '/metrics' ||
-    path.startsWith('/auth/guest') ||
-    path === '/tickets' ||
-    path.startsWith('/sessions') ||
-    path.startsWith('/p2p')
-  ) {
+  if (isApiPath(path)) {
     return {
       name: 'method-not-allowed',
       handle: async () =>
@@ -322,7 +333,7 @@ function p2pSessionInfo(ctx: ApiContext, sessionId: string) {
 
 async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<VerifiedIdentity> {
   try {
-    return await ctx.verifier.verify(bearerToken(req));
+    return await ctx.verifier.verify(bearerToken(req), req);
   } catch (error) {
     throw httpAuthError(error);
   }
@@ -338,5 +349,5 @@ function baseUrl(ctx: ApiContext, req: IncomingMessage): string {
   if (ctx.publicUrl) return ctx.publicUrl.replace(/\/+$/, '');
   const host = req.headers.host ?? 'localhost';
   const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0]?.trim() || 'http';
-  return `${proto}://${host}`;
+  return `${proto}://${host}${ctx.mountPath ?? ''}`;
 }

@@ -4,6 +4,7 @@ import {
   type Identity,
   type LimitOverrides,
   Room,
+  type RoomActivity,
   type RoomSocket,
   type RoomStore,
   type TimerHandle,
@@ -53,6 +54,8 @@ export interface LiveRoomsOptions {
   roomIdleMs: number;
   /** In a cluster, which node each session lives on. */
   claims?: SessionClaims | undefined;
+  /** Told every room's activity, after metrics (the embedding app's hooks listen here). */
+  onActivity?: ((roomId: string, event: RoomActivity) => void) | undefined;
 }
 
 /**
@@ -347,6 +350,7 @@ export class LiveRooms {
   private observed(room: Room): Room {
     room.onActivity((event) => {
       this.options.metrics.activity(event);
+      this.options.onActivity?.(room.id, event);
       if (event.type === 'removed') {
         for (const companion of this.companionsOf(room.id))
           companion.room.expel(event.userId, ErrorCode.Removed);

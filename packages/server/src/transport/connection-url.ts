@@ -51,3 +51,8 @@ function safeDecode(value: string): string | undefined {
     return undefined;
   }
 }
+
+/** Whether `path` is shaped as a connection URL's (`/rooms/…`, `/join/…`, `/p2p/…`), valid or not. */
+export function isConnectionPath(path: string): boolean {
+  return /^\/(rooms|join|p2p)\//.test(path);
+}

@@ -4,9 +4,9 @@ import { ErrorCode } from '@tandem/protocol';
 import type { WebSocket, WebSocketServer } from 'ws';
 import {
   AuthError,
+  type Authenticator,
   authRefusal,
   type ConnectionTickets,
-  type TokenVerifier,
   type VerifiedIdentity,
 } from '../auth/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -21,7 +21,8 @@ import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
 
 export interface UpgradeContext {
   wss: WebSocketServer;
-  verifier: TokenVerifier;
+  /** Turns a bearer token into an identity: the token verifier, or the app's `onAuthenticate`. */
+  verifier: Authenticator;
   /** Single-use connection tickets, taken in place of a token. */
   tickets: ConnectionTickets;
   /** Where rooms and peer-to-peer sessions run: here, or elsewhere in the cluster. */
@@ -89,7 +90,7 @@ export async function handleUpgrade(
     identity =
       credential.kind === 'ticket'
         ? await ctx.tickets.redeem(credential.ticket)
-        : await ctx.verifier.verify(credential.token);
+        : await ctx.verifier.verify(credential.token, req);
   } catch (error) {
     const reason = error instanceof AuthError ? error.reason : 'error';
     ctx.metrics.upgradesRefused.inc({ reason });

@@ -5,5 +5,5 @@
 // The engine comes by path too, so the type checker sees the same `Room` class as the harness's
 // `Peer`, not the one in `dist`.
 export { EPOCH_SPAN, ManualClock, Room } from '../../../room/src/index.js';
+export { describeRoomStoreContract } from '../../../room/src/testing/index.js';
 export { bytes, Peer } from '../../../room/test/support/harness.js';
-export { describeRoomStoreContract } from '../../../room/test/support/store-contract.js';

@@ -7,14 +7,14 @@ import { TestClient } from './client.js';
 
 /** Starts a server on 127.0.0.1, port 0, silent, with the given overrides. */
 export function startServer(config: TandemServerConfig = {}): Promise<TandemServer> {
-  // Rooms unload as soon as they empty (roomIdle 0) unless a test says otherwise, so tests that wait
+  // Rooms unload as soon as they empty (roomIdleSeconds 0) unless a test says otherwise, so tests that wait
   // for unloads spend no idle time. Every test client comes from 127.0.0.1, as if behind one NAT:
   // the per-address allowances are as large as allowed unless a test sets them.
   return TandemServer.start({
     port: 0,
     host: '127.0.0.1',
     data: ':memory:',
-    roomIdle: 0,
+    roomIdleSeconds: 0,
     guestsPerMinute: 100_000,
     sessionsPerMinute: 100_000,
     logger: pino({ level: 'silent' }),

@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// The suite runs under Vitest on Node, whose Buffer it hands stores as one kind of byte view.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   RoomRecord,
@@ -8,12 +10,12 @@ import type {
   StoredDoc,
   StoredLock,
   StoredOp,
-} from '../../src/index.js';
+} from '../index.js';
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
   store: RoomStore;
-  cleanup: () => Promise<void>;
+  cleanup: () => void | Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -130,7 +132,7 @@ const INVALID_WRITES: [string, RoomWrite][] = [
 export function describeRoomStoreContract(name: string, make: () => Promise<StoreFixture>): void {
   describe(`RoomStore contract: ${name}`, () => {
     let store: RoomStore;
-    let cleanup: (() => Promise<void>) | undefined;
+    let cleanup: (() => void | Promise<void>) | undefined;
 
     beforeEach(async () => {
       const fixture = await make();
