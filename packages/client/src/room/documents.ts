@@ -5,7 +5,7 @@ import { decodeJson } from '../documents/json.js';
 import { LwwMirror } from '../documents/lww-mirror.js';
 import { OpsMirror } from '../documents/ops-mirror.js';
 import { YjsOutbox } from '../documents/yjs-outbox.js';
-import type { TandemError } from '../errors.js';
+import { ReadOnlyError, type TandemError } from '../errors.js';
 import type { EditOutboxStore } from '../offline/edit-outbox.js';
 import { KeptEdits } from '../offline/kept-edits.js';
 import { YjsUnacked } from '../offline/yjs-unacked.js';
@@ -51,14 +51,18 @@ export class Documents {
   ) {
     this.lww = new LwwMirror({
       submit: (doc, resource, rid) =>
+        this.refusedToViewer(rid) ??
         ctx.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid),
       pendingChanged: () => this.kept?.changed(),
     });
     this.ops = new OpsMirror(
       {
         submit: (op, resource, rid) =>
+          this.refusedToViewer(rid) ??
           ctx.request('doc', (r) => ({ type: 'opSubmit', rid: r, resource, op }), rid),
-        snapshot: (seq, snapshot) => ctx.sendIfLive({ type: 'opsSnapshot', rid: 0, seq, snapshot }),
+        snapshot: (seq, snapshot) => {
+          if (!ctx.readOnly()) ctx.sendIfLive({ type: 'opsSnapshot', rid: 0, seq, snapshot });
+        },
         isMine: (slot) => slot === ctx.self()?.slot,
         pendingChanged: () => this.kept?.changed(),
       },
@@ -129,6 +133,12 @@ export class Documents {
       this.ySync?.destroy();
       this.ySync = new YjsSyncClient(this.yjs, (m) => this.yOutbox.send(m), {
         nextRid: () => this.ctx.allocateRid(),
+        readOnly: () => this.ctx.readOnly(),
+        unsent: () => {
+          const error = new ReadOnlyError('edit its document');
+          this.ctx.note('error', `${error.message} (local Yjs change not sent)`);
+          this.ctx.emit('error', error);
+        },
       });
       const opening = this.yOpening;
       this.yOpening = undefined;
@@ -136,6 +146,15 @@ export class Documents {
     }
     this.lww.resubmitPending();
     this.ops.resubmitPending();
+  }
+
+  /**
+   * A viewer's edit is not sent, nor kept for later: it fails at once, and the mirror drops it
+   * (the document shows the room's again).
+   */
+  private refusedToViewer(rid: number | undefined): { rid: number; done: Promise<never> } | undefined {
+    if (!this.ctx.readOnly()) return undefined;
+    return { rid: rid ?? 0, done: Promise.reject(new ReadOnlyError('edit its document')) };
   }
 
   /** The connection dropped: the Yjs handshake starts over on the next one. */

@@ -6,7 +6,9 @@ import type { ConnectionContext } from './context.js';
 /** Who wrote a chat message: a participant, or one who has left (named by the room's transcript). */
 export type Author = { slot: number; userId: string; name: string; color: string };
 
-type RosterMessage = MessageOf<'roster' | 'peerJoin' | 'peerLeave' | 'presence' | 'peerVisibility'>;
+type RosterMessage = MessageOf<
+  'roster' | 'peerJoin' | 'peerLeave' | 'presence' | 'peerVisibility' | 'peerAccess'
+>;
 type RosterEntry = MessageOf<'peerJoin'> | MessageOf<'roster'>['participants'][number];
 
 /** What the other parts may ask about the people in the room. */
@@ -71,6 +73,14 @@ export class Roster implements People {
         this.update(m.slot, { hidden: m.hidden });
         if (m.hidden) this.cursorGone(m.slot);
         return;
+      case 'peerAccess': {
+        const p = this.participants.get(m.slot);
+        if (!p || p.access === m.access) return;
+        const as = m.access === 'read' ? 'a viewer' : 'an editor';
+        this.ctx.note('peer', p.isSelf ? `you are now ${as}` : `${p.name} is now ${as}`);
+        this.update(m.slot, { access: m.access });
+        return;
+      }
     }
   }
 
@@ -143,6 +153,8 @@ export class Roster implements People {
       name: p.name,
       color: p.color,
       role: p.role,
+      // A viewer is told by a `peerAccess` right after; everyone else edits.
+      access: 'write',
       hidden: p.hidden,
       presence: decodeJson(p.presence),
       isSelf: p.slot === this.ctx.self()?.slot,

@@ -1,4 +1,5 @@
 import {
+  type AccessLevel,
   type AdmissionPolicy,
   ErrorCode,
   encode,
@@ -21,6 +22,7 @@ import {
 import type { RoomContext } from '../context.js';
 import { cleanDisplayName, type Identity } from '../identity.js';
 import type { RoomSettings } from '../storage.js';
+import { accessOf } from './access.js';
 import { decideAdmission, normalizeTrusted } from './admission.js';
 import { pickColor } from './colors.js';
 import { CLIENT_ID_PATTERN, retryKey } from './edit-ledger.js';
@@ -36,6 +38,8 @@ export interface AdmissionSeam {
   sendRoom(conn: Participant): void;
   /** Closes every connection of `userId` with `code` and frees the user's locks. */
   expel(userId: string, code: ErrorCode): void;
+  /** The host changed `userId`'s access: each admitted connection of the user takes `accessOf`. */
+  accessChanged(userId: string, accessOf: (conn: Connection) => AccessLevel): void;
 }
 
 /**
@@ -48,6 +52,8 @@ export class AdmissionFlow {
   private current: RoomSettings;
   private readonly bySlot = new Map<number, Connection>();
   private nextSlot = 1;
+  /** Users the host made viewers, while the room is loaded. */
+  private readonly viewers = new Set<string>();
 
   constructor(
     private readonly ctx: RoomContext,
@@ -177,11 +183,40 @@ export class AdmissionFlow {
     this.seam.expel(userId, ErrorCode.Removed);
   }
 
-  /** A host's message: admit, decline or remove someone, or change the policy or trusted list. */
-  hostMessage(conn: Participant, m: MessageOf<'admit' | 'setPolicy' | 'setTrusted'>): void {
+  /**
+   * The host makes the user in `slot` (waiting or admitted) a viewer or an editor: for all of its
+   * connections, and those it opens later while the room is loaded. The host itself stays an
+   * editor, and a user the app grants only `read` cannot be made one.
+   */
+  setAccess(host: Participant, slot: number, access: AccessLevel): void {
+    if (!this.requireHost(host)) return;
+    const target = this.bySlot.get(slot);
+    const phase = target?.phase;
+    if (!target || !phase || phase.kind === 'closed' || phase.kind === 'hello') {
+      return this.ctx.refuse(host, ErrorCode.NotFound, 0, `no participant in slot ${slot}`);
+    }
+    const userId = target.userId;
+    if (userId === this.current.hostUserId) {
+      return this.ctx.refuse(host, ErrorCode.Forbidden, 0, "the host's own access cannot change");
+    }
+    if (access === 'write' && target.identity.access === 'read') {
+      return this.ctx.refuse(host, ErrorCode.Forbidden, 0, 'the app grants this user read access only');
+    }
+    const changed = access === 'read' ? !this.viewers.has(userId) : this.viewers.has(userId);
+    if (!changed) return;
+    if (access === 'read') this.viewers.add(userId);
+    else this.viewers.delete(userId);
+    this.seam.accessChanged(userId, (conn) => accessOf(conn.identity, this.viewers));
+    this.ctx.emit({ type: 'access-level', userId, access });
+  }
+
+  /** A host's message: admit, decline or remove someone, change an access, the policy or trusted list. */
+  hostMessage(conn: Participant, m: MessageOf<'admit' | 'setAccess' | 'setPolicy' | 'setTrusted'>): void {
     switch (m.type) {
       case 'admit':
         return this.hostAction(conn, m.action, m.slot);
+      case 'setAccess':
+        return this.setAccess(conn, m.slot, m.access);
       case 'setPolicy':
         return this.setPolicy(conn, m.policy);
       case 'setTrusted':
@@ -219,6 +254,7 @@ export class AdmissionFlow {
   private admit(conn: Connection, seat: Seat, by: AdmittedBy): void {
     const wasWaiting = conn.phase.kind === 'waiting';
     conn.phase = { kind: 'admitted', seat, presence: new Uint8Array(0), hidden: false, cursor: undefined };
+    conn.access = accessOf(conn.identity, this.viewers);
     const joined = conn as Participant;
     this.seam.entered(joined);
     if (by === 'host' && !this.admittedUsers.has(conn.userId)) {
@@ -231,6 +267,8 @@ export class AdmissionFlow {
     this.ctx.send(conn, { type: 'admission', state: 'admitted' });
 
     this.ctx.broadcast({ type: 'peerJoin', ...participantOf(joined) }, conn);
+    if (conn.access === 'read')
+      this.ctx.broadcast({ type: 'peerAccess', slot: seat.slot, access: 'read' }, conn);
     if (wasWaiting) this.waitingChanged();
     this.ctx.emit({
       type: 'admitted',
