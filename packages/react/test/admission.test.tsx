@@ -72,9 +72,9 @@ describe('WaitingRoomList', () => {
     expect(guest.queryByRole('region', { name: 'Waiting to join' })).toBeNull();
   });
 
-  it('Add as viewer lets the guest in read-only, and everyone sees it as a viewer', async () => {
+  it('Viewer lets the guest in read-only, and everyone sees it as a viewer', async () => {
     const { host, guest } = await waitingGuest();
-    const add = await host.findByRole('button', { name: 'Add Bob as a viewer' });
+    const add = await host.findByRole('button', { name: 'Admit Bob as a viewer' });
     act(() => add.click());
     await guest.findByText('Connected');
     await guest.findByText('viewing');

@@ -1,4 +1,5 @@
 import {
+  type AccessLevel,
   type ClientMessage,
   closeCodeOf,
   DecodeError,
@@ -249,6 +250,20 @@ export class Room {
       if (conn.userId === userId && conn.phase.kind !== 'closed') this.fatal(conn, code);
     }
     this.locks.userRemoved(userId);
+  }
+
+  /** Whether the host (or the room this one follows, through {@link follow}) made `userId` a viewer. */
+  madeViewer(userId: string): boolean {
+    return this.admission.madeViewer(userId);
+  }
+
+  /**
+   * Makes `userId` a viewer (`read`) or an editor again (`write`) as the host's `setAccess` does,
+   * from outside: a companion room follows its session. An identity that grants `read` only stays
+   * read-only whatever this says.
+   */
+  follow(userId: string, access: AccessLevel): void {
+    this.admission.applyAccess(userId, access);
   }
 
   /** A copy of the current settings. */

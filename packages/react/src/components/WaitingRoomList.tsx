@@ -14,7 +14,7 @@ export interface WaitingRoomListProps {
 
 /**
  * The host's waiting room: each guest waiting to join with their name and email, and **Add**,
- * **Add as viewer** (in, seeing everything and editing nothing) and **Decline** buttons. Renders nothing for anyone but the host. New arrivals are announced politely
+ * **Viewer** (in, seeing everything and editing nothing) and **Decline** buttons. Renders nothing for anyone but the host. New arrivals are announced politely
  * to screen-reader users.
  *
  * Class names: `tandem-waiting` (the list), `tandem-waiting-guest` (one guest),
@@ -58,10 +58,10 @@ export function WaitingRoomList({
               <button
                 type="button"
                 className="tandem-waiting-add-viewer"
-                aria-label={`Add ${guest.name} as a viewer`}
+                aria-label={`Admit ${guest.name} as a viewer`}
                 onClick={() => admit(guest.slot, { access: 'read' })}
               >
-                Add as viewer
+                Viewer
               </button>{' '}
               <button
                 type="button"

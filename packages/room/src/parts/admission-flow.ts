@@ -202,6 +202,16 @@ export class AdmissionFlow {
     if (access === 'write' && target.identity.access === 'read') {
       return this.ctx.refuse(host, ErrorCode.Forbidden, 0, 'the app grants this user read access only');
     }
+    this.applyAccess(userId, access);
+  }
+
+  /** Whether the host (or the room this one follows) made `userId` a viewer. */
+  madeViewer(userId: string): boolean {
+    return this.viewers.has(userId);
+  }
+
+  /** Makes `userId` a viewer or an editor again, if it is not one already, and tells everyone. */
+  applyAccess(userId: string, access: AccessLevel): void {
     const changed = access === 'read' ? !this.viewers.has(userId) : this.viewers.has(userId);
     if (!changed) return;
     if (access === 'read') this.viewers.add(userId);
