@@ -76,7 +76,7 @@ export class Documents {
   get yjs(): Y.Doc {
     if (!this.yDoc) {
       this.yDoc = new Y.Doc();
-      if (this.kept) this.yUnacked.watch(this.yDoc);
+      if (this.kept) this.yUnacked.watch(this.yDoc, () => !this.ctx.readOnly());
     }
     return this.yDoc;
   }
@@ -129,6 +129,12 @@ export class Documents {
 
   /** Admitted (first time or after a reconnect): the Yjs handshake starts; pending edits go again. */
   admitted(mode: DocMode | undefined): void {
+    if (mode === 'yjs' && this.ctx.readOnly() && this.yUnacked.pending) {
+      // Kept from when this user could edit: a viewer's handshake sends nothing, so they would
+      // wait forever. (Kept lww and ops edits go again below and fail with ReadOnlyError.)
+      this.ctx.note('error', new ReadOnlyError('edit its document').message);
+      this.yUnacked.settled();
+    }
     if (mode === 'yjs') {
       this.ySync?.destroy();
       this.ySync = new YjsSyncClient(this.yjs, (m) => this.yOutbox.send(m), {
