@@ -1,7 +1,8 @@
 import { type ClientMessage, ErrorCode } from '@tandem/protocol';
 import { describe, expect, it } from 'vitest';
+import { Room } from '../src/index.js';
 import { recordingYjs } from './support/document.js';
-import { bytes, makeRoom } from './support/harness.js';
+import { bytes, makeRoom, Peer } from './support/harness.js';
 
 /** A yjs room whose document only records what reaches it, so a refusal is seen to change nothing. */
 function yjsRoom() {
@@ -145,6 +146,39 @@ describe('read-only participants', () => {
     const again = join('bob');
     expect(again.of('peerAccess').some((m) => m.slot === again.slot && m.access === 'read')).toBe(true);
     expect(activity).toEqual(['bob:read', 'bob:write', 'bob:read']);
+  });
+
+  it('lets a host-made viewer back without waiting while the room is loaded, but not as an editor after', async () => {
+    const { join, room, store, clock } = makeRoom();
+    const host = join('alice');
+    const bob = join('bob');
+    host.send({ type: 'admit', action: 'admit', slot: bob.slot });
+    host.send({ type: 'setAccess', slot: bob.slot, access: 'read' });
+    bob.disconnect();
+    const back = join('bob');
+    expect(back.admitted).toBe(true);
+    expect(back.of('peerAccess')).toEqual([{ type: 'peerAccess', slot: back.slot, access: 'read' }]);
+
+    await room.close();
+    const reloaded = await Room.load({ id: 'room-1', store, clock });
+    const later = new Peer(reloaded, { userId: 'bob', name: 'bob' }).hello();
+    expect(later.of('admission').map((a) => a.state)).toEqual(['waiting']);
+    await reloaded.close();
+  });
+
+  it('remembers a viewer the host lets edit again as one it admitted', async () => {
+    const { join, room, store, clock } = makeRoom();
+    const host = join('alice');
+    const bob = join('bob');
+    host.send({ type: 'setAccess', slot: bob.slot, access: 'read' });
+    host.send({ type: 'admit', action: 'admit', slot: bob.slot });
+    host.send({ type: 'setAccess', slot: bob.slot, access: 'write' });
+    await room.close();
+    const reloaded = await Room.load({ id: 'room-1', store, clock });
+    const later = new Peer(reloaded, { userId: 'bob', name: 'bob' }).hello();
+    expect(later.admitted).toBe(true);
+    expect(later.of('peerAccess')).toEqual([]);
+    await reloaded.close();
   });
 
   it('refuses setAccess from a guest, on the host, on an unknown slot, and write for an app-made viewer', () => {

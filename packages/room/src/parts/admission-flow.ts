@@ -52,8 +52,15 @@ export class AdmissionFlow {
   private current: RoomSettings;
   private readonly bySlot = new Map<number, Connection>();
   private nextSlot = 1;
-  /** Users the host made viewers, while the room is loaded. */
+  /**
+   * Users the host made viewers, while the room is loaded. They come back without waiting while it
+   * is; they are not among the admitted users the store remembers, so once it unloads a viewer
+   * waits for the host again rather than coming back as an editor.
+   */
   private readonly viewers = new Set<string>();
+  private readonly returning = {
+    has: (userId: string) => this.admittedUsers.has(userId) || this.viewers.has(userId),
+  };
 
   constructor(
     private readonly ctx: RoomContext,
@@ -72,8 +79,7 @@ export class AdmissionFlow {
   /** Whether `identity` gets in without waiting by the policy, trusted list or host's memory. */
   admitsByPolicy(identity: Identity): boolean {
     return (
-      decideAdmission({ userId: identity.userId, identity }, this.current, this.admittedUsers).kind ===
-      'admit'
+      decideAdmission({ userId: identity.userId, identity }, this.current, this.returning).kind === 'admit'
     );
   }
 
@@ -135,7 +141,7 @@ export class AdmissionFlow {
       role,
     });
 
-    const verdict = decideAdmission(conn, this.current, this.admittedUsers);
+    const verdict = decideAdmission(conn, this.current, this.returning);
     if (verdict.kind === 'refuse') return this.ctx.fatal(conn, verdict.code);
     if (verdict.kind === 'admit') {
       if (this.admittedCount() >= this.ctx.limits.maxParticipants) {
@@ -214,8 +220,17 @@ export class AdmissionFlow {
   applyAccess(userId: string, access: AccessLevel): void {
     const changed = access === 'read' ? !this.viewers.has(userId) : this.viewers.has(userId);
     if (!changed) return;
-    if (access === 'read') this.viewers.add(userId);
-    else this.viewers.delete(userId);
+    if (access === 'read') {
+      this.viewers.add(userId);
+      if (this.admittedUsers.delete(userId)) this.ctx.persist({ kind: 'admitted', userId, admitted: false });
+    } else {
+      this.viewers.delete(userId);
+      // An editor the host lets in now is remembered as one admitted, as if added as an editor.
+      if (this.ctx.connectionsOf(userId).length > 0 && !this.admittedUsers.has(userId)) {
+        this.admittedUsers.add(userId);
+        this.ctx.persist({ kind: 'admitted', userId, admitted: true });
+      }
+    }
     this.seam.accessChanged(userId, (conn) => accessOf(conn.identity, this.viewers));
     this.ctx.emit({ type: 'access-level', userId, access });
   }
@@ -267,7 +282,7 @@ export class AdmissionFlow {
     conn.access = accessOf(conn.identity, this.viewers);
     const joined = conn as Participant;
     this.seam.entered(joined);
-    if (by === 'host' && !this.admittedUsers.has(conn.userId)) {
+    if (by === 'host' && !this.viewers.has(conn.userId) && !this.admittedUsers.has(conn.userId)) {
       this.admittedUsers.add(conn.userId);
       this.ctx.persist({ kind: 'admitted', userId: conn.userId, admitted: true });
     }
@@ -305,7 +320,7 @@ export class AdmissionFlow {
       conn.socket.send(conn.seat.role === 'host' ? forHosts : forGuests);
     this.ctx.emit({ type: 'settings', settings: { ...this.current, trusted: [...this.current.trusted] } });
     for (const conn of this.waiting()) {
-      const verdict = decideAdmission(conn, this.current, this.admittedUsers);
+      const verdict = decideAdmission(conn, this.current, this.returning);
       if (verdict.kind === 'refuse') this.ctx.fatal(conn, verdict.code);
       else if (verdict.kind === 'admit' && this.admittedCount() < this.ctx.limits.maxParticipants)
         this.admit(conn, conn.phase.seat, verdict.by);
