@@ -78,11 +78,22 @@ describe('a viewer in the demo', () => {
     await wiggleOverStage(guest);
     await host.locator('.tandem-cursor', { hasText: 'Vera' }).waitFor();
 
+    // The lesson beside the canvas (the session's companion rooms) is read-only for it too, and
+    // follows the host's notes.
+    await host.getByLabel('Lesson notes text').fill('Fractions, for viewers too');
+    await guest.locator('.notes-editor', { hasText: 'Fractions, for viewers too' }).waitFor();
+    await guest.locator('.notes-body[data-read-only] .notes-editor[contenteditable="false"]').waitFor();
+    await guest.locator('.lesson-card fieldset[disabled]').waitFor();
+    expect(await guest.getByRole('form', { name: 'Lesson card' }).getByLabel('Title').isDisabled()).toBe(
+      true,
+    );
+
     // The host lets it edit, then makes it a viewer again.
     await host.getByRole('button', { name: 'Let Vera edit' }).click();
     await guest.getByTestId('read-only-badge').waitFor({ state: 'detached' });
     await guest.getByRole('button', { name: '+ Shape' }).click();
     await frame(host, 'Shape 2').waitFor();
+    await guest.locator('.notes-editor[contenteditable="true"]').waitFor();
     await host.getByRole('button', { name: 'Make Vera a viewer' }).click();
     await guest.getByTestId('read-only-badge').waitFor();
     expect(await guest.getByRole('button', { name: '+ Shape' }).isDisabled()).toBe(true);
