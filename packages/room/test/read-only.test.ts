@@ -1,4 +1,4 @@
-import { type ClientMessage, ErrorCode } from '@tandem/protocol';
+import { type ClientMessage, closeCodeOf, ErrorCode } from '@tandem/protocol';
 import { describe, expect, it } from 'vitest';
 import { Room } from '../src/index.js';
 import { recordingYjs } from './support/document.js';
@@ -164,6 +164,18 @@ describe('read-only participants', () => {
     const later = new Peer(reloaded, { userId: 'bob', name: 'bob' }).hello();
     expect(later.of('admission').map((a) => a.state)).toEqual(['waiting']);
     await reloaded.close();
+  });
+
+  it('makes a removed viewer wait for the host again', () => {
+    const { join } = makeRoom();
+    const host = join('alice');
+    const bob = join('bob');
+    host.send({ type: 'admit', action: 'admit', slot: bob.slot });
+    host.send({ type: 'setAccess', slot: bob.slot, access: 'read' });
+    host.send({ type: 'admit', action: 'remove', slot: bob.slot });
+    expect(bob.socket.closed?.code).toBe(closeCodeOf(ErrorCode.Removed));
+    const again = join('bob');
+    expect(again.of('admission').map((a) => a.state)).toEqual(['waiting']);
   });
 
   it('remembers a viewer the host lets edit again as one it admitted', async () => {

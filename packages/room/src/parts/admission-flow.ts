@@ -185,6 +185,8 @@ export class AdmissionFlow {
       return this.ctx.refuse(host, ErrorCode.Forbidden, 0, 'the host cannot be removed');
     }
     if (this.admittedUsers.delete(userId)) this.ctx.persist({ kind: 'admitted', userId, admitted: false });
+    // A removed viewer is no longer one the host let in either.
+    this.viewers.delete(userId);
     this.ctx.emit({ type: 'removed', userId });
     this.seam.expel(userId, ErrorCode.Removed);
   }

@@ -14,8 +14,8 @@ export type AdmissionVerdict =
 
 /**
  * The admission policy. The host (by user id) is always in; `open` admits everyone; a trusted
- * email skips the waiting room; a user the host admitted before (`returning`) comes back without waiting; a
- * `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
+ * email skips the waiting room; a user the host admitted before (`returning`) comes back without
+ * waiting; a `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
  */
 export function decideAdmission(
   conn: Pick<Connection, 'userId' | 'identity'>,
