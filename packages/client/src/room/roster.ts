@@ -31,6 +31,8 @@ export class Roster implements People {
   /** Departed participants, so their chat messages still have a name. */
   private readonly authors = new Map<number, Author>();
   private ownPresence: unknown;
+  /** The last to join: a `peerAccess` for it says how it came in rather than a change. */
+  private lastJoined: number | undefined;
 
   constructor(
     private readonly ctx: ConnectionContext,
@@ -49,6 +51,7 @@ export class Roster implements People {
       case 'peerJoin': {
         const p = this.participantOf(m);
         this.participants.set(p.slot, p);
+        this.lastJoined = p.slot;
         this.ctx.note('peer', `${p.name} joined`);
         this.ctx.emit('join', p);
         this.ctx.emit('others', this.others);
@@ -76,8 +79,13 @@ export class Roster implements People {
       case 'peerAccess': {
         const p = this.participants.get(m.slot);
         if (!p || p.access === m.access) return;
-        const as = m.access === 'read' ? 'a viewer' : 'an editor';
-        this.ctx.note('peer', p.isSelf ? `you are now ${as}` : `${p.name} is now ${as}`);
+        // In the admission snapshot it is how the room is, not news.
+        if (this.ctx.isLive()) {
+          const as = m.access === 'read' ? 'a viewer' : 'an editor';
+          const now = m.slot === this.lastJoined ? '' : 'now ';
+          this.lastJoined = undefined;
+          this.ctx.note('peer', p.isSelf ? `you are ${now}${as}` : `${p.name} is ${now}${as}`);
+        }
         this.update(m.slot, { access: m.access });
         return;
       }
