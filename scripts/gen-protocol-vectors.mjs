@@ -122,6 +122,7 @@ const VECTORS = [
   ['setPolicy', { type: 'setPolicy', policy: 'trusted' }],
   ['setTrusted', { type: 'setTrusted', emails: ['ana@example.com', 'jürgen@example.de'] }],
   ['setTrusted/empty', { type: 'setTrusted', emails: [] }],
+  ['setAccess', { type: 'setAccess', slot: 7, access: 'read' }],
   [
     'roster',
     {
@@ -168,6 +169,8 @@ const VECTORS = [
   ['visibility', { type: 'visibility', hidden: true }],
   ['visibility/shown', { type: 'visibility', hidden: false }],
   ['peerVisibility', { type: 'peerVisibility', slot: 300, hidden: true }],
+  ['peerAccess', { type: 'peerAccess', slot: 7, access: 'read' }],
+  ['peerAccess/write', { type: 'peerAccess', slot: 7, access: 'write' }],
   ['cursor2d', { type: 'cursor2d', x: 0.5, y: -1.25 }],
   ['cursor3d', { type: 'cursor3d', x: 1.5, y: -0.25, z: 1024 }],
   ['selection', { type: 'selection', element: 'lesson-title', anchor: 3, head: 300 }],

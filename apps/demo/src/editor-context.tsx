@@ -12,6 +12,8 @@ export interface EditorApi {
   selected: string | undefined;
   select(layer: string | undefined): void;
   notify(message: string): void;
+  /** This person is a viewer: the canvas and every control that edits are read-only. */
+  readOnly: boolean;
   /** This person's tool on the canvas: selecting layers, or drawing strokes. Not shared. */
   tool: Tool;
   setTool(tool: Tool): void;

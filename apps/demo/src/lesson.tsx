@@ -1,5 +1,5 @@
 import type { TandemError } from '@tandem/client';
-import { ConnectionPill, RoomProvider, useLww, useYDoc } from '@tandem/react';
+import { ConnectionPill, RoomProvider, useLww, useReadOnly, useYDoc } from '@tandem/react';
 import Collaboration from '@tiptap/extension-collaboration';
 import { type Editor, EditorContent, useEditorState, useEditor as useTiptap } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
@@ -44,6 +44,8 @@ export function LessonPane({
 
 function NotesEditor() {
   const doc = useYDoc();
+  // A viewer's change to the shared document would not be sent: the editor does not take one.
+  const readOnly = useReadOnly();
   const editor = useTiptap(
     {
       // Undo is Yjs's business in a shared document; the editor's own history would undo others' edits.
@@ -62,13 +64,16 @@ function NotesEditor() {
     },
     [doc],
   );
+  useEffect(() => {
+    if (editor && editor.isEditable === readOnly) editor.setEditable(!readOnly);
+  }, [editor, readOnly]);
   return (
-    <div className="notes-body">
+    <div className="notes-body" data-read-only={readOnly || undefined}>
       <div className="row spread">
         <h3 className="small-title">Notes · rich text (yjs)</h3>
         <ConnectionPill className="small" />
       </div>
-      {editor ? <Toolbar editor={editor} /> : null}
+      {editor && !readOnly ? <Toolbar editor={editor} /> : null}
       <EditorContent editor={editor} />
     </div>
   );
@@ -134,6 +139,7 @@ const EMPTY_CARD: LessonCardValue = { title: '', objective: '', minutes: 45 };
 
 function LessonCard() {
   const [card, setCard] = useLww<LessonCardValue>();
+  const readOnly = useReadOnly();
   const [draft, setDraft] = useState<LessonCardValue>(card ?? EMPTY_CARD);
   const [dirty, setDirty] = useState(false);
   const [refusal, setRefusal] = useState<string | undefined>();
@@ -160,42 +166,44 @@ function LessonCard() {
   return (
     <form className="lesson-card" aria-label="Lesson card" onSubmit={save}>
       <h3 className="small-title">Lesson card · whole object (lww)</h3>
-      <label>
-        <span>Title</span>
-        <input value={draft.title} maxLength={120} onChange={(e) => change({ title: e.target.value })} />
-      </label>
-      <label>
-        <span>Objective</span>
-        <input
-          value={draft.objective}
-          maxLength={240}
-          onChange={(e) => change({ objective: e.target.value })}
-        />
-      </label>
-      {refusal ? (
-        <p className="error small" role="alert">
-          {refusal}
-        </p>
-      ) : null}
-      <div className="card-foot">
+      <fieldset disabled={readOnly} aria-label="Lesson card fields">
         <label>
-          <span>Minutes</span>
+          <span>Title</span>
+          <input value={draft.title} maxLength={120} onChange={(e) => change({ title: e.target.value })} />
+        </label>
+        <label>
+          <span>Objective</span>
           <input
-            type="number"
-            min={5}
-            max={240}
-            value={draft.minutes}
-            aria-label="Duration (minutes)"
-            onChange={(e) => change({ minutes: Number(e.target.value) })}
+            value={draft.objective}
+            maxLength={240}
+            onChange={(e) => change({ objective: e.target.value })}
           />
         </label>
-        <span className="muted small" data-testid="lesson-card-state">
-          {dirty ? 'Unsaved changes' : card ? 'Saved for everyone' : 'Not saved yet'}
-        </span>
-        <button type="submit" className="primary" disabled={!dirty}>
-          Save card
-        </button>
-      </div>
+        {refusal ? (
+          <p className="error small" role="alert">
+            {refusal}
+          </p>
+        ) : null}
+        <div className="card-foot">
+          <label>
+            <span>Minutes</span>
+            <input
+              type="number"
+              min={5}
+              max={240}
+              value={draft.minutes}
+              aria-label="Duration (minutes)"
+              onChange={(e) => change({ minutes: Number(e.target.value) })}
+            />
+          </label>
+          <span className="muted small" data-testid="lesson-card-state">
+            {dirty ? 'Unsaved changes' : card ? 'Saved for everyone' : 'Not saved yet'}
+          </span>
+          <button type="submit" className="primary" disabled={!dirty}>
+            Save card
+          </button>
+        </div>
+      </fieldset>
     </form>
   );
 }

@@ -42,7 +42,7 @@ function Panel({
 // ── Layers ─────────────────────────────────────────────────────────────────────────────────
 
 export function LayerPanel() {
-  const { state, edit, select } = useEditor();
+  const { state, edit, select, readOnly } = useEditor();
   const add = (kind: Exclude<Layer['kind'], 'stroke'>) => {
     const layer = newLayer(kind, state.order.length);
     edit({ add: layer });
@@ -51,7 +51,7 @@ export function LayerPanel() {
   const top = [...state.order].reverse();
   return (
     <Panel title="Layers">
-      <div className="row wrap">
+      <fieldset className="row wrap" disabled={readOnly} aria-label="Add a layer">
         <button type="button" onClick={() => add('rect')}>
           + Shape
         </button>
@@ -61,7 +61,7 @@ export function LayerPanel() {
         <button type="button" onClick={() => add('image')}>
           + Image
         </button>
-      </div>
+      </fieldset>
       {top.length === 0 ? <p className="muted small">No layers yet.</p> : null}
       <ol className="layer-list">
         {top.map((id) => {
@@ -74,10 +74,10 @@ export function LayerPanel() {
 }
 
 function LayerRow({ layer, index }: { layer: Layer; index: number }) {
-  const { state: canvas, edit, selected, select } = useEditor();
+  const { state: canvas, edit, selected, select, readOnly } = useEditor();
   const { state } = useLock(layer.id);
   const last = canvas.order.length - 1;
-  const locked = state.readOnly;
+  const locked = state.readOnly || readOnly;
   const by = state.kind === 'held' ? state.holder : undefined;
   return (
     <li className="layer-row" data-selected={selected === layer.id || undefined} data-layer={layer.id}>
@@ -160,16 +160,20 @@ export function PropertiesPanel() {
 }
 
 function LayerProperties({ layer }: { layer: Layer }) {
-  const { edit, select } = useEditor();
+  const { edit, select, readOnly } = useEditor();
   const { state } = useLock(layer.id);
   const [asking, setAsking] = useState(false);
   const set = (patch: Partial<Layer>, key?: string) =>
     edit({ layer: layer.id, set: patch }, layer.id, key ? `${layer.id}:${key}` : undefined);
-  const editable = state.kind === 'mine';
+  const editable = state.kind === 'mine' && !readOnly;
 
   return (
     <div className="layer-props" data-lock={state.kind}>
-      {state.kind === 'held' ? (
+      {readOnly ? (
+        <p className="lock-banner small" role="status">
+          You are a viewer: you see {layer.name} as it changes, and cannot edit it.
+        </p>
+      ) : state.kind === 'held' ? (
         <div className="lock-banner" role="status" style={{ borderColor: state.holder?.color }}>
           <p>
             <strong style={{ color: state.holder?.color }}>{state.holder?.name ?? 'Someone'}</strong> is
@@ -316,94 +320,83 @@ function Range(props: {
 
 // ── Canvas-wide adjustments ────────────────────────────────────────────────────────────────
 
+/** The canvas's numeric adjustments, one slider each. */
+const SLIDERS: readonly {
+  key: 'intensity' | 'brightness' | 'contrast' | 'saturation' | 'temperature';
+  label: string;
+  min: number;
+  max: number;
+  unit?: string;
+}[] = [
+  { key: 'intensity', label: 'Intensity', min: 0, max: 100, unit: '%' },
+  { key: 'brightness', label: 'Brightness', min: 0, max: 200, unit: '%' },
+  { key: 'contrast', label: 'Contrast', min: 0, max: 200, unit: '%' },
+  { key: 'saturation', label: 'Saturation', min: 0, max: 200, unit: '%' },
+  { key: 'temperature', label: 'Temperature', min: -100, max: 100 },
+];
+
 export function AdjustmentsPanel() {
-  const { state, edit } = useEditor();
+  const { state, edit, readOnly } = useEditor();
   const p = state.props;
   const set = (patch: Partial<CanvasProps>, key: string) => edit({ set: patch }, undefined, `props:${key}`);
   return (
     <Panel title="Canvas">
-      <div className="row">
-        <label className="field">
-          <span>Background</span>
-          <input
-            type="color"
-            value={p.background}
-            onChange={(e) => set({ background: e.target.value }, 'bg')}
+      <fieldset disabled={readOnly} aria-label="Canvas settings">
+        <div className="row">
+          <label className="field">
+            <span>Background</span>
+            <input
+              type="color"
+              value={p.background}
+              onChange={(e) => set({ background: e.target.value }, 'bg')}
+            />
+          </label>
+          <label className="field grow">
+            <span>Filter</span>
+            <select
+              value={p.filter}
+              onChange={(e) => set({ filter: e.target.value as FilterPreset }, 'filter')}
+            >
+              {FILTERS.map((f) => (
+                <option key={f} value={f}>
+                  {f}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {SLIDERS.map(({ key, label, min, max, unit }) => (
+          <Range
+            key={key}
+            label={label}
+            min={min}
+            max={max}
+            unit={unit}
+            value={p[key]}
+            onChange={(v) => set({ [key]: v }, key)}
           />
-        </label>
-        <label className="field grow">
-          <span>Filter</span>
-          <select
-            value={p.filter}
-            onChange={(e) => set({ filter: e.target.value as FilterPreset }, 'filter')}
-          >
-            {FILTERS.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      <Range
-        label="Intensity"
-        min={0}
-        max={100}
-        unit="%"
-        value={p.intensity}
-        onChange={(v) => set({ intensity: v }, 'intensity')}
-      />
-      <Range
-        label="Brightness"
-        min={0}
-        max={200}
-        unit="%"
-        value={p.brightness}
-        onChange={(v) => set({ brightness: v }, 'brightness')}
-      />
-      <Range
-        label="Contrast"
-        min={0}
-        max={200}
-        unit="%"
-        value={p.contrast}
-        onChange={(v) => set({ contrast: v }, 'contrast')}
-      />
-      <Range
-        label="Saturation"
-        min={0}
-        max={200}
-        unit="%"
-        value={p.saturation}
-        onChange={(v) => set({ saturation: v }, 'saturation')}
-      />
-      <Range
-        label="Temperature"
-        min={-100}
-        max={100}
-        value={p.temperature}
-        onChange={(v) => set({ temperature: v }, 'temperature')}
-      />
-      <div className="row">
-        <label className="field grow">
-          <span>Brush</span>
-          <select
-            value={p.brushMode}
-            onChange={(e) => set({ brushMode: e.target.value as BrushMode }, 'brush')}
-          >
-            {BRUSH_MODES.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-        <NumberField
-          label="Size"
-          value={p.brushSize}
-          onChange={(v) => set({ brushSize: Math.max(1, Math.min(200, v)) }, 'brushSize')}
-        />
-      </div>
+        ))}
+        <div className="row">
+          <label className="field grow">
+            <span>Brush</span>
+            <select
+              value={p.brushMode}
+              onChange={(e) => set({ brushMode: e.target.value as BrushMode }, 'brush')}
+            >
+              {BRUSH_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+          <NumberField
+            label="Size"
+            value={p.brushSize}
+            onChange={(v) => set({ brushSize: Math.max(1, Math.min(200, v)) }, 'brushSize')}
+          />
+        </div>
+      </fieldset>
     </Panel>
   );
 }
@@ -485,7 +478,7 @@ export function HostPanel({ peerToPeerId }: { peerToPeerId?: string | undefined 
 export function PeoplePanel() {
   const self = useSelf();
   const others = useOthers();
-  const { isHost, remove } = useAdmission();
+  const { isHost, remove, setAccess } = useAdmission();
   return (
     <Panel title="People">
       {isHost ? <WaitingRoomList label="Waiting to join" empty={null} className="waiting" /> : null}
@@ -493,15 +486,30 @@ export function PeoplePanel() {
         {self ? (
           <li>
             <span className="dot" style={{ background: self.color }} aria-hidden="true" />
-            {self.name} <span className="muted">(you{self.role === 'host' ? ', host' : ''})</span>
+            {self.name}{' '}
+            <span className="muted">
+              (you{self.role === 'host' ? ', host' : ''}
+              {self.access === 'read' ? ', viewer' : ''})
+            </span>
           </li>
         ) : null}
         {others.map((p) => (
-          <li key={p.slot} data-hidden={p.hidden || undefined}>
+          <li key={p.slot} data-hidden={p.hidden || undefined} data-viewer={p.access === 'read' || undefined}>
             <span className="dot" style={{ background: p.color }} aria-hidden="true" />
             {p.name}
             {p.role === 'host' ? <span className="muted"> (host)</span> : null}
+            {p.access === 'read' ? <span className="tag viewer">viewer</span> : null}
             {p.hidden ? <span className="muted"> · away</span> : null}
+            {isHost && p.role !== 'host' ? (
+              <button
+                type="button"
+                className="link"
+                aria-label={p.access === 'read' ? `Let ${p.name} edit` : `Make ${p.name} a viewer`}
+                onClick={() => setAccess(p.slot, p.access === 'read' ? 'write' : 'read')}
+              >
+                {p.access === 'read' ? 'Let edit' : 'Make viewer'}
+              </button>
+            ) : null}
             {isHost && p.role !== 'host' ? (
               <button
                 type="button"

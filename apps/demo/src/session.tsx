@@ -14,6 +14,7 @@ import {
   useClient,
   useEvent,
   useOps,
+  useReadOnly,
   useRoom,
   useStatus,
 } from '@tandem/react';
@@ -260,6 +261,7 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   const [state, submit] = useOps(canvasReducer);
   const { isHost, settings } = useAdmission();
   const { status } = useStatus();
+  const readOnly = useReadOnly();
   const [notice, setNotice] = useState<string | undefined>();
   const [selected, setSelected] = useState<string | undefined>(() => rememberedSelection(code));
   const selectedRef = useRef(selected);
@@ -291,7 +293,8 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
       selectedRef.current = layer;
       setSelected(layer);
       rememberSelection(code, layer);
-      if (layer) {
+      // A viewer looks at a layer's properties without taking its lock.
+      if (layer && !room.readOnly) {
         room.select(layer).catch((e: TandemError) => {
           // Held by someone else: the panel shows it read-only with "Request access".
           if (e.codeName !== 'LockedByOther') onError(e);
@@ -304,8 +307,13 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   // After a (re)connect or a reload, take the selected layer's lock back (same user: it renews).
   useEffect(() => {
     const layer = selectedRef.current;
-    if (status === 'connected' && layer) room.select(layer).catch(() => undefined);
-  }, [status, room]);
+    if (status === 'connected' && layer && !readOnly) room.select(layer).catch(() => undefined);
+  }, [status, room, readOnly]);
+
+  // Made a viewer with a brush in hand: back to looking.
+  useEffect(() => {
+    if (readOnly) setTool('select');
+  }, [readOnly]);
 
   const api = useMemo<EditorApi>(
     () => ({
@@ -314,10 +322,11 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
       selected,
       select,
       notify,
+      readOnly,
       tool,
       setTool,
     }),
-    [state, queue, selected, select, notify, tool],
+    [state, queue, selected, select, notify, readOnly, tool],
   );
 
   return (
@@ -345,6 +354,15 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
               {isHost ? <span className="tag">host</span> : null}
             </span>
           )}
+          {readOnly ? (
+            <span
+              className="tag viewer"
+              data-testid="read-only-badge"
+              title="You can watch, point and chat; the host can make you an editor"
+            >
+              View only
+            </span>
+          ) : null}
           <div className="grow" />
           <PresenceAvatars max={8} />
           <ConnectionPill />

@@ -11,7 +11,7 @@ export const STAGE_H = 400;
 export function Stage() {
   const room = useRoom();
   const self = useSelf();
-  const { state, select, edit, tool, setTool } = useEditor();
+  const { state, select, edit, tool, setTool, readOnly } = useEditor();
   const ref = useRef<HTMLDivElement>(null);
   // The drag of the stroke being drawn; it travels as one op when the pointer lifts.
   const [drawn, setDrawn] = useState<[number, number][] | undefined>();
@@ -45,13 +45,20 @@ export function Stage() {
         <button type="button" aria-pressed={tool === 'select'} onClick={() => setTool('select')}>
           Select
         </button>
-        <button type="button" aria-pressed={tool === 'brush'} onClick={() => setTool('brush')}>
+        <button
+          type="button"
+          aria-pressed={tool === 'brush'}
+          disabled={readOnly}
+          onClick={() => setTool('brush')}
+        >
           Brush
         </button>
         <span className="muted small grow">
-          {tool === 'brush'
-            ? `Drag on the canvas to draw (${brush.mode}, ${brush.size} px; change them under Canvas).`
-            : 'Click a layer to edit it; Tab and Enter select, arrow keys move.'}
+          {readOnly
+            ? 'View only: others see your pointer; you cannot change the canvas.'
+            : tool === 'brush'
+              ? `Drag on the canvas to draw (${brush.mode}, ${brush.size} px; change them under Canvas).`
+              : 'Click a layer to edit it; Tab and Enter select, arrow keys move.'}
         </span>
         <span className="muted small">
           filter {state.props.filter}
@@ -63,6 +70,7 @@ export function Stage() {
         className="stage"
         data-testid="stage"
         data-tool={tool}
+        data-read-only={readOnly || undefined}
         style={{ width: STAGE_W, height: STAGE_H, background: state.props.background }}
         onPointerMove={onPointerMove}
         onPointerLeave={() => room.clearCursor()}
@@ -171,12 +179,12 @@ function LayerView({ layer, props }: { layer: Layer; props: CanvasProps }) {
  * lock); its outline is in the holder's colour; the holder drags it or moves it with the arrow keys.
  */
 function LayerFrame({ layer }: { layer: Layer }) {
-  const { selected, select, edit } = useEditor();
+  const { selected, select, edit, readOnly } = useEditor();
   const { state } = useLock(layer.id);
   const self = useSelf();
   const [drag, setDrag] = useState<{ dx: number; dy: number; x0: number; y0: number } | undefined>();
   if (!layer.visible) return null;
-  const mine = state.kind === 'mine';
+  const mine = state.kind === 'mine' && !readOnly;
   const color = mine ? self?.color : state.kind === 'held' ? state.holder?.color : undefined;
   const holderName = state.kind === 'held' ? (state.holder?.name ?? 'someone') : undefined;
   const isSelected = selected === layer.id;

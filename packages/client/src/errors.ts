@@ -1,4 +1,4 @@
-import { ERRORS, type ErrorCode, type ErrorName } from '@tandem/protocol';
+import { ERRORS, ErrorCode, type ErrorName } from '@tandem/protocol';
 
 /**
  * An error reported by the room (or by the connection), with the protocol's stable code. Refusals
@@ -22,5 +22,15 @@ export class TandemError extends Error {
   /** The connection ended before the request was answered. */
   static disconnected(): TandemError {
     return new TandemError(0, 'the connection closed before the room answered');
+  }
+}
+
+/**
+ * This participant is a viewer (`readOnly`): the edit, lock or access request was not sent, and
+ * the room would have refused it with `Forbidden`. Rejected at once, never kept for later.
+ */
+export class ReadOnlyError extends TandemError {
+  constructor(what: string) {
+    super(ErrorCode.Forbidden, `you are a viewer in this room: you cannot ${what}`);
   }
 }

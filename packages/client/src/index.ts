@@ -15,7 +15,7 @@ export { LwwMirror } from './documents/lww-mirror.js';
 export { OpsMirror, type OpsReducer, type SequencedOp } from './documents/ops-mirror.js';
 export { LwwDocument, OpsDocument } from './documents/renamed.js';
 export { Emitter } from './emitter.js';
-export { TandemError } from './errors.js';
+export { ReadOnlyError, TandemError } from './errors.js';
 export type {
   EditOutboxStore,
   StoredEdits,

@@ -1,4 +1,4 @@
-import type { AccessOutcome, AdmissionPolicy } from '@tandem/protocol';
+import type { AccessLevel, AccessOutcome, AdmissionPolicy } from '@tandem/protocol';
 import type * as Y from 'yjs';
 import { ConnectionCore } from './room/connection-core.js';
 import type {
@@ -156,9 +156,22 @@ export class RoomConnection extends ConnectionCore {
     return this.admission.waitingList;
   }
 
-  /** Lets a waiting guest in (host only). */
-  admit(slot: number): void {
+  /**
+   * Lets a waiting guest in (host only); with `access: 'read'`, as a viewer who sees everything
+   * and edits nothing.
+   */
+  admit(slot: number, options: { access?: AccessLevel } = {}): void {
+    if (options.access) this.admission.setAccess(slot, options.access);
     this.admission.hostAction('admit', slot);
+  }
+
+  /**
+   * Makes the participant (or waiting guest) in `slot` a viewer (`read`) or an editor (`write`),
+   * on every tab of that user (host only). The room refuses it for the host itself, and `write`
+   * for a user the app's token lets only read.
+   */
+  setAccess(slot: number, access: AccessLevel): void {
+    this.admission.setAccess(slot, access);
   }
 
   /** Turns a waiting guest away (host only). */

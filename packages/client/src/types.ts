@@ -1,4 +1,4 @@
-import type { AccessOutcome, AdmissionPolicy, DocMode, Role } from '@tandem/protocol';
+import type { AccessLevel, AccessOutcome, AdmissionPolicy, DocMode, Role } from '@tandem/protocol';
 import type { TandemError } from './errors.js';
 
 /**
@@ -29,6 +29,8 @@ export interface Participant {
   name: string;
   color: string;
   role: Role;
+  /** `read`: a viewer, who sees everything and edits nothing; `write`: an editor. */
+  access: AccessLevel;
   hidden: boolean;
   presence: unknown;
   isSelf: boolean;

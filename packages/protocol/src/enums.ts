@@ -15,6 +15,14 @@ export type DocMode = (typeof DOC_MODES)[number];
 export const ROLES = ['guest', 'host'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * What a participant may do in its room: `write` edits; `read` receives the document, presence,
+ * cursors and chat, may send presence, cursors and chat, and is refused every edit, lock and access
+ * request. A participant is `write` unless a `peerAccess` says otherwise.
+ */
+export const ACCESS_LEVELS = ['write', 'read'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
 /** A connection's own admission state, the only room fact a waiting connection is told. */
 export const ADMISSION_STATES = ['waiting', 'admitted'] as const;
 export type AdmissionState = (typeof ADMISSION_STATES)[number];

@@ -16,7 +16,7 @@ export const ErrorCode = {
   TokenExpired: 5,
   /** A room message was sent before admission. */
   NotAdmitted: 6,
-  /** The sender's role does not allow this request (host-only actions). */
+  /** The sender's role or access does not allow this request: a host-only action, or a viewer's edit, lock or access request. */
   Forbidden: 7,
   /** The room has its maximum number of participants. */
   RoomFull: 8,

@@ -5,6 +5,7 @@
 
 import {
   ACCESS_DECISIONS,
+  ACCESS_LEVELS,
   ACCESS_OUTCOMES,
   ADMISSION_POLICIES,
   ADMISSION_STATES,
@@ -189,6 +190,15 @@ export const MESSAGES = {
     doc: 'Host only: replace the trusted email list. Waiting users whose email is now trusted are admitted.',
     fields: [['emails', 'strs']],
   },
+  setAccess: {
+    tag: 0x16,
+    dir: 'c2s',
+    doc: "Host only: make the user in `slot` a viewer (`read`) or an editor (`write`), for all of that user's connections and later ones while the room is loaded. A waiting slot is admitted with that access when the host admits it. The host's own access cannot change, nor can `write` be given to a user whose token grants `read` only.",
+    fields: [
+      ['slot', 'u16'],
+      ['access', { enum: ACCESS_LEVELS }],
+    ],
+  },
 
   // 0x2_: roster and presence
   roster: {
@@ -227,6 +237,16 @@ export const MESSAGES = {
     fields: [
       ['slot', 'u16'],
       ['hidden', 'bool'],
+    ],
+  },
+
+  peerAccess: {
+    tag: 0x27,
+    dir: 's2c',
+    doc: "A participant's access. Sent for each `read` participant right after the `roster` and the `peerJoin` that introduce it (a participant without one is `write`), including to that participant itself, and to everyone when the host changes it. A `read` participant's edits, locks and access requests are refused with `Forbidden`.",
+    fields: [
+      ['slot', 'u16'],
+      ['access', { enum: ACCESS_LEVELS }],
     ],
   },
 

@@ -55,6 +55,7 @@ export {
   useEvent,
   useOthers,
   usePresence,
+  useReadOnly,
   useSelf,
   useStatus,
 } from './hooks/connection.js';

@@ -1,18 +1,20 @@
 // @vitest-environment jsdom
 import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { ConnectionPill, useAdmission, WaitingRoomList } from '../src/index.js';
+import { ConnectionPill, PresenceAvatars, useAdmission, useReadOnly, WaitingRoomList } from '../src/index.js';
 import { clientFor, hostSession, renderRoom, useServer } from './support.js';
 
 const ctx = useServer();
 
 function Policy() {
   const { isHost, settings, setPolicy } = useAdmission();
+  const readOnly = useReadOnly();
   return (
     <>
       <p>
         {isHost ? 'host' : 'guest'}, policy: {settings?.policy ?? '…'}
       </p>
+      <p>{readOnly ? 'viewing' : 'editing'}</p>
       {isHost ? (
         <button type="button" onClick={() => setPolicy('open')}>
           Open the room
@@ -32,6 +34,7 @@ async function waitingGuest() {
         <ConnectionPill />
         <Policy />
         <WaitingRoomList />
+        <PresenceAvatars />
       </>,
     ).container,
   );
@@ -67,6 +70,17 @@ describe('WaitingRoomList', () => {
     await guest.findByText('guest, policy: host-approval');
     await within(waiting).findByText('Nobody is waiting.');
     expect(guest.queryByRole('region', { name: 'Waiting to join' })).toBeNull();
+  });
+
+  it('Viewer lets the guest in read-only, and everyone sees it as a viewer', async () => {
+    const { host, guest } = await waitingGuest();
+    const add = await host.findByRole('button', { name: 'Admit Bob as a viewer' });
+    act(() => add.click());
+    await guest.findByText('Connected');
+    await guest.findByText('viewing');
+    host.getByText('editing');
+    const bob = await host.findByTitle('Bob (viewer)');
+    expect(bob.getAttribute('data-viewer')).toBe('true');
   });
 
   it('Decline turns the guest away', async () => {

@@ -1,4 +1,4 @@
-import type { AccessOutcome, DocMode, ErrorCode, LockReason, Role } from '@tandem/protocol';
+import type { AccessLevel, AccessOutcome, DocMode, ErrorCode, LockReason, Role } from '@tandem/protocol';
 import type { RoomSettings } from './storage.js';
 
 /** How a participant got in. */
@@ -36,6 +36,8 @@ export type RoomActivity = { readonly at: number } & (
       readonly userId: string;
       readonly outcome: 'requested' | AccessOutcome;
     }
+  /** The host made a user a viewer (`read`) or an editor again (`write`). */
+  | { readonly type: 'access-level'; readonly userId: string; readonly access: AccessLevel }
   | { readonly type: 'doc'; readonly mode: DocMode; readonly version: number; readonly slot: number }
   | { readonly type: 'chat'; readonly id: number; readonly slot: number }
   | { readonly type: 'settings'; readonly settings: Readonly<RoomSettings> }

@@ -1,4 +1,4 @@
-import type { Role } from '@tandem/protocol';
+import type { AccessLevel, Role } from '@tandem/protocol';
 import type { TimerHandle } from './clock.js';
 import type { Identity } from './identity.js';
 import type { RoomLimits } from './options.js';
@@ -65,6 +65,11 @@ export type Phase = HelloPhase | WaitingPhase | AdmittedPhase | ClosedPhase;
 export class Connection {
   phase: Phase;
   readonly budgets: ConnectionBudgets;
+  /**
+   * What it may do once admitted: from its identity, and set again at admission and whenever the
+   * host changes its user's access.
+   */
+  access: AccessLevel;
 
   constructor(
     readonly id: number,
@@ -74,6 +79,7 @@ export class Connection {
   ) {
     this.phase = { kind: 'hello', helloTimer: undefined };
     this.budgets = new ConnectionBudgets(limits);
+    this.access = identity.access ?? 'write';
   }
 
   get userId(): string {

@@ -1,4 +1,5 @@
 import {
+  type AccessLevel,
   type ClientMessage,
   closeCodeOf,
   DecodeError,
@@ -23,6 +24,7 @@ import type { AnyRoomDocument, DocumentContext } from './documents/document.js';
 import { builtinDocument } from './documents/factory.js';
 import type { Identity } from './identity.js';
 import { type RoomLimits, resolveLimits } from './options.js';
+import { viewerRefusal } from './parts/access.js';
 import { initialSettings } from './parts/admission.js';
 import { AdmissionFlow, type AdmissionSeam } from './parts/admission-flow.js';
 import { budgetKindOf } from './parts/budget.js';
@@ -252,6 +254,20 @@ export class Room {
     this.locks.userRemoved(userId);
   }
 
+  /** Whether the host (or the room this one follows, through {@link follow}) made `userId` a viewer. */
+  madeViewer(userId: string): boolean {
+    return this.admission.madeViewer(userId);
+  }
+
+  /**
+   * Makes `userId` a viewer (`read`) or an editor again (`write`) as the host's `setAccess` does,
+   * from outside: a companion room follows its session. An identity that grants `read` only stays
+   * read-only whatever this says.
+   */
+  follow(userId: string, access: AccessLevel): void {
+    this.admission.applyAccess(userId, access);
+  }
+
   /** A copy of the current settings. */
   getSettings(): RoomSettings {
     const settings = this.admission.settings;
@@ -308,9 +324,12 @@ export class Room {
     if (!isParticipant(conn)) {
       return this.refuse(conn, ErrorCode.NotAdmitted, ridOf(m), 'waiting for the host to admit you');
     }
+    const refusal = conn.access === 'read' ? viewerRefusal(m) : undefined;
+    if (refusal !== undefined) return this.refuse(conn, ErrorCode.Forbidden, ridOf(m), refusal);
 
     switch (m.type) {
       case 'admit':
+      case 'setAccess':
       case 'setPolicy':
       case 'setTrusted':
         return this.admission.hostMessage(conn, m);
@@ -464,6 +483,10 @@ export class Room {
       entered: () => this.connections.admittedChanged(),
       sendRoom: (conn) => {
         this.send(conn, rosterMessage(this.connections.admitted()));
+        for (const other of this.connections.admitted()) {
+          if (other.access === 'read')
+            this.send(conn, { type: 'peerAccess', slot: other.seat.slot, access: 'read' });
+        }
         for (const m of this.locks.snapshotFor(conn)) this.send(conn, m);
         this.send(conn, this.chat.history());
         for (const m of this.document.catchUp(conn.seat.since)) this.send(conn, m);
@@ -471,6 +494,18 @@ export class Room {
         if (cursors) conn.socket.send(cursors);
       },
       expel: (userId, code) => this.expel(userId, code),
+      accessChanged: (userId, accessOf) => {
+        let demoted = false;
+        for (const conn of this.connections.of(userId)) {
+          const access = accessOf(conn);
+          if (access === conn.access) continue;
+          conn.access = access;
+          demoted ||= access === 'read';
+          this.broadcast({ type: 'peerAccess', slot: conn.seat.slot, access });
+        }
+        // A viewer holds no lock and waits for none: what it held is free for the editors.
+        if (demoted) this.locks.userRemoved(userId);
+      },
     };
   }
 }

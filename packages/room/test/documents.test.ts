@@ -1,6 +1,7 @@
 import { ErrorCode } from '@tandem/protocol';
 import { describe, expect, it } from 'vitest';
 import { Room } from '../src/index.js';
+import { recordingYjs } from './support/document.js';
 import { bytes, makeRoom } from './support/harness.js';
 
 describe('lww documents', () => {
@@ -155,25 +156,13 @@ describe('document seam', () => {
   });
 
   it('routes yjs messages to a supplied document mode', () => {
-    const seen: string[] = [];
-    const { join } = makeRoom({
-      settings: { policy: 'open', docMode: 'yjs' },
-      documents: () => ({
-        mode: 'yjs',
-        version: 0,
-        catchUp: () => [{ type: 'yjs', step: 'state-vector', rid: 0, data: new Uint8Array([0]) }],
-        handle: (_sender, message) => {
-          seen.push(message.type);
-        },
-        read: () => ({ mode: 'yjs', update: new Uint8Array(0) }),
-        replace: () => ({ version: 0 }),
-      }),
-    });
+    const { documents, seen } = recordingYjs();
+    const { join } = makeRoom({ settings: { policy: 'open', docMode: 'yjs' }, documents });
     const alice = join('alice');
     expect(alice.last('yjs')?.step).toBe('state-vector');
     alice.send({ type: 'yjs', step: 'update', rid: 1, data: new Uint8Array([1, 2]) });
     alice.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('x') });
-    expect(seen).toEqual(['yjs']);
+    expect(seen.map((m) => m.type)).toEqual(['yjs']);
     expect(alice.last('error')?.code).toBe(ErrorCode.WrongDocMode);
   });
 });

@@ -32,6 +32,14 @@ describe('cluster messages', () => {
       { t: 'out', conn: 'n1:7', frame },
       { t: 'close', conn: 'n1:7', code: 4022, reason: 'bye' },
       { t: 'open', conn: 'n1:8', from: 'n1', room: 'r1.c2', identity: { userId: 'u', name: 'Ü' } },
+      // A viewer stays one on the node that runs its room.
+      {
+        t: 'open',
+        conn: 'n1:9',
+        from: 'n1',
+        room: 'r1',
+        identity: { userId: 'v', name: 'V', access: 'read' },
+      },
       { t: 'keep', from: 'n1', conns: ['n1:7', 'n1:8'] },
       { t: 'gone', conns: ['n1:8'] },
     ] as const) {
@@ -178,6 +186,19 @@ describe.skipIf(skipRedis || skipPostgres)('a cluster of servers', () => {
     // A forwarded client that leaves is gone from the room.
     await onC.close();
     await host.next('peerLeave', (p) => p.slot === onC.welcome.slot);
+  });
+
+  it('keeps a viewer on another node read-only: its edits are refused there, and it sees the host’s', async () => {
+    const [a, b] = await nodes(2);
+    const { host, session } = await hostSession(a!, { policy: 'open' });
+    const onB = await join(b!, session.roomId, 'Vera');
+    host.send({ type: 'setAccess', slot: onB.welcome.slot, access: 'read' });
+    await onB.next('peerAccess', (m) => m.access === 'read');
+    onB.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"from":"b"}') });
+    expect(await onB.next('error', (e) => e.rid === 1)).toMatchObject({ code: ErrorCode.Forbidden });
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"from":"a"}') });
+    expect(text((await onB.next('lwwDoc', (d) => d.version > 0)).doc)).toBe('{"from":"a"}');
+    expect(host.of('lwwDoc').filter((d) => d.slot === onB.welcome.slot)).toEqual([]);
   });
 
   it('lets go of a forwarded connection the room closes: the room unloads once empty', async () => {

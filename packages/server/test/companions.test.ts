@@ -45,6 +45,24 @@ describe('companion rooms', () => {
     expect(bob.of('settings')[0]?.docMode).toBe('yjs');
   });
 
+  it('makes a viewer of the session a viewer of its companions, and follows the host’s switch', async () => {
+    const { host, session, companion } = await sessionWithCompanion();
+    const { guest, token } = await admittedGuest(host, session.roomId, 'Vera');
+    host.send({ type: 'setAccess', slot: guest.welcome.slot, access: 'read' });
+    await guest.next('peerAccess', (m) => m.access === 'read');
+    const inCompanion = await (await TestClient.join(roomUrl(server, companion.roomId, token))).admitted();
+    expect(inCompanion.of('peerAccess')).toEqual([
+      { type: 'peerAccess', slot: inCompanion.welcome.slot, access: 'read' },
+    ]);
+    inCompanion.send({ type: 'yjs', step: 'update', rid: 1, data: new Uint8Array([0, 0]) });
+    expect(await inCompanion.next('error', (e) => e.rid === 1)).toMatchObject({ code: ErrorCode.Forbidden });
+
+    host.send({ type: 'setAccess', slot: guest.welcome.slot, access: 'write' });
+    expect(await inCompanion.next('peerAccess', (m) => m.access === 'write')).toMatchObject({
+      slot: inCompanion.welcome.slot,
+    });
+  });
+
   it('refuses whoever the session has not admitted, with NotInSession and nothing of the room', async () => {
     const { companion } = await sessionWithCompanion();
     const { token } = await guestToken(server, 'Eve');

@@ -3,7 +3,15 @@ import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TandemServer } from '../src/server.js';
 import { TestClient } from './support/client.js';
-import { createSession, guestToken, hostSession, postJson, roomUrl, startServer } from './support/server.js';
+import {
+  createSession,
+  guestToken,
+  hostSession,
+  joinAs,
+  postJson,
+  roomUrl,
+  startServer,
+} from './support/server.js';
 
 let server: TandemServer;
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -227,3 +235,85 @@ describe('health and metrics', () => {
     }
   });
 });
+
+describe('read-only participants over real sockets', () => {
+  it('the host admits a waiting guest as a viewer: it sees everything, and its edits change nothing', async () => {
+    const { host, session } = await hostSession(server);
+    host.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":1}') });
+    await host.next('docAck');
+    host.send({ type: 'lockAcquire', rid: 2, resource: 'title' });
+    await host.next('lockGranted');
+
+    const { token } = await guestToken(server, 'Vera');
+    const viewer = await TestClient.join(roomUrl(server, session.roomId, token));
+    const { waiting } = await host.next('waitingList', (w) => w.waiting.length === 1);
+    const slot = waiting[0]!.slot;
+    host.send({ type: 'setAccess', slot, access: 'read' });
+    host.send({ type: 'admit', action: 'admit', slot });
+    await viewer.admitted();
+    expect(viewer.of('peerAccess')).toEqual([{ type: 'peerAccess', slot, access: 'read' }]);
+    expect(await host.next('peerAccess')).toEqual({ type: 'peerAccess', slot, access: 'read' });
+    expect(viewer.of('lwwDoc').at(-1)?.doc).toEqual(bytes('{"v":1}'));
+
+    viewer.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('{"v":"mine"}') });
+    viewer.send({ type: 'lockAcquire', rid: 2, resource: 'other' });
+    viewer.send({ type: 'accessRequest', rid: 3, resource: 'title', message: 'please' });
+    for (const rid of [1, 2, 3]) {
+      const error = await viewer.next('error', (e) => e.rid === rid);
+      expect(error.code).toBe(ErrorCode.Forbidden);
+      expect(error.message).toMatch(/^you are a viewer in this room/);
+    }
+    // Its chat and cursor still reach the host, after which anything its edits caused would have too.
+    viewer.send({ type: 'cursor2d', x: 5, y: 6 });
+    viewer.send({ type: 'chatSend', rid: 4, body: bytes('"just looking"') });
+    await host.next('chat', (c) => c.slot === slot);
+    await host.next('peerCursor2d', (c) => c.slot === slot);
+    expect(host.of('lwwDoc').filter((d) => d.slot !== 0)).toEqual([]);
+    expect(host.of('accessRequested')).toEqual([]);
+    expect(host.of('lockState').filter((l) => l.resource === 'other')).toEqual([]);
+
+    // A late joiner gets the host's document, and learns who the viewer is.
+    const late = await joinAsAdmitted(session.roomId, host);
+    expect(late.of('lwwDoc').at(-1)).toMatchObject({ version: 1, doc: bytes('{"v":1}') });
+    expect(late.of('peerAccess')).toEqual([{ type: 'peerAccess', slot, access: 'read' }]);
+
+    // The host's edits still reach the viewer live.
+    host.send({ type: 'lwwSet', rid: 3, resource: 'title', doc: bytes('{"v":2}') });
+    expect((await viewer.next('lwwDoc', (d) => d.version === 2)).doc).toEqual(bytes('{"v":2}'));
+  });
+
+  it('switches an admitted guest to viewer and back; a guest may not', async () => {
+    const { host, session } = await hostSession(server, { policy: 'open' });
+    const bob = await joinAs(server, session.roomId, 'Bob');
+    const carol = await joinAs(server, session.roomId, 'Carol');
+    carol.send({ type: 'setAccess', slot: bob.welcome.slot, access: 'read' });
+    expect(await carol.next('error')).toMatchObject({ code: ErrorCode.Forbidden });
+
+    bob.send({ type: 'lockAcquire', rid: 1, resource: 'title' });
+    await bob.next('lockGranted');
+    host.send({ type: 'setAccess', slot: bob.welcome.slot, access: 'read' });
+    expect(await carol.next('peerAccess')).toEqual({
+      type: 'peerAccess',
+      slot: bob.welcome.slot,
+      access: 'read',
+    });
+    // Its lock is free for the editors at once.
+    await carol.next('lockState', (l) => l.resource === 'title' && l.reason === 'released');
+    bob.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('x') });
+    expect(await bob.next('error', (e) => e.rid === 2)).toMatchObject({ code: ErrorCode.Forbidden });
+
+    host.send({ type: 'setAccess', slot: bob.welcome.slot, access: 'write' });
+    await bob.next('peerAccess', (a) => a.access === 'write');
+    bob.send({ type: 'lwwSet', rid: 3, resource: '', doc: bytes('y') });
+    await bob.next('docAck', (a) => a.rid === 3);
+  });
+});
+
+/** A new guest in an open room or, in a host-approval room, admitted by `host`. */
+async function joinAsAdmitted(roomId: string, host: TestClient): Promise<TestClient> {
+  const { token } = await guestToken(server, 'Late');
+  const late = await TestClient.join(roomUrl(server, roomId, token));
+  const { waiting } = await host.next('waitingList', (w) => w.waiting.some((g) => g.name === 'Late'));
+  host.send({ type: 'admit', action: 'admit', slot: waiting.find((g) => g.name === 'Late')!.slot });
+  return late.admitted();
+}

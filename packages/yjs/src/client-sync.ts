@@ -30,13 +30,18 @@ export class YjsSyncClient {
    * @param options.nextRid allocates request ids; pass the connection's own allocator when other
    *   requests share the connection, so a `docAck` or refusal is never matched to the wrong one.
    *   Default: ids from 1 upwards, owned by this client.
+   * @param options.readOnly true while the room holds this client a viewer: the handshake asks
+   *   for the room's state but offers nothing, and local changes are not sent (`unsent` is told of
+   *   each); the room would refuse them. Default: never.
    */
   constructor(
     readonly doc: Y.Doc,
     private readonly send: (message: YjsMessage) => void,
-    options: { nextRid?: () => number } = {},
+    options: { nextRid?: () => number; readOnly?: () => boolean; unsent?: (update: Uint8Array) => void } = {},
   ) {
     if (options.nextRid) this.allocate = options.nextRid;
+    if (options.readOnly) this.readOnly = options.readOnly;
+    if (options.unsent) this.unsent = options.unsent;
     doc.on('update', this.onLocalUpdate);
   }
 
@@ -67,6 +72,7 @@ export class YjsSyncClient {
           rid: this.awaitedDiff,
           data: Y.encodeStateVector(this.doc),
         });
+        if (this.readOnly()) return;
         this.send({
           type: 'yjs',
           step: 'diff',
@@ -94,10 +100,13 @@ export class YjsSyncClient {
 
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return;
+    if (this.readOnly()) return this.unsent(update);
     this.send({ type: 'yjs', step: 'update', rid: this.nextRid(), data: update });
   };
 
   private allocate: () => number = () => this.rid + 1;
+  private readOnly: () => boolean = () => false;
+  private unsent: (update: Uint8Array) => void = () => undefined;
 
   private nextRid(): number {
     this.rid = this.allocate();

@@ -12,10 +12,13 @@ export class YjsUnacked {
 
   constructor(private readonly changed: () => void) {}
 
-  /** Starts recording `doc`'s local changes. */
-  watch(doc: Y.Doc): void {
+  /**
+   * Starts recording `doc`'s local changes, while `keeps()`: a viewer's are never sent, so they
+   * are not kept either.
+   */
+  watch(doc: Y.Doc, keeps: () => boolean = () => true): void {
     doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin instanceof YjsSyncClient || origin === this) return;
+      if (origin instanceof YjsSyncClient || origin === this || !keeps()) return;
       this.updates.push(update);
       this.changed();
     });

@@ -1,4 +1,4 @@
-import type { AdmissionPolicy, DocMode, MessageOf } from '@tandem/protocol';
+import type { AccessLevel, AdmissionPolicy, DocMode, MessageOf } from '@tandem/protocol';
 import type { RoomSettingsView, WaitingGuest } from '../types.js';
 import type { ConnectionContext } from './context.js';
 
@@ -46,6 +46,10 @@ export class Admission {
 
   hostAction(action: 'admit' | 'decline' | 'remove', slot: number): void {
     this.ctx.sendIfLive({ type: 'admit', action, slot });
+  }
+
+  setAccess(slot: number, access: AccessLevel): void {
+    this.ctx.sendIfLive({ type: 'setAccess', slot, access });
   }
 
   setPolicy(policy: AdmissionPolicy): void {

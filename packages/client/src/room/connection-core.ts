@@ -64,6 +64,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     this.backoff = new Backoff(options.backoff);
     const ctx: ConnectionContext = {
       self: () => selfOf(this.state),
+      readOnly: () => this.readOnly,
       isLive: () => this.isLive(),
       sendIfLive: (m) => this.sendIfLive(m),
       request: (kind, build, rid) => this.request(kind, build, rid),
@@ -100,6 +101,15 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
 
   get status(): ConnectionStatus {
     return this.state.status;
+  }
+
+  /**
+   * True while this participant is a viewer (the app's token or the host made it one): it sees
+   * the document, presence, cursors and chat, may chat and move its cursor, and its edits, locks
+   * and access requests reject at once with a {@link ReadOnlyError}. Known from admission on.
+   */
+  get readOnly(): boolean {
+    return this.roster.self?.access === 'read';
   }
 
   /** Starts connecting (idempotent). {@link TandemClient.join} calls it for you. */
@@ -263,6 +273,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
       case 'peerLeave':
       case 'presence':
       case 'peerVisibility':
+      case 'peerAccess':
         return this.roster.receive(m);
       case 'peerCursor2d':
       case 'peerCursors2d':

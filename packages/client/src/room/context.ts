@@ -11,6 +11,8 @@ import type { Welcome } from './state.js';
 export interface ConnectionContext {
   /** The room's last word on who this participant is (see `ConnectionState`). */
   self(): Welcome | undefined;
+  /** This participant is a viewer: edits, locks and access requests fail at once. */
+  readOnly(): boolean;
   /** Admitted over a live socket: the only time anything is sent. */
   isLive(): boolean;
   /** Sends `message` when live; otherwise it is dropped (what must survive is restored on admission). */

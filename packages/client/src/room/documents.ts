@@ -5,7 +5,7 @@ import { decodeJson } from '../documents/json.js';
 import { LwwMirror } from '../documents/lww-mirror.js';
 import { OpsMirror } from '../documents/ops-mirror.js';
 import { YjsOutbox } from '../documents/yjs-outbox.js';
-import type { TandemError } from '../errors.js';
+import { ReadOnlyError, type TandemError } from '../errors.js';
 import type { EditOutboxStore } from '../offline/edit-outbox.js';
 import { KeptEdits } from '../offline/kept-edits.js';
 import { YjsUnacked } from '../offline/yjs-unacked.js';
@@ -51,14 +51,18 @@ export class Documents {
   ) {
     this.lww = new LwwMirror({
       submit: (doc, resource, rid) =>
+        this.refusedToViewer(rid) ??
         ctx.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid),
       pendingChanged: () => this.kept?.changed(),
     });
     this.ops = new OpsMirror(
       {
         submit: (op, resource, rid) =>
+          this.refusedToViewer(rid) ??
           ctx.request('doc', (r) => ({ type: 'opSubmit', rid: r, resource, op }), rid),
-        snapshot: (seq, snapshot) => ctx.sendIfLive({ type: 'opsSnapshot', rid: 0, seq, snapshot }),
+        snapshot: (seq, snapshot) => {
+          if (!ctx.readOnly()) ctx.sendIfLive({ type: 'opsSnapshot', rid: 0, seq, snapshot });
+        },
         isMine: (slot) => slot === ctx.self()?.slot,
         pendingChanged: () => this.kept?.changed(),
       },
@@ -72,7 +76,7 @@ export class Documents {
   get yjs(): Y.Doc {
     if (!this.yDoc) {
       this.yDoc = new Y.Doc();
-      if (this.kept) this.yUnacked.watch(this.yDoc);
+      if (this.kept) this.yUnacked.watch(this.yDoc, () => !this.ctx.readOnly());
     }
     return this.yDoc;
   }
@@ -125,10 +129,22 @@ export class Documents {
 
   /** Admitted (first time or after a reconnect): the Yjs handshake starts; pending edits go again. */
   admitted(mode: DocMode | undefined): void {
+    if (mode === 'yjs' && this.ctx.readOnly() && this.yUnacked.pending) {
+      // Kept from when this user could edit: a viewer's handshake sends nothing, so they would
+      // wait forever. (Kept lww and ops edits go again below and fail with ReadOnlyError.)
+      this.ctx.note('error', new ReadOnlyError('edit its document').message);
+      this.yUnacked.settled();
+    }
     if (mode === 'yjs') {
       this.ySync?.destroy();
       this.ySync = new YjsSyncClient(this.yjs, (m) => this.yOutbox.send(m), {
         nextRid: () => this.ctx.allocateRid(),
+        readOnly: () => this.ctx.readOnly(),
+        unsent: () => {
+          const error = new ReadOnlyError('edit its document');
+          this.ctx.note('error', `${error.message} (local Yjs change not sent)`);
+          this.ctx.emit('error', error);
+        },
       });
       const opening = this.yOpening;
       this.yOpening = undefined;
@@ -136,6 +152,15 @@ export class Documents {
     }
     this.lww.resubmitPending();
     this.ops.resubmitPending();
+  }
+
+  /**
+   * A viewer's edit is not sent, nor kept for later: it fails at once, and the mirror drops it
+   * (the document shows the room's again).
+   */
+  private refusedToViewer(rid: number | undefined): { rid: number; done: Promise<never> } | undefined {
+    if (!this.ctx.readOnly()) return undefined;
+    return { rid: rid ?? 0, done: Promise.reject(new ReadOnlyError('edit its document')) };
   }
 
   /** The connection dropped: the Yjs handshake starts over on the next one. */

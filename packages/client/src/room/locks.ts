@@ -1,4 +1,5 @@
 import type { AccessOutcome, MessageOf } from '@tandem/protocol';
+import { ReadOnlyError } from '../errors.js';
 import type { AccessRequest, LockGrant, LockState } from '../types.js';
 import type { ConnectionContext } from './context.js';
 import type { People } from './roster.js';
@@ -40,6 +41,7 @@ export class Locks {
   }
 
   select(resource: string): Promise<LockGrant> {
+    if (this.ctx.readOnly()) return Promise.reject(new ReadOnlyError('take locks'));
     this.touch();
     return this.ctx.request<LockGrant>('lock', (rid) => ({ type: 'lockAcquire', rid, resource })).done;
   }
@@ -82,6 +84,7 @@ export class Locks {
   }
 
   requestAccess(resource: string, message: string): Promise<AccessOutcome> {
+    if (this.ctx.readOnly()) return Promise.reject(new ReadOnlyError('request access to a lock'));
     return this.ctx.request<AccessOutcome>('access', (rid) => ({
       type: 'accessRequest',
       rid,

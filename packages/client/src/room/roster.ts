@@ -6,7 +6,9 @@ import type { ConnectionContext } from './context.js';
 /** Who wrote a chat message: a participant, or one who has left (named by the room's transcript). */
 export type Author = { slot: number; userId: string; name: string; color: string };
 
-type RosterMessage = MessageOf<'roster' | 'peerJoin' | 'peerLeave' | 'presence' | 'peerVisibility'>;
+type RosterMessage = MessageOf<
+  'roster' | 'peerJoin' | 'peerLeave' | 'presence' | 'peerVisibility' | 'peerAccess'
+>;
 type RosterEntry = MessageOf<'peerJoin'> | MessageOf<'roster'>['participants'][number];
 
 /** What the other parts may ask about the people in the room. */
@@ -29,6 +31,8 @@ export class Roster implements People {
   /** Departed participants, so their chat messages still have a name. */
   private readonly authors = new Map<number, Author>();
   private ownPresence: unknown;
+  /** The last to join: a `peerAccess` for it says how it came in rather than a change. */
+  private lastJoined: number | undefined;
 
   constructor(
     private readonly ctx: ConnectionContext,
@@ -47,6 +51,7 @@ export class Roster implements People {
       case 'peerJoin': {
         const p = this.participantOf(m);
         this.participants.set(p.slot, p);
+        this.lastJoined = p.slot;
         this.ctx.note('peer', `${p.name} joined`);
         this.ctx.emit('join', p);
         this.ctx.emit('others', this.others);
@@ -71,6 +76,19 @@ export class Roster implements People {
         this.update(m.slot, { hidden: m.hidden });
         if (m.hidden) this.cursorGone(m.slot);
         return;
+      case 'peerAccess': {
+        const p = this.participants.get(m.slot);
+        if (!p || p.access === m.access) return;
+        // In the admission snapshot it is how the room is, not news.
+        if (this.ctx.isLive()) {
+          const as = m.access === 'read' ? 'a viewer' : 'an editor';
+          const now = m.slot === this.lastJoined ? '' : 'now ';
+          this.lastJoined = undefined;
+          this.ctx.note('peer', p.isSelf ? `you are ${now}${as}` : `${p.name} is ${now}${as}`);
+        }
+        this.update(m.slot, { access: m.access });
+        return;
+      }
     }
   }
 
@@ -143,6 +161,8 @@ export class Roster implements People {
       name: p.name,
       color: p.color,
       role: p.role,
+      // A viewer is told by a `peerAccess` right after; everyone else edits.
+      access: 'write',
       hidden: p.hidden,
       presence: decodeJson(p.presence),
       isSelf: p.slot === this.ctx.self()?.slot,

@@ -1,3 +1,4 @@
+import type { Participant } from '@tandem/client';
 import type { CSSProperties, ReactNode } from 'react';
 import { useOthers, useSelf } from '../hooks/connection.js';
 import { cx, initials, visuallyHidden } from './util.js';
@@ -17,10 +18,10 @@ export interface PresenceAvatarsProps {
 /**
  * Who is here: one round avatar per participant with their initials in their colour, their name
  * as tooltip (`title`) and for screen readers. A participant whose page is hidden is marked
- * `data-hidden` (dim it in CSS).
+ * `data-hidden` (dim it in CSS); a viewer, who sees and does not edit, `data-viewer` and "(viewer)".
  *
  * Class names: `tandem-avatars` (the list), `tandem-avatar` (one person, `data-self`,
- * `data-hidden`), `tandem-avatars-more` (the "+N").
+ * `data-hidden`, `data-viewer`), `tandem-avatars-more` (the "+N").
  *
  * @example
  * <header><PresenceAvatars max={5} /></header>
@@ -47,9 +48,10 @@ export function PresenceAvatars({
         <li
           key={p.slot}
           className="tandem-avatar"
-          title={p.isSelf ? `${p.name} (you)` : p.name}
+          title={`${p.name}${suffix(p)}`}
           data-self={p.isSelf || undefined}
           data-hidden={p.hidden || undefined}
+          data-viewer={p.access === 'read' || undefined}
           style={{
             display: 'inline-flex',
             alignItems: 'center',
@@ -67,7 +69,7 @@ export function PresenceAvatars({
           <span aria-hidden="true">{initials(p.name)}</span>
           <span style={visuallyHidden}>
             {p.name}
-            {p.isSelf ? ' (you)' : ''}
+            {suffix(p)}
           </span>
         </li>
       ))}
@@ -78,4 +80,10 @@ export function PresenceAvatars({
       ) : null}
     </ul>
   );
+}
+
+/** What follows a name: "(you)", "(viewer)", both, or nothing. */
+function suffix(p: Participant): string {
+  const marks = [p.isSelf ? 'you' : '', p.access === 'read' ? 'viewer' : ''].filter(Boolean);
+  return marks.length > 0 ? ` (${marks.join(', ')})` : '';
 }

@@ -13,12 +13,13 @@ export interface WaitingRoomListProps {
 }
 
 /**
- * The host's waiting room: each guest waiting to join with their name and email, and **Add** and
- * **Decline** buttons. Renders nothing for anyone but the host. New arrivals are announced politely
+ * The host's waiting room: each guest waiting to join with their name and email, and **Add**,
+ * **Viewer** (in, seeing everything and editing nothing) and **Decline** buttons. Renders nothing for anyone but the host. New arrivals are announced politely
  * to screen-reader users.
  *
  * Class names: `tandem-waiting` (the list), `tandem-waiting-guest` (one guest),
- * `tandem-waiting-name`, `tandem-waiting-email`, `tandem-waiting-add`, `tandem-waiting-decline`,
+ * `tandem-waiting-name`, `tandem-waiting-email`, `tandem-waiting-add`, `tandem-waiting-add-viewer`,
+ * `tandem-waiting-decline`,
  * `tandem-waiting-empty`.
  *
  * @example
@@ -53,6 +54,14 @@ export function WaitingRoomList({
                 onClick={() => admit(guest.slot)}
               >
                 Add
+              </button>{' '}
+              <button
+                type="button"
+                className="tandem-waiting-add-viewer"
+                aria-label={`Admit ${guest.name} as a viewer`}
+                onClick={() => admit(guest.slot, { access: 'read' })}
+              >
+                Viewer
               </button>{' '}
               <button
                 type="button"

@@ -1,5 +1,5 @@
 import type { ConnectionStatus, RoomSettingsView, WaitingGuest } from '@tandem/client';
-import type { AdmissionPolicy } from '@tandem/protocol';
+import type { AccessLevel, AdmissionPolicy } from '@tandem/protocol';
 import { useCallback, useMemo } from 'react';
 import { useRoom } from '../context.js';
 import { onEvents, sameFields, useRoomSlice } from '../store.js';
@@ -14,8 +14,10 @@ export interface AdmissionHandle {
   settings: RoomSettingsView | undefined;
   /** This connection's own status: `waiting` while the host has not let it in yet. */
   status: ConnectionStatus;
-  /** Lets a waiting guest in. */
-  admit(slot: number): void;
+  /** Lets a waiting guest in; with `access: 'read'`, as a viewer. */
+  admit(slot: number, options?: { access?: AccessLevel }): void;
+  /** Makes a participant or waiting guest a viewer (`read`) or an editor (`write`), every tab of that user. */
+  setAccess(slot: number, access: AccessLevel): void;
   /** Turns a waiting guest away. */
   decline(slot: number): void;
   /** Removes an admitted participant (every tab of that user). */
@@ -55,13 +57,17 @@ export function useAdmission(): AdmissionHandle {
     (r) => ({ isHost: r.isHost, waiting: r.waitingList, settings: r.settings, status: r.status }),
     sameFields,
   );
-  const admit = useCallback((slot: number) => room.admit(slot), [room]);
+  const admit = useCallback(
+    (slot: number, options?: { access?: AccessLevel }) => room.admit(slot, options),
+    [room],
+  );
+  const setAccess = useCallback((slot: number, access: AccessLevel) => room.setAccess(slot, access), [room]);
   const decline = useCallback((slot: number) => room.decline(slot), [room]);
   const remove = useCallback((slot: number) => room.remove(slot), [room]);
   const setPolicy = useCallback((policy: AdmissionPolicy) => room.setPolicy(policy), [room]);
   const setTrusted = useCallback((emails: readonly string[]) => room.setTrusted(emails), [room]);
   return useMemo(
-    () => ({ ...slice, admit, decline, remove, setPolicy, setTrusted }),
-    [slice, admit, decline, remove, setPolicy, setTrusted],
+    () => ({ ...slice, admit, setAccess, decline, remove, setPolicy, setTrusted }),
+    [slice, admit, setAccess, decline, remove, setPolicy, setTrusted],
   );
 }

@@ -55,6 +55,18 @@ export function useSelf(): Participant | undefined {
   return useRoomSlice(selfSource, (room) => room.self);
 }
 
+/**
+ * True while this participant is a viewer: it sees everything and its edits fail with a
+ * `ReadOnlyError`. Follows the host's changes. Use it to make editing controls read-only.
+ *
+ * @example
+ * const readOnly = useReadOnly();
+ * return <textarea readOnly={readOnly} />;
+ */
+export function useReadOnly(): boolean {
+  return useRoomSlice(selfSource, (room) => room.readOnly);
+}
+
 const othersSource = onEvents('others', 'status');
 
 /**

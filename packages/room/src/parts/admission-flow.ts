@@ -1,4 +1,5 @@
 import {
+  type AccessLevel,
   type AdmissionPolicy,
   ErrorCode,
   encode,
@@ -21,6 +22,7 @@ import {
 import type { RoomContext } from '../context.js';
 import { cleanDisplayName, type Identity } from '../identity.js';
 import type { RoomSettings } from '../storage.js';
+import { accessOf } from './access.js';
 import { decideAdmission, normalizeTrusted } from './admission.js';
 import { pickColor } from './colors.js';
 import { CLIENT_ID_PATTERN, retryKey } from './edit-ledger.js';
@@ -36,6 +38,8 @@ export interface AdmissionSeam {
   sendRoom(conn: Participant): void;
   /** Closes every connection of `userId` with `code` and frees the user's locks. */
   expel(userId: string, code: ErrorCode): void;
+  /** The host changed `userId`'s access: each admitted connection of the user takes `accessOf`. */
+  accessChanged(userId: string, accessOf: (conn: Connection) => AccessLevel): void;
 }
 
 /**
@@ -48,6 +52,15 @@ export class AdmissionFlow {
   private current: RoomSettings;
   private readonly bySlot = new Map<number, Connection>();
   private nextSlot = 1;
+  /**
+   * Users the host made viewers, while the room is loaded. They come back without waiting while it
+   * is; they are not among the admitted users the store remembers, so once it unloads a viewer
+   * waits for the host again rather than coming back as an editor.
+   */
+  private readonly viewers = new Set<string>();
+  private readonly returning = {
+    has: (userId: string) => this.admittedUsers.has(userId) || this.viewers.has(userId),
+  };
 
   constructor(
     private readonly ctx: RoomContext,
@@ -66,8 +79,7 @@ export class AdmissionFlow {
   /** Whether `identity` gets in without waiting by the policy, trusted list or host's memory. */
   admitsByPolicy(identity: Identity): boolean {
     return (
-      decideAdmission({ userId: identity.userId, identity }, this.current, this.admittedUsers).kind ===
-      'admit'
+      decideAdmission({ userId: identity.userId, identity }, this.current, this.returning).kind === 'admit'
     );
   }
 
@@ -129,7 +141,7 @@ export class AdmissionFlow {
       role,
     });
 
-    const verdict = decideAdmission(conn, this.current, this.admittedUsers);
+    const verdict = decideAdmission(conn, this.current, this.returning);
     if (verdict.kind === 'refuse') return this.ctx.fatal(conn, verdict.code);
     if (verdict.kind === 'admit') {
       if (this.admittedCount() >= this.ctx.limits.maxParticipants) {
@@ -173,15 +185,65 @@ export class AdmissionFlow {
       return this.ctx.refuse(host, ErrorCode.Forbidden, 0, 'the host cannot be removed');
     }
     if (this.admittedUsers.delete(userId)) this.ctx.persist({ kind: 'admitted', userId, admitted: false });
+    // A removed viewer is no longer one the host let in either.
+    this.viewers.delete(userId);
     this.ctx.emit({ type: 'removed', userId });
     this.seam.expel(userId, ErrorCode.Removed);
   }
 
-  /** A host's message: admit, decline or remove someone, or change the policy or trusted list. */
-  hostMessage(conn: Participant, m: MessageOf<'admit' | 'setPolicy' | 'setTrusted'>): void {
+  /**
+   * The host makes the user in `slot` (waiting or admitted) a viewer or an editor: for all of its
+   * connections, and those it opens later while the room is loaded. The host itself stays an
+   * editor, and a user the app grants only `read` cannot be made one.
+   */
+  setAccess(host: Participant, slot: number, access: AccessLevel): void {
+    if (!this.requireHost(host)) return;
+    const target = this.bySlot.get(slot);
+    const phase = target?.phase;
+    if (!target || !phase || phase.kind === 'closed' || phase.kind === 'hello') {
+      return this.ctx.refuse(host, ErrorCode.NotFound, 0, `no participant in slot ${slot}`);
+    }
+    const userId = target.userId;
+    if (userId === this.current.hostUserId) {
+      return this.ctx.refuse(host, ErrorCode.Forbidden, 0, "the host's own access cannot change");
+    }
+    if (access === 'write' && target.identity.access === 'read') {
+      return this.ctx.refuse(host, ErrorCode.Forbidden, 0, 'the app grants this user read access only');
+    }
+    this.applyAccess(userId, access);
+  }
+
+  /** Whether the host (or the room this one follows) made `userId` a viewer. */
+  madeViewer(userId: string): boolean {
+    return this.viewers.has(userId);
+  }
+
+  /** Makes `userId` a viewer or an editor again, if it is not one already, and tells everyone. */
+  applyAccess(userId: string, access: AccessLevel): void {
+    const changed = access === 'read' ? !this.viewers.has(userId) : this.viewers.has(userId);
+    if (!changed) return;
+    if (access === 'read') {
+      this.viewers.add(userId);
+      if (this.admittedUsers.delete(userId)) this.ctx.persist({ kind: 'admitted', userId, admitted: false });
+    } else {
+      this.viewers.delete(userId);
+      // An editor the host lets in now is remembered as one admitted, as if added as an editor.
+      if (this.ctx.connectionsOf(userId).length > 0 && !this.admittedUsers.has(userId)) {
+        this.admittedUsers.add(userId);
+        this.ctx.persist({ kind: 'admitted', userId, admitted: true });
+      }
+    }
+    this.seam.accessChanged(userId, (conn) => accessOf(conn.identity, this.viewers));
+    this.ctx.emit({ type: 'access-level', userId, access });
+  }
+
+  /** A host's message: admit, decline or remove someone, change an access, the policy or trusted list. */
+  hostMessage(conn: Participant, m: MessageOf<'admit' | 'setAccess' | 'setPolicy' | 'setTrusted'>): void {
     switch (m.type) {
       case 'admit':
         return this.hostAction(conn, m.action, m.slot);
+      case 'setAccess':
+        return this.setAccess(conn, m.slot, m.access);
       case 'setPolicy':
         return this.setPolicy(conn, m.policy);
       case 'setTrusted':
@@ -219,9 +281,10 @@ export class AdmissionFlow {
   private admit(conn: Connection, seat: Seat, by: AdmittedBy): void {
     const wasWaiting = conn.phase.kind === 'waiting';
     conn.phase = { kind: 'admitted', seat, presence: new Uint8Array(0), hidden: false, cursor: undefined };
+    conn.access = accessOf(conn.identity, this.viewers);
     const joined = conn as Participant;
     this.seam.entered(joined);
-    if (by === 'host' && !this.admittedUsers.has(conn.userId)) {
+    if (by === 'host' && !this.viewers.has(conn.userId) && !this.admittedUsers.has(conn.userId)) {
       this.admittedUsers.add(conn.userId);
       this.ctx.persist({ kind: 'admitted', userId: conn.userId, admitted: true });
     }
@@ -231,6 +294,8 @@ export class AdmissionFlow {
     this.ctx.send(conn, { type: 'admission', state: 'admitted' });
 
     this.ctx.broadcast({ type: 'peerJoin', ...participantOf(joined) }, conn);
+    if (conn.access === 'read')
+      this.ctx.broadcast({ type: 'peerAccess', slot: seat.slot, access: 'read' }, conn);
     if (wasWaiting) this.waitingChanged();
     this.ctx.emit({
       type: 'admitted',
@@ -257,7 +322,7 @@ export class AdmissionFlow {
       conn.socket.send(conn.seat.role === 'host' ? forHosts : forGuests);
     this.ctx.emit({ type: 'settings', settings: { ...this.current, trusted: [...this.current.trusted] } });
     for (const conn of this.waiting()) {
-      const verdict = decideAdmission(conn, this.current, this.admittedUsers);
+      const verdict = decideAdmission(conn, this.current, this.returning);
       if (verdict.kind === 'refuse') this.ctx.fatal(conn, verdict.code);
       else if (verdict.kind === 'admit' && this.admittedCount() < this.ctx.limits.maxParticipants)
         this.admit(conn, conn.phase.seat, verdict.by);

@@ -14,19 +14,19 @@ export type AdmissionVerdict =
 
 /**
  * The admission policy. The host (by user id) is always in; `open` admits everyone; a trusted
- * email skips the waiting room; a user the host admitted before comes back without waiting; a
- * `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
+ * email skips the waiting room; a user the host admitted before (`returning`) comes back without
+ * waiting; a `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
  */
 export function decideAdmission(
   conn: Pick<Connection, 'userId' | 'identity'>,
   settings: Readonly<RoomSettings>,
-  admittedUsers: ReadonlySet<string>,
+  returning: { has(userId: string): boolean },
 ): AdmissionVerdict {
   if (conn.userId === settings.hostUserId) return { kind: 'admit', by: 'host-role' };
   if (settings.policy === 'open') return { kind: 'admit', by: 'policy' };
   const email = normalizeEmail(conn.identity.email);
   if (email !== '' && settings.trusted.includes(email)) return { kind: 'admit', by: 'trusted' };
-  if (admittedUsers.has(conn.userId)) return { kind: 'admit', by: 'returning' };
+  if (returning.has(conn.userId)) return { kind: 'admit', by: 'returning' };
   if (settings.policy === 'trusted') return { kind: 'refuse', code: ErrorCode.NotTrusted };
   return { kind: 'wait' };
 }

@@ -132,6 +132,9 @@ export class LiveRooms {
     // Joining a companion is joining its session: the session is kept when it unloads.
     const parent = this.live.get(parentOf(roomId) ?? '');
     if (parent) parent.unjoined = false;
+    // A viewer of the session is one in its companions too.
+    if (parent)
+      entry.room.follow(identity.userId, parent.room.madeViewer(identity.userId) ? 'read' : 'write');
     return { room: entry.room, id: entry.room.connect(socket, identity) };
   }
 
@@ -354,6 +357,9 @@ export class LiveRooms {
       if (event.type === 'removed') {
         for (const companion of this.companionsOf(room.id))
           companion.room.expel(event.userId, ErrorCode.Removed);
+      }
+      if (event.type === 'access-level') {
+        for (const companion of this.companionsOf(room.id)) companion.room.follow(event.userId, event.access);
       }
       if (event.type === 'store-failed') {
         if (event.error instanceof StaleOwnerError)
