@@ -122,7 +122,7 @@ describe('the published packages', () => {
         name,
       ).toEqual(name === '@tandem/server' ? ['bin/tandem.js'] : []);
       expect(
-        paths.filter((p) => p.includes('test') || p.endsWith('.tsbuildinfo')),
+        paths.filter((p) => /(^|\/)test\/|\.test\.[cm]?[jt]sx?$|\.tsbuildinfo$/.test(p)),
         name,
       ).toEqual([]);
     }
@@ -187,6 +187,11 @@ describe('the published packages', () => {
   it('host and join a session from a Node ESM script', async () => {
     const out = await sh(process.execPath, ['host-and-join.mjs'], app);
     expect(out.trim()).toBe('edit received');
+  }, 60_000);
+
+  it('link the tandem command', async () => {
+    const help = await sh(join(app, 'node_modules/.bin/tandem'), ['serve', '--help'], app);
+    expect(help).toContain('Usage: tandem serve');
   }, 60_000);
 
   it('build a React app with Vite', async () => {
