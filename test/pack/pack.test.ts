@@ -37,13 +37,14 @@ let temp: string;
 let app: string;
 let packed: Packed[];
 
-/** The environment without npm's own variables, so a run under `npm test` leaks no workspace settings. */
+/**
+ * The environment without what `npm test` says about this workspace (its prefix, package and
+ * script), so npm in the scratch app installs there; registry, cache and certificate settings stay.
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) => !key.toLowerCase().startsWith('npm_') && key !== 'INIT_CWD',
-    ),
-  );
+  const workspaceBound =
+    /^npm_(package_|lifecycle_|command$|config_(local_prefix|call|workspaces?|include_workspace_root)$)|^INIT_CWD$/i;
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !workspaceBound.test(key)));
 }
 
 async function sh(command: string, args: string[], cwd: string): Promise<string> {
