@@ -8,7 +8,7 @@ export default defineConfig({
   // Vitest runs Node tests in Vite's server environment, which takes its own conditions.
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.{ts,tsx}', 'apps/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.{ts,tsx}', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
   },
 });

@@ -1,3 +1,5 @@
+'use client';
+
 import type { RoomConnection, RoomTarget, TandemClient } from '@tandem/client';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { extrasOf } from './extras.js';

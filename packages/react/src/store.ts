@@ -1,3 +1,5 @@
+'use client';
+
 import type { RoomConnection, RoomEvents } from '@tandem/client';
 import { useCallback, useRef, useSyncExternalStore } from 'react';
 import { useRoom } from './context.js';

@@ -1,3 +1,5 @@
+'use client';
+
 import type { CSSProperties, ReactNode } from 'react';
 import { useState } from 'react';
 import { useAccessRequests } from '../hooks/locks.js';

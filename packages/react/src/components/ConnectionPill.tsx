@@ -1,3 +1,5 @@
+'use client';
+
 import type { ConnectionStatus } from '@tandem/client';
 import type { CSSProperties, ReactNode } from 'react';
 import { useStatus } from '../hooks/connection.js';

@@ -1,3 +1,5 @@
+'use client';
+
 import type { Cursor } from '@tandem/client';
 import type { CSSProperties, ReactNode } from 'react';
 import { useOthers } from '../hooks/connection.js';

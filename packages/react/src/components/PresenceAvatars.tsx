@@ -1,3 +1,5 @@
+'use client';
+
 import type { Participant } from '@tandem/client';
 import type { CSSProperties, ReactNode } from 'react';
 import { useOthers, useSelf } from '../hooks/connection.js';

@@ -1,3 +1,5 @@
+'use client';
+
 import type { AccessOutcome } from '@tandem/client';
 import type { CSSProperties, FormEvent, KeyboardEvent, ReactNode } from 'react';
 import { useEffect, useId, useRef, useState } from 'react';

@@ -1,3 +1,5 @@
+'use client';
+
 import type { CSSProperties, ReactNode } from 'react';
 import { useAdmission } from '../hooks/admission.js';
 import { cx } from './util.js';

@@ -1,3 +1,5 @@
+'use client';
+
 import type { ConnectionStatus, RoomSettingsView, WaitingGuest } from '@tandem/client';
 import type { AccessLevel, AdmissionPolicy } from '@tandem/protocol';
 import { useCallback, useMemo } from 'react';

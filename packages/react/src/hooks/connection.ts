@@ -1,3 +1,5 @@
+'use client';
+
 import type { ActivityEntry, ConnectionStatus, Participant, RoomEvents, TandemError } from '@tandem/client';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useRoom } from '../context.js';

@@ -1,3 +1,5 @@
+'use client';
+
 import { type Cursor, CursorInterpolator } from '@tandem/client';
 import { useEffect, useState } from 'react';
 import { useRoom } from '../context.js';

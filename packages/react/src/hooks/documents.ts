@@ -1,3 +1,5 @@
+'use client';
+
 import type { OpsMirror, OpsReducer, RoomConnection } from '@tandem/client';
 import { useCallback, useMemo } from 'react';
 import { useRoom } from '../context.js';

@@ -1,3 +1,5 @@
+'use client';
+
 import type { AccessOutcome, AccessRequest, LockGrant, LockState } from '@tandem/client';
 import { useCallback, useMemo } from 'react';
 import { useRoom } from '../context.js';
