@@ -23,6 +23,7 @@ declare global {
   const blocks: unknown[];
   function render(...args: unknown[]): void;
   function rerender(): void;
+  function setEditable(editable: boolean): void;
   function toast(message: string): void;
   function showToast(message: string, actions: { release: () => void; decline: () => void }): void;
   function hideToast(id: number): void;
