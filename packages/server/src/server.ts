@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { secureRandom } from '@tandem/protocol';
-import { type Clock, systemClock } from '@tandem/room';
+import { ErrorCode, secureRandom } from '@tandem/protocol';
+import { type Clock, type Identity, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
 import { ConnectionTickets, GuestIssuer, loadOrCreateGuestSecret, TokenVerifier } from './auth/index.js';
 import { Cluster } from './cluster/cluster.js';
@@ -18,6 +18,9 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { LocalPlacement } from './placement/local.js';
 import type { Placement } from './placement/placement.js';
+import { Refusal } from './refusal.js';
+import type { AppAccessOptions } from './rooms/app-access.js';
+import { type AuthorizeHook, appRoomNameProblem } from './rooms/app-rooms.js';
 import { RoomRegistry } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
 import { WindowLimiter } from './rooms/window-limiter.js';
@@ -42,7 +45,18 @@ export interface TandemServerConfig extends Partial<ServerOptions> {
    * proxy for one of them for instance. Default: `redisUrl`.
    */
   redisSubscriberUrl?: string;
+  /**
+   * Who may use app-named rooms (`/docs/<name>`), asked when the user's token has no
+   * `tandem.rooms` pattern matching the room: `'write'`, `'read'`, or undefined for no access.
+   * This server's own guest tokens get into app rooms only through it.
+   */
+  authorize?: AuthorizeHook;
+  /** How long `authorize` may take before the connection is refused (`Internal`). Default 5000. */
+  authorizeTimeoutMs?: number;
 }
+
+/** Default time the `authorize` hook has to answer. */
+const AUTHORIZE_TIMEOUT_MS = 5_000;
 
 /** What a started server is made of, kept for its getters and its shutdown. */
 interface ServerParts {
@@ -68,6 +82,9 @@ interface ServerParts {
   /** Peer-to-peer sessions' signaling. */
   signaling: SignalingHub;
 }
+
+/** Who asks for what the embedding app calls on the server itself (deleting a room). */
+const SERVER_IDENTITY: Identity = { userId: 'tandem-server', name: '' };
 
 const GUEST_ISSUER = 'tandem-guest';
 const GUEST_AUDIENCE = 'tandem';
@@ -115,6 +132,8 @@ export class TandemServer {
       clock = systemClock,
       store: givenStore,
       redisSubscriberUrl,
+      authorize,
+      authorizeTimeoutMs = AUTHORIZE_TIMEOUT_MS,
       ...overrides
     } = config;
     const options: ServerOptions = { ...defaultOptions(false), ...overrides };
@@ -225,7 +244,14 @@ export class TandemServer {
     const iceServers = parseIceServers(options.iceServers);
     const proxies = TrustedProxies.parse(options.trustedProxies);
     const clientAddress = (req: IncomingMessage) => proxies.of(req);
+    const appAccess: AppAccessOptions = {
+      authorize,
+      timeoutMs: authorizeTimeoutMs,
+      onHookFailure: (error, room) => logger.warn({ err: error, room }, 'authorize hook failed'),
+    };
     const api = {
+      appAccess,
+      maxDocBytes: options.maxDocBytes,
       registry,
       placement,
       iceServers,
@@ -268,6 +294,7 @@ export class TandemServer {
       maxQueuedFrames: 256,
       maxQueuedBytes: 2 * (options.maxDocBytes + 64 * 1024),
       isClosing,
+      appAccess,
       sockets: new Set<WsRoomSocket>(),
     };
     http.on('upgrade', (req, socket, head) => {
@@ -335,6 +362,22 @@ export class TandemServer {
   /** `ws://host:port`, the base of room URLs. */
   get wsUrl(): string {
     return this.url.replace(/^http/, 'ws');
+  }
+
+  /**
+   * Deletes the app-named room `name` (`lesson-42`) for good: its connected clients are closed with
+   * `RoomClosed` and its stored state is removed, wherever in a cluster it runs. Resolves to whether
+   * there was such a room.
+   *
+   * @throws Refusal `BadMessage` for a name that cannot be an app room's.
+   */
+  async deleteRoom(name: string): Promise<boolean> {
+    const problem = appRoomNameProblem(name);
+    if (problem !== undefined) throw new Refusal(ErrorCode.BadMessage, problem);
+    const { appRoom } = await this.parts.placement.createSession(SERVER_IDENTITY, {
+      appRoom: { op: 'delete', name },
+    });
+    return appRoom?.done === true;
   }
 
   /**

@@ -5,7 +5,6 @@ import {
   DOC_MODES,
   type DocMode,
   ERRORS,
-  ErrorCode,
   P2P_SESSION_ID,
 } from '@tandem/protocol';
 import { plainIdentity } from '@tandem/room';
@@ -26,10 +25,12 @@ import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
 import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { ROOM_ID } from '../transport/connection-url.js';
+import { type AppRoomApi, createAppRoom } from './app-rooms.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
+import { HTTP_STATUS_OF } from './refusal-status.js';
 
-export interface ApiContext {
+export interface ApiContext extends AppRoomApi {
   /** Rooms loaded here, for health. */
   registry: RoomRegistry;
   /** Where rooms and peer-to-peer sessions run: here, or elsewhere in the cluster. */
@@ -51,15 +52,6 @@ export interface ApiContext {
   startedAt: number;
   isClosing: () => boolean;
 }
-
-const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.BadMessage]: 400,
-  [ErrorCode.Forbidden]: 403,
-  [ErrorCode.HostLimit]: 429,
-  [ErrorCode.ServerShutdown]: 503,
-  [ErrorCode.RoomNotFound]: 404,
-  [ErrorCode.Internal]: 500,
-};
 
 /**
  * The JSON API. Returns false when the path is not an API route, so static files can be tried.
@@ -125,6 +117,8 @@ function matchRoute(method: string, path: string): Route | undefined {
     return { name: 'create-session', handle: createSession };
   if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
     return { name: 'find-session', handle: findSession };
+  if (/^\/docs\/[^/]+$/.test(path) && (any || method === 'POST'))
+    return { name: 'create-app-room', handle: appRoom };
   if (path === '/p2p' && (any || method === 'POST')) return { name: 'create-p2p', handle: createP2p };
   if (/^\/p2p\/[^/]+$/.test(path) && (any || method === 'GET')) return { name: 'find-p2p', handle: findP2p };
   if (
@@ -133,6 +127,7 @@ function matchRoute(method: string, path: string): Route | undefined {
     path.startsWith('/auth/guest') ||
     path === '/tickets' ||
     path.startsWith('/sessions') ||
+    path.startsWith('/docs/') ||
     path.startsWith('/p2p')
   ) {
     return {
@@ -253,6 +248,9 @@ const createSession: Handler = async (ctx, req) => {
     throw error;
   }
 };
+
+/** Creates an app-named room from the document in hand: see {@link createAppRoom}. */
+const appRoom: Handler = async (ctx, req, url) => createAppRoom(ctx, await authenticate(ctx, req), req, url);
 
 const findSession: Handler = async (ctx, req, url) => {
   await authenticate(ctx, req);

@@ -15,14 +15,16 @@ export class HttpError extends Error {
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads a small JSON object body; anything else is a 400 or 413. */
-export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** Reads a JSON object body, small unless `maxBytes` says otherwise; anything else is a 400 or 413. */
+export async function readJson(
+  req: IncomingMessage,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new HttpError(413, 'PayloadTooLarge', `body over ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) throw new HttpError(413, 'PayloadTooLarge', `body over ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};

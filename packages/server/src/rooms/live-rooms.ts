@@ -6,6 +6,7 @@ import {
   Room,
   type RoomSocket,
   type RoomStore,
+  type RoomWrite,
   type TimerHandle,
 } from '@tandem/room';
 import { yjsDocuments } from '@tandem/yjs';
@@ -218,7 +219,16 @@ export class LiveRooms {
     this.options.metrics.rooms.set(0);
   }
 
-  protected async load(roomId: string): Promise<LiveRoom | undefined> {
+  /**
+   * The room, loaded here; with `seed`, a room the store has no record of is first stored with
+   * `seed`'s writes (within the same transition, so two creators cannot both write), and `created`
+   * is called.
+   */
+  protected async load(
+    roomId: string,
+    seed?: () => RoomWrite[],
+    created?: () => void,
+  ): Promise<LiveRoom | undefined> {
     for (;;) {
       const existing = this.live.get(roomId);
       if (existing) return existing;
@@ -232,7 +242,12 @@ export class LiveRooms {
     const loading = (async () => {
       const owner = await this.options.claims?.claim(sessionOf(roomId));
       if (owner !== undefined) throw new RoomElsewhere(owner);
-      const loaded = await this.loadClaimed(roomId);
+      let loaded = await this.loadClaimed(roomId);
+      if (!loaded && seed) {
+        await this.store.write(roomId, seed());
+        loaded = await this.loadClaimed(roomId);
+        created?.();
+      }
       if (!loaded) return undefined;
       const room = this.observed(loaded);
       const entry: LiveRoom = { room, graceTimer: undefined, unjoined: false };
@@ -291,6 +306,33 @@ export class LiveRooms {
       this.closeRoom(roomId, entry, ErrorCode.RoomClosed, forget),
       ...this.companionsOf(roomId).map((c) => this.closeRoom(c.room.id, c, ErrorCode.RoomClosed, forget)),
     ]);
+  }
+
+  /**
+   * Deletes a room for good, loaded or not: its connections are told `RoomClosed` and its stored
+   * state goes, in one transition of the room. Resolves to whether there was a room to delete.
+   */
+  protected async deleteRoom(roomId: string): Promise<boolean> {
+    const owner = await this.options.claims?.claim(sessionOf(roomId));
+    if (owner !== undefined) throw new RoomElsewhere(owner);
+    for (;;) {
+      const pending = this.transitions.get(roomId);
+      if (!pending) break;
+      await pending.catch(() => undefined);
+    }
+    const entry = this.live.get(roomId);
+    if (entry) {
+      await this.closeRoom(roomId, entry, ErrorCode.RoomClosed, true);
+      return true;
+    }
+    return this.track(
+      roomId,
+      (async () => {
+        if ((await this.store.load(roomId)) === undefined) return false;
+        await this.store.delete(roomId);
+        return true;
+      })(),
+    );
   }
 
   /**

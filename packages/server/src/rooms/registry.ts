@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type AdmissionPolicy, type DocMode, ErrorCode, secureRandom } from '@tandem/protocol';
-import { type Identity, makeJoinCode, type Room } from '@tandem/room';
+import { type Identity, makeJoinCode, type Room, resolveLimits } from '@tandem/room';
 import { Refusal, RoomElsewhere } from '../refusal.js';
+import { appRoomId, appRoomNameProblem } from './app-rooms.js';
 import { type HostingCount, LocalHosting } from './hosting.js';
+import { newAppRoomWrites } from './initial-doc.js';
 import { type LiveRoom, LiveRooms, type LiveRoomsOptions } from './live-rooms.js';
 import { RetentionSweep } from './retention.js';
 import { parentOf, sessionOf } from './room-ids.js';
@@ -19,6 +21,34 @@ export interface SessionRequest {
    * while anyone is in it (it unloads with the parent once both are empty).
    */
   companionOf?: string;
+  /**
+   * Instead of a session: opens (creating it if absent) or deletes an app-named room. Carried as a
+   * session request so a cluster routes it, like a companion, to the node that owns the room.
+   */
+  appRoom?: AppRoomRequest;
+}
+
+/** What is asked of an app-named room. */
+export type AppRoomRequest =
+  | {
+      op: 'open';
+      /** The room's name as the app chose it (`lesson-42`). */
+      name: string;
+      /** The mode a new room is created in; without it an absent room is not created. */
+      docMode?: DocMode;
+      /** Whether the caller may create it (write access). */
+      create: boolean;
+      /** The document a new room starts from, base64; ignored when the room exists. */
+      initial?: string;
+    }
+  | { op: 'delete'; name: string };
+
+/** The app room's state after an {@link AppRoomRequest}. */
+export interface AppRoomResult {
+  /** `open`: this request created the room. `delete`: there was a room, and it is gone. */
+  done: boolean;
+  /** `open`: the room's document mode. */
+  docMode?: DocMode;
 }
 
 /** Companion rooms one session may have. */
@@ -28,6 +58,8 @@ export const MAX_COMPANIONS = 8;
 export interface CreatedSession {
   roomId: string;
   joinCode: string;
+  /** For an {@link AppRoomRequest}: what became of the app room (`joinCode` is then empty). */
+  appRoom?: AppRoomResult;
 }
 
 export interface RegistryOptions extends LiveRoomsOptions {
@@ -95,6 +127,12 @@ export class RoomRegistry extends LiveRooms {
   /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (request.appRoom !== undefined)
+      return {
+        roomId: appRoomId(request.appRoom.name),
+        joinCode: '',
+        appRoom: await this.appRoom(request.appRoom),
+      };
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
     const reservation = await this.hosting.reserveHosting(host.userId, this.options.maxHostedRooms);
     try {
@@ -102,6 +140,44 @@ export class RoomRegistry extends LiveRooms {
     } finally {
       await reservation.release();
     }
+  }
+
+  /** Opens (creating it if asked and absent) or deletes an app-named room, here where it runs. */
+  private async appRoom(request: AppRoomRequest): Promise<AppRoomResult> {
+    const problem = appRoomNameProblem(request.name);
+    if (problem !== undefined) throw new Refusal(ErrorCode.BadMessage, problem);
+    const roomId = appRoomId(request.name);
+    if (request.op === 'delete') {
+      const done = await this.deleteRoom(roomId);
+      if (done) this.options.logger.info({ roomId }, 'app room deleted');
+      return { done };
+    }
+    const { docMode, create } = request;
+    // Checked before the load, so a refused document never gets near the store.
+    const writes =
+      create && docMode
+        ? newAppRoomWrites(
+            docMode,
+            request.initial === undefined ? undefined : Buffer.from(request.initial, 'base64'),
+            resolveLimits(this.options.limits).maxDocBytes,
+          )
+        : undefined;
+    let done = false;
+    const entry = await this.load(roomId, writes && (() => writes), () => {
+      done = true;
+    });
+    if (!entry) {
+      throw new Refusal(
+        ErrorCode.RoomNotFound,
+        create
+          ? `no room ${request.name}; name a document mode to create it`
+          : `no room ${request.name}; someone who may write it creates it`,
+      );
+    }
+    // Loaded for a connection on its way (or a creation over HTTP): unloaded if nobody comes.
+    if (entry.room.size === 0 && entry.graceTimer === undefined) this.armGrace(roomId, entry);
+    if (done) this.options.logger.info({ roomId, docMode }, 'app room created');
+    return { done, docMode: entry.room.getSettings().docMode };
   }
 
   /**
