@@ -105,6 +105,9 @@ describe('app-named rooms, access from the token', () => {
       await enter(docUrl(server, 'lesson-1', await appToken('r', { 'lesson-1': 'read' }), 'lww'))
     ).admitted();
     expect(text((await reader.next('lwwDoc')).doc)).toBe('v1');
+    // No host: the room's first connection is not one, and neither is anyone after it.
+    expect([writer.welcome.role, reader.welcome.role]).toEqual(['guest', 'guest']);
+    expect(writer.of('settings').at(-1)).toMatchObject({ hostUserId: '', policy: 'open' });
     await Promise.all([writer.close(), reader.close()]);
   });
 

@@ -98,7 +98,9 @@ export class AdmissionFlow {
     if (m.clientId !== '' && !CLIENT_ID_PATTERN.test(m.clientId)) {
       return this.ctx.fatal(conn, ErrorCode.BadMessage, 'clientId must be 1 to 64 letters, digits, _ or -');
     }
-    if (!this.current.hostUserId) {
+    // A room the app gives access to (an app-named room) has no host unless a session is opened
+    // on it: its first connection does not become one.
+    if (!this.current.hostUserId && conn.identity.access === undefined) {
       this.current = { ...this.current, hostUserId: conn.userId };
       this.ctx.persist({ kind: 'settings', settings: this.current });
     }
