@@ -103,6 +103,16 @@ export interface HostOptions {
    * const notes = await client.host({ companionOf: session.roomId, docMode: 'yjs' });
    */
   companionOf?: string;
+  /**
+   * The name of an app-named room this user may write: the session is opened on it (its document is
+   * the room's), for guests who come by the join code and are admitted by `policy` and `trusted`.
+   * The host then connects with {@link TandemClient.room}; `docMode` and `companionOf` do not apply.
+   *
+   * @example
+   * const { inviteUrl } = await client.host({ room: 'lesson-42', policy: 'host-approval' });
+   * const room = client.room('lesson-42');
+   */
+  room?: string;
 }
 
 /** How to open an app-named room. */

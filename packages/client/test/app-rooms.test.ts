@@ -84,4 +84,21 @@ describe('app-named rooms from the SDK', () => {
     await reach(room, 'connected');
     expect(room.self?.name).toBe('Gus');
   });
+
+  it('opens a session on the lesson in hand for a guest the app does not know', async () => {
+    const ada = nodeClient(server.url, () => appToken('ada', { 'lesson-*': 'write' }));
+    await ada.createRoom('lesson-9', {
+      mode: 'lww',
+      initial: new TextEncoder().encode('{"title":"Ratios"}'),
+    });
+    const { joinCode } = await ada.host({ room: 'lesson-9', policy: 'open' });
+    const host = track(ada.room('lesson-9'));
+    await reach(host, 'connected');
+    expect(host.self?.role).toBe('host');
+    const gus = track(nodeClient(server.url, { guest: 'Gus' }).join({ code: joinCode }));
+    await reach(gus, 'connected');
+    await until(gus, 'activity', () => gus.lww.json<{ title: string }>()?.title === 'Ratios');
+    await gus.lww.set({ title: 'Ratios, solved' });
+    await until(host, 'activity', () => host.lww.json<{ title: string }>()?.title === 'Ratios, solved');
+  });
 });

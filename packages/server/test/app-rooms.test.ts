@@ -350,3 +350,78 @@ describe('retention', () => {
     await store.close();
   });
 });
+
+describe('a session on an app room', () => {
+  let server: TandemServer;
+  beforeAll(async () => {
+    server = await startServer({ jwtSecret: SECRET, guests: true, joinsPerMinute: 10_000 });
+  });
+  afterAll(() => server.close());
+
+  it("a writer opens one on the lesson in hand; guests it admits edit the app's document", async () => {
+    const token = await appToken('teacher', { 'lesson-*': 'write' });
+    await postJson(
+      `${server.url}/docs/lesson-s`,
+      { docMode: 'lww', initial: base64(bytes('lesson')) },
+      token,
+    );
+    const opened = await postJson(
+      `${server.url}/sessions`,
+      { room: 'lesson-s', policy: 'host-approval' },
+      token,
+    );
+    expect(opened).toMatchObject({
+      status: 201,
+      body: { room: 'lesson-s', websocketPath: '/docs/lesson-s' },
+    });
+    const joinCode = opened.body.joinCode as string;
+    expect(opened.body.inviteUrl).toMatch(new RegExp(`/\\?join=${joinCode}$`));
+    const found = await fetch(`${server.url}/sessions/${joinCode}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await found.json()).toMatchObject({ websocketPath: `/join/${joinCode}` });
+
+    const host = await (await enter(docUrl(server, 'lesson-s', token))).admitted();
+    expect(host.welcome.role).toBe('host');
+    // A guest of this server, with no claim on the room, comes by the code and waits for the host.
+    const { token: guestTok } = await guestToken(server, 'Pupil');
+    const pupil = await enter(`${server.wsUrl}/join/${joinCode}?token=${guestTok}`);
+    await pupil.next('admission', (a) => a.state === 'waiting');
+    const waiting = await host.next('waitingList', (l) => l.waiting.length === 1);
+    host.send({ type: 'admit', action: 'admit', slot: waiting.waiting[0]!.slot });
+    await pupil.admitted();
+    expect(text((await pupil.next('lwwDoc')).doc)).toBe('lesson');
+    pupil.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('lesson, with answers') });
+    await pupil.next('docAck', (a) => a.rid === 1);
+    // Another user of the app gets in at once, by the room's name, and sees the guest's edit.
+    const colleague = await (
+      await enter(docUrl(server, 'lesson-s', await appToken('colleague', { 'lesson-s': 'read' })))
+    ).admitted();
+    expect(text((await colleague.next('lwwDoc')).doc)).toBe('lesson, with answers');
+    // Opened again by the same host, the code stays.
+    const again = await postJson(`${server.url}/sessions`, { room: 'lesson-s' }, token);
+    expect(again.body.joinCode).toBe(joinCode);
+    await Promise.all([host.close(), pupil.close(), colleague.close()]);
+  });
+
+  it('only a writer may open one, on a room that exists, with a good name', async () => {
+    const reader = await appToken('r', { 'lesson-*': 'read' });
+    expect(await postJson(`${server.url}/sessions`, { room: 'lesson-s' }, reader)).toMatchObject({
+      status: 403,
+    });
+    const { token: guestTok } = await guestToken(server, 'Guest');
+    expect(await postJson(`${server.url}/sessions`, { room: 'lesson-s' }, guestTok)).toMatchObject({
+      status: 403,
+    });
+    const writer = await appToken('w', { 'lesson-*': 'write' });
+    expect(await postJson(`${server.url}/sessions`, { room: 'lesson-none' }, writer)).toMatchObject({
+      status: 404,
+    });
+    expect(await postJson(`${server.url}/sessions`, { room: 'bad name' }, writer)).toMatchObject({
+      status: 400,
+    });
+    expect(
+      await postJson(`${server.url}/sessions`, { room: 'lesson-s', docMode: 'yjs' }, writer),
+    ).toMatchObject({ status: 400 });
+  });
+});

@@ -23,9 +23,10 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
+import { isAppRoom } from '../rooms/app-rooms.js';
 import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { ROOM_ID } from '../transport/connection-url.js';
-import { type AppRoomApi, createAppRoom } from './app-rooms.js';
+import { type AppRoomApi, appRoomSession, createAppRoom, sessionRoom } from './app-rooms.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
 import { HTTP_STATUS_OF } from './refusal-status.js';
@@ -229,9 +230,11 @@ const createSession: Handler = async (ctx, req) => {
     }
     request.companionOf = body.companionOf;
   }
+  if (body.room !== undefined) request.appRoom = await sessionRoom(ctx, identity, body);
   takeSession(ctx, req);
   try {
     const session = await ctx.placement.createSession(identity, request);
+    if (request.appRoom) return [201, appRoomSession(session, body.room as string, baseUrl(ctx, req))];
     const base = baseUrl(ctx, req);
     return [
       201,
@@ -274,7 +277,9 @@ const findSession: Handler = async (ctx, req, url) => {
     throw error;
   }
   if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);
-  return [200, { roomId, websocketPath: `/rooms/${roomId}` }];
+  // A session on an app room is joined by its code: the room's own path is for the app's users.
+  const websocketPath = isAppRoom(roomId) ? `/join/${encodeURIComponent(code)}` : `/rooms/${roomId}`;
+  return [200, { roomId, websocketPath }];
 };
 
 /**

@@ -5,6 +5,7 @@ import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
 import { type AppAccessOptions, appAccess } from '../rooms/app-access.js';
 import { appRoomNameProblem } from '../rooms/app-rooms.js';
+import type { AppRoomRequest, CreatedSession } from '../rooms/registry.js';
 import { HttpError, readJson } from './json.js';
 import { httpRefusal } from './refusal-status.js';
 
@@ -67,4 +68,47 @@ export async function createAppRoom(
   } catch (error) {
     throw error instanceof Refusal ? httpRefusal(error) : error;
   }
+}
+
+/**
+ * The app room a `POST /sessions { room }` opens its session on, once the caller is known to
+ * write it: a session's host vouches for the guests it admits, so only a writer may open one.
+ */
+export async function sessionRoom(
+  ctx: AppRoomApi,
+  identity: VerifiedIdentity,
+  body: Record<string, unknown>,
+): Promise<AppRoomRequest> {
+  const name = body.room;
+  const problem = appRoomNameProblem(name);
+  if (problem !== undefined || typeof name !== 'string')
+    throw new HttpError(400, 'BadRequest', `room: ${problem}`);
+  if (body.docMode !== undefined || body.companionOf !== undefined)
+    throw new HttpError(
+      400,
+      'BadRequest',
+      "a session on an app room has the room's document: docMode and companionOf are not accepted",
+    );
+  try {
+    const access = await appAccess(identity, name, ctx.appAccess);
+    if (access !== 'write')
+      throw new Refusal(
+        ErrorCode.Forbidden,
+        `opening a session on room ${name} needs write access; yours is ${access}`,
+      );
+  } catch (error) {
+    throw error instanceof Refusal ? httpRefusal(error) : error;
+  }
+  return { op: 'session', name };
+}
+
+/** The answer to a session opened on an app room: the host connects by the room's name, guests by the code. */
+export function appRoomSession(session: CreatedSession, room: string, base: string) {
+  return {
+    roomId: session.roomId,
+    room,
+    joinCode: session.joinCode,
+    inviteUrl: `${base}/?join=${session.joinCode}`,
+    websocketPath: `/docs/${encodeURIComponent(room)}`,
+  };
 }

@@ -41,7 +41,9 @@ export type AppRoomRequest =
       /** The document a new room starts from, base64; ignored when the room exists. */
       initial?: string;
     }
-  | { op: 'delete'; name: string };
+  | { op: 'delete'; name: string }
+  /** A session on the room (hosted by the caller, who may write it), with the request's policy and trusted list. */
+  | { op: 'session'; name: string };
 
 /** The app room's state after an {@link AppRoomRequest}. */
 export interface AppRoomResult {
@@ -127,6 +129,14 @@ export class RoomRegistry extends LiveRooms {
   /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (request.appRoom?.op === 'session') {
+      const reservation = await this.hosting.reserveHosting(host.userId, this.options.maxHostedRooms);
+      try {
+        return await this.sessionOnAppRoom(host, request.appRoom.name, request);
+      } finally {
+        await reservation.release();
+      }
+    }
     if (request.appRoom !== undefined)
       return {
         roomId: appRoomId(request.appRoom.name),
@@ -142,8 +152,45 @@ export class RoomRegistry extends LiveRooms {
     }
   }
 
+  /**
+   * Opens a session on the existing app room `name`, hosted by `host` (whom the app lets write it):
+   * its document is the room's, its guests come by the join code and are admitted by the session's
+   * policy. A later session on the room replaces it (its host and join code); the same host
+   * opening one again keeps the join code.
+   */
+  private async sessionOnAppRoom(
+    host: Identity,
+    name: string,
+    request: SessionRequest,
+  ): Promise<CreatedSession> {
+    const roomId = appRoomId(name);
+    const entry = await this.load(roomId);
+    if (!entry)
+      throw new Refusal(ErrorCode.RoomNotFound, `no room ${name}; create it before opening a session on it`);
+    const current = entry.room.getSettings();
+    const joinCode =
+      current.hostUserId === host.userId && current.joinCode !== ''
+        ? current.joinCode
+        : await this.uniqueJoinCode();
+    try {
+      entry.room.openSession({
+        hostUserId: host.userId,
+        joinCode,
+        ...(request.policy ? { policy: request.policy } : {}),
+        ...(request.trusted ? { trusted: request.trusted } : {}),
+      });
+    } catch (error) {
+      throw new Refusal(ErrorCode.BadMessage, (error as Error).message);
+    }
+    await entry.room.idle();
+    if (entry.room.size === 0 && entry.graceTimer === undefined) this.armGrace(roomId, entry);
+    await this.hosting.hosted(roomId, host.userId);
+    this.options.logger.info({ roomId, host: host.userId }, 'session opened on an app room');
+    return { roomId, joinCode };
+  }
+
   /** Opens (creating it if asked and absent) or deletes an app-named room, here where it runs. */
-  private async appRoom(request: AppRoomRequest): Promise<AppRoomResult> {
+  private async appRoom(request: Exclude<AppRoomRequest, { op: 'session' }>): Promise<AppRoomResult> {
     const problem = appRoomNameProblem(request.name);
     if (problem !== undefined) throw new Refusal(ErrorCode.BadMessage, problem);
     const roomId = appRoomId(request.name);
