@@ -23,6 +23,7 @@ declare global {
   const blocks: unknown[];
   function render(...args: unknown[]): void;
   function rerender(): void;
+  function getAppToken(): Promise<string>;
   function setEditable(editable: boolean): void;
   function toast(message: string): void;
   function showToast(message: string, actions: { release: () => void; decline: () => void }): void;
@@ -34,6 +35,8 @@ declare global {
   function renderAvatars(others: unknown): void;
   function renderWaitingList(waiting: unknown): void;
   function drawCursor(who: unknown, at: unknown): void;
+  /** The document an example app has open. */
+  const openLesson: import('yjs').Doc;
   /** An app's own store. */
   const MyStore: { open(): Promise<ServerStore> };
   /** An example app's reducer of its canvas's ops. */

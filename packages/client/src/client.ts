@@ -1,6 +1,7 @@
 import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
 import type { Identity, RoomStore } from '@tandem/room';
 import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
+import { toBase64 } from './base64.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
 import { type InitialDocument, initialDocumentBase64 } from './documents/initial-document.js';
@@ -112,6 +113,45 @@ export interface HostOptions {
    * await client.host({ docMode: 'yjs', initialDocument: ydoc });
    */
   initialDocument?: InitialDocument;
+  /**
+   * The name of an app-named room this user may write: the session is opened on it (its document is
+   * the room's), for guests who come by the join code and are admitted by `policy` and `trusted`.
+   * The host then connects with {@link TandemClient.room}; `docMode` and `companionOf` do not apply.
+   *
+   * @example
+   * const { inviteUrl } = await client.host({ room: 'lesson-42', policy: 'host-approval' });
+   * const room = client.room('lesson-42');
+   */
+  room?: string;
+}
+
+/** How to open an app-named room. */
+export interface AppRoomOptions {
+  /**
+   * The document mode the room is created in if it does not exist yet (by a user with write
+   * access); an existing room in another mode refuses the connection (`WrongDocMode`). Without it
+   * the room is joined in whatever mode it has, and never created.
+   */
+  mode?: DocMode;
+}
+
+/** What {@link TandemClient.createRoom} starts a room with. */
+export interface CreateRoomOptions {
+  mode: DocMode;
+  /**
+   * The document in hand: the whole `lww` bytes, an `ops` snapshot, or a Yjs update
+   * (`Y.encodeStateAsUpdate(doc)`), at most the server's document cap (512 KB by default).
+   * Ignored when the room exists already.
+   */
+  initial?: Uint8Array;
+}
+
+/** What became of {@link TandemClient.createRoom}. */
+export interface CreatedRoom {
+  room: string;
+  mode: DocMode;
+  /** False when the room existed already (its document is kept, `initial` was not used). */
+  created: boolean;
 }
 
 /**
@@ -152,6 +192,47 @@ export class TandemClient {
     const body = (await res.json()) as HostedSession & { error?: string; message?: string };
     if (!res.ok) throw new Error(`could not start a session: ${body.message ?? body.error ?? res.status}`);
     return { roomId: body.roomId, joinCode: body.joinCode, inviteUrl: body.inviteUrl };
+  }
+
+  /**
+   * Connects to the app-named room `name` (`lesson-42`): the app's own document, which its token's
+   * `tandem.rooms` claim (or the server's `authorize` hook) lets this user read or write. A user
+   * with write access creates it, in `mode`, if it does not exist yet. The connection starts at
+   * once and reconnects by itself; no access closes it with `Forbidden`.
+   *
+   * @example
+   * const room = client.room('lesson-42', { mode: 'yjs' });
+   */
+  room(name: string, options: AppRoomOptions = {}): RoomConnection {
+    return this.connection({ room: name, ...(options.mode ? { mode: options.mode } : {}) });
+  }
+
+  /**
+   * Creates the app-named room `name` from the document in hand, so collaboration starts from what
+   * the user is editing rather than from empty; needs write access. A room that exists is left as
+   * it is (`created: false`). Then connect with {@link room}.
+   *
+   * @throws TandemError with the server's code (`Forbidden`, `WrongDocMode`, `DocTooLarge`, …).
+   *
+   * @example
+   * await client.createRoom('lesson-42', { mode: 'lww', initial: bytesOfTheOpenLesson });
+   * const room = client.room('lesson-42', { mode: 'lww' });
+   */
+  async createRoom(name: string, options: CreateRoomOptions): Promise<CreatedRoom> {
+    const res = await this.fetchImpl(`${this.baseUrl}/docs/${encodeURIComponent(name)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokens.token()}` },
+      body: JSON.stringify({
+        docMode: options.mode,
+        ...(options.initial ? { initial: toBase64(options.initial) } : {}),
+      }),
+    });
+    const body = (await res.json()) as { created?: boolean; error?: string; message?: string };
+    if (!res.ok) {
+      const code = ErrorCode[body.error as keyof typeof ErrorCode] ?? ErrorCode.BadMessage;
+      throw new TandemError(code, `could not create room ${name}: ${body.message ?? res.status}`);
+    }
+    return { room: name, mode: options.mode, created: body.created === true };
   }
 
   /** Connects to a room by id or join code. The connection starts at once and reconnects by itself. */

@@ -1,6 +1,9 @@
 export type { AuthOption } from './auth.js';
 export {
+  type AppRoomOptions,
   type ClientOptions,
+  type CreatedRoom,
+  type CreateRoomOptions,
   createClient,
   type HostedSession,
   type HostOptions,

@@ -36,9 +36,13 @@ export function TandemProvider({ client, children }: TandemProviderProps): React
   return <ClientContext.Provider value={client}>{children}</ClientContext.Provider>;
 }
 
-/** Props of {@link RoomProvider} that join a room: by id or by join code. */
+/** Props of {@link RoomProvider} that join a room: by id, by join code, or an app room by name. */
 export interface JoinRoomProviderProps {
-  /** Where to connect. A new connection is made only when the room id or join code changes. */
+  /**
+   * Where to connect: `{ roomId }`, `{ code }`, or an app-named room `{ room: 'lesson-42', mode:
+   * 'yjs' }`. A new connection is made only when the room id, join code, or room name and mode
+   * change.
+   */
   target: RoomTarget;
   /** The client to join with. Default: the one from {@link TandemProvider}. */
   client?: TandemClient;
@@ -76,7 +80,7 @@ function keyOf(room: RoomConnection): number {
  * Gives the tree below one room connection, which every `use…` hook of this package reads.
  *
  * With `target`, the provider joins the room (`client.join(target)`) in an effect keyed on the room
- * id or join code, and leaves it on unmount or when the id or code changes: re-rendering with an
+ * id, join code, or app room name and mode, and leaves it on unmount or when the id or code changes: re-rendering with an
  * equal target object keeps the connection. With `room`, it shares a connection the app owns and
  * never leaves it.
  *
@@ -90,6 +94,10 @@ function keyOf(room: RoomConnection): number {
  * </RoomProvider>
  *
  * @example
+ * // The app's own document, by the name the app gives it:
+ * <RoomProvider target={{ room: 'lesson-42', mode: 'yjs' }}><Editor /></RoomProvider>
+ *
+ * @example
  * // A connection made elsewhere (e.g. kept across routes):
  * const room = client.join({ roomId });
  * <RoomProvider room={room}><Board /></RoomProvider>
@@ -101,12 +109,20 @@ export function RoomProvider(props: RoomProviderProps): ReactNode {
   const target = props.target;
   const roomId = target && 'roomId' in target ? target.roomId : undefined;
   const code = target && 'code' in target ? target.code : undefined;
+  const appRoom = target && 'room' in target ? target.room : undefined;
+  const mode = target && 'room' in target ? target.mode : undefined;
   const [joined, setJoined] = useState<RoomConnection | undefined>(undefined);
 
   useEffect(() => {
     if (given || !client) return;
     const where: RoomTarget | undefined =
-      roomId !== undefined ? { roomId } : code !== undefined ? { code } : undefined;
+      roomId !== undefined
+        ? { roomId }
+        : code !== undefined
+          ? { code }
+          : appRoom !== undefined
+            ? { room: appRoom, ...(mode ? { mode } : {}) }
+            : undefined;
     if (!where) return;
     const room = client.join(where);
     // Start tracking at once, so an error before any hook mounts is still reported by useStatus.
@@ -116,7 +132,7 @@ export function RoomProvider(props: RoomProviderProps): ReactNode {
       room.leave();
       setJoined((current) => (current === room ? undefined : current));
     };
-  }, [given, client, roomId, code]);
+  }, [given, client, roomId, code, appRoom, mode]);
 
   if (!given && !client) {
     throw new Error(

@@ -26,7 +26,7 @@ import type { Identity } from './identity.js';
 import { type RoomLimits, resolveLimits } from './options.js';
 import { viewerRefusal } from './parts/access.js';
 import { initialSettings } from './parts/admission.js';
-import { AdmissionFlow, type AdmissionSeam } from './parts/admission-flow.js';
+import { AdmissionFlow, type AdmissionSeam, type SessionSettings } from './parts/admission-flow.js';
 import { budgetKindOf } from './parts/budget.js';
 import { Chat } from './parts/chat.js';
 import { CursorFanout } from './parts/cursors.js';
@@ -266,6 +266,17 @@ export class Room {
    */
   follow(userId: string, access: AccessLevel): void {
     this.admission.applyAccess(userId, access);
+  }
+
+  /**
+   * Opens a session on this room: a host, a join code, and the policy and trusted list its guests
+   * (who come by the code) are admitted by. Connections already here keep the role they have until
+   * they reconnect. Used by the server to open a session on an app-named room.
+   *
+   * @throws Error for a trusted list over the cap or holding something that is not an email.
+   */
+  openSession(session: SessionSettings): void {
+    this.admission.openSession(session);
   }
 
   /** A copy of the current settings. */

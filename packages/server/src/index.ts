@@ -4,6 +4,7 @@ export { AuthError, type AuthErrorReason } from './auth/errors.js';
 export { defaultOptions, type ServerOptions } from './config/options.js';
 export type { AppIdentity, DocumentChange, RoomParticipant, TandemHooks } from './embed/hooks.js';
 export type { Logger } from './observability/logger.js';
+export { APP_ROOM_NAME, type AuthorizeHook } from './rooms/app-rooms.js';
 export { type OwnerClaim, type ServerStore, StaleOwnerError } from './rooms/server-store.js';
 export { type TandemAttachConfig, TandemServer, type TandemServerConfig } from './server.js';
 export { PostgresRoomStore, type PostgresRoomStoreOptions } from './store/postgres-store.js';

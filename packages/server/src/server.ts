@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { secureRandom } from '@tandem/protocol';
+import { ErrorCode, secureRandom } from '@tandem/protocol';
 import { type Clock, systemClock } from '@tandem/room';
 import { WebSocketServer } from 'ws';
 import {
@@ -20,7 +20,7 @@ import { checkOptionKeys, defaultOptions, type ServerOptions } from './config/op
 import { appAuthenticator } from './embed/app-authenticator.js';
 import type { TandemHooks } from './embed/hooks.js';
 import { mount, normalisePrefix, tandemPaths } from './embed/mount.js';
-import { observedStore, RoomHooks } from './embed/room-hooks.js';
+import { DEFAULT_HOOK_TIMEOUT_MS, observedStore, RoomHooks } from './embed/room-hooks.js';
 import { handleApi, isApiPath } from './http/api.js';
 import { TrustedProxies } from './http/client-address.js';
 import { sendJson } from './http/json.js';
@@ -30,6 +30,9 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { LocalPlacement } from './placement/local.js';
 import type { Placement } from './placement/placement.js';
+import { Refusal } from './refusal.js';
+import type { AppAccessOptions } from './rooms/app-access.js';
+import { appRoomId, appRoomNameProblem } from './rooms/app-rooms.js';
 import { RoomRegistry } from './rooms/registry.js';
 import type { ServerStore } from './rooms/server-store.js';
 import { WindowLimiter } from './rooms/window-limiter.js';
@@ -102,6 +105,8 @@ interface ServerParts {
   /** Attached to an app's server: the mount prefix, and what gives the app its listeners back. */
   attached: { prefix: string; unmount: () => void } | undefined;
 }
+
+/** Who asks for what the embedding app calls on the server itself (deleting a room). */
 
 const GUEST_ISSUER = 'tandem-guest';
 const GUEST_AUDIENCE = 'tandem';
@@ -283,7 +288,13 @@ export class TandemServer {
     const iceServers = parseIceServers(options.iceServers);
     const proxies = TrustedProxies.parse(options.trustedProxies);
     const clientAddress = (req: IncomingMessage) => proxies.of(req);
+    const appAccess: AppAccessOptions = {
+      authorize: hooks.authorize,
+      timeoutMs: hooks.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+      onHookFailure: (error, room) => logger.warn({ err: error, room }, 'authorize hook failed'),
+    };
     const api = {
+      appAccess,
       registry,
       placement,
       iceServers,
@@ -329,6 +340,7 @@ export class TandemServer {
       maxQueuedFrames: 256,
       maxQueuedBytes: 2 * (options.maxDocBytes + 64 * 1024),
       isClosing,
+      appAccess,
       sockets: new Set<WsRoomSocket>(),
     };
     const connect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -424,6 +436,19 @@ export class TandemServer {
   /** `ws://host:port`, the base of room URLs. */
   get wsUrl(): string {
     return this.url.replace(/^http/, 'ws');
+  }
+
+  /**
+   * Deletes the app-named room `name` (`lesson-42`) for good: its connected clients are closed with
+   * `RoomClosed` and its stored state is removed, wherever in a cluster it runs. Resolves to whether
+   * there was such a room.
+   *
+   * @throws Refusal `BadMessage` for a name that cannot be an app room's.
+   */
+  async deleteRoom(name: string): Promise<boolean> {
+    const problem = appRoomNameProblem(name);
+    if (problem !== undefined) throw new Refusal(ErrorCode.BadMessage, problem);
+    return this.parts.placement.deleteRoom(appRoomId(name));
   }
 
   /**

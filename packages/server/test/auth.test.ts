@@ -142,7 +142,7 @@ describe('TokenVerifier: valid tokens', () => {
       email: 'ada@example.com',
       expiresAt: (claims.exp as number) * 1000,
       guest: false,
-      claims: { issuer: undefined, role: undefined },
+      claims: { issuer: undefined, role: undefined, rooms: { kind: 'none' } },
     });
   });
 
@@ -218,7 +218,7 @@ describe('TokenVerifier: Supabase compatibility', () => {
       name: 'Ada Lovelace',
       email: 'ada@example.com',
       guest: false,
-      claims: { issuer: SUPABASE_ISS, role: 'authenticated' },
+      claims: { issuer: SUPABASE_ISS, role: 'authenticated', rooms: { kind: 'none' } },
     });
   });
 
@@ -529,7 +529,7 @@ describe('GuestIssuer and guest tokens', () => {
       name: 'Ada Lovelace',
       expiresAt: issued.expiresAt,
       guest: true,
-      claims: { issuer: 'tandem-guest', role: undefined },
+      claims: { issuer: 'tandem-guest', role: undefined, rooms: { kind: 'none' } },
     });
   });
 

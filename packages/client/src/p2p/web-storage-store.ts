@@ -6,6 +6,7 @@ import {
   type RoomStore,
   type RoomWrite,
 } from '@tandem/room';
+import { fromBase64, toBase64 } from '../base64.js';
 
 /** The part of the Web Storage API a {@link WebStorageRoomStore} uses (`sessionStorage` has it). */
 export interface KeyValueStorage {
@@ -86,19 +87,4 @@ function revive(_key: string, value: unknown): unknown {
     if (typeof text === 'string') return fromBase64(text);
   }
   return value;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  // In pieces: one call with a 512 KB document's bytes would pass too many arguments.
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

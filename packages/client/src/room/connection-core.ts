@@ -26,7 +26,7 @@ import { Cursors } from './cursors.js';
 import { Documents } from './documents.js';
 import type { RoomEvents } from './events.js';
 import { Locks } from './locks.js';
-import type { RoomConnectionOptions } from './options.js';
+import { type RoomConnectionOptions, targetKey, targetPath } from './options.js';
 import { PendingRequests, type RequestKind } from './requests.js';
 import { Roster } from './roster.js';
 import { type ConnectionState, selfOf, socketOf } from './state.js';
@@ -192,11 +192,12 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
   private openSocket(credential: string): WebSocketLike {
     const { connector, url, target: t } = this.options;
     const base = url.replace(/^http/, 'ws').replace(/\/+$/, '');
-    const path =
-      'roomId' in t ? `/rooms/${encodeURIComponent(t.roomId)}` : `/join/${encodeURIComponent(t.code)}`;
+    const path = targetPath(t);
     const ws = connector
       ? connector(credential)
-      : new this.options.WebSocket(`${base}${path}?ticket=${encodeURIComponent(credential)}`);
+      : new this.options.WebSocket(
+          `${base}${path}${path.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(credential)}`,
+        );
     ws.binaryType = 'arraybuffer';
     return ws;
   }
@@ -425,5 +426,5 @@ function errorOf(state: ConnectionState): TandemError | undefined {
 /** Kept edits are filed by server and room target, as `join` was given it. */
 function keptEntryKey({ url, target }: RoomConnectionOptions): { server: string; room: string } {
   const server = url.replace(/\/+$/, '');
-  return { server, room: 'roomId' in target ? `room:${target.roomId}` : `code:${target.code}` };
+  return { server, room: targetKey(target) };
 }

@@ -1,10 +1,28 @@
+import type { DocMode } from '@tandem/protocol';
 import type { TokenSource } from '../auth.js';
 import type { BackoffOptions } from '../connection/backoff.js';
 import type { WebSocketConstructor, WebSocketLike } from '../connection/transport.js';
 import type { EditOutboxStore } from '../offline/edit-outbox.js';
 
-/** Where to connect: a room id or a join code. */
-export type RoomTarget = { roomId: string } | { code: string };
+/**
+ * Where to connect: a session's room id, a join code, or an app-named room (`room`, the name the
+ * app chose), created in `mode` by a writer's first connection when it does not exist yet.
+ */
+export type RoomTarget = { roomId: string } | { code: string } | { room: string; mode?: DocMode };
+
+/** The path of a target on the server, without its credential. */
+export function targetPath(target: RoomTarget): string {
+  if ('roomId' in target) return `/rooms/${encodeURIComponent(target.roomId)}`;
+  if ('code' in target) return `/join/${encodeURIComponent(target.code)}`;
+  return `/docs/${encodeURIComponent(target.room)}${target.mode ? `?mode=${target.mode}` : ''}`;
+}
+
+/** A target as kept edits are filed under it. */
+export function targetKey(target: RoomTarget): string {
+  if ('roomId' in target) return `room:${target.roomId}`;
+  if ('code' in target) return `code:${target.code}`;
+  return `doc:${target.room}`;
+}
 
 /** How a {@link RoomConnection} reaches its room and what it keeps; {@link TandemClient} fills it in. */
 export interface RoomConnectionOptions {

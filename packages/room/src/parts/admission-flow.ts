@@ -110,7 +110,9 @@ export class AdmissionFlow {
     if (m.clientId !== '' && !CLIENT_ID_PATTERN.test(m.clientId)) {
       return this.ctx.fatal(conn, ErrorCode.BadMessage, 'clientId must be 1 to 64 letters, digits, _ or -');
     }
-    if (!this.current.hostUserId) {
+    // A room the app gives access to (an app-named room) has no host unless a session is opened
+    // on it: its first connection does not become one.
+    if (!this.current.hostUserId && conn.identity.access === undefined) {
       this.current = { ...this.current, hostUserId: conn.userId };
       this.ctx.persist({ kind: 'settings', settings: this.current });
     }
@@ -253,6 +255,26 @@ export class AdmissionFlow {
     }
   }
 
+  /**
+   * Opens a session on this room from outside it (the server, for a user the app lets write it):
+   * a host, a join code, a policy and a trusted list for guests who come by the code. Stored and
+   * announced like any settings change.
+   *
+   * @throws Error for a trusted list that is not one.
+   */
+  openSession(session: SessionSettings): void {
+    const trusted = normalizeTrusted(session.trusted ?? [], this.ctx.limits.maxTrusted);
+    if (!trusted.ok) throw new Error(`trusted list: ${trusted.message}`);
+    this.current = {
+      ...this.current,
+      hostUserId: session.hostUserId,
+      joinCode: session.joinCode,
+      policy: session.policy ?? 'host-approval',
+      trusted: trusted.trusted,
+    };
+    this.settingsChanged();
+  }
+
   setPolicy(conn: Participant, policy: AdmissionPolicy): void {
     if (!this.requireHost(conn)) return;
     this.current = { ...this.current, policy };
@@ -383,4 +405,13 @@ export class AdmissionFlow {
 function displayName(verified: string, hint: string, max: number): string {
   const name = [...(cleanDisplayName(verified) || cleanDisplayName(hint))].slice(0, max).join('').trim();
   return name || 'Guest';
+}
+
+/** What a session opened on an existing room sets: see {@link AdmissionFlow.openSession}. */
+export interface SessionSettings {
+  hostUserId: string;
+  joinCode: string;
+  /** Default `host-approval`. */
+  policy?: AdmissionPolicy;
+  trusted?: readonly string[];
 }

@@ -13,9 +13,10 @@ export type AdmissionVerdict =
   | { readonly kind: 'refuse'; readonly code: ErrorCode };
 
 /**
- * The admission policy. The host (by user id) is always in; `open` admits everyone; a trusted
- * email skips the waiting room; a user the host admitted before (`returning`) comes back without
- * waiting; a `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
+ * The admission policy. The host (by user id) is always in; `open` admits everyone, and so does
+ * access the app gave (`identity.access`); a trusted
+ * email skips the waiting room; a user the host admitted before comes back without waiting; a
+ * `trusted` room turns everyone else away; `host-approval` makes them wait for the host.
  */
 export function decideAdmission(
   conn: Pick<Connection, 'userId' | 'identity'>,
@@ -23,7 +24,10 @@ export function decideAdmission(
   returning: { has(userId: string): boolean },
 ): AdmissionVerdict {
   if (conn.userId === settings.hostUserId) return { kind: 'admit', by: 'host-role' };
-  if (settings.policy === 'open') return { kind: 'admit', by: 'policy' };
+  // Access the app gave (its token's room claim, its hook) is the way in to an app-named room:
+  // no waiting room, whatever a session opened on it asks of its own guests.
+  if (settings.policy === 'open' || conn.identity.access !== undefined)
+    return { kind: 'admit', by: 'policy' };
   const email = normalizeEmail(conn.identity.email);
   if (email !== '' && settings.trusted.includes(email)) return { kind: 'admit', by: 'trusted' };
   if (returning.has(conn.userId)) return { kind: 'admit', by: 'returning' };

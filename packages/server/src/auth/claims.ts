@@ -1,6 +1,7 @@
 import { decodeJwt, errors, type JWTPayload } from 'jose';
 import { AuthError } from './errors.js';
 import { clampName } from './name.js';
+import { type RoomGrants, roomGrantsOf } from './room-claims.js';
 
 // What a verified token's payload says, read the one way every verification path reads it: who
 // (subject, name, email), until when, and which refusals its problems map to.
@@ -14,6 +15,8 @@ export interface VerifiedClaims {
   readonly issuer: string | undefined;
   /** Supabase-style `role` claim (`authenticated` for signed-in users), if any. */
   readonly role: string | undefined;
+  /** The app rooms the token grants (its `tandem.rooms` claim), or why that claim is refused. */
+  readonly rooms: RoomGrants;
 }
 
 /** Longest accepted `sub`; the user id keys locks, host role and rate limits. */
@@ -125,6 +128,7 @@ export function claimsOf(payload: JWTPayload): VerifiedClaims {
   return {
     issuer: typeof payload.iss === 'string' ? payload.iss : undefined,
     role: typeof payload.role === 'string' ? payload.role : undefined,
+    rooms: roomGrantsOf(payload.tandem),
   };
 }
 

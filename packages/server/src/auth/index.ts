@@ -20,6 +20,12 @@ export {
 } from './guest.js';
 export { DEFAULT_JWKS_BACKOFF_MAX_MS, DEFAULT_JWKS_BACKOFF_MS } from './jwks.js';
 export {
+  accessFromGrants,
+  MAX_ROOM_PATTERNS,
+  type RoomGrants,
+  roomGrantsOf,
+} from './room-claims.js';
+export {
   ConnectionTickets,
   DEFAULT_TICKET_TTL_SEC,
   DEFAULT_TICKETS_PER_USER,

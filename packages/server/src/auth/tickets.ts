@@ -3,6 +3,7 @@ import type { Clock } from '@tandem/room';
 import { WindowLimiter } from '../rooms/window-limiter.js';
 import { AuthError } from './errors.js';
 import { hasExpired } from './expiry.js';
+import { restoreRoomGrants } from './room-claims.js';
 import type { VerifiedIdentity } from './verifier.js';
 
 /** Default lifetime of a connection ticket: 30 seconds, enough to open the socket it was asked for. */
@@ -190,6 +191,7 @@ function parseEntry(raw: string): { identity: VerifiedIdentity; expiresAt: numbe
       claims: {
         issuer: typeof claims.issuer === 'string' ? claims.issuer : undefined,
         role: typeof claims.role === 'string' ? claims.role : undefined,
+        rooms: restoreRoomGrants(claims.rooms),
       },
     },
   };

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Clock } from '@tandem/room';
 import type { Authenticator } from '../auth/authenticator.js';
 import { AuthError } from '../auth/errors.js';
+import { NO_ROOM_GRANTS } from '../auth/room-claims.js';
 import type { VerifiedIdentity } from '../auth/verifier.js';
 import type { Logger } from '../observability/logger.js';
 import type { AppIdentity, TandemHooks } from './hooks.js';
@@ -75,6 +76,6 @@ function identityOf(answer: AppIdentity, logger: Logger): VerifiedIdentity {
     ...(email ? { email } : {}),
     expiresAt: undefined,
     guest: false,
-    claims: { issuer: undefined, role: undefined },
+    claims: { issuer: undefined, role: undefined, rooms: NO_ROOM_GRANTS },
   };
 }

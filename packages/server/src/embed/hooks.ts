@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { DocMode } from '@tandem/protocol';
 import type { StoredDoc } from '@tandem/room';
+import type { AuthorizeHook } from '../rooms/app-rooms.js';
 
 /** Who a connection is, as an app's {@link TandemHooks.onAuthenticate} tells Tandem. */
 export interface AppIdentity {
@@ -51,8 +52,17 @@ export interface TandemHooks {
     request: IncomingMessage,
   ) => AppIdentity | undefined | Promise<AppIdentity | undefined>;
   /**
-   * Longest Tandem waits on a hook, milliseconds: `onAuthenticate` before answering 503, and
-   * `close()` for the `onChange` calls it makes before the store closes. Default 5000.
+   * Who may use an app-named room (`/docs/<name>`), asked when the user's token has no
+   * `tandem.rooms` pattern matching the room: `'write'`, `'read'`, or undefined for no access.
+   * This server's own guest tokens get into app rooms only through it. A throw, a rejection, an
+   * answer that is none of those or one later than {@link hookTimeoutMs} refuses the connection
+   * (`Internal`).
+   */
+  authorize?: AuthorizeHook;
+  /**
+   * Longest Tandem waits on a hook, milliseconds: `onAuthenticate` before answering 503,
+   * `authorize` before refusing the connection, and `close()` for the `onChange` calls it makes
+   * before the store closes. Default 5000.
    */
   hookTimeoutMs?: number;
   /** Someone was admitted to a room (let in at once, or by the host from the waiting room). */

@@ -4,7 +4,8 @@ import type { ServerStore } from '../rooms/server-store.js';
 import type { RoomParticipant, TandemHooks } from './hooks.js';
 
 const DEFAULT_DEBOUNCE_MS = 2_000;
-const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
+/** How long a hook may take when the app does not say. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 const DOC_WRITES = new Set<RoomWrite['kind']>(['lww', 'op', 'ops-snapshot', 'yjs-update', 'yjs-compact']);
 
 /**

@@ -23,15 +23,17 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
+import { isAppRoom } from '../rooms/app-rooms.js';
 import type { RoomRegistry, SessionRequest } from '../rooms/registry.js';
 import { ROOM_ID } from '../transport/connection-url.js';
+import { type AppRoomApi, appRoomSession, createAppRoom, sessionRoom } from './app-rooms.js';
 import { documentBodyLimit, documentField } from './document-body.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
 import { HTTP_STATUS_OF } from './refusal-status.js';
 import { matchServiceRoute, type ServiceApiContext } from './service-api.js';
 
-export interface ApiContext extends ServiceApiContext {
+export interface ApiContext extends ServiceApiContext, AppRoomApi {
   /** Rooms loaded here, for health. */
   registry: RoomRegistry;
   /** Where rooms and peer-to-peer sessions run: here, or elsewhere in the cluster. */
@@ -113,6 +115,8 @@ export function isApiPath(path: string): boolean {
     path.startsWith('/auth/guest') ||
     path === '/tickets' ||
     path.startsWith('/sessions') ||
+    path.startsWith('/rooms/') ||
+    path.startsWith('/docs/') ||
     path.startsWith('/p2p')
   );
 }
@@ -136,6 +140,8 @@ function matchRoute(method: string, path: string): Route | undefined {
     return { name: 'create-session', handle: createSession };
   if (/^\/sessions\/[^/]+$/.test(path) && (any || method === 'GET'))
     return { name: 'find-session', handle: findSession };
+  if (/^\/docs\/[^/]+$/.test(path) && (any || method === 'POST'))
+    return { name: 'create-app-room', handle: appRoom };
   if (path === '/p2p' && (any || method === 'POST')) return { name: 'create-p2p', handle: createP2p };
   const service = matchServiceRoute(method, path);
   if (service)
@@ -243,9 +249,11 @@ const createSession: Handler = async (ctx, req) => {
   }
   if (body.initialDocument !== undefined)
     request.initialDocument = documentField(body.initialDocument, 'initialDocument');
+  if (body.room !== undefined) request.appRoom = await sessionRoom(ctx, identity, body);
   takeSession(ctx, req);
   try {
     const session = await ctx.placement.createSession(identity, request);
+    if (request.appRoom) return [201, appRoomSession(session, body.room as string, baseUrl(ctx, req))];
     const base = baseUrl(ctx, req);
     return [
       201,
@@ -262,6 +270,9 @@ const createSession: Handler = async (ctx, req) => {
     throw error;
   }
 };
+
+/** Creates an app-named room from the document in hand: see {@link createAppRoom}. */
+const appRoom: Handler = async (ctx, req, url) => createAppRoom(ctx, await authenticate(ctx, req), req, url);
 
 const findSession: Handler = async (ctx, req, url) => {
   await authenticate(ctx, req);
@@ -285,7 +296,9 @@ const findSession: Handler = async (ctx, req, url) => {
     throw error;
   }
   if (!roomId) throw new HttpError(404, 'RoomNotFound', `no session with code ${code.slice(0, 16)}`);
-  return [200, { roomId, websocketPath: `/rooms/${roomId}` }];
+  // A session on an app room is joined by its code: the room's own path is for the app's users.
+  const websocketPath = isAppRoom(roomId) ? `/join/${encodeURIComponent(code)}` : `/rooms/${roomId}`;
+  return [200, { roomId, websocketPath }];
 };
 
 /**

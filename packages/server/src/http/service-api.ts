@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ERRORS } from '@tandem/protocol';
 import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
+import { appRoomId, appRoomNameProblem } from '../rooms/app-rooms.js';
 import { contentToJson, isDocMode } from '../rooms/content-json.js';
 import { ROOM_ID } from '../transport/connection-url.js';
 import { documentBodyLimit, documentField } from './document-body.js';
@@ -29,13 +30,14 @@ export interface ServiceRoute {
   handle: ServiceHandler;
 }
 
-const DOCUMENT_PATH = /^\/rooms\/([^/]+)\/document$/;
-const ROOM_PATH = /^\/rooms\/([^/]+)$/;
+const DOCUMENT_PATH = /^\/(rooms|docs)\/([^/]+)\/document$/;
+const ROOM_PATH = /^\/(rooms|docs)\/([^/]+)$/;
 
 /**
  * The app backend's API, authenticated with the service key, never a user token:
- * `GET` and `PUT /rooms/<id>/document`, `DELETE /rooms/<id>`. Undefined for any other request
- * (`GET /rooms/<id>` is the WebSocket's). Other methods on a document path are a 405.
+ * `GET` and `PUT /rooms/<id>/document`, `DELETE /rooms/<id>`, and the same under `/docs/<name>` for
+ * app-named rooms. Undefined for any other request (`GET /rooms/<id>` is the WebSocket's, `POST
+ * /docs/<name>` a user's). Other methods on a document path are a 405.
  */
 export function matchServiceRoute(
   method: string,
@@ -43,13 +45,13 @@ export function matchServiceRoute(
 ): { route: ServiceRoute; roomId: string } | undefined {
   const document = DOCUMENT_PATH.exec(path);
   if (document) {
-    const roomId = decodeSegment(document[1] ?? '');
+    const roomId = roomIdOf(document[1], document[2]);
     if (method === 'GET' || method === 'OPTIONS') return { route: readRoute, roomId };
     if (method === 'PUT') return { route: replaceRoute, roomId };
     return { route: notAllowed(method, path), roomId };
   }
   const room = ROOM_PATH.exec(path);
-  if (room && method === 'DELETE') return { route: deleteRoute, roomId: decodeSegment(room[1] ?? '') };
+  if (room && method === 'DELETE') return { route: deleteRoute, roomId: roomIdOf(room[1], room[2]) };
   return undefined;
 }
 
@@ -107,8 +109,18 @@ function notAllowed(method: string, path: string): ServiceRoute {
 }
 
 /** A room id as rooms are named; anything else names no room (404, like an unknown one). */
+/**
+ * The stored id a service path names: `/rooms/<id>` a session's room (or a companion), `/docs/<name>`
+ * an app-named room. Empty when the segment names no room.
+ */
+function roomIdOf(kind: string | undefined, segment: string | undefined): string {
+  const decoded = decodeSegment(segment ?? '');
+  if (kind === 'docs') return appRoomNameProblem(decoded) === undefined ? appRoomId(decoded) : '';
+  return ROOM_ID.test(decoded) ? decoded : '';
+}
+
 function checkRoomId(roomId: string): string {
-  if (!ROOM_ID.test(roomId)) throw new HttpError(404, 'RoomNotFound', `no room ${roomId.slice(0, 80)}`);
+  if (roomId === '') throw new HttpError(404, 'RoomNotFound', 'no such room');
   return roomId;
 }
 

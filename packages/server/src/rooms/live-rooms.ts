@@ -7,6 +7,7 @@ import {
   type RoomActivity,
   type RoomSocket,
   type RoomStore,
+  type RoomWrite,
   type TimerHandle,
 } from '@tandem/room';
 import { yjsDocuments } from '@tandem/yjs';
@@ -224,7 +225,16 @@ export class LiveRooms {
     this.options.metrics.rooms.set(0);
   }
 
-  protected async load(roomId: string): Promise<LiveRoom | undefined> {
+  /**
+   * The room, loaded here; with `seed`, a room the store has no record of is first stored with
+   * `seed`'s writes (within the same transition, so two creators cannot both write), and `created`
+   * is called.
+   */
+  protected async load(
+    roomId: string,
+    seed?: () => RoomWrite[],
+    created?: () => void,
+  ): Promise<LiveRoom | undefined> {
     for (;;) {
       const existing = this.live.get(roomId);
       if (existing) return existing;
@@ -238,7 +248,12 @@ export class LiveRooms {
     const loading = (async () => {
       const owner = await this.options.claims?.claim(sessionOf(roomId));
       if (owner !== undefined) throw new RoomElsewhere(owner);
-      const loaded = await this.loadClaimed(roomId);
+      let loaded = await this.loadClaimed(roomId);
+      if (!loaded && seed) {
+        await this.store.write(roomId, seed());
+        loaded = await this.loadClaimed(roomId);
+        created?.();
+      }
       if (!loaded) return undefined;
       const room = this.observed(loaded);
       const entry: LiveRoom = { room, graceTimer: undefined, unjoined: false };

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type AdmissionPolicy, type DocMode, ErrorCode, secureRandom } from '@tandem/protocol';
-import { DocumentRefused, type Identity, makeJoinCode, type Room } from '@tandem/room';
+import { DocumentRefused, type Identity, makeJoinCode, type Room, resolveLimits } from '@tandem/room';
 import { Refusal, RoomElsewhere } from '../refusal.js';
+import { appRoomId, appRoomNameProblem } from './app-rooms.js';
 import { type HostingCount, LocalHosting } from './hosting.js';
-import type { LiveRoom, LiveRoomsOptions } from './live-rooms.js';
+import { newAppRoomWrites } from './initial-doc.js';
+import { type LiveRoom, LiveRooms, type LiveRoomsOptions } from './live-rooms.js';
 import { RetentionSweep } from './retention.js';
 import { RoomDocuments } from './room-documents.js';
 import { parentOf, sessionOf } from './room-ids.js';
@@ -25,6 +27,35 @@ export interface SessionRequest {
    * an `ops` snapshot, or a Yjs update. Applied as the service API's replacement is.
    */
   initialDocument?: Uint8Array;
+  /**
+   * Instead of a session: opens (creating it if absent) or deletes an app-named room. Carried as a
+   * session request so a cluster routes it, like a companion, to the node that owns the room.
+   */
+  appRoom?: AppRoomRequest;
+}
+
+/** What is asked of an app-named room. */
+export type AppRoomRequest =
+  | {
+      op: 'open';
+      /** The room's name as the app chose it (`lesson-42`). */
+      name: string;
+      /** The mode a new room is created in; without it an absent room is not created. */
+      docMode?: DocMode;
+      /** Whether the caller may create it (write access). */
+      create: boolean;
+      /** The document a new room starts from, base64; ignored when the room exists. */
+      initial?: string;
+    }
+  /** A session on the room (hosted by the caller, who may write it), with the request's policy and trusted list. */
+  | { op: 'session'; name: string };
+
+/** The app room's state after an {@link AppRoomRequest}. */
+export interface AppRoomResult {
+  /** This request created the room. */
+  done: boolean;
+  /** The room's document mode. */
+  docMode?: DocMode;
 }
 
 /** Companion rooms one session may have. */
@@ -34,6 +65,8 @@ export const MAX_COMPANIONS = 8;
 export interface CreatedSession {
   roomId: string;
   joinCode: string;
+  /** For an {@link AppRoomRequest}: what became of the app room (`joinCode` is then empty). */
+  appRoom?: AppRoomResult;
 }
 
 export interface RegistryOptions extends LiveRoomsOptions {
@@ -101,6 +134,20 @@ export class RoomRegistry extends RoomDocuments {
   /** Creates a room hosted by `host` and keeps it loaded for the grace period. */
   async createSession(host: Identity, request: SessionRequest): Promise<CreatedSession> {
     if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
+    if (request.appRoom?.op === 'session') {
+      const reservation = await this.hosting.reserveHosting(host.userId, this.options.maxHostedRooms);
+      try {
+        return await this.sessionOnAppRoom(host, request.appRoom.name, request);
+      } finally {
+        await reservation.release();
+      }
+    }
+    if (request.appRoom !== undefined)
+      return {
+        roomId: appRoomId(request.appRoom.name),
+        joinCode: '',
+        appRoom: await this.appRoom(request.appRoom),
+      };
     if (request.companionOf !== undefined) return this.createCompanion(host, request.companionOf, request);
     const reservation = await this.hosting.reserveHosting(host.userId, this.options.maxHostedRooms);
     try {
@@ -108,6 +155,76 @@ export class RoomRegistry extends RoomDocuments {
     } finally {
       await reservation.release();
     }
+  }
+
+  /**
+   * Opens a session on the existing app room `name`, hosted by `host` (whom the app lets write it):
+   * its document is the room's, its guests come by the join code and are admitted by the session's
+   * policy. A later session on the room replaces it (its host and join code); the same host
+   * opening one again keeps the join code.
+   */
+  private async sessionOnAppRoom(
+    host: Identity,
+    name: string,
+    request: SessionRequest,
+  ): Promise<CreatedSession> {
+    const roomId = appRoomId(name);
+    const entry = await this.load(roomId);
+    if (!entry)
+      throw new Refusal(ErrorCode.RoomNotFound, `no room ${name}; create it before opening a session on it`);
+    const current = entry.room.getSettings();
+    const joinCode =
+      current.hostUserId === host.userId && current.joinCode !== ''
+        ? current.joinCode
+        : await this.uniqueJoinCode();
+    try {
+      entry.room.openSession({
+        hostUserId: host.userId,
+        joinCode,
+        ...(request.policy ? { policy: request.policy } : {}),
+        ...(request.trusted ? { trusted: request.trusted } : {}),
+      });
+    } catch (error) {
+      throw new Refusal(ErrorCode.BadMessage, (error as Error).message);
+    }
+    await entry.room.idle();
+    if (entry.room.size === 0 && entry.graceTimer === undefined) this.armGrace(roomId, entry);
+    await this.hosting.hosted(roomId, host.userId);
+    this.options.logger.info({ roomId, host: host.userId }, 'session opened on an app room');
+    return { roomId, joinCode };
+  }
+
+  /** Opens an app-named room (creating it if asked and absent), here where it runs. */
+  private async appRoom(request: Exclude<AppRoomRequest, { op: 'session' }>): Promise<AppRoomResult> {
+    const problem = appRoomNameProblem(request.name);
+    if (problem !== undefined) throw new Refusal(ErrorCode.BadMessage, problem);
+    const roomId = appRoomId(request.name);
+    const { docMode, create } = request;
+    // Checked before the load, so a refused document never gets near the store.
+    const writes =
+      create && docMode
+        ? newAppRoomWrites(
+            docMode,
+            request.initial === undefined ? undefined : Buffer.from(request.initial, 'base64'),
+            resolveLimits(this.options.limits).maxDocBytes,
+          )
+        : undefined;
+    let done = false;
+    const entry = await this.load(roomId, writes && (() => writes), () => {
+      done = true;
+    });
+    if (!entry) {
+      throw new Refusal(
+        ErrorCode.RoomNotFound,
+        create
+          ? `no room ${request.name}; name a document mode to create it`
+          : `no room ${request.name}; someone who may write it creates it`,
+      );
+    }
+    // Loaded for a connection on its way (or a creation over HTTP): unloaded if nobody comes.
+    if (entry.room.size === 0 && entry.graceTimer === undefined) this.armGrace(roomId, entry);
+    if (done) this.options.logger.info({ roomId, docMode }, 'app room created');
+    return { done, docMode: entry.room.getSettings().docMode };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '@tandem/room';
 import type { Logger } from '../observability/logger.js';
+import { isAppRoom } from './app-rooms.js';
 import type { ServerStore } from './server-store.js';
 
 /** How often stale rooms are looked for, and how many one step deletes before yielding. */
@@ -23,8 +24,8 @@ export interface RetentionOptions {
 }
 
 /**
- * Deletes rooms nobody has used for the retention period, hourly, so guest sessions do not pile up
- * in the store. Never a room in use: each deletion is a transition of its room, so a connection
+ * Deletes session rooms nobody has used for the retention period, hourly, so guest sessions do not
+ * pile up in the store. App rooms (`doc:<name>`) are never swept: they go when the app deletes them. Never a room in use: each deletion is a transition of its room, so a connection
  * arriving meanwhile waits and then finds the room gone, instead of loading it while it is deleted.
  */
 export class RetentionSweep {
@@ -46,7 +47,8 @@ export class RetentionSweep {
       const candidates = stale.filter((id) => !skipped.has(id));
       for (const roomId of candidates) {
         if (this.options.isClosing()) return total;
-        if (this.options.inUse(roomId) || (await this.options.ownedElsewhere(roomId))) {
+        // An app room is the app's document: kept until the app deletes it, however long unused.
+        if (isAppRoom(roomId) || this.options.inUse(roomId) || (await this.options.ownedElsewhere(roomId))) {
           skipped.add(roomId);
           continue;
         }

@@ -1,7 +1,14 @@
-import { P2P_SESSION_ID } from '@tandem/protocol';
+import { DOC_MODES, type DocMode, P2P_SESSION_ID } from '@tandem/protocol';
+import { appRoomNameProblem } from '../rooms/app-rooms.js';
 
-/** Where a WebSocket wants to go, parsed from its request URL. */
-export type RoomTarget = { kind: 'room'; roomId: string } | { kind: 'code'; code: string };
+/**
+ * Where a WebSocket wants to go, parsed from its request URL: a session's room by id or join code,
+ * or an app-named room, with the mode to create it in when it does not exist yet.
+ */
+export type RoomTarget =
+  | { kind: 'room'; roomId: string }
+  | { kind: 'code'; code: string }
+  | { kind: 'app'; name: string; docMode: DocMode | undefined };
 
 /** A connection URL: a room (by id or code), or a peer-to-peer session's signaling. */
 export type ConnectionTarget = RoomTarget | { kind: 'p2p'; sessionId: string };
@@ -14,7 +21,8 @@ const JOIN_CODE = /^[A-Za-z0-9]{4,16}$/;
 export type Credential = { kind: 'ticket'; ticket: string } | { kind: 'token'; token: string };
 
 /**
- * `/rooms/<roomId>`, `/join/<code>` or `/p2p/<sessionId>`. Anything else is not a room URL. The
+ * `/rooms/<roomId>`, `/join/<code>`, `/docs/<name>[?mode=lww|ops|yjs]` or `/p2p/<sessionId>`.
+ * Anything else is not a room URL; an app room URL with a bad name or mode says why (`problem`). The
  * credential is a `?ticket=` (from `POST /tickets`: what the SDK sends, so no token is ever in a
  * URL), else a token from an `Authorization: Bearer` header or `?token=` (browsers cannot set
  * headers on a WebSocket; kept for plain clients).
@@ -22,7 +30,7 @@ export type Credential = { kind: 'ticket'; ticket: string } | { kind: 'token'; t
 export function parseConnectionUrl(
   rawUrl: string | undefined,
   authorization: string | undefined,
-): { target: ConnectionTarget | undefined; credential: Credential } {
+): { target: ConnectionTarget | undefined; credential: Credential; problem?: string } {
   const url = new URL(rawUrl ?? '/', 'http://localhost');
   const ticket = url.searchParams.get('ticket');
   const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
@@ -30,7 +38,22 @@ export function parseConnectionUrl(
     ticket !== null
       ? { kind: 'ticket', ticket }
       : { kind: 'token', token: bearer ?? url.searchParams.get('token') ?? '' };
-  return { target: targetOf(url.pathname), credential };
+  const app = appTargetOf(url);
+  if (typeof app === 'string') return { target: undefined, credential, problem: app };
+  return { target: app ?? targetOf(url.pathname), credential };
+}
+
+/** An app room's target, why its URL is wrong, or undefined when the URL is not `/docs/…`. */
+function appTargetOf(url: URL): RoomTarget | string | undefined {
+  const [, kind, value, ...rest] = url.pathname.split('/');
+  if (kind !== 'docs') return undefined;
+  const name = rest.length === 0 && value !== undefined ? safeDecode(value) : undefined;
+  const problem = appRoomNameProblem(name);
+  if (problem !== undefined || name === undefined) return problem ?? 'no room name';
+  const mode = url.searchParams.get('mode');
+  if (mode !== null && !DOC_MODES.includes(mode as DocMode))
+    return `mode must be one of ${DOC_MODES.join(', ')}`;
+  return { kind: 'app', name, docMode: (mode ?? undefined) as DocMode | undefined };
 }
 
 function targetOf(pathname: string): ConnectionTarget | undefined {
@@ -52,7 +75,7 @@ function safeDecode(value: string): string | undefined {
   }
 }
 
-/** Whether `path` is shaped as a connection URL's (`/rooms/…`, `/join/…`, `/p2p/…`), valid or not. */
+/** Whether `path` is shaped as a connection URL's (`/rooms/…`, `/join/…`, `/docs/…`, `/p2p/…`), valid or not. */
 export function isConnectionPath(path: string): boolean {
-  return /^\/(rooms|join|p2p)\//.test(path);
+  return /^\/(rooms|join|docs|p2p)\//.test(path);
 }

@@ -15,6 +15,7 @@ import type { Attachment } from '../placement/attachment.js';
 import { Link } from '../placement/link.js';
 import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
+import { type AppAccessOptions, appAccess } from '../rooms/app-access.js';
 import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
@@ -37,6 +38,8 @@ export interface UpgradeContext {
   /** Bytes a client may send before its room has loaded: about two full documents. */
   maxQueuedBytes: number;
   isClosing: () => boolean;
+  /** Who may use app-named rooms, and as what. */
+  appAccess: AppAccessOptions;
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
 }
@@ -80,10 +83,18 @@ export async function handleUpgrade(
 ): Promise<void> {
   socket.on('error', () => socket.destroy());
   if (ctx.isClosing()) return refuseHttp(socket, 503, 'shutting down');
-  const { target, credential } = parseConnectionUrl(req.url, req.headers.authorization);
+  const { target, credential, problem } = parseConnectionUrl(req.url, req.headers.authorization);
+  if (problem !== undefined) {
+    ctx.metrics.upgradesRefused.inc({ reason: 'bad-room-name' });
+    return refuseHttp(socket, 400, problem);
+  }
   if (!target) {
     ctx.metrics.upgradesRefused.inc({ reason: 'not-found' });
-    return refuseHttp(socket, 404, 'not a room URL; use /rooms/<id>, /join/<code> or /p2p/<session>');
+    return refuseHttp(
+      socket,
+      404,
+      'not a room URL; use /rooms/<id>, /join/<code>, /docs/<name> or /p2p/<session>',
+    );
   }
   let identity: VerifiedIdentity;
   try {
@@ -151,6 +162,7 @@ function accept(
     countFramesIn: true,
     log: { remote: address },
     open: async (socket) => {
+      if (target.kind === 'app') return openAppRoom(ctx, socket, identity, target);
       const roomId =
         target.kind === 'room' ? target.roomId : await ctx.placement.findSession(target.code, address);
       if (!roomId)
@@ -161,6 +173,28 @@ function accept(
       return ctx.placement.openRoom(roomId, socket, identity);
     },
   });
+}
+
+/**
+ * An app room: the app's say (its token's room claim, or its `authorize` hook) decides whether and
+ * as what the connection gets in; a writer's connection creates the room when absent. The
+ * connection carries its access into the room.
+ */
+async function openAppRoom(
+  ctx: UpgradeContext,
+  socket: WsRoomSocket,
+  identity: VerifiedIdentity,
+  target: Extract<RoomTarget, { kind: 'app' }>,
+): Promise<Attachment> {
+  const access = await appAccess(identity, target.name, ctx.appAccess);
+  const { docMode } = target;
+  const opened = await ctx.placement.createSession(identity, {
+    appRoom: { op: 'open', name: target.name, create: access === 'write', ...(docMode ? { docMode } : {}) },
+  });
+  const actual = opened.appRoom?.docMode;
+  if (docMode !== undefined && actual !== docMode)
+    throw new Refusal(ErrorCode.WrongDocMode, `room ${target.name} is a ${actual} room, not ${docMode}`);
+  return ctx.placement.openRoom(opened.roomId, socket, { ...identity, access });
 }
 
 /**
@@ -238,8 +272,15 @@ function serve(
   link.attach(to.open(socket));
 }
 
-function refuseHttp(socket: Duplex, status: 401 | 404 | 503, message: string, retryAfterSec?: number): void {
-  const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status];
+function refuseHttp(
+  socket: Duplex,
+  status: 400 | 401 | 404 | 503,
+  message: string,
+  retryAfterSec?: number,
+): void {
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[
+    status
+  ];
   const body = JSON.stringify({ error: reason, message });
   const retry = retryAfterSec === undefined ? '' : `Retry-After: ${retryAfterSec}\r\n`;
   // end() alone only half-closes: a client that never closes its side would keep the socket (and
