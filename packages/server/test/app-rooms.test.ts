@@ -9,6 +9,7 @@ import type { TandemServer } from '../src/server.js';
 import { openSqliteStore } from '../src/store/open-sqlite-store.js';
 import { TestClient, UpgradeRefused } from './support/client.js';
 import { createSession, guestToken, postJson, startServer } from './support/server.js';
+import { b64, SERVICE_KEY, serviceCall, unb64 } from './support/service-api.js';
 
 const SECRET = 'an-app-secret-of-at-least-32-bytes!!';
 const secretKey = new TextEncoder().encode(SECRET);
@@ -262,6 +263,44 @@ describe('app-named rooms, access from the token', () => {
     // Deleting an unloaded room removes it from the store.
     expect(await server.deleteRoom('lesson-del')).toBe(true);
     expect((await refusal(docUrl(server, 'lesson-del', token))).code).toBe(ErrorCode.RoomNotFound);
+  });
+});
+
+describe("app-named rooms, from the app's backend with the service key", () => {
+  let server: TandemServer;
+  beforeAll(async () => {
+    server = await startServer({ jwtSecret: SECRET, serviceKey: SERVICE_KEY, joinsPerMinute: 10_000 });
+  });
+  afterAll(() => server.close());
+
+  it('reads, replaces and deletes an app room at /docs/<name>, as its clients see', async () => {
+    const token = await appToken('w', { 'notes-*': 'write' });
+    const writer = await (await enter(docUrl(server, 'notes-1', token, 'lww'))).admitted();
+    writer.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('by the writer') });
+    await writer.next('docAck', (a) => a.rid === 1);
+
+    const read = await serviceCall(server, 'GET', '/docs/notes-1/document');
+    expect(read.status).toBe(200);
+    expect(text(unb64(read.body.document))).toBe('by the writer');
+
+    const replaced = await serviceCall(server, 'PUT', '/docs/notes-1/document', {
+      mode: 'lww',
+      document: b64(bytes('by the backend')),
+    });
+    expect(replaced.status).toBe(200);
+    const pushed = await writer.next('lwwDoc', (d) => d.version === replaced.body.version);
+    expect(text(pushed.doc)).toBe('by the backend');
+
+    // A session room of the same spelling is another room: the app room is not reached through it.
+    expect((await serviceCall(server, 'GET', '/rooms/notes-1/document')).status).toBe(404);
+    expect((await serviceCall(server, 'GET', '/docs/bad%20name/document')).status).toBe(404);
+    // A user's token is not the service key.
+    expect((await serviceCall(server, 'GET', '/docs/notes-1/document', undefined, token)).status).toBe(401);
+
+    expect((await serviceCall(server, 'DELETE', '/docs/notes-1')).status).toBe(200);
+    expect((await writer.closed).code).toBe(4000 + ErrorCode.RoomClosed);
+    expect((await serviceCall(server, 'GET', '/docs/notes-1/document')).status).toBe(404);
+    expect((await serviceCall(server, 'DELETE', '/docs/notes-1')).status).toBe(404);
   });
 });
 
