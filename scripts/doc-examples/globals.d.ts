@@ -24,6 +24,14 @@ declare global {
   function render(...args: unknown[]): void;
   function rerender(): void;
   function getAppToken(): Promise<string>;
+  /** An example backend's own pieces. */
+  const app: import('express').Express;
+  function currentUser(
+    req: unknown,
+  ): Promise<{ id: string; name: string; email: string; courseId: string; isTeacher: boolean }>;
+  function isTeacher(userId: string, room: string): Promise<boolean>;
+  const searchIndex: { put(id: string, text: string): Promise<void> };
+  const tandem: import('@tandem/server').TandemServer;
   function setEditable(editable: boolean): void;
   function toast(message: string): void;
   function showToast(message: string, actions: { release: () => void; decline: () => void }): void;
