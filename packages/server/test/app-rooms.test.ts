@@ -106,6 +106,12 @@ describe('app-named rooms, access from the token', () => {
       await enter(docUrl(server, 'lesson-1', await appToken('r', { 'lesson-1': 'read' }), 'lww'))
     ).admitted();
     expect(text((await reader.next('lwwDoc')).doc)).toBe('v1');
+    // Read access from the token makes a viewer: its edit is refused and changes nothing.
+    reader.send({ type: 'lwwSet', rid: 1, resource: '', doc: bytes('by the reader') });
+    expect((await reader.next('error', (e) => e.rid === 1)).code).toBe(ErrorCode.Forbidden);
+    writer.send({ type: 'lwwSet', rid: 2, resource: '', doc: bytes('v2') });
+    await writer.next('docAck', (a) => a.rid === 2);
+    expect(text((await reader.next('lwwDoc', (d) => text(d.doc) !== 'v1')).doc)).toBe('v2');
     // No host: the room's first connection is not one, and neither is anyone after it.
     expect([writer.welcome.role, reader.welcome.role]).toEqual(['guest', 'guest']);
     expect(writer.of('settings').at(-1)).toMatchObject({ hostUserId: '', policy: 'open' });
