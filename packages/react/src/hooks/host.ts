@@ -1,3 +1,5 @@
+'use client';
+
 import type { HostedSession, HostOptions } from '@tandem/client';
 import { useCallback } from 'react';
 import { useClient } from '../context.js';
