@@ -212,7 +212,7 @@ export const OPTIONS = {
     defaultText: 'none',
     flag: 'trusted-proxies',
     env: ['TANDEM_TRUSTED_PROXIES'],
-    doc: 'Reverse proxies (comma-separated addresses and CIDR ranges) whose `X-Forwarded-For` names the client: see [below](#behind-a-reverse-proxy).',
+    doc: 'Reverse proxies (comma-separated addresses and CIDR ranges) whose `X-Forwarded-For` names the client (see Behind a reverse proxy in docs/server.md).',
   },
   maxHostedRooms: {
     kind: 'int',
@@ -406,7 +406,7 @@ export const OPTIONS = {
     env: ['TANDEM_ROOM_RETENTION_DAYS'],
     min: 0,
     max: 36500,
-    doc: 'An hourly sweep deletes stored rooms nobody has written to (edit, join, setting, load) for this long; 0 keeps rooms forever.',
+    doc: 'An hourly sweep deletes stored session rooms nobody has written to (edit, join, setting, load) for this long; app-named rooms are kept until the app deletes them; 0 keeps sessions forever.',
   },
   logLevel: {
     kind: { enum: LOG_LEVELS },
