@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { SignJWT } from 'jose';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomConnection } from '../../client/src/index.js';
@@ -76,6 +77,58 @@ describe('TandemServer.attach', () => {
     expect(await (await fetch(`${url}/hello`)).json()).toEqual({ from: 'app' });
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+  });
+
+  it("runs the app's own documents as the guide shows: claims in its tokens, readers, the backend's calls", async () => {
+    const secret = 'the-app-signs-its-users-tokens-with-this';
+    const serviceKey = 'the-app-backend-key-0123456789abcdefgh';
+    const { url, tandem } = await attached({ path: '/tandem', jwtSecret: secret, guests: false, serviceKey });
+    const sign = (sub: string, access: 'read' | 'write') =>
+      new SignJWT({ name: sub, tandem: { rooms: { 'lesson-*': access } } })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(sub)
+        .setExpirationTime('10m')
+        .sign(new TextEncoder().encode(secret));
+    const teacherToken = await sign('teacher', 'write');
+    const teacher = nodeClient(tandem.url, () => teacherToken);
+    await teacher.createRoom('lesson-7', {
+      mode: 'lww',
+      initial: new TextEncoder().encode('{"title":"Draft"}'),
+    });
+    const writer = teacher.room('lesson-7', { mode: 'lww' });
+    const studentToken = await sign('student', 'read');
+    const reader = nodeClient(tandem.url, () => studentToken).room('lesson-7');
+    open.rooms.push(writer, reader);
+    await Promise.all([reach(writer, 'connected'), reach(reader, 'connected')]);
+    expect(reader.readOnly).toBe(true);
+    expect(reader.lww.json<{ title: string }>()?.title).toBe('Draft');
+
+    await writer.lww.set({ title: 'Fractions' });
+    await until(reader, 'activity', () => reader.lww.json<{ title: string }>()?.title === 'Fractions');
+    await expect(reader.lww.set({ title: 'by a student' })).rejects.toMatchObject({ codeName: 'Forbidden' });
+
+    // The app's backend, through the app's port: reads the document and replaces it for everyone.
+    const auth = { authorization: `Bearer ${serviceKey}` };
+    const read = await (await fetch(`${url}/tandem/docs/lesson-7/document`, { headers: auth })).json();
+    expect(JSON.parse(Buffer.from(read.document, 'base64').toString())).toEqual({ title: 'Fractions' });
+    const replaced = await fetch(`${url}/tandem/docs/lesson-7/document`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        mode: 'lww',
+        document: Buffer.from('{"title":"Published"}').toString('base64'),
+      }),
+    });
+    expect(replaced.status).toBe(200);
+    await until(writer, 'activity', () => writer.lww.json<{ title: string }>()?.title === 'Published');
+    // A user's token is no service key.
+    expect(
+      (
+        await fetch(`${url}/tandem/docs/lesson-7/document`, {
+          headers: { authorization: `Bearer ${teacherToken}` },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('close() tells clients to reconnect and leaves the app server running', async () => {
