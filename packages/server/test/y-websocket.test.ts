@@ -3,11 +3,12 @@ import { YjsSyncClient } from '@tandem/yjs';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { TandemServer } from '../src/server.js';
 import { TestClient } from './support/client.js';
 import { guestToken, hostSession, roomUrl, startServer, tempDataDir } from './support/server.js';
+import { notesWhen, yFinalClose, yProvider, ySynced } from './support/y-websocket.js';
 
 const opened: WebsocketProvider[] = [];
 const servers: TandemServer[] = [];
@@ -25,47 +26,15 @@ async function serve(config: Parameters<typeof startServer>[0] = {}): Promise<Ta
   return server;
 }
 
-/** The unmodified official provider, on `ws`, without its same-process BroadcastChannel shortcut. */
 function provider(server: TandemServer, room: string, token: string, doc = new Y.Doc()): WebsocketProvider {
-  const p = new WebsocketProvider(`${server.wsUrl}/yjs`, room, doc, {
-    params: { token },
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  });
+  const p = yProvider(server.wsUrl, room, token, doc);
   opened.push(p);
   return p;
 }
 
-function synced(p: WebsocketProvider): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.synced) return resolve();
-    const on = (state: boolean): void => {
-      if (!state) return;
-      p.off('sync', on);
-      resolve();
-    };
-    p.on('sync', on);
-  });
-}
-
-/** The close the provider takes as final (it stops reconnecting). */
-function finalClose(p: WebsocketProvider): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => p.once('closed', (event) => resolve(event)));
-}
-
-/** Resolves once `doc`'s text `notes` satisfies `ok`. */
-function textWhen(doc: Y.Doc, ok: (text: string) => boolean): Promise<string> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      const text = doc.getText('notes').toString();
-      if (!ok(text)) return;
-      doc.off('update', check);
-      resolve(text);
-    };
-    doc.on('update', check);
-    check();
-  });
-}
+const synced = ySynced;
+const finalClose = yFinalClose;
+const textWhen = notesWhen;
 
 /** A raw socket to a y-websocket URL, keeping what it receives. */
 async function rawSocket(
