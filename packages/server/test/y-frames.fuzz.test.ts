@@ -89,14 +89,28 @@ describe('awareness relay', () => {
   const state = (clientId: number, clock: number, name: string) =>
     encodeAwarenessUpdate([{ clientId, clock, state: JSON.stringify({ user: { name } }) }]);
 
-  it('relays within a room only, answers a query, and removes a leaver’s states', () => {
+  it('relays among the admitted of a room only, answers a query, and removes a leaver’s states', () => {
     const hub = new AwarenessHub(() => 0);
-    const [a, b, c] = [peer(), peer(), peer()];
-    hub.join('r1', a);
-    hub.join('r1', b);
-    hub.join('r2', c);
+    const [a, b, c, waiting] = [peer(), peer(), peer(), peer()];
+    for (const [room, p] of [
+      ['r1', a],
+      ['r1', b],
+      ['r2', c],
+      ['r1', waiting],
+    ] as const)
+      hub.join(room, p);
+    for (const [room, p] of [
+      ['r1', a],
+      ['r1', b],
+      ['r2', c],
+    ] as const)
+      hub.admit(room, p);
     expect(hub.publish('r1', a, state(1, 1, 'Ada'))).toBeUndefined();
-    expect([a.got.length, b.got.length, c.got.length]).toEqual([0, 1, 0]);
+    // The sender hears its own echo, as from y-websocket's server; the waiting one hears nothing.
+    expect([a.got.length, b.got.length, c.got.length, waiting.got.length]).toEqual([1, 1, 0, 0]);
+    expect(hub.publish('r1', waiting, state(9, 1, 'Mallory'))).toBeUndefined();
+    expect([a.got.length, b.got.length, waiting.got.length]).toEqual([1, 1, 1]);
+    expect(hub.snapshot('r1', waiting)).toBeUndefined();
     const snapshot = hub.snapshot('r1', b)!;
     const entries = decodeAwarenessUpdate((decodeYFrame(snapshot) as { update: Uint8Array }).update);
     expect(entries.map((e) => JSON.parse(e.state).user.name)).toEqual(['Ada']);
@@ -104,6 +118,8 @@ describe('awareness relay', () => {
     const removal = decodeYFrame(b.got.at(-1)!) as { update: Uint8Array };
     expect(decodeAwarenessUpdate(removal.update)).toEqual([{ clientId: 1, clock: 2, state: 'null' }]);
     expect(hub.snapshot('r1', b)).toBeUndefined();
+    hub.admit('r1', waiting);
+    expect(decodeYFrame(b.got.at(-1)!)).toEqual({ kind: 'awareness', update: state(9, 1, 'Mallory') });
   });
 
   it('caps size and rate, and refuses what is malformed, relaying none of it', () => {
@@ -112,6 +128,8 @@ describe('awareness relay', () => {
     const [a, b] = [peer(), peer()];
     hub.join('r', a);
     hub.join('r', b);
+    hub.admit('r', a);
+    hub.admit('r', b);
     expect(hub.publish('r', a, state(1, 1, 'x'.repeat(MAX_AWARENESS_BYTES)))).toBe('too-large');
     expect(hub.publish('r', a, new Uint8Array([5, 1]))).toBe('malformed');
     let refused = 0;

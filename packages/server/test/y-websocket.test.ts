@@ -42,7 +42,9 @@ async function rawSocket(
 ): Promise<{ ws: WebSocket; got: Uint8Array[]; closed: Promise<number>; first: Promise<Uint8Array> }> {
   const ws = new WebSocket(url);
   const got: Uint8Array[] = [];
-  const first = new Promise<Uint8Array>((resolve) => ws.once('message', (data: Buffer) => resolve(data)));
+  const first = new Promise<Uint8Array>((resolve) =>
+    ws.once('message', (data: Buffer) => resolve(new Uint8Array(data))),
+  );
   ws.on('message', (data: Buffer) => got.push(new Uint8Array(data)));
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   await new Promise((resolve, reject) => {
@@ -50,6 +52,18 @@ async function rawSocket(
     ws.once('error', reject);
   });
   return { ws, got, closed, first };
+}
+
+function encodeAwarenessFrame(clientId: number, state: string): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, 1);
+  encoding.writeVarUint(update, clientId);
+  encoding.writeVarUint(update, 1);
+  encoding.writeVarString(update, state);
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
+  return encoding.toUint8Array(e);
 }
 
 function syncStep1(doc: Y.Doc): Uint8Array {
@@ -142,9 +156,14 @@ describe('y-websocket endpoint', () => {
     const raw = await rawSocket(`${server.wsUrl}/yjs/rooms/${roomId}?token=${encodeURIComponent(token)}`);
     raw.ws.send(syncStep1(new Y.Doc()));
     const list = await host.next('waitingList', (w) => w.waiting.some((g) => g.name === 'Mallory'));
+    // Its own awareness comes back (what keeps a provider from taking silence for a dead line)...
+    const own = encodeAwarenessFrame(7, '{"user":{"name":"Mallory"}}');
+    raw.ws.send(own);
+    expect(await raw.first).toEqual(own);
     host.send({ type: 'admit', action: 'decline', slot: list.waiting[0]!.slot });
     expect(await raw.closed).toBe(4409);
-    expect(raw.got).toEqual([]);
+    // ...and nothing else: no document bytes, no one else's state.
+    expect(raw.got).toEqual([own]);
 
     const { token: t2 } = await guestToken(server, 'Mallory2');
     const p = provider(server, `rooms/${roomId}`, t2);

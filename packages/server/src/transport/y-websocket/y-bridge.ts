@@ -9,7 +9,7 @@ import {
   PROTOCOL_VERSION,
 } from '@tandem/protocol';
 import type { RoomSocket } from '@tandem/room';
-import type { AwarenessHub } from './awareness-hub.js';
+import { type AwarenessHub, MAX_AWARENESS_BYTES } from './awareness-hub.js';
 import { decodeYFrame, encodeSync, Y_SYNC, type YFrame } from './y-frames.js';
 
 /** The y-websocket client's side of a bridge: frames to it, and its refusal. */
@@ -33,17 +33,16 @@ export interface YClientSocket {
 export class YBridge implements RoomSocket {
   private rid = 0;
   private slot = 0;
-  private admitted = false;
   private readOnly = false;
   /** The client's latest state vector, held until the room's handshake can answer it. */
   private clientSv: Uint8Array | undefined;
   /** The room has sent its state vector on admission: the client's own can be asked about. */
   private roomSvSeen = false;
-  /** The client's latest awareness update sent before admission, published on admission. */
-  private earlyAwareness: Uint8Array | undefined;
   /** Request ids of this bridge's edits, so an error answering one is told apart. */
   private readonly edits = new Set<number>();
   private roomId: string | undefined;
+  /** The client's latest awareness update from before its room was known, relayed once it is. */
+  private earlyAwareness: Uint8Array | undefined;
   private readonly peer = { send: (frame: Uint8Array) => this.client.send(frame) };
 
   /**
@@ -60,7 +59,10 @@ export class YBridge implements RoomSocket {
   /** Names the room this connection goes to, and says `hello` to it (delivered once attached). */
   start(roomId: string): void {
     this.roomId = roomId;
+    this.hub.join(roomId, this.peer);
     this.deliver({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 });
+    if (this.earlyAwareness) this.awareness(this.earlyAwareness);
+    this.earlyAwareness = undefined;
   }
 
   /** A frame from the y-websocket client. A malformed one refuses the connection. */
@@ -82,7 +84,7 @@ export class YBridge implements RoomSocket {
       case 'awareness':
         return this.awareness(y.update);
       case 'queryAwareness': {
-        const snapshot = this.admitted && this.roomId ? this.hub.snapshot(this.roomId, this.peer) : undefined;
+        const snapshot = this.roomId ? this.hub.snapshot(this.roomId, this.peer) : undefined;
         if (snapshot) this.client.send(snapshot);
         return;
       }
@@ -91,8 +93,7 @@ export class YBridge implements RoomSocket {
 
   /** The connection has gone: its awareness goes with it. */
   leave(): void {
-    if (this.admitted && this.roomId) this.hub.leave(this.roomId, this.peer);
-    this.admitted = false;
+    if (this.roomId) this.hub.leave(this.roomId, this.peer);
   }
 
   /** A frame from the room, translated for the y-websocket client. */
@@ -155,11 +156,7 @@ export class YBridge implements RoomSocket {
   }
 
   private admit(): void {
-    this.admitted = true;
-    if (!this.roomId) return;
-    this.hub.join(this.roomId, this.peer);
-    if (this.earlyAwareness) this.awareness(this.earlyAwareness);
-    this.earlyAwareness = undefined;
+    if (this.roomId) this.hub.admit(this.roomId, this.peer);
   }
 
   /** Sends the client's state vector for the room to answer with a diff, once both can. */
@@ -185,7 +182,9 @@ export class YBridge implements RoomSocket {
   }
 
   private awareness(update: Uint8Array): void {
-    if (!this.admitted || !this.roomId) {
+    if (update.length > MAX_AWARENESS_BYTES)
+      return this.client.fail(ErrorCode.PayloadTooLarge, 'awareness update too large');
+    if (!this.roomId) {
       this.earlyAwareness = update;
       return;
     }
