@@ -119,6 +119,25 @@ describe('y-websocket endpoint', () => {
     await tandem.next('peerLeave', (p) => p.slot === joined.slot);
   });
 
+  it('keeps a fast typist within the room’s default document budget: no edit lost, no reconnect', async () => {
+    const server = await serve({ docRate: 8 });
+    const { host, roomId, token } = await yjsSession(server);
+    await host.close();
+    const typist = provider(server, `rooms/${roomId}`, token);
+    const reader = provider(server, `rooms/${roomId}`, token);
+    await Promise.all([synced(typist), synced(reader)]);
+    let closes = 0;
+    typist.on('connection-close', () => closes++);
+    const text = typist.doc.getText('notes');
+    // A keystroke per turn of the event loop: each is its own y-websocket update frame.
+    for (let i = 0; i < 60; i++) {
+      text.insert(text.length, String(i % 10));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await textWhen(reader.doc, (t) => t.length === 60)).toBe('0123456789'.repeat(6));
+    expect(closes).toBe(0);
+  });
+
   it('keeps the document across a server restart, and the provider reconnects by itself', async () => {
     const data = tempDataDir();
     cleanups.push(data.remove);

@@ -10,6 +10,7 @@ import {
 } from '@tandem/protocol';
 import type { RoomSocket } from '@tandem/room';
 import { type AwarenessHub, MAX_AWARENESS_BYTES } from './awareness-hub.js';
+import { UpdatePacer } from './update-pacer.js';
 import { decodeYFrame, encodeSync, Y_SYNC, type YFrame } from './y-frames.js';
 
 /** The y-websocket client's side of a bridge: frames to it, and its refusal. */
@@ -44,6 +45,7 @@ export class YBridge implements RoomSocket {
   /** The client's latest awareness update from before its room was known, relayed once it is. */
   private earlyAwareness: Uint8Array | undefined;
   private readonly peer = { send: (frame: Uint8Array) => this.client.send(frame) };
+  private readonly pacer = new UpdatePacer((data) => this.sendEdit('update', data));
 
   /**
    * @param client the y-websocket client's socket.
@@ -93,6 +95,7 @@ export class YBridge implements RoomSocket {
 
   /** The connection has gone: its awareness goes with it. */
   leave(): void {
+    this.pacer.stop();
     if (this.roomId) this.hub.leave(this.roomId, this.peer);
   }
 
@@ -174,6 +177,12 @@ export class YBridge implements RoomSocket {
       if (step === 'diff') return;
       return this.client.fail(ErrorCode.Forbidden, 'this participant may only read');
     }
+    // Handshake answers go at once; updates are merged and paced to stay within the doc budget.
+    if (step === 'update') return this.pacer.push(data);
+    this.sendEdit(step, data);
+  }
+
+  private sendEdit(step: 'diff' | 'update', data: Uint8Array): void {
     const rid = this.nextRid();
     this.edits.add(rid);
     // Ids only grow and errors answer promptly: a short window of recent ids is enough.
