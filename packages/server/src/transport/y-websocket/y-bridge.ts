@@ -4,6 +4,7 @@ import {
   ErrorCode,
   encode,
   errorOfCloseCode,
+  MESSAGES,
   type Message,
   type MessageOf,
   PROTOCOL_VERSION,
@@ -12,6 +13,13 @@ import type { RoomSocket } from '@tandem/room';
 import { type AwarenessHub, MAX_AWARENESS_BYTES } from './awareness-hub.js';
 import { UpdatePacer } from './update-pacer.js';
 import { decodeYFrame, encodeSync, Y_SYNC, type YFrame } from './y-frames.js';
+
+/** The tags of the room's messages a bridge acts on; see `fromRoom`. */
+const TRANSLATED_TAGS: ReadonlySet<number> = new Set<number>(
+  (['batch', 'welcome', 'peerAccess', 'admission', 'yjs', 'error', 'lwwDoc', 'opsSync'] as const).map(
+    (type) => MESSAGES[type].tag,
+  ),
+);
 
 /** The y-websocket client's side of a bridge: frames to it, and its refusal. */
 export interface YClientSocket {
@@ -101,6 +109,9 @@ export class YBridge implements RoomSocket {
 
   /** A frame from the room, translated for the y-websocket client. */
   send(frame: Uint8Array): void {
+    // Most of a room's traffic (cursors, presence, chat) has no y-websocket counterpart: skipped
+    // by its tag, without decoding.
+    if (!TRANSLATED_TAGS.has(frame[0] ?? -1)) return;
     this.fromRoom(decode(frame));
   }
 
