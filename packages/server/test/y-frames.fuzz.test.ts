@@ -6,7 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { AwarenessHub, MAX_AWARENESS_BYTES } from '../src/transport/y-websocket/awareness-hub.js';
+import {
+  AwarenessHub,
+  MAX_AWARENESS_BYTES,
+  MAX_AWARENESS_CLIENTS,
+} from '../src/transport/y-websocket/awareness-hub.js';
 import {
   decodeAwarenessUpdate,
   decodeYFrame,
@@ -132,6 +136,13 @@ describe('awareness relay', () => {
     hub.admit('r', b);
     expect(hub.publish('r', a, state(1, 1, 'x'.repeat(MAX_AWARENESS_BYTES)))).toBe('too-large');
     expect(hub.publish('r', a, new Uint8Array([5, 1]))).toBe('malformed');
+    const many = Array.from({ length: MAX_AWARENESS_CLIENTS + 1 }, (_, i) => ({
+      clientId: i,
+      clock: 1,
+      state: '{}',
+    }));
+    expect(hub.publish('r', a, encodeAwarenessUpdate(many))).toBe('too-large');
+    expect(b.got).toEqual([]);
     let refused = 0;
     for (let i = 0; i < 100; i++)
       if (hub.publish('r', a, state(1, i + 2, 'Ada')) === 'rate-limited') refused++;

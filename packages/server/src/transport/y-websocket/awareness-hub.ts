@@ -7,6 +7,11 @@ import {
 
 /** Largest awareness update a connection may send: a caret, a selection, a name and a colour fit many times. */
 export const MAX_AWARENESS_BYTES = 8 * 1024;
+/**
+ * Yjs client ids one connection may speak for. A provider announces only its own document's; a
+ * few allow for apps that share one socket, while the states the hub keeps stay bounded.
+ */
+export const MAX_AWARENESS_CLIENTS = 8;
 /** Awareness updates a connection may send per second, with a burst of twice as many. */
 export const AWARENESS_PER_SECOND = 30;
 
@@ -76,6 +81,8 @@ export class AwarenessHub {
     } catch {
       return 'malformed';
     }
+    const known = new Set([...state.entries.keys(), ...entries.map((e) => e.clientId)]);
+    if (known.size > MAX_AWARENESS_CLIENTS) return 'too-large';
     for (const entry of entries) state.entries.set(entry.clientId, entry);
     const frame = encodeAwareness(update);
     peer.send(frame);
