@@ -50,6 +50,7 @@ export class YBridge implements RoomSocket {
   /** Request ids of this bridge's edits, so an error answering one is told apart. */
   private readonly edits = new Set<number>();
   private roomId: string | undefined;
+  private gone = false;
   /** The client's latest awareness update from before its room was known, relayed once it is. */
   private earlyAwareness: Uint8Array | undefined;
   private readonly peer = { send: (frame: Uint8Array) => this.client.send(frame) };
@@ -68,6 +69,8 @@ export class YBridge implements RoomSocket {
 
   /** Names the room this connection goes to, and says `hello` to it (delivered once attached). */
   start(roomId: string): void {
+    // A connection gone while its room was being found must not enter the awareness relay.
+    if (this.gone) return;
     this.roomId = roomId;
     this.hub.join(roomId, this.peer);
     this.deliver({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 });
@@ -103,6 +106,7 @@ export class YBridge implements RoomSocket {
 
   /** The connection has gone: its awareness goes with it. */
   leave(): void {
+    this.gone = true;
     this.pacer.stop();
     if (this.roomId) this.hub.leave(this.roomId, this.peer);
   }
