@@ -1,27 +1,17 @@
 import { ErrorCode } from '@tandem/protocol';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { TandemServer } from '../../server/src/server.js';
 import { startServer } from '../../server/test/support/server.js';
 import { type RoomConnection, type StatusChange, TandemError } from '../src/index.js';
+import { APP_SECRET, appToken } from './support/app-token.js';
 import { nodeClient, reach, until } from './support/clients.js';
-
-const SECRET = 'an-app-secret-of-at-least-32-bytes!!';
-
-/** A token the app signs for `sub`, granting `rooms`. */
-function appToken(sub: string, rooms: Record<string, string>): Promise<string> {
-  return new SignJWT({ sub, name: sub, tandem: { rooms } })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(SECRET));
-}
 
 let server: TandemServer;
 const open: RoomConnection[] = [];
 beforeAll(async () => {
   server = await startServer({
-    jwtSecret: SECRET,
+    jwtSecret: APP_SECRET,
     joinsPerMinute: 1000,
     hooks: { authorize: (_identity, room) => (room.startsWith('shared-') ? 'write' : undefined) },
   });

@@ -20,6 +20,28 @@ const JOIN_CODE = /^[A-Za-z0-9]{4,16}$/;
 /** Who a connection says it is: a single-use ticket, or a bearer token. */
 export type Credential = { kind: 'ticket'; ticket: string } | { kind: 'token'; token: string };
 
+/** Where y-websocket clients connect: the room's own path after it (`/yjs/docs/<name>`, `/yjs/rooms/<id>`). */
+export const Y_WEBSOCKET_PREFIX = '/yjs';
+
+/**
+ * A y-websocket connection's URL: `/yjs` followed by a room URL (not `/p2p/`), so an unmodified
+ * `WebsocketProvider('wss://host/yjs', 'docs/<name>', doc, { params: { token } })` reaches an app
+ * room (created as a `yjs` room unless `mode` says otherwise) and `'rooms/<id>'` a session's room.
+ * Undefined when the URL does not start with `/yjs/`.
+ */
+export function parseYWebsocketUrl(
+  rawUrl: string | undefined,
+  authorization: string | undefined,
+): { target: RoomTarget | undefined; credential: Credential; problem?: string } | undefined {
+  const url = new URL(rawUrl ?? '/', 'http://localhost');
+  if (!url.pathname.startsWith(`${Y_WEBSOCKET_PREFIX}/`)) return undefined;
+  url.pathname = url.pathname.slice(Y_WEBSOCKET_PREFIX.length);
+  if (url.pathname.startsWith('/docs/') && !url.searchParams.has('mode')) url.searchParams.set('mode', 'yjs');
+  const parsed = parseConnectionUrl(url.pathname + url.search, authorization);
+  const target = parsed.target?.kind === 'p2p' ? undefined : parsed.target;
+  return { ...parsed, target };
+}
+
 /**
  * `/rooms/<roomId>`, `/join/<code>`, `/docs/<name>[?mode=lww|ops|yjs]` or `/p2p/<sessionId>`.
  * Anything else is not a room URL; an app room URL with a bad name or mode says why (`problem`). The
@@ -75,7 +97,7 @@ function safeDecode(value: string): string | undefined {
   }
 }
 
-/** Whether `path` is shaped as a connection URL's (`/rooms/…`, `/join/…`, `/docs/…`, `/p2p/…`), valid or not. */
+/** Whether `path` is shaped as a connection URL's (`/rooms/…`, `/join/…`, `/docs/…`, `/p2p/…`, `/yjs/…`), valid or not. */
 export function isConnectionPath(path: string): boolean {
-  return /^\/(rooms|join|docs|p2p)\//.test(path);
+  return /^\/(rooms|join|docs|p2p|yjs)\//.test(path);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '@tandem/protocol';
+import { closeReason, type RoomSocket } from '@tandem/room';
 import type { WebSocket, WebSocketServer } from 'ws';
 import {
   AuthError,
@@ -16,9 +17,12 @@ import { Link } from '../placement/link.js';
 import type { Placement } from '../placement/placement.js';
 import { Refusal } from '../refusal.js';
 import { type AppAccessOptions, appAccess } from '../rooms/app-access.js';
-import { parseConnectionUrl, type RoomTarget } from './connection-url.js';
+import { parseConnectionUrl, parseYWebsocketUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
+import type { AwarenessHub } from './y-websocket/awareness-hub.js';
+import { yCloseCode } from './y-websocket/y-close.js';
+import { type Dialect, yWebsocketDialect } from './y-websocket/y-dialect.js';
 
 export interface UpgradeContext {
   wss: WebSocketServer;
@@ -42,6 +46,8 @@ export interface UpgradeContext {
   appAccess: AppAccessOptions;
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
+  /** Awareness relayed among the y-websocket connections of each room (`/yjs/…`). */
+  awareness: AwarenessHub;
 }
 
 /** Largest signaling frame: an SDP offer with its candidates is a few KB. */
@@ -83,17 +89,28 @@ export async function handleUpgrade(
 ): Promise<void> {
   socket.on('error', () => socket.destroy());
   if (ctx.isClosing()) return refuseHttp(socket, 503, 'shutting down');
-  const { target, credential, problem } = parseConnectionUrl(req.url, req.headers.authorization);
+  const yws = parseYWebsocketUrl(req.url, req.headers.authorization);
+  const { target, credential, problem } = yws ?? parseConnectionUrl(req.url, req.headers.authorization);
+  // y-websocket's provider reconnects after any failed upgrade, forever: it is refused on an open
+  // socket instead, with a close code that stops it (see yCloseCode). A transient 503 stays HTTP.
+  const refuse = (status: 400 | 401 | 404 | 503, message: string, retryAfterSec?: number): void => {
+    if (!yws || status === 503) return refuseHttp(socket, status, message, retryAfterSec);
+    const code = { 400: ErrorCode.BadMessage, 401: ErrorCode.Unauthorized, 404: ErrorCode.RoomNotFound }[
+      status
+    ];
+    ctx.wss.handleUpgrade(req, socket, head, (ws) => ws.close(yCloseCode(code), closeReason(message)));
+  };
   if (problem !== undefined) {
     ctx.metrics.upgradesRefused.inc({ reason: 'bad-room-name' });
-    return refuseHttp(socket, 400, problem);
+    return refuse(400, problem);
   }
   if (!target) {
     ctx.metrics.upgradesRefused.inc({ reason: 'not-found' });
-    return refuseHttp(
-      socket,
+    return refuse(
       404,
-      'not a room URL; use /rooms/<id>, /join/<code>, /docs/<name> or /p2p/<session>',
+      yws
+        ? 'not a y-websocket room URL; use /yjs/docs/<name>, /yjs/rooms/<id> or /yjs/join/<code>'
+        : 'not a room URL; use /rooms/<id>, /join/<code>, /docs/<name> or /p2p/<session>',
     );
   }
   let identity: VerifiedIdentity;
@@ -108,13 +125,16 @@ export async function handleUpgrade(
     ctx.logger.info({ reason, remote: ctx.clientAddress(req) }, 'upgrade refused');
     // An unreachable JWKS is our outage, not the client's fault: 503 tells it to retry.
     const { status, message, retryAfterSec } = authRefusal(error);
-    return refuseHttp(socket, status, message, retryAfterSec);
+    return refuse(status, message, retryAfterSec);
   }
   const ownListeners = socket.listeners('data');
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.wss.emit('connection', ws, req);
     if (target.kind === 'p2p') acceptSignaling(ctx, ws, socket, ownListeners, identity, target.sessionId);
-    else accept(ctx, ws, socket, ownListeners, ctx.clientAddress(req), identity, target);
+    else {
+      const dialect = yws ? yWebsocketDialect(ctx.awareness) : undefined;
+      accept(ctx, ws, socket, ownListeners, ctx.clientAddress(req), identity, target, dialect);
+    }
   });
 }
 
@@ -143,7 +163,9 @@ interface Destination {
   /** Added to this connection's log lines. */
   log: Record<string, unknown>;
   /** Attaches the connection; rejects with a refusal (code and message) the client is told. */
-  open: (socket: WsRoomSocket) => Promise<Attachment>;
+  open: (socket: RoomSocket) => Promise<Attachment>;
+  /** Another wire format than Tandem's, translated at the socket (y-websocket's). */
+  dialect?: Dialect;
 }
 
 /** A room connection: by room id, or by join code (guesses counted against `address`). */
@@ -155,22 +177,30 @@ function accept(
   address: string,
   identity: VerifiedIdentity,
   target: RoomTarget,
+  dialect?: Dialect,
 ): void {
   serve(ctx, ws, stream, ownListeners, identity, {
     maxPayload: ctx.wss.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     maxQueuedBytes: ctx.maxQueuedBytes,
     countFramesIn: true,
     log: { remote: address },
+    ...(dialect ? { dialect } : {}),
     open: async (socket) => {
-      if (target.kind === 'app') return openAppRoom(ctx, socket, identity, target);
+      const room = target.kind === 'app' ? await appRoomOf(ctx, identity, target) : undefined;
       const roomId =
-        target.kind === 'room' ? target.roomId : await ctx.placement.findSession(target.code, address);
+        room?.roomId ??
+        (target.kind === 'room'
+          ? target.roomId
+          : target.kind === 'code'
+            ? await ctx.placement.findSession(target.code, address)
+            : undefined);
       if (!roomId)
         throw new Refusal(
           ErrorCode.RoomNotFound,
           `no session with code ${target.kind === 'code' ? target.code : ''}`,
         );
-      return ctx.placement.openRoom(roomId, socket, identity);
+      dialect?.roomFound(roomId);
+      return ctx.placement.openRoom(roomId, socket, room?.identity ?? identity);
     },
   });
 }
@@ -180,12 +210,11 @@ function accept(
  * as what the connection gets in; a writer's connection creates the room when absent. The
  * connection carries its access into the room.
  */
-async function openAppRoom(
+async function appRoomOf(
   ctx: UpgradeContext,
-  socket: WsRoomSocket,
   identity: VerifiedIdentity,
   target: Extract<RoomTarget, { kind: 'app' }>,
-): Promise<Attachment> {
+): Promise<{ roomId: string; identity: VerifiedIdentity }> {
   const access = await appAccess(identity, target.name, ctx.appAccess);
   const { docMode } = target;
   const opened = await ctx.placement.createSession(identity, {
@@ -194,7 +223,7 @@ async function openAppRoom(
   const actual = opened.appRoom?.docMode;
   if (docMode !== undefined && actual !== docMode)
     throw new Refusal(ErrorCode.WrongDocMode, `room ${target.name} is a ${actual} room, not ${docMode}`);
-  return ctx.placement.openRoom(opened.roomId, socket, { ...identity, access });
+  return { roomId: opened.roomId, identity: { ...identity, access } };
 }
 
 /**
@@ -233,6 +262,7 @@ function serve(
   to: Destination,
 ): void {
   let cleanClose = false;
+  let wrapped: ReturnType<Dialect['wrap']> | undefined;
   const link = new Link({
     maxQueuedFrames: ctx.maxQueuedFrames,
     maxQueuedBytes: to.maxQueuedBytes,
@@ -241,15 +271,20 @@ function serve(
     logger: ctx.logger,
     log: to.log,
   });
-  const leave = (): void => link.leave(cleanClose);
-  const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave);
+  const leave = (): void => {
+    wrapped?.leave();
+    link.leave(cleanClose);
+  };
+  const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave, to.dialect?.farewell);
+  wrapped = to.dialect?.wrap(socket, (frame) => link.receive(frame));
   ctx.sockets.add(socket);
   ctx.metrics.connections.inc();
   const disarmExpiry = expireWith(identity, socket);
   const onFrame = (frame: Buffer, isBinary: boolean): void => {
     if (to.countFramesIn) ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
-    link.receive(frame);
+    if (wrapped) wrapped.receive(frame);
+    else link.receive(frame);
   };
   readFrames(
     ws,
@@ -269,7 +304,7 @@ function serve(
     leave();
   });
   ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
-  link.attach(to.open(socket));
+  link.attach(to.open(wrapped?.room ?? socket));
 }
 
 function refuseHttp(

@@ -15,6 +15,18 @@ import type { Metrics } from '../observability/metrics.js';
 import type { FrameReader } from './frame-reader.js';
 import { writeBinaryFrame } from './frame-writer.js';
 
+/**
+ * How a socket tells its client it is refused: the frame sent first (none for a client that cannot
+ * read Tandem's) and the close code.
+ */
+export type Farewell = (code: ErrorCode, message: string) => { frame?: Uint8Array; closeCode: number };
+
+/** Tandem's own: an `error` frame, then close code `4000 + code`. */
+export const tandemFarewell: Farewell = (code, message) => ({
+  frame: encode({ type: 'error', code, rid: 0, message }),
+  closeCode: closeCodeOf(code),
+});
+
 export interface BackpressureLimits {
   /** Past this many unflushed bytes, cursor and presence frames coalesce to the latest per sender. */
   softBytes: number;
@@ -48,6 +60,7 @@ export class WsRoomSocket implements RoomSocket {
     private readonly limits: BackpressureLimits,
     private readonly metrics: Metrics,
     private readonly onGiveUp: () => void = () => {},
+    private readonly farewell: Farewell = tandemFarewell,
   ) {}
 
   send(frame: Uint8Array): void {
@@ -105,8 +118,9 @@ export class WsRoomSocket implements RoomSocket {
   }
 
   private end(code: ErrorCode, message: string): void {
-    this.write(encode({ type: 'error', code, rid: 0, message }));
-    this.close(closeCodeOf(code), closeReason(message));
+    const { frame, closeCode } = this.farewell(code, message);
+    if (frame) this.write(frame);
+    this.close(closeCode, closeReason(message));
   }
 
   private write(frame: Uint8Array): void {

@@ -1,0 +1,100 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+/**
+ * The y-websocket wire format (y-protocols): every frame starts with a varuint message type; a sync
+ * frame then holds a varuint step and a length-prefixed payload (Yjs v1 encoding), an awareness
+ * frame a length-prefixed awareness update.
+ */
+export const Y_MESSAGE = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 } as const;
+
+/** The sync steps of a `sync` frame. */
+export const Y_SYNC = { step1: 0, step2: 1, update: 2 } as const;
+
+/** One frame a y-websocket client sends, decoded. */
+export type YFrame =
+  | { kind: 'step1'; stateVector: Uint8Array }
+  | { kind: 'step2'; update: Uint8Array }
+  | { kind: 'update'; update: Uint8Array }
+  | { kind: 'awareness'; update: Uint8Array }
+  | { kind: 'queryAwareness' };
+
+/** Decodes a client's frame; throws an `Error` naming what is wrong with a malformed one. */
+export function decodeYFrame(frame: Uint8Array): YFrame {
+  const d = decoding.createDecoder(frame);
+  const type = decoding.readVarUint(d);
+  let out: YFrame;
+  if (type === Y_MESSAGE.sync) {
+    const step = decoding.readVarUint(d);
+    const data = decoding.readVarUint8Array(d);
+    if (step === Y_SYNC.step1) out = { kind: 'step1', stateVector: data };
+    else if (step === Y_SYNC.step2) out = { kind: 'step2', update: data };
+    else if (step === Y_SYNC.update) out = { kind: 'update', update: data };
+    else throw new Error(`unknown sync step ${step}`);
+  } else if (type === Y_MESSAGE.awareness) {
+    out = { kind: 'awareness', update: decoding.readVarUint8Array(d) };
+  } else if (type === Y_MESSAGE.queryAwareness) {
+    out = { kind: 'queryAwareness' };
+  } else {
+    throw new Error(`message type ${type} is not one a client sends`);
+  }
+  // lib0 reads past the end as garbage in some paths and throws in others: both are refused.
+  if (d.pos !== frame.length) throw new Error('trailing or missing bytes');
+  return out;
+}
+
+/** A sync frame of `step` carrying `data`. */
+export function encodeSync(step: number, data: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, Y_MESSAGE.sync);
+  encoding.writeVarUint(e, step);
+  encoding.writeVarUint8Array(e, data);
+  return encoding.toUint8Array(e);
+}
+
+/** An awareness frame carrying `update`. */
+export function encodeAwareness(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, Y_MESSAGE.awareness);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+/** One client's entry in an awareness update: its Yjs client id, clock, and state as JSON text. */
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  /** The state as JSON; `'null'` removes the client. */
+  state: string;
+}
+
+/**
+ * Reads an awareness update's entries; throws an `Error` when it is malformed, including a state
+ * that is not JSON (every receiving client would throw parsing it).
+ */
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+  const d = decoding.createDecoder(update);
+  const count = decoding.readVarUint(d);
+  const entries: AwarenessEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(d);
+    const clock = decoding.readVarUint(d);
+    const state = decoding.readVarString(d);
+    JSON.parse(state);
+    entries.push({ clientId, clock, state });
+  }
+  if (d.pos !== update.length) throw new Error('trailing or missing bytes in awareness update');
+  return entries;
+}
+
+/** An awareness update of `entries`. */
+export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, entries.length);
+  for (const { clientId, clock, state } of entries) {
+    encoding.writeVarUint(e, clientId);
+    encoding.writeVarUint(e, clock);
+    encoding.writeVarString(e, state);
+  }
+  return encoding.toUint8Array(e);
+}
