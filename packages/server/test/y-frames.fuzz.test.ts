@@ -103,12 +103,12 @@ describe('awareness relay', () => {
       ['r1', waiting],
     ] as const)
       hub.join(room, p);
-    for (const [room, p] of [
-      ['r1', a],
-      ['r1', b],
-      ['r2', c],
+    for (const [room, p, name] of [
+      ['r1', a, 'Ada'],
+      ['r1', b, 'Bob'],
+      ['r2', c, 'Cy'],
     ] as const)
-      hub.admit(room, p);
+      hub.admit(room, p, { name, color: '#111111' });
     expect(hub.publish('r1', a, state(1, 1, 'Ada'))).toBeUndefined();
     // The sender hears its own echo, as from y-websocket's server; the waiting one hears nothing.
     expect([a.got.length, b.got.length, c.got.length, waiting.got.length]).toEqual([1, 1, 0, 0]);
@@ -122,8 +122,24 @@ describe('awareness relay', () => {
     const removal = decodeYFrame(b.got.at(-1)!) as { update: Uint8Array };
     expect(decodeAwarenessUpdate(removal.update)).toEqual([{ clientId: 1, clock: 2, state: 'null' }]);
     expect(hub.snapshot('r1', b)).toBeUndefined();
-    hub.admit('r1', waiting);
-    expect(decodeYFrame(b.got.at(-1)!)).toEqual({ kind: 'awareness', update: state(9, 1, 'Mallory') });
+    // Admitted as Grace, the state that claimed to be Mallory shows Grace, in her room colour.
+    hub.admit('r1', waiting, { name: 'Grace', color: '#e91e63' });
+    const shown = decodeAwarenessUpdate((decodeYFrame(b.got.at(-1)!) as { update: Uint8Array }).update);
+    expect(shown.map((e) => JSON.parse(e.state).user)).toEqual([{ name: 'Grace', color: '#e91e63' }]);
+    // Once admitted, every state it announces carries its own name, and keeps the rest of what it says.
+    const claim = encodeAwarenessUpdate([
+      {
+        clientId: 9,
+        clock: 2,
+        state: JSON.stringify({ user: { name: 'Ada', color: '#000', x: 1 }, cursor: 7 }),
+      },
+    ]);
+    expect(hub.publish('r1', waiting, claim)).toBeUndefined();
+    const relayed = decodeAwarenessUpdate((decodeYFrame(b.got.at(-1)!) as { update: Uint8Array }).update);
+    expect(JSON.parse(relayed[0]!.state)).toEqual({
+      user: { name: 'Grace', color: '#e91e63', x: 1 },
+      cursor: 7,
+    });
   });
 
   it('caps size and rate, and refuses what is malformed, relaying none of it', () => {
@@ -132,8 +148,8 @@ describe('awareness relay', () => {
     const [a, b] = [peer(), peer()];
     hub.join('r', a);
     hub.join('r', b);
-    hub.admit('r', a);
-    hub.admit('r', b);
+    hub.admit('r', a, { name: 'Ada', color: '#111111' });
+    hub.admit('r', b, { name: 'Bob', color: '#222222' });
     expect(hub.publish('r', a, state(1, 1, 'x'.repeat(MAX_AWARENESS_BYTES)))).toBe('too-large');
     expect(hub.publish('r', a, new Uint8Array([5, 1]))).toBe('malformed');
     const many = Array.from({ length: MAX_AWARENESS_CLIENTS + 1 }, (_, i) => ({

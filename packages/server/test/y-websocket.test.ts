@@ -246,21 +246,28 @@ describe('y-websocket endpoint', () => {
     await host.next('yjs', (m) => m.step === 'update');
   });
 
-  it('relays awareness between providers, and removes a provider’s state when it leaves', async () => {
+  it('relays awareness between providers under their verified names and room colours, and removes a provider’s state when it leaves', async () => {
     const server = await serve();
-    const { host, roomId, token } = await yjsSession(server);
+    const { host, roomId } = await yjsSession(server);
     await host.close();
-    const ada = provider(server, `rooms/${roomId}`, token);
-    const bob = provider(server, `rooms/${roomId}`, token);
+    const ada = provider(server, `rooms/${roomId}`, (await guestToken(server, 'Ada')).token);
+    const bob = provider(server, `rooms/${roomId}`, (await guestToken(server, 'Bob')).token);
     await Promise.all([synced(ada), synced(bob)]);
-    const seen = new Promise<void>((resolve) => {
+    type Shown = { user?: { name?: string; color?: string; icon?: string }; cursor?: number };
+    const seen = new Promise<Shown>((resolve) => {
       const check = (): void => {
-        if (bob.awareness.getStates().get(ada.doc.clientID)?.user?.name === 'Ada') resolve();
+        const state = bob.awareness.getStates().get(ada.doc.clientID) as Shown | undefined;
+        if (state?.cursor === 3) resolve(state);
       };
       bob.awareness.on('change', check);
     });
-    ada.awareness.setLocalStateField('user', { name: 'Ada' });
-    await seen;
+    // Ada claims to be someone else: the others see her own name and her room colour, and the rest.
+    ada.awareness.setLocalState({ user: { name: 'Bob', color: '#000000', icon: 'cat' }, cursor: 3 });
+    const shown = await seen;
+    expect(shown.user?.name).toBe('Ada');
+    expect(shown.user?.icon).toBe('cat');
+    expect(shown.user?.color).toMatch(/^#[0-9a-f]{6}$/i);
+    expect(shown.user?.color).not.toBe('#000000');
     const gone = new Promise<void>((resolve) =>
       bob.awareness.on('change', () => {
         if (!bob.awareness.getStates().has(ada.doc.clientID)) resolve();

@@ -21,12 +21,21 @@ export interface AwarenessPeer {
   send(frame: Uint8Array): void;
 }
 
+/** Who a connection is in its room, as awareness shows it: never what the client claims. */
+export interface AwarenessUser {
+  name: string;
+  /** The participant's room colour. */
+  color: string;
+}
+
 /** Why an awareness update was not relayed. */
 export type AwarenessRefusal = 'malformed' | 'too-large' | 'rate-limited';
 
 interface PeerState {
   /** Whether the room has admitted the connection: only then are its states shown to others. */
   admitted: boolean;
+  /** Its verified name and room colour, once admitted: written into every state it announces. */
+  user?: AwarenessUser;
   /** The latest entry of each Yjs client id this peer announced. */
   entries: Map<number, AwarenessEntry>;
   tokens: number;
@@ -60,11 +69,16 @@ export class AwarenessHub {
     });
   }
 
-  /** The room admitted `peer`: the others now see its states, and it theirs. */
-  admit(roomId: string, peer: AwarenessPeer): void {
+  /**
+   * The room admitted `peer` as `user`: the others now see its states, and it theirs. Its states
+   * carry `user`'s name and colour from now on, whatever the client put there.
+   */
+  admit(roomId: string, peer: AwarenessPeer, user: AwarenessUser): void {
     const state = this.rooms.get(roomId)?.get(peer);
     if (!state || state.admitted) return;
     state.admitted = true;
+    state.user = user;
+    for (const [id, entry] of state.entries) state.entries.set(id, withUser(entry, user));
     const entries = [...state.entries.values()];
     if (entries.length > 0) this.broadcast(roomId, peer, encodeAwareness(encodeAwarenessUpdate(entries)));
   }
@@ -83,8 +97,10 @@ export class AwarenessHub {
     }
     const known = new Set([...state.entries.keys(), ...entries.map((e) => e.clientId)]);
     if (known.size > MAX_AWARENESS_CLIENTS) return 'too-large';
+    const user = state.user;
+    if (user) entries = entries.map((e) => withUser(e, user));
     for (const entry of entries) state.entries.set(entry.clientId, entry);
-    const frame = encodeAwareness(update);
+    const frame = encodeAwareness(user ? encodeAwarenessUpdate(entries) : update);
     peer.send(frame);
     if (state.admitted) this.broadcast(roomId, peer, frame);
     return undefined;
@@ -129,4 +145,21 @@ export class AwarenessHub {
     state.tokens -= 1;
     return true;
   }
+}
+
+/**
+ * `entry` with the verified name and colour in its state's `user` (the field y-prosemirror, Tiptap
+ * and y-codemirror read a collaborator's caret label from), the client's other fields kept. A
+ * state that is not an object carries no name to take over, and is left as it is.
+ */
+function withUser(entry: AwarenessEntry, user: AwarenessUser): AwarenessEntry {
+  if (entry.state === 'null') return entry;
+  const state: unknown = JSON.parse(entry.state);
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return entry;
+  const claimed = (state as { user?: unknown }).user;
+  const own = typeof claimed === 'object' && claimed !== null && !Array.isArray(claimed) ? claimed : {};
+  return {
+    ...entry,
+    state: JSON.stringify({ ...state, user: { ...own, name: user.name, color: user.color } }),
+  };
 }

@@ -10,7 +10,7 @@ import {
   PROTOCOL_VERSION,
 } from '@tandem/protocol';
 import type { RoomSocket } from '@tandem/room';
-import { type AwarenessHub, MAX_AWARENESS_BYTES } from './awareness-hub.js';
+import { type AwarenessHub, type AwarenessUser, MAX_AWARENESS_BYTES } from './awareness-hub.js';
 import { UpdatePacer } from './update-pacer.js';
 import { decodeYFrame, encodeSync, Y_SYNC, type YFrame } from './y-frames.js';
 
@@ -42,6 +42,8 @@ export interface YClientSocket {
 export class YBridge implements RoomSocket {
   private rid = 0;
   private slot = 0;
+  /** Its verified name and room colour (from the room's welcome), shown in its awareness states. */
+  private user: AwarenessUser = { name: '', color: '' };
   private readOnly = false;
   /** The client's latest state vector, held until the room's handshake can answer it. */
   private clientSv: Uint8Array | undefined;
@@ -133,6 +135,7 @@ export class YBridge implements RoomSocket {
         return;
       case 'welcome':
         this.slot = m.slot;
+        this.user = { name: m.name, color: m.color };
         return;
       case 'peerAccess':
         if (m.slot === this.slot) this.readOnly = m.access === 'read';
@@ -174,7 +177,7 @@ export class YBridge implements RoomSocket {
   }
 
   private admit(): void {
-    if (this.roomId) this.hub.admit(this.roomId, this.peer);
+    if (this.roomId) this.hub.admit(this.roomId, this.peer, this.user);
   }
 
   /** Sends the client's state vector for the room to answer with a diff, once both can. */
