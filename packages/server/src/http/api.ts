@@ -30,7 +30,7 @@ import { type AppRoomApi, appRoomSession, createAppRoom, sessionRoom } from './a
 import { documentBodyLimit, documentField } from './document-body.js';
 import { bearerToken, HttpError, readJson, sendJson } from './json.js';
 import { type AddressLimits, retryAfterSeconds, takeOrRefuse } from './rate-limit.js';
-import { HTTP_STATUS_OF } from './refusal-status.js';
+import { httpRefusal } from './refusal-status.js';
 import { matchServiceRoute, type ServiceApiContext } from './service-api.js';
 
 export interface ApiContext extends ServiceApiContext, AppRoomApi {
@@ -264,10 +264,7 @@ const createSession: Handler = async (ctx, req) => {
       },
     ];
   } catch (error) {
-    if (error instanceof Refusal) {
-      throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
-    }
-    throw error;
+    throw error instanceof Refusal ? httpRefusal(error) : error;
   }
 };
 
@@ -313,9 +310,7 @@ const createP2p: Handler = async (ctx, req) => {
   try {
     sessionId = await ctx.placement.createSignaling(identity);
   } catch (error) {
-    if (error instanceof Refusal)
-      throw new HttpError(HTTP_STATUS_OF[error.code] ?? 400, ERRORS[error.code].name, error.message);
-    throw error;
+    throw error instanceof Refusal ? httpRefusal(error) : error;
   }
   return [201, { ...p2pSessionInfo(ctx, sessionId), host: plainIdentity(identity) }];
 };

@@ -6,6 +6,7 @@ import { Refusal } from '../refusal.js';
 import { type AppAccessOptions, appAccess } from '../rooms/app-access.js';
 import { appRoomNameProblem } from '../rooms/app-rooms.js';
 import type { AppRoomRequest, CreatedSession } from '../rooms/registry.js';
+import { documentBodyLimit } from './document-body.js';
 import { HttpError, readJson } from './json.js';
 import { httpRefusal } from './refusal-status.js';
 
@@ -37,8 +38,7 @@ export async function createAppRoom(
   }
   const problem = appRoomNameProblem(name);
   if (problem !== undefined || name === undefined) throw new HttpError(400, 'BadRequest', problem ?? '');
-  // Base64 is four characters for every three bytes; the rest of the body is small.
-  const body = await readJson(req, Math.ceil(ctx.maxDocBytes / 3) * 4 + 16 * 1024);
+  const body = await readJson(req, documentBodyLimit(ctx.maxDocBytes));
   const docMode = body.docMode as DocMode;
   if (!DOC_MODES.includes(docMode))
     throw new HttpError(400, 'BadRequest', `docMode must be one of ${DOC_MODES.join(', ')}`);
