@@ -171,6 +171,34 @@ const VECTORS = [
   ['peerVisibility', { type: 'peerVisibility', slot: 300, hidden: true }],
   ['peerAccess', { type: 'peerAccess', slot: 7, access: 'read' }],
   ['peerAccess/write', { type: 'peerAccess', slot: 7, access: 'write' }],
+  [
+    'awareness',
+    {
+      type: 'awareness',
+      states: [
+        {
+          clientId: 2_741_005_113,
+          clock: 4,
+          state: JSON.stringify({ user: { name: 'Zoë' }, cursor: { anchor: 3, head: 9 } }),
+        },
+      ],
+    },
+  ],
+  ['awareness/removed', { type: 'awareness', states: [{ clientId: 77, clock: 12, state: 'null' }] }],
+  [
+    'peerAwareness',
+    {
+      type: 'peerAwareness',
+      slot: 3,
+      states: [
+        {
+          clientId: 2_741_005_113,
+          clock: 4,
+          state: JSON.stringify({ user: { name: 'Анна', color: '#e5484d' }, cursor: null }),
+        },
+      ],
+    },
+  ],
   ['cursor2d', { type: 'cursor2d', x: 0.5, y: -1.25 }],
   ['cursor3d', { type: 'cursor3d', x: 1.5, y: -0.25, z: 1024 }],
   ['selection', { type: 'selection', element: 'lesson-title', anchor: 3, head: 300 }],

@@ -23,6 +23,7 @@ declare global {
   const blocks: unknown[];
   function render(...args: unknown[]): void;
   function rerender(): void;
+  function showCollaborator(name: string, color: string): void;
   function getAppToken(): Promise<string>;
   /** An example backend's own pieces. */
   const app: import('express').Express;

@@ -1,6 +1,15 @@
 import type { TandemError } from '@tandem/client';
-import { ConnectionPill, RoomProvider, useLww, useReadOnly, useYDoc } from '@tandem/react';
+import {
+  ConnectionPill,
+  RoomProvider,
+  useAwareness,
+  useLww,
+  useReadOnly,
+  useSelf,
+  useYDoc,
+} from '@tandem/react';
 import Collaboration from '@tiptap/extension-collaboration';
+import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { type Editor, EditorContent, useEditorState, useEditor as useTiptap } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { type FormEvent, useEffect, useState } from 'react';
@@ -44,6 +53,9 @@ export function LessonPane({
 
 function NotesEditor() {
   const doc = useYDoc();
+  // Everyone's caret and selection, labelled with the name and colour the room gives them.
+  const awareness = useAwareness();
+  const self = useSelf();
   // A viewer's change to the shared document would not be sent: the editor does not take one.
   const readOnly = useReadOnly();
   const editor = useTiptap(
@@ -52,6 +64,12 @@ function NotesEditor() {
       extensions: [
         StarterKit.configure({ undoRedo: false }),
         Collaboration.configure({ document: doc, field: 'notes' }),
+        CollaborationCaret.configure({
+          provider: { awareness },
+          user: { name: self?.name ?? '', color: self?.color ?? '' },
+          render: caret,
+          selectionRender: selection,
+        }),
       ],
       editorProps: {
         attributes: {
@@ -62,7 +80,7 @@ function NotesEditor() {
         },
       },
     },
-    [doc],
+    [doc, awareness],
   );
   useEffect(() => {
     if (editor && editor.isEditable === readOnly) editor.setEditable(!readOnly);
@@ -77,6 +95,39 @@ function NotesEditor() {
       <EditorContent editor={editor} />
     </div>
   );
+}
+
+/** The name and room colour a collaborator's awareness carries (written by the room). */
+function named(user: Record<string, unknown>): { name: string; color: string } {
+  const name = typeof user.name === 'string' ? user.name : '';
+  const color = typeof user.color === 'string' && /^#[0-9a-f]{6}$/i.test(user.color) ? user.color : '#888888';
+  return { name, color };
+}
+
+/** A collaborator's selection: their colour, faint enough to read through. */
+function selection(user: Record<string, unknown>): Record<string, string> {
+  const { name, color } = named(user);
+  return {
+    nodeName: 'span',
+    class: 'notes-remote-selection',
+    style: `background-color: ${color}40`,
+    'data-name': name,
+  };
+}
+
+/** A collaborator's caret: a bar in their colour with their name above it. */
+function caret(user: Record<string, unknown>): HTMLElement {
+  const { name, color } = named(user);
+  const bar = document.createElement('span');
+  bar.className = 'collaboration-carets__caret';
+  bar.style.borderColor = color;
+  bar.dataset.name = name;
+  const label = document.createElement('span');
+  label.className = 'collaboration-carets__label';
+  label.style.backgroundColor = color;
+  label.textContent = name;
+  bar.append(label);
+  return bar;
 }
 
 function Toolbar({ editor }: { editor: Editor }) {

@@ -54,6 +54,59 @@ describe('the lesson beside the canvas', () => {
     await inputReads(guest, '.lesson-card input >> nth=0', 'Fractions');
     await inputReads(guest, '.lesson-card input >> nth=1', 'Compare halves and quarters');
   });
+
+  it('the guest sees the host’s caret and selection in the notes, named and in the host’s colour, until the host leaves', async () => {
+    const notes = host.getByLabel('Lesson notes text');
+    await notes.fill('Compare halves with quarters');
+    await notesRead(guest, 'Compare halves with quarters');
+    // The host selects "halves" (characters 8 to 14), the head at its end, as a drag would.
+    await notes.focus();
+    await host.evaluate(() => {
+      const editor = document.querySelector('.notes-editor')!;
+      const walker = document.createTreeWalker(editor, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.textContent?.startsWith('Compare halves'))
+          getSelection()?.setBaseAndExtent(node, 8, node, 14);
+      }
+    });
+
+    const caret = guest.locator('.notes-editor .collaboration-carets__caret[data-name="Ada"]');
+    await caret.waitFor();
+    await expect.poll(() => caret.locator('.collaboration-carets__label').textContent()).toBe('Ada');
+    await guest
+      .locator('.notes-editor .notes-remote-selection[data-name="Ada"]', { hasText: 'halves' })
+      .waitFor();
+    // In Ada's room colour, as her avatar shows it.
+    const avatarColour = await guest
+      .locator('.tandem-avatars li', { hasText: 'Ada' })
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await caret.evaluate((el) => getComputedStyle(el).borderLeftColor)).toBe(avatarColour);
+    // At the head of her selection: right after "halves" in the guest's own text.
+    const place = await guest.evaluate(() => {
+      const bar = document.querySelector('.notes-editor .collaboration-carets__caret');
+      const paragraph = document.querySelector('.notes-editor p');
+      const walker = document.createTreeWalker(paragraph!, NodeFilter.SHOW_TEXT);
+      let rest = 'Compare halves'.length;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (bar?.contains(node)) continue;
+        const length = node.textContent?.length ?? 0;
+        if (rest <= length) {
+          const range = document.createRange();
+          range.setStart(node, rest);
+          range.collapse(true);
+          return { caret: bar!.getBoundingClientRect().left, text: range.getBoundingClientRect().left };
+        }
+        rest -= length;
+      }
+      return undefined;
+    });
+    expect(place).toBeDefined();
+    expect(Math.abs(place!.caret - place!.text)).toBeLessThan(4);
+
+    await host.getByRole('button', { name: 'Leave' }).click();
+    await caret.waitFor({ state: 'detached' });
+  });
 });
 
 describe('the document size cap', () => {

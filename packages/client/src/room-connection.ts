@@ -1,4 +1,5 @@
 import type { AccessLevel, AccessOutcome, AdmissionPolicy } from '@tandem/protocol';
+import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { ConnectionCore } from './room/connection-core.js';
 import type {
@@ -199,5 +200,21 @@ export class RoomConnection extends ConnectionCore {
   /** The room's Y.Doc (yjs mode); bind editor bindings to it. Created on first use. */
   get yjs(): Y.Doc {
     return this.documents.yjs;
+  }
+
+  /**
+   * The room's Yjs awareness (yjs mode): a y-protocols `Awareness` on {@link yjs}, created on
+   * first use, the object editor bindings take from a provider (`provider.awareness` for Tiptap's
+   * collaboration caret and y-prosemirror, `awareness` for y-codemirror and y-monaco). Its local
+   * state goes to the room while connected, with this participant's verified name and room colour
+   * in `user`; others' states arrive with theirs, whatever their clients claimed, and are removed
+   * when they leave or this connection drops.
+   *
+   * @example
+   * room.awareness.setLocalStateField('cursor', { anchor, head });
+   * room.awareness.on('change', () => draw(room.awareness.getStates()));
+   */
+  get awareness(): Awareness {
+    return this.awarenessPart.awareness;
   }
 }

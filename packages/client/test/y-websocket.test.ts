@@ -5,6 +5,7 @@ import { startServer } from '../../server/test/support/server.js';
 import { notesWhen, yFinalClose, yProvider } from '../../server/test/support/y-websocket.js';
 import type { RoomConnection } from '../src/index.js';
 import { APP_SECRET, appToken } from './support/app-token.js';
+import { awarenessWhen } from './support/awareness.js';
 import { nodeClient, reach, until } from './support/clients.js';
 
 let server: TandemServer;
@@ -64,5 +65,32 @@ describe('a y-websocket provider beside the SDK in an app room', () => {
     const stranger = provider('lesson-43', await appToken('eve', { 'course-*': 'write' }));
     expect(await finalClose(stranger)).toBe(4407);
     expect(stranger.doc.getText('notes').toString()).toBe('');
+  });
+});
+
+describe('awareness between the SDK and y-websocket providers', () => {
+  it('carries states both ways under verified names and room colours, and removes a leaver’s', async () => {
+    const ada = nodeClient(server.url, () => appToken('ada', { 'notes-*': 'write' }));
+    const room = ada.room('notes-1', { mode: 'yjs' });
+    rooms.push(room);
+    await reach(room, 'connected');
+    room.awareness.setLocalStateField('cursor', 1);
+
+    const yuki = provider('notes-1', await appToken('yuki', { 'notes-*': 'write' }));
+    // The SDK client's state reaches the provider with the name the room knows, in its colour.
+    const adaSeen = await awarenessWhen(yuki.awareness, room.yjs.clientID, (s) => s?.cursor === 1);
+    expect(adaSeen?.user).toEqual({ name: 'ada', color: room.self?.color });
+    // The provider claims to be Ada; the SDK client sees Yuki.
+    yuki.awareness.setLocalState({ user: { name: 'ada', color: '#000000', icon: 'owl' }, cursor: 7 });
+    const yukiSeen = await awarenessWhen(room.awareness, yuki.doc.clientID, (s) => s?.cursor === 7);
+    expect(yukiSeen?.user?.name).toBe('yuki');
+    expect(yukiSeen?.user?.icon).toBe('owl');
+    expect(yukiSeen?.user?.color).not.toBe('#000000');
+    // Moves keep flowing, latest last.
+    for (let i = 2; i <= 20; i++) room.awareness.setLocalStateField('cursor', i);
+    await awarenessWhen(yuki.awareness, room.yjs.clientID, (s) => s?.cursor === 20);
+
+    yuki.destroy();
+    await awarenessWhen(room.awareness, yuki.doc.clientID, (s) => s === undefined);
   });
 });

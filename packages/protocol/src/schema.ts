@@ -68,6 +68,13 @@ const lockFields = [
   ['ttlMs', 'varuint'],
 ] as const;
 
+/** One Yjs client's awareness entry, laid out as y-protocols encodes it. */
+const awarenessFields = [
+  ['clientId', 'varuint'],
+  ['clock', 'varuint'],
+  ['state', 'str'],
+] as const;
+
 const opFields = [
   ['seq', 'varuint'],
   ['slot', 'u16'],
@@ -247,6 +254,22 @@ export const MESSAGES = {
     fields: [
       ['slot', 'u16'],
       ['access', { enum: ACCESS_LEVELS }],
+    ],
+  },
+
+  awareness: {
+    tag: 0x28,
+    dir: 'c2s',
+    doc: "yjs rooms only: the sender's Yjs awareness states (y-protocols Awareness), each a Yjs client id, its clock and its state as JSON text (`null` removes it). The list's bytes are exactly a y-protocols awareness update. At most 8 client ids per connection and 8 KiB of state per message; a client id another participant announced is refused. Each state's `user.name` and `user.color` are replaced by the sender's verified name and room colour before it is relayed. Charged to the presence budget.",
+    fields: [['states', { list: awarenessFields }]],
+  },
+  peerAwareness: {
+    tag: 0x29,
+    dir: 's2c',
+    doc: "A participant's awareness states (see `awareness`) with its verified `user`; in the admission snapshot, each other participant's latest ones (a state not renewed for 30 s is left out: clients renew every 15 s); when it leaves, its states as removed (`null` at the clock last relayed). A client that comes back after its states were removed is relayed with its clocks raised above that removal, so receivers holding it do not ignore the newcomer.",
+    fields: [
+      ['slot', 'u16'],
+      ['states', { list: awarenessFields }],
     ],
   },
 

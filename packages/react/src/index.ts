@@ -60,6 +60,6 @@ export {
   useStatus,
 } from './hooks/connection.js';
 export { type OthersCursorsOptions, useOthersCursors } from './hooks/cursors.js';
-export { type LwwSetter, type OpsSubmit, useLww, useOps, useYDoc } from './hooks/documents.js';
+export { type LwwSetter, type OpsSubmit, useAwareness, useLww, useOps, useYDoc } from './hooks/documents.js';
 export { useHost } from './hooks/host.js';
 export { type LockHandle, useAccessRequests, useLock } from './hooks/locks.js';

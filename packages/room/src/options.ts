@@ -8,7 +8,7 @@ export interface Budgets {
   cursor: number;
   /** Chat messages. Default 2. */
   chat: number;
-  /** Presence updates. Default 15. */
+  /** Presence, visibility and Yjs awareness updates. Default 15. */
   presence: number;
   /** Everything else: locks, access requests, admission, malformed frames. Default 30. */
   control: number;
@@ -49,6 +49,8 @@ export interface RoomLimits {
   maxOpsLogBytes: number;
   /** App-defined presence state. Default 4 KiB. */
   maxPresenceBytes: number;
+  /** Yjs awareness states in one `awareness` message, in UTF-8 bytes (yjs rooms). Default 8 KiB. */
+  maxAwarenessBytes: number;
   /** One chat message. Default 4 KiB. */
   maxChatBytes: number;
   /** Chat messages kept in the room's transcript. Default 200. */
@@ -99,6 +101,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxOpBytes: 64 * 1024,
   maxOpsLogBytes: 8 * 1024 * 1024,
   maxPresenceBytes: 4 * 1024,
+  maxAwarenessBytes: 8 * 1024,
   maxChatBytes: 4 * 1024,
   maxChatHistory: 200,
   maxTrusted: 500,

@@ -27,6 +27,7 @@ import { type RoomLimits, resolveLimits } from './options.js';
 import { viewerRefusal } from './parts/access.js';
 import { initialSettings } from './parts/admission.js';
 import { AdmissionFlow, type AdmissionSeam, type SessionSettings } from './parts/admission-flow.js';
+import { Awareness } from './parts/awareness.js';
 import { budgetKindOf } from './parts/budget.js';
 import { Chat } from './parts/chat.js';
 import { CursorFanout } from './parts/cursors.js';
@@ -71,6 +72,7 @@ export class Room {
   private readonly locks: Locks;
   private readonly chat: Chat;
   private readonly cursors: CursorFanout;
+  private readonly awareness: Awareness;
   private readonly document: AnyRoomDocument;
   private readonly ledger: EditLedger;
   private readonly edits: Edits;
@@ -145,6 +147,7 @@ export class Room {
     const factory = config.documents ?? builtinDocument;
     this.document = factory(settings.docMode, record?.doc, this.documentContext());
     this.edits = new Edits(this.ctx, this.ledger, this.document);
+    this.awareness = new Awareness(this.ctx, () => this.document.mode === 'yjs');
   }
 
   // ── Public surface ────────────────────────────────────────────────────────────────────────
@@ -359,6 +362,8 @@ export class Room {
       case 'accessRequest':
       case 'accessAnswer':
         return this.locks.message(conn, m);
+      case 'awareness':
+        return this.awareness.message(conn, m.states);
       case 'chatSend':
         return this.chat.send(conn, m.rid, m.body);
       case 'lwwSet':
@@ -395,6 +400,7 @@ export class Room {
     const wasAdmitted = before.kind === 'admitted';
     if (wasAdmitted) {
       this.cursors.drop(conn);
+      this.awareness.left(conn);
       this.broadcast({ type: 'peerLeave', slot });
       if (this.connections.of(conn.userId).length === 0) this.locks.userLeft(conn.userId);
     }
@@ -503,6 +509,7 @@ export class Room {
         for (const m of this.document.catchUp(conn.seat.since)) this.send(conn, m);
         const cursors = latestPointers(this.connections.admitted(), conn);
         if (cursors) conn.socket.send(cursors);
+        for (const m of this.awareness.snapshotFor(conn)) this.send(conn, m);
       },
       expel: (userId, code) => this.expel(userId, code),
       accessChanged: (userId, accessOf) => {

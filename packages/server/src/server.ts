@@ -43,7 +43,6 @@ import { isConnectionPath } from './transport/connection-url.js';
 import { startHeartbeat } from './transport/heartbeat.js';
 import { handleUpgrade } from './transport/upgrade.js';
 import type { WsRoomSocket } from './transport/ws-socket.js';
-import { AwarenessHub } from './transport/y-websocket/awareness-hub.js';
 
 /** Options for {@link TandemServer.start}: any {@link ServerOptions} plus injected parts. */
 export interface TandemServerConfig extends Partial<ServerOptions> {
@@ -343,7 +342,6 @@ export class TandemServer {
       isClosing,
       appAccess,
       sockets: new Set<WsRoomSocket>(),
-      awareness: new AwarenessHub(),
     };
     const connect = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       handleUpgrade(upgrade, req, socket, head).catch((error: unknown) => {

@@ -17,7 +17,7 @@ describe.skipIf(skipRedis || skipPostgres)('y-websocket clients on a cluster', (
   });
   afterAll(() => clusters.drop());
 
-  it('reach a room on another node through the node they connect to, and its refusals stop them', async () => {
+  it('reach a room on another node through the node they connect to, awareness included, and its refusals stop them', async () => {
     const { config } = clusters.settings();
     const [a, b] = [await startServer(config), await startServer(config)];
     servers.push(a, b);
@@ -34,6 +34,16 @@ describe.skipIf(skipRedis || skipPostgres)('y-websocket clients on a cluster', (
     expect([a.registry.size, b.registry.size]).toEqual([1, 0]);
     onB.doc.getText('notes').insert(0, 'from b');
     await notesWhen(onA.doc, (t) => t === 'from b');
+    // Awareness crosses too, through the owner, under the verified name.
+    const seen = new Promise<unknown>((resolve) => {
+      const check = (): void => {
+        const state = onA.awareness.getStates().get(onB.doc.clientID) as { cursor?: number } | undefined;
+        if (state?.cursor === 5) resolve(state);
+      };
+      onA.awareness.on('change', check);
+    });
+    onB.awareness.setLocalState({ user: { name: 'Ada' }, cursor: 5 });
+    expect(await seen).toMatchObject({ user: { name: 'Bob' }, cursor: 5 });
 
     const removed = yFinalClose(onB);
     const bob = await host.next('peerJoin', (p) => p.name === 'Bob');

@@ -20,6 +20,7 @@ import { TandemError } from '../errors.js';
 import { ActivityLog } from '../state/activity-log.js';
 import type { ActivityEntry, ConnectionStatus } from '../types.js';
 import { Admission } from './admission.js';
+import { AwarenessPart } from './awareness.js';
 import { Chat } from './chat.js';
 import type { ConnectionContext } from './context.js';
 import { Cursors } from './cursors.js';
@@ -52,6 +53,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
   protected readonly transcript: Chat;
   protected readonly admission: Admission;
   protected readonly documents: Documents;
+  protected readonly awarenessPart: AwarenessPart;
 
   /** The whole-document (lww) mirror. */
   readonly lww: LwwMirror;
@@ -84,6 +86,11 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
       nextRid: () => this.nextRid,
       nameOf: (slot) => this.roster.nameOf(slot),
     });
+    this.awarenessPart = new AwarenessPart(
+      ctx,
+      () => this.documents.yjs,
+      () => this.admission.docMode === 'yjs',
+    );
     this.lww = this.documents.lww;
     this.ops = this.documents.ops;
     this.detachVisibility =
@@ -139,6 +146,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     this.pointers.stop();
     this.detachVisibility?.();
     this.documents.left();
+    this.awarenessPart.left();
     // Out of the socket's state before closing it, so its close is not taken for a dropped connection.
     this.state = { status: 'disconnected', self: selfOf(state) };
     socketOf(state)?.close(1000, 'left');
@@ -217,6 +225,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     this.state = final ? { status: 'disconnected', error, self } : { status: 'reconnecting', error, self };
     this.pointers.connectionLost();
     this.documents.connectionLost();
+    this.awarenessPart.connectionLost();
     this.requests.failAll();
     this.locks.connectionLost();
     if (!final) return this.scheduleRetry(error, previous.status);
@@ -297,6 +306,8 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
       case 'docAck':
       case 'yjs':
         return this.documents.receive(m);
+      case 'peerAwareness':
+        return this.awarenessPart.receive(m);
       case 'chat':
         return this.transcript.received(m);
       case 'chatHistory':
@@ -337,6 +348,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     this.roster.restore();
     this.pointers.restore();
     this.documents.admitted(this.admission.docMode);
+    this.awarenessPart.admitted();
     this.transcript.resend();
   }
 

@@ -89,3 +89,23 @@ export function useOps<S, O>(reducer: OpsReducer<S, O>): readonly [state: S, sub
 export function useYDoc(): RoomConnection['yjs'] {
   return useRoom().yjs;
 }
+
+/**
+ * The room's Yjs awareness (`yjs` mode): the y-protocols `Awareness` editor bindings take from a
+ * provider, for collaborators' carets and selections. Others' states carry their verified name
+ * and room colour in `user`. The same object for the life of the connection; subscribe to its
+ * `change` event for what it holds, so this hook never re-renders.
+ *
+ * @example
+ * const doc = useYDoc();
+ * const awareness = useAwareness();
+ * const editor = useEditor({
+ *   extensions: [
+ *     Collaboration.configure({ document: doc }),
+ *     CollaborationCaret.configure({ provider: { awareness } }),
+ *   ],
+ * });
+ */
+export function useAwareness(): RoomConnection['awareness'] {
+  return useRoom().awareness;
+}

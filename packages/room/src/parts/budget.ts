@@ -12,6 +12,7 @@ const KIND_OF: Partial<Record<MessageName, BudgetKind>> = {
   cursorClear: 'cursor',
   chatSend: 'chat',
   presenceSet: 'presence',
+  awareness: 'presence',
   visibility: 'presence',
 };
 

@@ -20,7 +20,6 @@ import { type AppAccessOptions, appAccess } from '../rooms/app-access.js';
 import { parseConnectionUrl, parseYWebsocketUrl, type RoomTarget } from './connection-url.js';
 import { readFrames } from './read-frames.js';
 import { type BackpressureLimits, WsRoomSocket } from './ws-socket.js';
-import type { AwarenessHub } from './y-websocket/awareness-hub.js';
 import { yCloseCode } from './y-websocket/y-close.js';
 import { type Dialect, yWebsocketDialect } from './y-websocket/y-dialect.js';
 
@@ -46,8 +45,6 @@ export interface UpgradeContext {
   appAccess: AppAccessOptions;
   /** Every open connection's socket, for shutdown. */
   sockets: Set<WsRoomSocket>;
-  /** Awareness relayed among the y-websocket connections of each room (`/yjs/…`). */
-  awareness: AwarenessHub;
 }
 
 /** Largest signaling frame: an SDP offer with its candidates is a few KB. */
@@ -132,7 +129,7 @@ export async function handleUpgrade(
     ctx.wss.emit('connection', ws, req);
     if (target.kind === 'p2p') acceptSignaling(ctx, ws, socket, ownListeners, identity, target.sessionId);
     else {
-      const dialect = yws ? yWebsocketDialect(ctx.awareness) : undefined;
+      const dialect = yws ? yWebsocketDialect() : undefined;
       accept(ctx, ws, socket, ownListeners, ctx.clientAddress(req), identity, target, dialect);
     }
   });
@@ -199,7 +196,7 @@ function accept(
           ErrorCode.RoomNotFound,
           `no session with code ${target.kind === 'code' ? target.code : ''}`,
         );
-      dialect?.roomFound(roomId);
+      dialect?.roomFound();
       return ctx.placement.openRoom(roomId, socket, room?.identity ?? identity);
     },
   });

@@ -9,16 +9,35 @@ import {
   type MessageOf,
   PROTOCOL_VERSION,
 } from '@tandem/protocol';
-import type { RoomSocket } from '@tandem/room';
-import { type AwarenessHub, type AwarenessUser, MAX_AWARENESS_BYTES } from './awareness-hub.js';
-import { UpdatePacer } from './update-pacer.js';
-import { decodeYFrame, encodeSync, Y_SYNC, type YFrame } from './y-frames.js';
+import { DEFAULT_LIMITS, type RoomSocket } from '@tandem/room';
+import * as Y from 'yjs';
+import { Pacer, Y_AWARENESS_INTERVAL_MS, Y_UPDATE_INTERVAL_MS } from './pacer.js';
+import {
+  type AwarenessEntry,
+  decodeAwarenessUpdate,
+  decodeYFrame,
+  encodeAwareness,
+  encodeAwarenessUpdate,
+  encodeSync,
+  Y_SYNC,
+  type YFrame,
+} from './y-frames.js';
 
 /** The tags of the room's messages a bridge acts on; see `fromRoom`. */
 const TRANSLATED_TAGS: ReadonlySet<number> = new Set<number>(
-  (['batch', 'welcome', 'peerAccess', 'admission', 'yjs', 'error', 'lwwDoc', 'opsSync'] as const).map(
-    (type) => MESSAGES[type].tag,
-  ),
+  (
+    [
+      'batch',
+      'welcome',
+      'peerAccess',
+      'admission',
+      'yjs',
+      'peerAwareness',
+      'error',
+      'lwwDoc',
+      'opsSync',
+    ] as const
+  ).map((type) => MESSAGES[type].tag),
 );
 
 /** The y-websocket client's side of a bridge: frames to it, and its refusal. */
@@ -33,51 +52,58 @@ export interface YClientSocket {
 
 /**
  * One y-websocket connection as a participant of a Tandem `yjs` room. To the room it is a client
- * like any other: it says `hello`, waits for admission, shows in the roster, and runs the Yjs
- * handshake of the protocol's "Yjs sync" with its budgets and document cap. To the y-websocket
- * client it is a y-websocket server: sync step 1 and 2 and updates in y-protocols frames, and
- * awareness relayed among the room's y-websocket connections. Only document frames and awareness
- * cross over; nothing of the room reaches the client before admission.
+ * like any other: it says `hello`, waits for admission, shows in the roster, runs the Yjs
+ * handshake of the protocol's "Yjs sync" with its budgets and document cap, and shares awareness
+ * through the room (which writes its verified name and colour in). To the y-websocket client it
+ * is a y-websocket server: sync step 1 and 2, updates and awareness in y-protocols frames. Only
+ * document frames and awareness cross over; nothing of the room reaches the client before
+ * admission.
  */
 export class YBridge implements RoomSocket {
   private rid = 0;
   private slot = 0;
-  /** Its verified name and room colour (from the room's welcome), shown in its awareness states. */
-  private user: AwarenessUser = { name: '', color: '' };
   private readOnly = false;
+  private admitted = false;
   /** The client's latest state vector, held until the room's handshake can answer it. */
   private clientSv: Uint8Array | undefined;
   /** The room has sent its state vector on admission: the client's own can be asked about. */
   private roomSvSeen = false;
   /** Request ids of this bridge's edits, so an error answering one is told apart. */
   private readonly edits = new Set<number>();
-  private roomId: string | undefined;
   private gone = false;
-  /** The client's latest awareness update from before its room was known, relayed once it is. */
-  private earlyAwareness: Uint8Array | undefined;
-  private readonly peer = { send: (frame: Uint8Array) => this.client.send(frame) };
-  private readonly pacer = new UpdatePacer((data) => this.sendEdit('update', data));
+  /** The client's awareness from before admission, shared once admitted. */
+  private earlyAwareness: AwarenessEntry[] = [];
+  /** The others' latest awareness states by Yjs client id, to answer the client's query. */
+  private readonly others = new Map<number, AwarenessEntry>();
+  /**
+   * Yjs client ids the room announced as others', removed ones included: a provider sends back
+   * every state it applies, its peers' too, and those are not the client's to announce.
+   */
+  private readonly foreign = new Set<number>();
+  private readonly updates = new Pacer<Uint8Array>(
+    (queued) => Y.mergeUpdates(queued),
+    (data) => this.sendEdit('update', data),
+    Y_UPDATE_INTERVAL_MS,
+  );
+  private readonly awarenessOut = new Pacer<AwarenessEntry[]>(
+    latestEntries,
+    (states) => this.deliver({ type: 'awareness', states }),
+    Y_AWARENESS_INTERVAL_MS,
+  );
 
   /**
    * @param client the y-websocket client's socket.
    * @param toRoom delivers one Tandem frame to the room, as if the client had sent it.
-   * @param hub where awareness is relayed.
    */
   constructor(
     private readonly client: YClientSocket,
     private readonly toRoom: (frame: Uint8Array) => void,
-    private readonly hub: AwarenessHub,
   ) {}
 
-  /** Names the room this connection goes to, and says `hello` to it (delivered once attached). */
-  start(roomId: string): void {
-    // A connection gone while its room was being found must not enter the awareness relay.
+  /** The room this connection goes to is found: says `hello` to it (delivered once attached). */
+  start(): void {
     if (this.gone) return;
-    this.roomId = roomId;
-    this.hub.join(roomId, this.peer);
     this.deliver({ type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since: 0 });
-    if (this.earlyAwareness) this.awareness(this.earlyAwareness);
-    this.earlyAwareness = undefined;
   }
 
   /** A frame from the y-websocket client. A malformed one refuses the connection. */
@@ -97,20 +123,19 @@ export class YBridge implements RoomSocket {
       case 'update':
         return this.edit(y.kind === 'step2' ? 'diff' : 'update', y.update);
       case 'awareness':
-        return this.awareness(y.update);
-      case 'queryAwareness': {
-        const snapshot = this.roomId ? this.hub.snapshot(this.roomId, this.peer) : undefined;
-        if (snapshot) this.client.send(snapshot);
+        return this.awareness(frame, y.update);
+      case 'queryAwareness':
+        if (this.others.size > 0)
+          this.client.send(encodeAwareness(encodeAwarenessUpdate([...this.others.values()])));
         return;
-      }
     }
   }
 
-  /** The connection has gone: its awareness goes with it. */
+  /** The connection has gone; the room removes its awareness states for the others. */
   leave(): void {
     this.gone = true;
-    this.pacer.stop();
-    if (this.roomId) this.hub.leave(this.roomId, this.peer);
+    this.updates.stop();
+    this.awarenessOut.stop();
   }
 
   /** A frame from the room, translated for the y-websocket client. */
@@ -135,7 +160,6 @@ export class YBridge implements RoomSocket {
         return;
       case 'welcome':
         this.slot = m.slot;
-        this.user = { name: m.name, color: m.color };
         return;
       case 'peerAccess':
         if (m.slot === this.slot) this.readOnly = m.access === 'read';
@@ -145,6 +169,8 @@ export class YBridge implements RoomSocket {
         return;
       case 'yjs':
         return this.yjsFromRoom(m);
+      case 'peerAwareness':
+        return this.awarenessFromRoom(m);
       case 'error':
         return this.errorFromRoom(m);
       case 'lwwDoc':
@@ -173,11 +199,27 @@ export class YBridge implements RoomSocket {
     if (!info || info.fatal) return;
     // An edit of this client the room refused (over the cap, over budget, a viewer's): the client's
     // document now holds what the room does not, so it cannot go on as if it were in sync.
-    if (this.edits.has(m.rid)) this.client.fail(info.code, m.message);
+    if (this.edits.has(m.rid)) return this.client.fail(info.code, m.message);
+    // Without a rid it answers awareness, the only other thing a bridge sends: refused for what it
+    // holds (another participant's client id, too many ids), the provider would only send it again.
+    // Over budget it was dropped, and the client's next renewal brings the latest state back.
+    if (m.rid === 0 && info.code !== ErrorCode.RateLimited) this.client.fail(info.code, m.message);
   }
 
   private admit(): void {
-    if (this.roomId) this.hub.admit(this.roomId, this.peer, this.user);
+    this.admitted = true;
+    if (this.earlyAwareness.length > 0) this.awarenessOut.push(this.earlyAwareness);
+    this.earlyAwareness = [];
+  }
+
+  private awarenessFromRoom(m: MessageOf<'peerAwareness'>): void {
+    for (const entry of m.states) {
+      this.foreign.add(entry.clientId);
+      if (this.foreign.size > MAX_FOREIGN_CLIENTS) this.foreign.delete(this.foreign.values().next().value!);
+      if (entry.state === 'null') this.others.delete(entry.clientId);
+      else this.others.set(entry.clientId, entry);
+    }
+    this.client.send(encodeAwareness(encodeAwarenessUpdate(m.states)));
   }
 
   /** Sends the client's state vector for the room to answer with a diff, once both can. */
@@ -196,7 +238,7 @@ export class YBridge implements RoomSocket {
       return this.client.fail(ErrorCode.Forbidden, 'this participant may only read');
     }
     // Handshake answers go at once; updates are merged and paced to stay within the doc budget.
-    if (step === 'update') return this.pacer.push(data);
+    if (step === 'update') return this.updates.push(data);
     this.sendEdit(step, data);
   }
 
@@ -208,18 +250,22 @@ export class YBridge implements RoomSocket {
     this.deliver({ type: 'yjs', step, rid, data });
   }
 
-  private awareness(update: Uint8Array): void {
+  private awareness(frame: Uint8Array, update: Uint8Array): void {
     if (update.length > MAX_AWARENESS_BYTES)
       return this.client.fail(ErrorCode.PayloadTooLarge, 'awareness update too large');
-    if (!this.roomId) {
-      this.earlyAwareness = update;
-      return;
+    let states: AwarenessEntry[];
+    try {
+      states = decodeAwarenessUpdate(update);
+    } catch {
+      return this.client.fail(ErrorCode.BadMessage, 'malformed awareness update');
     }
-    const refusal = this.hub.publish(this.roomId, this.peer, update);
-    if (refusal === 'malformed') this.client.fail(ErrorCode.BadMessage, 'malformed awareness update');
-    else if (refusal === 'too-large')
-      this.client.fail(ErrorCode.PayloadTooLarge, 'awareness update too large');
-    // Over the rate the update is dropped: the client renews its state, so the latest one comes back.
+    // Echoed at once, as y-websocket's server does: a provider alone in a room would otherwise hear
+    // nothing for 30 s and take the silence for a dead connection.
+    this.client.send(frame);
+    const own = states.filter((e) => !this.foreign.has(e.clientId));
+    if (own.length === 0) return;
+    if (this.admitted) this.awarenessOut.push(own);
+    else this.earlyAwareness = latestEntries([this.earlyAwareness, own]);
   }
 
   private deliver(message: Message): void {
@@ -231,3 +277,21 @@ export class YBridge implements RoomSocket {
     return this.rid;
   }
 }
+
+/** An awareness update's worth of the newest entry of each Yjs client id among `batches`. */
+function latestEntries(batches: AwarenessEntry[][]): AwarenessEntry[] {
+  const latest = new Map<number, AwarenessEntry>();
+  for (const batch of batches) {
+    for (const entry of batch) {
+      const kept = latest.get(entry.clientId);
+      if (!kept || kept.clock <= entry.clock) latest.set(entry.clientId, entry);
+    }
+  }
+  return [...latest.values()];
+}
+
+/** Others' client ids a bridge remembers: many more than a room's participants ever announce. */
+const MAX_FOREIGN_CLIENTS = 1024;
+
+/** What the bridge lets through before the room sees it: the room's own cap, plus the frame's overhead. */
+const MAX_AWARENESS_BYTES = DEFAULT_LIMITS.maxAwarenessBytes + 1024;

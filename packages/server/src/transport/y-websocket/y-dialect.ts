@@ -1,6 +1,5 @@
 import type { RoomSocket } from '@tandem/room';
 import type { Farewell, WsRoomSocket } from '../ws-socket.js';
-import type { AwarenessHub } from './awareness-hub.js';
 import { YBridge } from './y-bridge.js';
 import { yCloseCode } from './y-close.js';
 
@@ -21,24 +20,24 @@ export interface Dialect {
   /** Wraps the connection's socket; `toRoom` takes Tandem frames to its room. */
   wrap(socket: WsRoomSocket, toRoom: (frame: Uint8Array) => void): Wrapped;
   /** The room the connection goes to is known (before it is opened). */
-  roomFound(roomId: string): void;
+  roomFound(): void;
 }
 
 /** y-websocket's refusal: no frame it could read, a close code that stops its provider when final. */
 const yFarewell: Farewell = (code) => ({ closeCode: yCloseCode(code) });
 
 /** One y-websocket connection's dialect: a {@link YBridge} between it and its room. */
-export function yWebsocketDialect(hub: AwarenessHub): Dialect {
+export function yWebsocketDialect(): Dialect {
   let bridge: YBridge | undefined;
   return {
     farewell: yFarewell,
     wrap(socket, toRoom) {
-      const made = new YBridge(socket, toRoom, hub);
+      const made = new YBridge(socket, toRoom);
       bridge = made;
       return { room: made, receive: (frame) => made.receive(frame), leave: () => made.leave() };
     },
-    roomFound(roomId) {
-      bridge?.start(roomId);
+    roomFound() {
+      bridge?.start();
     },
   };
 }

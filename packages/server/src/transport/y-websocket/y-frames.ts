@@ -1,6 +1,8 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
+export { type AwarenessEntry, decodeAwarenessUpdate, encodeAwarenessUpdate } from '@tandem/yjs';
+
 /**
  * The y-websocket wire format (y-protocols): every frame starts with a varuint message type; a sync
  * frame then holds a varuint step and a length-prefixed payload (Yjs v1 encoding), an awareness
@@ -57,44 +59,5 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, Y_MESSAGE.awareness);
   encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
-
-/** One client's entry in an awareness update: its Yjs client id, clock, and state as JSON text. */
-export interface AwarenessEntry {
-  clientId: number;
-  clock: number;
-  /** The state as JSON; `'null'` removes the client. */
-  state: string;
-}
-
-/**
- * Reads an awareness update's entries; throws an `Error` when it is malformed, including a state
- * that is not JSON (every receiving client would throw parsing it).
- */
-export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
-  const d = decoding.createDecoder(update);
-  const count = decoding.readVarUint(d);
-  const entries: AwarenessEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(d);
-    const clock = decoding.readVarUint(d);
-    const state = decoding.readVarString(d);
-    JSON.parse(state);
-    entries.push({ clientId, clock, state });
-  }
-  if (d.pos !== update.length) throw new Error('trailing or missing bytes in awareness update');
-  return entries;
-}
-
-/** An awareness update of `entries`. */
-export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, entries.length);
-  for (const { clientId, clock, state } of entries) {
-    encoding.writeVarUint(e, clientId);
-    encoding.writeVarUint(e, clock);
-    encoding.writeVarString(e, state);
-  }
   return encoding.toUint8Array(e);
 }
