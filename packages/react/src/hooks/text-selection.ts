@@ -81,9 +81,13 @@ export function useTextSelection(ref: RefObject<HTMLElement | null>, element: st
     const win = doc.defaultView;
     // What this hook last sent ("anchor:head"), so an unchanged selection is not sent again.
     let sent: string | undefined;
-    let windowFocused = doc.hasFocus();
+    // Set by the window's own blur, which may come before the document reports losing the focus.
+    let windowBlurred = false;
     const focused = () =>
-      windowFocused && doc.visibilityState !== 'hidden' && target.contains(doc.activeElement);
+      !windowBlurred &&
+      doc.hasFocus() &&
+      doc.visibilityState !== 'hidden' &&
+      target.contains(doc.activeElement);
     const report = () => {
       const selection = focused() ? readTextSelection(target) : undefined;
       const key = selection && `${selection.anchor}:${selection.head}`;
@@ -98,7 +102,7 @@ export function useTextSelection(ref: RefObject<HTMLElement | null>, element: st
       else report();
     };
     const onWindowFocus = (e: FocusEvent) => {
-      windowFocused = e.type === 'focus';
+      windowBlurred = e.type === 'blur';
       report();
     };
     const targetEvents = ['focusin', 'focusout', 'select', 'input', 'keyup', 'pointerup'] as const;
