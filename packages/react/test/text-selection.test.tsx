@@ -57,6 +57,20 @@ async function adaAndBob() {
   };
 }
 
+/** Focuses `field` and selects in it, as a person would with the mouse or keys. */
+function selectIn(
+  field: HTMLTextAreaElement,
+  start: number,
+  end: number,
+  direction?: 'forward' | 'backward',
+) {
+  act(() => {
+    field.focus();
+    field.setSelectionRange(start, end, direction);
+    fireEvent.select(field);
+  });
+}
+
 const selection = (anchor: number, head: number): Cursor => ({
   kind: 'selection',
   element: 'objective',
@@ -69,11 +83,7 @@ describe('useTextSelection', () => {
     const { bob, adaCursor, adaAt, field } = await adaAndBob();
     expect(adaCursor()).toBeUndefined();
 
-    act(() => {
-      field.focus();
-      field.setSelectionRange(8, 14, 'backward');
-      fireEvent.select(field);
-    });
+    selectIn(field, 8, 14, 'backward');
     await adaAt(14, 8);
     expect(adaCursor()).toEqual(selection(14, 8));
 
@@ -83,11 +93,7 @@ describe('useTextSelection', () => {
 
   it('clears it while the window is unfocused, and shares it again when the window comes back', async () => {
     const { bob, adaCursor, adaAt, field } = await adaAndBob();
-    act(() => {
-      field.focus();
-      field.setSelectionRange(3, 3);
-      fireEvent.select(field);
-    });
+    selectIn(field, 3, 3);
     await adaAt(3, 3);
 
     act(() => {
@@ -102,11 +108,7 @@ describe('useTextSelection', () => {
 
   it('stops while the page is hidden, and shares the selection again once it is shown', async () => {
     const { bob, adaCursor, adaAt, field } = await adaAndBob();
-    act(() => {
-      field.focus();
-      field.setSelectionRange(5, 9);
-      fireEvent.select(field);
-    });
+    selectIn(field, 5, 9);
     await adaAt(5, 9);
 
     const setVisibility = (state: 'hidden' | 'visible') =>
