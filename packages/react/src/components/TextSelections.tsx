@@ -12,7 +12,9 @@ export interface TextSelectionsProps {
   target: RefObject<HTMLElement | null>;
   /** The id every participant gives this editor (see {@link useTextSelection}). */
   element: string;
+  /** Added to the overlay's `tandem-text-selections`. */
   className?: string;
+  /** Merged over the overlay's own (absolute, filling its positioned ancestor). */
   style?: CSSProperties;
 }
 

@@ -8,7 +8,9 @@ import { onEvents, sameFields, useRoomSlice } from '../store.js';
 
 /** Another participant's text selection in one element. */
 export interface PeerTextSelection {
+  /** The participant's slot in the room (a key for lists). */
   slot: number;
+  /** The participant's display name, from their verified identity. */
   name: string;
   /** The participant's room colour (CSS colour). */
   color: string;
