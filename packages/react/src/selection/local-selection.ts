@@ -9,11 +9,6 @@ export function isTextField(element: Element): element is TextField {
   return element.tagName === 'INPUT' || element.tagName === 'TEXTAREA';
 }
 
-/** The text a selection in `element` counts characters in: a field's value, else its text content. */
-export function textOf(element: HTMLElement): string {
-  return isTextField(element) ? element.value : (element.textContent ?? '');
-}
-
 /**
  * The selection in `element` as character offsets, or undefined when it has none: an input of a
  * type without a text selection (`number`, `checkbox`…), or a document selection that is not
