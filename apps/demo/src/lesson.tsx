@@ -2,6 +2,7 @@ import type { TandemError } from '@tandem/client';
 import {
   ConnectionPill,
   RoomProvider,
+  TextSelections,
   useAwareness,
   useLww,
   useReadOnly,
@@ -12,7 +13,7 @@ import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { type Editor, EditorContent, useEditorState, useEditor as useTiptap } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { friendly } from './messages.js';
 
 /**
@@ -194,6 +195,8 @@ function LessonCard() {
   const [draft, setDraft] = useState<LessonCardValue>(card ?? EMPTY_CARD);
   const [dirty, setDirty] = useState(false);
   const [refusal, setRefusal] = useState<string | undefined>();
+  const titleField = useRef<HTMLInputElement>(null);
+  const objectiveField = useRef<HTMLTextAreaElement>(null);
   // Someone else's save replaces the form unless this user is in the middle of editing it.
   useEffect(() => {
     if (!dirty) setDraft(card ?? EMPTY_CARD);
@@ -218,17 +221,27 @@ function LessonCard() {
     <form className="lesson-card" aria-label="Lesson card" onSubmit={save}>
       <h3 className="small-title">Lesson card · whole object (lww)</h3>
       <fieldset disabled={readOnly} aria-label="Lesson card fields">
-        <label>
+        {/* Others' carets and selections are drawn over the text fields (one cursor each, per room). */}
+        <label className="with-selections">
           <span>Title</span>
-          <input value={draft.title} maxLength={120} onChange={(e) => change({ title: e.target.value })} />
-        </label>
-        <label>
-          <span>Objective</span>
           <input
+            ref={titleField}
+            value={draft.title}
+            maxLength={120}
+            onChange={(e) => change({ title: e.target.value })}
+          />
+          <TextSelections target={titleField} element="lesson-title" />
+        </label>
+        <label className="with-selections">
+          <span>Objective</span>
+          <textarea
+            ref={objectiveField}
             value={draft.objective}
             maxLength={240}
+            rows={2}
             onChange={(e) => change({ objective: e.target.value })}
           />
+          <TextSelections target={objectiveField} element="lesson-objective" />
         </label>
         {refusal ? (
           <p className="error small" role="alert">

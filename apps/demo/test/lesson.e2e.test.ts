@@ -52,7 +52,7 @@ describe('the lesson beside the canvas', () => {
     await card.getByLabel('Objective').fill('Compare halves and quarters');
     await card.getByRole('button', { name: 'Save card' }).click();
     await inputReads(guest, '.lesson-card input >> nth=0', 'Fractions');
-    await inputReads(guest, '.lesson-card input >> nth=1', 'Compare halves and quarters');
+    await inputReads(guest, '.lesson-card textarea', 'Compare halves and quarters');
   });
 
   it('the guest sees the host’s caret and selection in the notes, named and in the host’s colour, until the host leaves', async () => {

@@ -183,22 +183,29 @@ export async function wiggleOverStage(page: Page): Promise<void> {
   for (let i = 0; i < 6; i++) await page.mouse.move(box.x + 300 + i * 10, box.y + 250 + i * 5);
 }
 
-/** Resolves once the input matched by `selector` holds `value` (waits on the page, not on time). */
+/** Resolves once the input or textarea matched by `selector` holds `value` (waits on the page, not on time). */
 export async function inputReads(page: Page, selector: string, value: string): Promise<void> {
   const input = page.locator(selector);
   await input.waitFor();
   await input.evaluate(
     (el, expected) =>
       new Promise<void>((resolve) => {
-        const field = el as HTMLInputElement;
+        const field = el as HTMLInputElement | HTMLTextAreaElement;
         if (field.value === expected) return resolve();
         const observer = new MutationObserver(() => {
           if (field.value !== expected) return;
           observer.disconnect();
           resolve();
         });
-        // React writes the value attribute along with the property on each render.
-        observer.observe(field, { attributes: true, attributeFilter: ['value'] });
+        // React writes an input's value attribute along with the property on each render, and a
+        // textarea's text (its default value).
+        observer.observe(field, {
+          attributes: true,
+          attributeFilter: ['value'],
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
       }),
     value,
   );

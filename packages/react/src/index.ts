@@ -35,6 +35,7 @@ export {
   RequestAccessDialog,
   type RequestAccessDialogProps,
 } from './components/RequestAccessDialog.js';
+export { TextSelections, type TextSelectionsProps } from './components/TextSelections.js';
 export { WaitingRoomList, type WaitingRoomListProps } from './components/WaitingRoomList.js';
 export {
   type ExistingRoomProviderProps,
@@ -63,3 +64,4 @@ export { type OthersCursorsOptions, useOthersCursors } from './hooks/cursors.js'
 export { type LwwSetter, type OpsSubmit, useAwareness, useLww, useOps, useYDoc } from './hooks/documents.js';
 export { useHost } from './hooks/host.js';
 export { type LockHandle, useAccessRequests, useLock } from './hooks/locks.js';
+export { type PeerTextSelection, useOthersTextSelections, useTextSelection } from './hooks/text-selection.js';
