@@ -246,6 +246,50 @@ describe('y-websocket endpoint', () => {
     await host.next('yjs', (m) => m.step === 'update');
   });
 
+  it('refuses awareness beyond its limits with a close the provider stops on, and leaves none of it behind', async () => {
+    const server = await serve();
+    const { host, roomId } = await yjsSession(server);
+    await host.close();
+    const watcher = provider(server, `rooms/${roomId}`, (await guestToken(server, 'Watcher')).token);
+    await synced(watcher);
+    const url = async (name: string) =>
+      `${server.wsUrl}/yjs/rooms/${roomId}?token=${encodeURIComponent((await guestToken(server, name)).token)}`;
+    const admitted = async (name: string) => {
+      const raw = await rawSocket(await url(name));
+      raw.ws.send(syncStep1(new Y.Doc()));
+      await raw.first;
+      return raw;
+    };
+    // Nine Yjs client ids from one connection: the room refuses, the bridge closes it.
+    const many = await admitted('Eve');
+    for (let id = 1; id <= 9; id++) many.ws.send(encodeAwarenessFrame(1000 + id, '{}'));
+    expect(await many.closed).toBe(4418);
+    // A state over 8 KiB.
+    const big = await admitted('Eve2');
+    big.ws.send(encodeAwarenessFrame(2000, JSON.stringify({ pad: 'x'.repeat(9 * 1024) })));
+    expect(await big.closed).toBe(4418);
+    // A state that is not JSON.
+    const broken = await admitted('Eve3');
+    broken.ws.send(encodeAwarenessFrame(3000, '{nope'));
+    expect(await broken.closed).toBe(4401);
+    // Nothing of theirs stays with the watcher (the eight ids the room took went with their
+    // connection), and the room still serves it.
+    const theirs = new Set([1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 2000, 3000]);
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if ([...watcher.awareness.getStates().keys()].some((id) => theirs.has(id))) return;
+        watcher.awareness.off('change', check);
+        resolve();
+      };
+      watcher.awareness.on('change', check);
+      check();
+    });
+    expect([...watcher.awareness.getStates().keys()].filter((id) => theirs.has(id))).toEqual([]);
+    watcher.doc.getText('notes').insert(0, 'still fine');
+    const again = provider(server, `rooms/${roomId}`, (await guestToken(server, 'Later')).token);
+    expect(await textWhen(again.doc, (t) => t === 'still fine')).toBe('still fine');
+  });
+
   it('relays awareness between providers under their verified names and room colours, and removes a provider’s state when it leaves', async () => {
     const server = await serve();
     const { host, roomId } = await yjsSession(server);
