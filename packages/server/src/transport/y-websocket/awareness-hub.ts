@@ -95,6 +95,11 @@ export class AwarenessHub {
     } catch {
       return 'malformed';
     }
+    // A provider sends on every state it applies, the others' too: those come back at the clock
+    // the room already has. They are not news, and not the sender's to keep or to remove when it
+    // leaves (y-websocket's server drops them the same way, by clock).
+    entries = entries.filter((e) => this.isNews(roomId, state, e));
+    if (entries.length === 0) return undefined;
     const known = new Set([...state.entries.keys(), ...entries.map((e) => e.clientId)]);
     if (known.size > MAX_AWARENESS_CLIENTS) return 'too-large';
     const user = state.user;
@@ -134,6 +139,22 @@ export class AwarenessHub {
   private broadcast(roomId: string, from: AwarenessPeer, frame: Uint8Array): void {
     for (const [other, state] of this.rooms.get(roomId) ?? [])
       if (other !== from && state.admitted) other.send(frame);
+  }
+
+  /**
+   * Whether `entry` from `sender` is news: a state of a client id no other connection of the room
+   * announces, or at a later clock than the one that does (a provider that reconnected: the id
+   * moves to `sender`). A removal is news only from the connection that announced the client.
+   */
+  private isNews(roomId: string, sender: PeerState, entry: AwarenessEntry): boolean {
+    if (entry.state === 'null') return sender.entries.has(entry.clientId);
+    for (const state of this.rooms.get(roomId)?.values() ?? []) {
+      const held = state === sender ? undefined : state.entries.get(entry.clientId);
+      if (!held) continue;
+      if (entry.clock <= held.clock) return false;
+      state.entries.delete(entry.clientId);
+    }
+    return true;
   }
 
   private spend(state: PeerState): boolean {
