@@ -25,6 +25,7 @@ const USAGE = `usage: npm run bench:yjs -- [--rounds=4] [--rooms=10] [--sizes=5,
   --measure-ms  measured window per phase (after a 3 s warm-up)
   --variants    only these (tandem-memory, tandem-sqlite, ywebsocket; comma-separated)
   --quick       smoke run: 1 round, 2 rooms of 5, 3 s measured; reports to bench/out/
+  --report-only re-render the section of bench/RESULTS.md from bench/yjs.json
 With BENCH_CPU_PROF=<dir>, every server runs under \`node --cpu-prof\` and writes its profile there.`;
 
 let values;
@@ -34,6 +35,7 @@ try {
       ...Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [k, { type: 'string', default: v }])),
       variants: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      'report-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -102,38 +104,45 @@ async function phase(variant, perRoom, round) {
   }
 }
 
-const runs = [];
-for (let round = 1; round <= config.rounds; round++) {
-  for (const perRoom of config.sizes) {
-    // Alternating order, so a machine that slows down over a round weighs on every variant alike.
-    const order = round % 2 ? VARIANTS : [...VARIANTS].reverse();
-    for (const variant of order) {
-      log(`round ${round}, ${config.rooms} rooms of ${perRoom}: ${variant.label}`);
-      const r = await phase(variant, perRoom, round);
-      runs.push(r);
-      log(
-        r.failed
-          ? `  failed: ${r.failed}`
-          : `  delivery ${(100 * r.deliveryRatio).toFixed(2)} %, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, server CPU ${r.serverCpuPct.toFixed(1)} %, ${r.serverCpuUsPerEdit.toFixed(1)} µs per delivered edit`,
-      );
+async function measure() {
+  const runs = [];
+  for (let round = 1; round <= config.rounds; round++) {
+    for (const perRoom of config.sizes) {
+      // Alternating order, so a machine that slows down over a round weighs on every variant alike.
+      const order = round % 2 ? VARIANTS : [...VARIANTS].reverse();
+      for (const variant of order) {
+        log(`round ${round}, ${config.rooms} rooms of ${perRoom}: ${variant.label}`);
+        const r = await phase(variant, perRoom, round);
+        runs.push(r);
+        log(
+          r.failed
+            ? `  failed: ${r.failed}`
+            : `  delivery ${(100 * r.deliveryRatio).toFixed(2)} %, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, server CPU ${r.serverCpuPct.toFixed(1)} %, ${r.serverCpuUsPerEdit.toFixed(1)} µs per delivered edit`,
+        );
+      }
     }
   }
+  const report = {
+    date: new Date().toISOString(),
+    durationS: Math.round((Date.now() - began) / 1000),
+    quick,
+    machine: machineInfo(),
+    config,
+    variants: VARIANTS.map((v) => ({ id: v.id, label: v.label, version: v.system.version() })),
+    providerVersion: versionOf('y-websocket'),
+    runs,
+  };
+  report.summary = yjsSummary(report);
+  writeFileSync(join(outDir, 'yjs.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
 }
 
-const report = {
-  date: new Date().toISOString(),
-  durationS: Math.round((Date.now() - began) / 1000),
-  quick,
-  machine: machineInfo(),
-  config,
-  variants: VARIANTS.map((v) => ({ id: v.id, label: v.label, version: v.system.version() })),
-  providerVersion: versionOf('y-websocket'),
-  runs,
-};
-report.summary = yjsSummary(report);
+// --report-only: the last full run's figures, rendered again (after a change to the text).
+const report = values['report-only']
+  ? JSON.parse(readFileSync(join(outDir, 'yjs.json'), 'utf8'))
+  : await measure();
 console.log(`\n${yjsTables(report)}\n`);
 
-writeFileSync(join(outDir, 'yjs.json'), `${JSON.stringify(report, null, 2)}\n`);
 const resultsMd = join(outDir, full ? 'RESULTS.md' : 'yjs.md');
 const before = full && existsSync(resultsMd) ? readFileSync(resultsMd, 'utf8') : '';
 writeFileSync(resultsMd, full ? withSection(before, YJS_HEADING, renderYjs(report)) : renderYjs(report));

@@ -13,18 +13,16 @@ import { Histogram } from '../lib/histogram.mjs';
 import { cpuMicros, machineBusyMicros } from '../lib/proc.mjs';
 import { runSchedules } from '../lib/schedule.mjs';
 import { guest, tandemSession } from '../lib/wire.mjs';
+import { stampsIn, typedStamp } from '../lib/yjs-stamps.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { system, port, serverPid, rooms, perRoom, typists, hz, warmupMs, measureMs } = cfg;
 const { drainMs = 2000, syncTimeoutMs = 30_000 } = cfg;
-const base = `127.0.0.1:${port}`;
 const t0 = performance.now();
 const now = () => performance.now() - t0;
-const periodMs = 1000 / hz;
-
-let windowStart = Number.POSITIVE_INFINITY;
-let windowEnd = Number.POSITIVE_INFINITY;
-const inWindow = (t) => t >= windowStart && t < windowEnd;
+/** The measured window, from once every provider has synced and the warm-up is over. */
+const win = { start: Number.POSITIVE_INFINITY, end: Number.POSITIVE_INFINITY };
+const inWindow = (t) => t >= win.start && t < win.end;
 const edits = { latency: new Histogram(), sent: 0, delivered: 0 };
 const awareness = { latency: new Histogram(), sent: 0, delivered: 0 };
 let maxSendLagMs = 0;
@@ -44,19 +42,6 @@ class CountingWebSocket extends WebSocket {
   }
 }
 
-// Yjs keeps inserted strings as UTF-8 in an update: the stamps are read from its bytes.
-const OPEN = Buffer.from('⟦');
-const CLOSE = Buffer.from('⟧');
-function stampsIn(update, each) {
-  const buf = Buffer.from(update.buffer, update.byteOffset, update.length);
-  for (let i = buf.indexOf(OPEN); i >= 0; i = buf.indexOf(OPEN, i + 1)) {
-    const end = buf.indexOf(CLOSE, i);
-    if (end < 0) return;
-    const [author, sentAt] = buf.toString('latin1', i + OPEN.length, end).split(':');
-    each(Number(author), Number(sentAt));
-  }
-}
-
 function record(kind, sentAt) {
   if (!inWindow(sentAt)) return;
   kind.delivered++;
@@ -65,6 +50,7 @@ function record(kind, sentAt) {
 
 /** Where each system serves a room, and what its providers send along. */
 async function roomTarget(r) {
+  const base = `127.0.0.1:${port}`;
   if (system !== 'tandem') return { url: `ws://${base}`, name: `yjs-provider-${r}`, token: () => undefined };
   const { roomId, hostToken } = await tandemSession(base, 'yjs');
   return {
@@ -86,7 +72,11 @@ async function participant(target, id, i) {
   });
   provider.awareness.setLocalStateField('user', { name: `P${id}`, color: '#30bced' });
   doc.on('update', (update, origin) => {
-    if (origin === provider) stampsIn(update, (author, sentAt) => author !== id && record(edits, sentAt));
+    if (origin !== provider) return;
+    stampsIn(update, (text) => {
+      const [author, sentAt] = text.split(':').map(Number);
+      if (author !== id) record(edits, sentAt);
+    });
   });
   provider.awareness.on('change', ({ added, updated }, origin) => {
     if (origin === 'local') return;
@@ -101,7 +91,7 @@ async function participant(target, id, i) {
     id,
     provider,
     type(t) {
-      text.insert(text.length, `⟦${id}:${t.toFixed(3)}⟧`);
+      text.insert(text.length, typedStamp(`${id}:${t.toFixed(3)}`));
       provider.awareness.setLocalStateField('cursor', { at: t, index: text.length });
     },
   };
@@ -148,15 +138,15 @@ try {
 
 const typing = people.filter((_, k) => k % perRoom < typists);
 const start = now() + 100;
-windowStart = start + warmupMs;
-windowEnd = windowStart + measureMs;
+win.start = start + warmupMs;
+win.end = win.start + measureMs;
 if (!setupError) {
   runSchedules(typing, {
     now,
     startMs: start,
-    endMs: windowEnd,
-    periodMs,
-    phaseOf: (k) => (k / typing.length) * periodMs,
+    endMs: win.end,
+    periodMs: 1000 / hz,
+    phaseOf: (k) => (k / typing.length) * (1000 / hz),
     fire(person, t, lateMs) {
       person.type(t);
       if (!inWindow(t)) return;
@@ -168,11 +158,11 @@ if (!setupError) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-await sleep(windowStart - now());
+await sleep(win.start - now());
 const cpu0 = serverCpu();
 const busy0 = machineBusyMicros();
 const gen0 = process.cpuUsage();
-await sleep(windowEnd - now());
+await sleep(win.end - now());
 const cpu1 = serverCpu();
 const busy1 = machineBusyMicros();
 const gen1 = process.cpuUsage(gen0);
