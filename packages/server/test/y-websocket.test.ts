@@ -319,6 +319,11 @@ describe('y-websocket endpoint', () => {
     );
     ada.disconnect();
     await gone;
+    // Counted by the room's messages they stand for, not by y-websocket's first bytes.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/tandem_messages_in_total\{type="awareness"\} [1-9]/);
+    expect(metrics).toMatch(/tandem_messages_out_total\{type="peerAwareness"\} [1-9]/);
+    expect(metrics).not.toMatch(/type="0x[0-3]"/);
   });
 
   it('keeps a room of ten providers connected: the states each provider sends back are not taken for its own', async () => {
