@@ -1,25 +1,15 @@
-import type { TandemError } from '@tandem/client';
-import {
-  ConnectionPill,
-  RoomProvider,
-  TextSelections,
-  useAwareness,
-  useLww,
-  useReadOnly,
-  useSelf,
-  useYDoc,
-} from '@tandem/react';
+import { ConnectionPill, RoomProvider, useAwareness, useReadOnly, useSelf, useYDoc } from '@tandem/react';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { type Editor, EditorContent, useEditorState, useEditor as useTiptap } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { friendly } from './messages.js';
+import { useEffect } from 'react';
+import { LessonCard } from './lesson-card.js';
 
 /**
  * The lesson beside the canvas, in two companion rooms of the session: the notes as rich text over
  * Yjs (everyone types at once, edits merge) and the lesson card as one JSON object in `lww` mode
- * (saved whole; the room's order decides).
+ * (sent whole as it is typed; the room's order decides).
  */
 export function LessonPane({
   notesRoomId,
@@ -176,98 +166,5 @@ function Toolbar({ editor }: { editor: Editor }) {
         </button>
       ))}
     </div>
-  );
-}
-
-// ── Lesson card: one object, last write wins ──────────────────────────────────────────────
-
-interface LessonCardValue {
-  title: string;
-  objective: string;
-  minutes: number;
-}
-
-const EMPTY_CARD: LessonCardValue = { title: '', objective: '', minutes: 45 };
-
-function LessonCard() {
-  const [card, setCard] = useLww<LessonCardValue>();
-  const readOnly = useReadOnly();
-  const [draft, setDraft] = useState<LessonCardValue>(card ?? EMPTY_CARD);
-  const [dirty, setDirty] = useState(false);
-  const [refusal, setRefusal] = useState<string | undefined>();
-  const titleField = useRef<HTMLInputElement>(null);
-  const objectiveField = useRef<HTMLTextAreaElement>(null);
-  // Someone else's save replaces the form unless this user is in the middle of editing it.
-  useEffect(() => {
-    if (!dirty) setDraft(card ?? EMPTY_CARD);
-  }, [card, dirty]);
-
-  const change = (patch: Partial<LessonCardValue>) => {
-    setDraft((d) => ({ ...d, ...patch }));
-    setDirty(true);
-    setRefusal(undefined);
-  };
-  const save = (e: FormEvent) => {
-    e.preventDefault();
-    setDirty(false);
-    setCard(draft).catch((error: TandemError) => {
-      // The draft stays in the form, marked unsaved, with the reason beside it.
-      setDirty(true);
-      setRefusal(friendly(error));
-    });
-  };
-
-  return (
-    <form className="lesson-card" aria-label="Lesson card" onSubmit={save}>
-      <h3 className="small-title">Lesson card · whole object (lww)</h3>
-      <fieldset disabled={readOnly} aria-label="Lesson card fields">
-        {/* Others' carets and selections are drawn over the text fields (one cursor each, per room). */}
-        <label className="with-selections">
-          <span>Title</span>
-          <input
-            ref={titleField}
-            value={draft.title}
-            maxLength={120}
-            onChange={(e) => change({ title: e.target.value })}
-          />
-          <TextSelections target={titleField} element="lesson-title" />
-        </label>
-        <label className="with-selections">
-          <span>Objective</span>
-          <textarea
-            ref={objectiveField}
-            value={draft.objective}
-            maxLength={240}
-            rows={2}
-            onChange={(e) => change({ objective: e.target.value })}
-          />
-          <TextSelections target={objectiveField} element="lesson-objective" />
-        </label>
-        {refusal ? (
-          <p className="error small" role="alert">
-            {refusal}
-          </p>
-        ) : null}
-        <div className="card-foot">
-          <label>
-            <span>Minutes</span>
-            <input
-              type="number"
-              min={5}
-              max={240}
-              value={draft.minutes}
-              aria-label="Duration (minutes)"
-              onChange={(e) => change({ minutes: Number(e.target.value) })}
-            />
-          </label>
-          <span className="muted small" data-testid="lesson-card-state">
-            {dirty ? 'Unsaved changes' : card ? 'Saved for everyone' : 'Not saved yet'}
-          </span>
-          <button type="submit" className="primary" disabled={!dirty}>
-            Save card
-          </button>
-        </div>
-      </fieldset>
-    </form>
   );
 }

@@ -46,13 +46,31 @@ describe('the lesson beside the canvas', () => {
     await host.locator('.notes-editor strong', { hasText: 'and halves' }).waitFor();
   });
 
-  it('the lesson card (lww) is saved whole and reaches the other', async () => {
+  it('the lesson card (lww) goes to the other as it is typed, without a save', async () => {
     const card = host.getByRole('form', { name: 'Lesson card' });
     await card.getByLabel('Title').fill('Fractions');
     await card.getByLabel('Objective').fill('Compare halves and quarters');
-    await card.getByRole('button', { name: 'Save card' }).click();
     await inputReads(guest, '.lesson-card input >> nth=0', 'Fractions');
     await inputReads(guest, '.lesson-card textarea', 'Compare halves and quarters');
+    await card.getByTestId('lesson-card-state').filter({ hasText: 'Saved for everyone' }).waitFor();
+  });
+
+  it('when the guest replaces the title the host just wrote, the host is told and can restore it', async () => {
+    const guestCard = guest.getByRole('form', { name: 'Lesson card' });
+    await guestCard.getByLabel('Title').fill('Decimals');
+    await inputReads(host, '.lesson-card input >> nth=0', 'Decimals');
+    const notice = host
+      .getByRole('status')
+      .filter({ hasText: 'Grace replaced your Title (“Fractions”) with “Decimals”' });
+    await notice.waitFor();
+    await notice.getByRole('button', { name: 'Restore mine' }).click();
+    await inputReads(guest, '.lesson-card input >> nth=0', 'Fractions');
+    await notice.waitFor({ state: 'detached' });
+    // Grace, whose value was just replaced in turn, is told the same way.
+    await guest
+      .getByRole('status')
+      .filter({ hasText: 'Ada replaced your Title (“Decimals”) with “Fractions”' })
+      .waitFor();
   });
 
   it('the guest sees the host’s caret and selection in the notes, named and in the host’s colour, until the host leaves', async () => {
@@ -120,7 +138,6 @@ describe('the document size cap', () => {
     const card = host.getByRole('form', { name: 'Lesson card' });
     await card.getByLabel('Title').fill('T'.repeat(120));
     await card.getByLabel('Objective').fill('O'.repeat(240));
-    await card.getByRole('button', { name: 'Save card' }).click();
     await card.getByRole('alert').filter({ hasText: 'That change is too large to sync' }).waitFor();
     await card.getByTestId('lesson-card-state').filter({ hasText: 'Unsaved changes' }).waitFor();
   });

@@ -100,10 +100,9 @@ async function session(url: string) {
   return { host, guest, net };
 }
 
-/** Ada saves the lesson card with `title`. */
+/** Types `title` into the lesson card, which sends it as typed. */
 async function saveCard(page: Page, title: string): Promise<void> {
   await card(page).getByLabel('Title').fill(title);
-  await card(page).getByRole('button', { name: 'Save card' }).click();
 }
 
 /** Ada reloads while offline, then the network comes back; resolves once every kept edit is acknowledged. */
