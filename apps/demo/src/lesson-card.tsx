@@ -124,7 +124,9 @@ export function LessonCard() {
   const state = refusal
     ? 'Unsaved changes'
     : pending
-      ? 'Saving…'
+      ? status === 'connected'
+        ? 'Saving…'
+        : 'Kept on this device until back online'
       : card
         ? 'Saved for everyone'
         : 'Not saved yet';
