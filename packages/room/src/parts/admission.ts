@@ -51,7 +51,7 @@ export function normalizeTrusted(
   for (const raw of emails) {
     const email = normalizeEmail(raw);
     if (email === '') continue;
-    if (isEmail(email)) out.add(email);
+    if (isEmailAddress(email)) out.add(email);
     else invalid.push(email.slice(0, 64));
   }
   if (invalid.length > 0) {
@@ -70,8 +70,11 @@ export function normalizeTrusted(
   return { ok: true, trusted: [...out] };
 }
 
-/** One `@` with something before it and a dotted domain after it, no spaces, within 254 characters. */
-function isEmail(email: string): boolean {
+/**
+ * Whether a trusted list takes `email` as an address: one `@` with something before it and a
+ * dotted domain after it, no spaces, within 254 characters (after trimming and lower-casing).
+ */
+export function isEmailAddress(email: string): boolean {
   return email.length <= EMAIL_MAX && EMAIL.test(email);
 }
 
