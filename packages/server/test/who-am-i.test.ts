@@ -8,7 +8,7 @@ const SECRET = 'who-am-i-test-secret-of-at-least-32-bytes';
 function sign(
   claims: Record<string, unknown>,
   secret = SECRET,
-  exp: string | undefined = '10m',
+  exp: string | null = '10m',
 ): Promise<string> {
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('ada-1');
   if (exp) jwt.setExpirationTime(exp);
