@@ -14,6 +14,7 @@ import {
   roomUrl,
   startServer,
 } from './support/server.js';
+import { yFinalClose, yProvider, ySynced } from './support/y-websocket.js';
 
 const ENDED = closeCodeOf(ErrorCode.SessionEnded);
 
@@ -69,6 +70,16 @@ describe('the host ends the session', () => {
       everyone.session.joinCode,
     );
     expect(server.registry.size).toBe(0);
+  });
+
+  it('stops a y-websocket provider in a companion room for good (4433)', async () => {
+    const everyone = await sessionWithEveryone(server);
+    const provider = yProvider(server.wsUrl, `rooms/${everyone.companion.roomId}`, everyone.guestToken);
+    await ySynced(provider);
+    const closed = yFinalClose(provider);
+    everyone.host.send({ type: 'endSession' });
+    expect((await closed).code).toBe(4400 + ErrorCode.SessionEnded);
+    provider.destroy();
   });
 
   it('ends the whole session when the host ends it from a companion room', async () => {
