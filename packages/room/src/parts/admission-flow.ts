@@ -135,17 +135,8 @@ export class AdmissionFlow {
     const away = role === 'guest' ? this.turnedAway.get(conn.userId) : undefined;
     if (away && away.until > this.ctx.clock.now()) {
       const seconds = Math.ceil((away.until - this.ctx.clock.now()) / 1000);
-      return away.removed
-        ? this.ctx.fatal(
-            conn,
-            ErrorCode.Removed,
-            `the host removed you; you can ask to join again in ${seconds} s`,
-          )
-        : this.ctx.fatal(
-            conn,
-            ErrorCode.Declined,
-            `the host declined you; you can ask to join again in ${seconds} s`,
-          );
+      const [code, what] = away.removed ? [ErrorCode.Removed, 'removed'] : [ErrorCode.Declined, 'declined'];
+      return this.ctx.fatal(conn, code, `the host ${what} you; you can ask to join again in ${seconds} s`);
     }
 
     const present = new Set<string>();
