@@ -221,14 +221,15 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   // The session is gone for everyone: back to the landing page, saying so.
   const ended = status === 'disconnected' && error?.codeName === 'SessionEnded';
   useEffect(() => {
-    if (ended) onLeave(isHost ? 'You ended the session for everyone.' : friendly(error));
+    if (ended) onLeave(isHost ? 'You ended the session for everyone.' : friendly(error, 'join'));
   }, [ended, isHost, error, onLeave]);
 
   if (status === 'disconnected' && error) {
+    const unknown = error.codeName === 'RoomNotFound' && !admitted;
     return (
-      <Screen title="You are no longer in this session">
+      <Screen title={unknown ? 'No such session' : 'You are no longer in this session'}>
         <p className="error" role="alert" data-code={error.codeName}>
-          {friendly(error)}
+          {friendly(error, 'join')}
         </p>
         <button type="button" className="primary" onClick={() => onLeave()}>
           Back to start
@@ -255,7 +256,7 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   return (
     <Screen title={`Joining ${code}…`}>
       <ConnectionPill />
-      {status === 'reconnecting' && error ? <p className="muted">{friendly(error)}</p> : null}
+      {status === 'reconnecting' && error ? <p className="muted">{friendly(error, 'join')}</p> : null}
       <button type="button" onClick={() => onLeave()}>
         Cancel
       </button>
@@ -304,7 +305,7 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
       if (layer && !room.readOnly) {
         room.select(layer).catch((e: TandemError) => {
           // Held by someone else: the panel shows it read-only with "Request access".
-          if (e.codeName !== 'LockedByOther') onError(e);
+          if (e.codeName !== 'LockedByOther') setNotice(friendly(e, 'lock'));
         });
       }
     },
