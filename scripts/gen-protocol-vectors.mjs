@@ -123,6 +123,7 @@ const VECTORS = [
   ['setTrusted', { type: 'setTrusted', emails: ['ana@example.com', 'jürgen@example.de'] }],
   ['setTrusted/empty', { type: 'setTrusted', emails: [] }],
   ['setAccess', { type: 'setAccess', slot: 7, access: 'read' }],
+  ['endSession', { type: 'endSession' }],
   [
     'roster',
     {

@@ -2,11 +2,14 @@ import type { CanvasMeta } from './canvas.js';
 
 /** Who this tab is signed in as. Kept in sessionStorage so a reload keeps the same user (and its locks). */
 export interface Identity {
+  /** As the server verified it, never read from the token by the page. */
   name: string;
   token: string;
-  /** ms since epoch; guest tokens are renewed shortly before. */
-  expiresAt: number;
+  /** ms since epoch; guest tokens are renewed shortly before. Absent: the token does not expire. */
+  expiresAt?: number;
   kind: 'guest' | 'jwt';
+  /** The verified email, which the trusted list admits by; guests have none. */
+  email?: string;
 }
 
 const KEY = 'tandem-demo:identity';
@@ -17,7 +20,7 @@ export function loadIdentity(): Identity | undefined {
     if (!raw) return undefined;
     const id = JSON.parse(raw) as Identity;
     // A guest close to expiry is kept: it is refreshed (same user) before it connects.
-    return id.expiresAt > Date.now() || id.kind === 'guest' ? id : undefined;
+    return id.expiresAt === undefined || id.expiresAt > Date.now() || id.kind === 'guest' ? id : undefined;
   } catch {
     return undefined;
   }
@@ -38,7 +41,7 @@ export function guestSignIn(name: string): Promise<Identity> {
  * guest keeps its locks, host role and admissions. Falls back to a new sign-in once it has expired.
  */
 export function guestRefresh(identity: Identity): Promise<Identity> {
-  if (identity.expiresAt <= Date.now()) return guestSignIn(identity.name);
+  if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) return guestSignIn(identity.name);
   return guestToken(
     '/auth/guest/refresh',
     identity.name,
@@ -75,30 +78,37 @@ async function guestToken(
   };
 }
 
-/** Reads the name and expiry of a pasted JWT (the server verifies it; this is only for display). */
-export function jwtIdentity(token: string): Identity {
-  const part = token.split('.')[1];
-  if (!part) throw new Error('That does not look like a JWT (header.payload.signature).');
-  let claims: {
-    exp?: number;
+/**
+ * Signs in with a pasted JWT: the server verifies it (`GET /auth/me`: signature, issuer, audience,
+ * expiry) and says whose it is. Nothing is read from the token here, so a forged one never shows
+ * as signed in.
+ */
+export async function tokenSignIn(token: string): Promise<Identity> {
+  if (token.split('.').length !== 3)
+    throw new Error('That does not look like a JWT (header.payload.signature).');
+  let res: Response;
+  try {
+    res = await fetch('/auth/me', { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new Error('The server could not be reached to check that token. Try again.');
+  }
+  const answer = (await res.json().catch(() => ({}))) as {
     name?: string;
     email?: string;
-    user_metadata?: { name?: string; full_name?: string };
+    expiresAt?: number | null;
+    message?: string;
   };
-  try {
-    claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
-  } catch {
-    throw new Error('That token could not be read: paste the whole JWT.');
-  }
-  const name =
-    claims.user_metadata?.name ??
-    claims.user_metadata?.full_name ??
-    claims.name ??
-    claims.email?.split('@')[0] ??
-    'Signed-in user';
-  const expiresAt = (claims.exp ?? 0) * 1000;
-  if (expiresAt <= Date.now()) throw new Error('That token has expired.');
-  return { name, token, expiresAt, kind: 'jwt' };
+  if (res.status === 401)
+    throw new Error(`That token is not valid here: ${answer.message ?? 'it was refused'}.`);
+  if (!res.ok || typeof answer.name !== 'string')
+    throw new Error(`That token could not be checked: ${answer.message ?? res.status}.`);
+  return {
+    name: answer.name,
+    token,
+    kind: 'jwt',
+    ...(typeof answer.expiresAt === 'number' ? { expiresAt: answer.expiresAt } : {}),
+    ...(answer.email ? { email: answer.email } : {}),
+  };
 }
 
 /** The companion rooms the host created for a session, by join code, until they are published. */

@@ -1,4 +1,5 @@
 import { useClient } from '@tandem/react';
+import { isEmailAddress } from '@tandem/room';
 import { useState } from 'react';
 import { Brand } from './brand.js';
 import type { Identity } from './identity.js';
@@ -12,34 +13,60 @@ export const POLICY_LABELS: Record<AdmissionPolicy, string> = {
   trusted: 'Trusted: only people on your email list',
 };
 
-/** The "who can join" select, used when starting a session and in the host's settings. */
+/**
+ * The "who can join" select, used when starting a session and in the host's settings. `trusted`
+ * is offered only to a host whose sign-in carries an email (`canTrust`).
+ */
 export function PolicySelect({
   value,
   onChange,
+  canTrust,
 }: {
   value: AdmissionPolicy;
   onChange: (p: AdmissionPolicy) => void;
+  canTrust: boolean;
 }) {
   return (
-    <label className="field">
-      <span>Who can join</span>
-      <select value={value} onChange={(e) => onChange(e.target.value as AdmissionPolicy)}>
-        {(Object.keys(POLICY_LABELS) as AdmissionPolicy[]).map((p) => (
-          <option key={p} value={p}>
-            {POLICY_LABELS[p]}
-          </option>
-        ))}
-      </select>
-    </label>
+    <>
+      <label className="field">
+        <span>Who can join</span>
+        <select value={value} onChange={(e) => onChange(e.target.value as AdmissionPolicy)}>
+          {(Object.keys(POLICY_LABELS) as AdmissionPolicy[]).map((p) => (
+            <option key={p} value={p} disabled={p === 'trusted' && !canTrust}>
+              {POLICY_LABELS[p]}
+              {p === 'trusted' && !canTrust ? ' (needs an email sign-in)' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      {canTrust ? null : (
+        <p className="muted small" data-testid="trusted-unavailable">
+          Trusted lets in only the emails on your list, and a sign-in with a display name carries no email:
+          with one, nobody could join. Sign in with a token (JWT) that has your email to use it.
+        </p>
+      )}
+    </>
   );
+}
+
+/** The entries of a typed trusted list (one per line, or separated by commas or spaces), sorted into emails and the rest. */
+export function parseTrusted(text: string): { emails: string[]; invalid: string[] } {
+  const entries = text
+    .split(/[\s,;]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  return { emails: entries.filter(isEmailAddress), invalid: entries.filter((e) => !isEmailAddress(e)) };
 }
 
 export function Landing({
   identity,
+  notice,
   onOpen,
   onSignOut,
 }: {
   identity: Identity;
+  /** Why the last session ended, if it did. */
+  notice?: string | undefined;
   onOpen: (opening: Opening) => void;
   onSignOut: () => void;
 }) {
@@ -82,10 +109,15 @@ export function Landing({
             </button>
           </span>
         </div>
+        {notice ? (
+          <p className="landing-notice" role="status" data-testid="landing-notice">
+            {notice}
+          </p>
+        ) : null}
         <h1>Start or join a session</h1>
         <section aria-labelledby="start-title" className="landing-block">
           <h2 id="start-title">Start a session</h2>
-          <PolicySelect value={policy} onChange={setPolicy} />
+          <PolicySelect value={policy} onChange={setPolicy} canTrust={identity.email !== undefined} />
           <button type="button" className="primary" disabled={busy} onClick={() => void start()}>
             {busy ? 'Starting…' : 'Start a session'}
           </button>

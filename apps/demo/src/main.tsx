@@ -8,11 +8,11 @@ import {
   guestRefresh,
   guestSignIn,
   type Identity,
-  jwtIdentity,
   loadIdentity,
   rememberedHostedPeerToPeer,
   rememberHostedPeerToPeer,
   saveIdentity,
+  tokenSignIn,
 } from './identity.js';
 import { Landing } from './landing.js';
 import type { Opening } from './opening.js';
@@ -67,7 +67,7 @@ function clientFor(identity: Identity): TandemClient {
     outbox: indexedDbOutbox(),
     auth: async () => {
       // Guest tokens are renewed for the same user before they expire, so locks and the host role stay.
-      if (current.kind === 'guest' && current.expiresAt - Date.now() < 60_000) {
+      if (current.kind === 'guest' && (current.expiresAt ?? Number.POSITIVE_INFINITY) - Date.now() < 60_000) {
         current = await guestRefresh(current);
         saveIdentity(current);
       }
@@ -80,10 +80,13 @@ function App() {
   const [identity, setIdentity] = useState<Identity | undefined>(loadIdentity);
   const [opening, setOpening] = useState<Opening | undefined>(openingFromUrl);
   const client = useMemo(() => (identity ? clientFor(identity) : undefined), [identity]);
+  // Why the last session ended, told on the landing page it returned to.
+  const [notice, setNotice] = useState<string | undefined>();
 
-  const go = (next: Opening | undefined) => {
+  const go = (next: Opening | undefined, why?: string) => {
     setUrlOpening(next);
     setOpening(next);
+    setNotice(why);
   };
   const signOut = () => {
     saveIdentity(undefined);
@@ -111,9 +114,9 @@ function App() {
   return (
     <TandemProvider client={client}>
       {opening ? (
-        <Session opening={opening} identity={identity} onLeave={() => go(undefined)} />
+        <Session opening={opening} identity={identity} onLeave={(why) => go(undefined, why)} />
       ) : (
-        <Landing identity={identity} onOpen={go} onSignOut={signOut} />
+        <Landing identity={identity} notice={notice} onOpen={go} onSignOut={signOut} />
       )}
     </TandemProvider>
   );
@@ -137,7 +140,7 @@ function SignIn({
     setError('');
     setBusy(true);
     try {
-      onSignedIn(useToken ? jwtIdentity(token.trim()) : await guestSignIn(name.trim()));
+      onSignedIn(useToken ? await tokenSignIn(token.trim()) : await guestSignIn(name.trim()));
     } catch (e) {
       setError((e as Error).message);
       setBusy(false);

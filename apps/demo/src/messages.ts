@@ -19,6 +19,7 @@ const MESSAGES: Record<string, string> = {
   Unauthorized: 'Your sign-in was refused. Sign in again.',
   TokenExpired: 'Your sign-in expired.',
   RoomClosed: 'This session has ended.',
+  SessionEnded: 'The host ended the session.',
   HostAway: 'The host is not connected right now. Waiting for them to come back…',
   NotInSession: 'You are not in the session this belongs to. Ask the host to add you.',
   Disconnected: 'The connection closed before the server answered.',
@@ -48,5 +49,8 @@ export function friendly(
   concerning: Concerning = error && /\block/i.test(error.message) ? 'lock' : 'other',
 ): string {
   if (!error) return '';
+  // Turned away again too soon: the room says how long to wait.
+  if (/again in \d+ s$/.test(error.message))
+    return `${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`;
   return IN_CONTEXT[concerning][error.codeName] ?? MESSAGES[error.codeName] ?? error.message;
 }

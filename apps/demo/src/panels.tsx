@@ -19,7 +19,7 @@ import {
   newLayer,
 } from './canvas.js';
 import { useEditor } from './editor-context.js';
-import { PolicySelect } from './landing.js';
+import { PolicySelect, parseTrusted } from './landing.js';
 
 function Panel({
   title,
@@ -403,12 +403,22 @@ export function AdjustmentsPanel() {
 
 // ── Host: code, invite, policy, trusted list, waiting room ─────────────────────────────────
 
-/** @param peerToPeerId - The session id, in a peer-to-peer session (which has no join code). */
-export function HostPanel({ peerToPeerId }: { peerToPeerId?: string | undefined }) {
+/**
+ * @param peerToPeerId - The session id, in a peer-to-peer session (which has no join code).
+ * @param canTrust - Whether the host's sign-in carries an email, without which `trusted` is not offered.
+ */
+export function HostPanel({
+  peerToPeerId,
+  canTrust,
+}: {
+  peerToPeerId?: string | undefined;
+  canTrust: boolean;
+}) {
   const { settings, setPolicy, setTrusted } = useAdmission();
   const [copied, setCopied] = useState(false);
   const [emails, setEmails] = useState<string | undefined>();
   if (!settings) return null;
+  const trusted = parseTrusted(emails ?? settings.trusted.join('\n'));
   const invite = peerToPeerId
     ? `${location.origin}/?p2p=${peerToPeerId}`
     : `${location.origin}/?join=${settings.joinCode}`;
@@ -446,15 +456,12 @@ export function HostPanel({ peerToPeerId }: { peerToPeerId?: string | undefined 
           {copied ? 'Copied' : 'Copy invite link'}
         </button>
       </div>
-      <PolicySelect value={settings.policy} onChange={setPolicy} />
+      <PolicySelect value={settings.policy} onChange={setPolicy} canTrust={canTrust} />
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          const list = (emails ?? settings.trusted.join('\n'))
-            .split(/[\s,;]+/)
-            .map((s) => s.trim().toLowerCase())
-            .filter((s) => s.includes('@'));
-          setTrusted(list);
+          if (trusted.invalid.length > 0) return;
+          setTrusted(trusted.emails);
           setEmails(undefined);
         }}
       >
@@ -464,10 +471,20 @@ export function HostPanel({ peerToPeerId }: { peerToPeerId?: string | undefined 
             rows={2}
             value={emails ?? settings.trusted.join('\n')}
             placeholder="ada@example.com"
+            aria-invalid={trusted.invalid.length > 0 || undefined}
             onChange={(e) => setEmails(e.target.value)}
           />
         </label>
-        <button type="submit">Save trusted list</button>
+        {trusted.invalid.length > 0 ? (
+          <p className="error" role="alert" data-testid="trusted-invalid">
+            {trusted.invalid.length === 1 ? 'Not an email address' : 'Not email addresses'}:{' '}
+            {trusted.invalid.join(', ')}. Correct or remove {trusted.invalid.length === 1 ? 'it' : 'them'} to
+            save.
+          </p>
+        ) : null}
+        <button type="submit" disabled={trusted.invalid.length > 0}>
+          Save trusted list
+        </button>
       </form>
     </Panel>
   );

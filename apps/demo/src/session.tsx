@@ -59,7 +59,8 @@ export function Session({
 }: {
   opening: Opening;
   identity: Identity;
-  onLeave: () => void;
+  /** Back to the landing page, with why when the session ended. */
+  onLeave: (why?: string) => void;
 }) {
   const client = useClient();
   const [opened, setOpened] = useState<Opened | undefined>();
@@ -207,15 +208,21 @@ interface SessionViewProps {
   code: string;
   peerToPeer: boolean;
   identity: Identity;
-  onLeave: () => void;
+  onLeave: (why?: string) => void;
 }
 
 function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   const { status, error } = useStatus();
+  const { isHost } = useAdmission();
   const [admitted, setAdmitted] = useState(false);
   useEffect(() => {
     if (status === 'connected') setAdmitted(true);
   }, [status]);
+  // The session is gone for everyone: back to the landing page, saying so.
+  const ended = status === 'disconnected' && error?.codeName === 'SessionEnded';
+  useEffect(() => {
+    if (ended) onLeave(isHost ? 'You ended the session for everyone.' : friendly(error, 'join'));
+  }, [ended, isHost, error, onLeave]);
 
   if (status === 'disconnected' && error) {
     const unknown = error.codeName === 'RoomNotFound' && !admitted;
@@ -224,7 +231,7 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
         <p className="error" role="alert" data-code={error.codeName}>
           {friendly(error, 'join')}
         </p>
-        <button type="button" className="primary" onClick={onLeave}>
+        <button type="button" className="primary" onClick={() => onLeave()}>
           Back to start
         </button>
       </Screen>
@@ -240,7 +247,7 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
           add you shortly; the canvas opens by itself.
         </p>
         <div className="pulse" aria-hidden="true" />
-        <button type="button" onClick={onLeave}>
+        <button type="button" onClick={() => onLeave()}>
           Cancel
         </button>
       </Screen>
@@ -250,7 +257,7 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
     <Screen title={`Joining ${code}…`}>
       <ConnectionPill />
       {status === 'reconnecting' && error ? <p className="muted">{friendly(error, 'join')}</p> : null}
-      <button type="button" onClick={onLeave}>
+      <button type="button" onClick={() => onLeave()}>
         Cancel
       </button>
     </Screen>
@@ -368,6 +375,7 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
           <PresenceAvatars max={8} />
           <ConnectionPill />
           <span className="muted">{identity.name}</span>
+          {isHost && !peerToPeer ? <EndSessionButton onError={onError} /> : null}
           <button
             type="button"
             onClick={() => {
@@ -406,7 +414,9 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
         <aside className="sidebar right" aria-label="Properties">
           <PropertiesPanel />
           <AdjustmentsPanel />
-          {isHost ? <HostPanel peerToPeerId={peerToPeer ? code : undefined} /> : null}
+          {isHost ? (
+            <HostPanel peerToPeerId={peerToPeer ? code : undefined} canTrust={identity.email !== undefined} />
+          ) : null}
         </aside>
         <div className="toasts">
           <AccessRequestToasts resourceLabel={(id) => state.layers[id]?.name ?? 'a layer'} />
@@ -414,5 +424,23 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
         <ChatDock />
       </div>
     </EditorContext.Provider>
+  );
+}
+
+/** The host's "End session": everyone leaves, and the session, its code and its rooms are gone. */
+function EndSessionButton({ onError }: { onError: (e: unknown) => void }) {
+  const { endSession } = useAdmission();
+  return (
+    <button
+      type="button"
+      className="danger"
+      onClick={() => {
+        if (!window.confirm('End the session for everyone? Everyone leaves, and its code stops working.'))
+          return;
+        endSession().catch(onError);
+      }}
+    >
+      End session
+    </button>
   );
 }

@@ -22,4 +22,19 @@ describe('refusals in plain words', () => {
     expect(friendly({ codeName: 'Offline', message: 'offline: no network' })).toMatch(/You are offline/);
     expect(friendly({ codeName: 'NoAnswer', message: 'no answer' })).toMatch(/stopped answering/);
   });
+
+  it('says how long a declined or removed guest waits before asking again, and that the host ended the session', () => {
+    expect(
+      friendly(
+        { codeName: 'Declined', message: 'the host declined you; you can ask to join again in 42 s' },
+        'join',
+      ),
+    ).toBe('The host declined you; you can ask to join again in 42 s.');
+    expect(friendly({ codeName: 'Removed', message: 'the host removed you from the room' })).toBe(
+      'The host removed you from this session.',
+    );
+    expect(friendly({ codeName: 'SessionEnded', message: 'the host ended the session' }, 'join')).toBe(
+      'The host ended the session.',
+    );
+  });
 });

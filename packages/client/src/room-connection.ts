@@ -1,6 +1,7 @@
-import type { AccessLevel, AccessOutcome, AdmissionPolicy } from '@tandem/protocol';
+import { type AccessLevel, type AccessOutcome, type AdmissionPolicy, ErrorCode } from '@tandem/protocol';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
+import { TandemError } from './errors.js';
 import { ConnectionCore } from './room/connection-core.js';
 import type {
   AccessRequest,
@@ -193,6 +194,30 @@ export class RoomConnection extends ConnectionCore {
   /** Replaces the trusted list of the `trusted` policy (host only). */
   setTrusted(emails: readonly string[]): void {
     this.admission.setTrusted(emails);
+  }
+
+  /**
+   * Ends the session for everyone (host only): every participant, on every tab, is disconnected
+   * with `SessionEnded` (this connection too), and the server forgets the session: its join code,
+   * its rooms and their companion rooms. Resolves once this connection has closed so. Rejects with
+   * `Forbidden` for a guest or viewer, and `Disconnected` when not connected.
+   *
+   * @example
+   * if (room.isHost && confirm('End the session for everyone?')) await room.endSession();
+   */
+  endSession(): Promise<void> {
+    if (this.status !== 'connected') return Promise.reject(TandemError.disconnected());
+    if (!this.isHost)
+      return Promise.reject(new TandemError(ErrorCode.Forbidden, 'only the host may end the session'));
+    return new Promise((resolve, reject) => {
+      const off = this.on('status', ({ status, error }) => {
+        if (status === 'connected' || status === 'waiting') return;
+        off();
+        if (error?.code === ErrorCode.SessionEnded) resolve();
+        else reject(error ?? TandemError.disconnected());
+      });
+      this.admission.endSession();
+    });
   }
 
   // ── Documents ────────────────────────────────────────────────────────────────────────────

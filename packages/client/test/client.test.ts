@@ -285,3 +285,35 @@ describe('chat and activity', () => {
     await until(bob, 'chat', () => bob.chat.length >= 2);
   });
 });
+
+describe('room.endSession', () => {
+  const disconnection = (room: RoomConnection) =>
+    new Promise<StatusChange>((resolve) =>
+      room.on('status', (s) => s.status === 'disconnected' && resolve(s)),
+    );
+
+  it('ends the session for everyone: each is disconnected for good with SessionEnded, and the code is gone', async () => {
+    const { host, hosted, guest } = await session();
+    const bob = await guest('Bob');
+    const bobGone = disconnection(bob);
+
+    await host.endSession();
+    expect(host.status).toBe('disconnected');
+    const change = await bobGone;
+    expect(change.error).toMatchObject({ code: ErrorCode.SessionEnded, codeName: 'SessionEnded' });
+    expect(change.error?.message).toBe('the host ended the session');
+
+    const late = track(nodeClient(server.url, { guest: 'Late' }).join({ code: hosted.joinCode }));
+    expect((await disconnection(late)).error?.codeName).toBe('RoomNotFound');
+  });
+
+  it('is refused to a guest, who stays connected, and to a connection that is not live', async () => {
+    const { host, guest } = await session();
+    const bob = await guest('Bob');
+    await expect(bob.endSession()).rejects.toMatchObject({ codeName: 'Forbidden' });
+    expect(bob.status).toBe('connected');
+    bob.leave();
+    await expect(bob.endSession()).rejects.toMatchObject({ codeName: 'Disconnected' });
+    expect(host.status).toBe('connected');
+  });
+});

@@ -71,6 +71,8 @@ export const ErrorCode = {
    * reloading, its network dropping); the session waits for it, so a guest tries again.
    */
   HostAway: 32,
+  /** The host ended the session for everyone: its rooms and join code are gone. */
+  SessionEnded: 33,
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -138,6 +140,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = Object.fromEntries
     info('HelloTimeout', true, true, 'no hello within the time allowed'),
     info('NotInSession', true, false, 'this room follows a session that has not admitted you'),
     info('HostAway', true, true, 'the host is not in this session right now; trying again'),
+    info('SessionEnded', true, false, 'the host ended the session'),
   ].map((e) => [e.code, e]),
 ) as Record<ErrorCode, ErrorInfo>;
 

@@ -207,6 +207,13 @@ export const MESSAGES = {
     ],
   },
 
+  endSession: {
+    tag: 0x17,
+    dir: 'c2s',
+    doc: "Host only: end the session for everyone. Every connection, the host's included, is closed with `SessionEnded`; the room takes no one in afterwards, and a server forgets the session (its join code, its rooms and companion rooms).",
+    fields: [],
+  },
+
   // 0x2_: roster and presence
   roster: {
     tag: 0x20,

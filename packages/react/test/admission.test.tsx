@@ -1,7 +1,14 @@
 // @vitest-environment jsdom
 import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { ConnectionPill, PresenceAvatars, useAdmission, useReadOnly, WaitingRoomList } from '../src/index.js';
+import {
+  ConnectionPill,
+  PresenceAvatars,
+  useAdmission,
+  useReadOnly,
+  useStatus,
+  WaitingRoomList,
+} from '../src/index.js';
 import { clientFor, hostSession, renderRoom, useServer } from './support.js';
 
 const ctx = useServer();
@@ -99,5 +106,39 @@ describe('useAdmission', () => {
     await screen.findByText('host, policy: host-approval');
     act(() => screen.getByRole('button', { name: 'Open the room' }).click());
     await screen.findByText('host, policy: open');
+  });
+});
+
+function EndSession() {
+  const { isHost, endSession } = useAdmission();
+  const { status, error } = useStatus();
+  return (
+    <>
+      <p>
+        {status}
+        {error ? `: ${error.codeName}` : ''}
+      </p>
+      {isHost ? (
+        <button type="button" onClick={() => void endSession()}>
+          End session
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+describe('useAdmission().endSession', () => {
+  it('ends the session for the host and every guest', async () => {
+    const { client, roomId, joinCode } = await hostSession(ctx.server, 'Ada', { policy: 'open' });
+    const host = within(renderRoom(client, { roomId }, <EndSession />).container);
+    await host.findByText('connected');
+    const guest = within(
+      renderRoom(clientFor(ctx.server, 'Bob'), { code: joinCode }, <EndSession />).container,
+    );
+    await guest.findByText('connected');
+    expect(guest.queryByRole('button', { name: 'End session' })).toBeNull();
+    act(() => host.getByRole('button', { name: 'End session' }).click());
+    await guest.findByText('disconnected: SessionEnded');
+    await host.findByText('disconnected: SessionEnded');
   });
 });

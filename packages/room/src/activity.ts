@@ -20,6 +20,8 @@ export type RoomActivity = { readonly at: number } & (
     }
   | { readonly type: 'declined'; readonly slot: number; readonly userId: string }
   | { readonly type: 'removed'; readonly userId: string }
+  /** The host ended the session: everyone was closed with `SessionEnded`, and nobody gets in. */
+  | { readonly type: 'session-ended' }
   | { readonly type: 'left'; readonly slot: number; readonly userId: string; readonly wasAdmitted: boolean }
   | {
       readonly type: 'lock';

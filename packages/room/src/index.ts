@@ -28,6 +28,7 @@ export {
   type RoomLimits,
   resolveLimits,
 } from './options.js';
+export { isEmailAddress } from './parts/admission.js';
 export type { SessionSettings } from './parts/admission-flow.js';
 export { type BudgetVerdict, RateBucket } from './parts/budget.js';
 export { PALETTE } from './parts/colors.js';

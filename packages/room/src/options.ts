@@ -33,6 +33,11 @@ export interface RoomLimits {
   cursorTickMs: number;
   /** Lock lease length; renewed by the holder's activity. Default 60 000 ms. */
   lockTtlMs: number;
+  /**
+   * A user the host declined or removed is refused (`Declined`, `Removed`) for this long when
+   * they knock again; 0 lets them knock at once. Default 60 000 ms.
+   */
+  knockCooldownMs: number;
   /** An unanswered access request times out after this. Default 10 000 ms. */
   accessTimeoutMs: number;
   /** Access request message length, in characters. Default 280. */
@@ -93,6 +98,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   helloTimeoutMs: 10_000,
   cursorTickMs: 16,
   lockTtlMs: 60_000,
+  knockCooldownMs: 60_000,
   accessTimeoutMs: 10_000,
   maxAccessMessageChars: 280,
   maxLocksPerUser: 32,

@@ -282,6 +282,21 @@ export class Room {
     this.admission.openSession(session);
   }
 
+  /**
+   * Ends the session for everyone, as the host's `endSession` does: every connection is closed
+   * with `SessionEnded`, the join code and host are cleared and the users the host admitted are
+   * forgotten, and the room takes nobody in while it stays loaded. Observers see `session-ended`;
+   * a server then forgets the room.
+   */
+  endSession(): void {
+    this.admission.endSession();
+  }
+
+  /** Whether the session on this room ended ({@link endSession}). */
+  get sessionEnded(): boolean {
+    return this.admission.hasEnded;
+  }
+
   /** A copy of the current settings. */
   getSettings(): RoomSettings {
     const settings = this.admission.settings;
@@ -346,6 +361,7 @@ export class Room {
       case 'setAccess':
       case 'setPolicy':
       case 'setTrusted':
+      case 'endSession':
         return this.admission.hostMessage(conn, m);
       case 'cursor2d':
         // Never here: a participant's cursor2d frame takes the short cut in receive.
@@ -394,7 +410,7 @@ export class Room {
     if (before.kind === 'closed') return;
     conn.phase = { kind: 'closed', seat: before.seat };
     this.connections.delete(conn);
-    this.admission.left(before);
+    this.admission.left(conn.userId, before);
     if (before.kind === 'hello') return;
     const { slot } = before.seat;
     const wasAdmitted = before.kind === 'admitted';
@@ -512,6 +528,10 @@ export class Room {
         for (const m of this.awareness.snapshotFor(conn)) this.send(conn, m);
       },
       expel: (userId, code) => this.expel(userId, code),
+      ended: () => {
+        for (const conn of [...this.connections.all()]) this.fatal(conn, ErrorCode.SessionEnded);
+        this.emit({ type: 'session-ended' });
+      },
       accessChanged: (userId, accessOf) => {
         let demoted = false;
         for (const conn of this.connections.of(userId)) {

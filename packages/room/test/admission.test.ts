@@ -88,7 +88,7 @@ describe('admission', () => {
   });
 
   it('removes a collaborator at any time: every tab closed, and next time they wait again', () => {
-    const { join } = makeRoom();
+    const { join, clock } = makeRoom();
     const host = join('alice');
     const bob = join('bob');
     host.send({ type: 'admit', action: 'admit', slot: bob.slot });
@@ -103,6 +103,7 @@ describe('admission', () => {
         .map((m) => m.slot)
         .sort(),
     ).toEqual([bob.slot, bobTab2.slot].sort());
+    clock.advance(60_000);
     const back = join('bob');
     expect(back.of('admission').map((a) => a.state)).toEqual(['waiting']);
   });

@@ -167,13 +167,14 @@ describe('read-only participants', () => {
   });
 
   it('makes a removed viewer wait for the host again', () => {
-    const { join } = makeRoom();
+    const { join, clock } = makeRoom();
     const host = join('alice');
     const bob = join('bob');
     host.send({ type: 'admit', action: 'admit', slot: bob.slot });
     host.send({ type: 'setAccess', slot: bob.slot, access: 'read' });
     host.send({ type: 'admit', action: 'remove', slot: bob.slot });
     expect(bob.socket.closed?.code).toBe(closeCodeOf(ErrorCode.Removed));
+    clock.advance(60_000);
     const again = join('bob');
     expect(again.of('admission').map((a) => a.state)).toEqual(['waiting']);
   });

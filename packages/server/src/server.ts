@@ -250,6 +250,7 @@ export class TandemServer {
         maxParticipants: options.maxParticipants,
         lockTtlMs: options.lockTtlSeconds * 1000,
         accessTimeoutMs: options.accessTimeoutSeconds * 1000,
+        knockCooldownMs: options.knockCooldownSeconds * 1000,
         cursorTickMs: options.cursorTickMs,
         maxDocBytes: options.maxDocBytes,
         budgets: { doc: options.docRate, cursor: options.cursorRate, chat: options.chatRate },

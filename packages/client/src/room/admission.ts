@@ -59,4 +59,8 @@ export class Admission {
   setTrusted(emails: readonly string[]): void {
     this.ctx.sendIfLive({ type: 'setTrusted', emails: [...emails] });
   }
+
+  endSession(): void {
+    this.ctx.sendIfLive({ type: 'endSession' });
+  }
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConnectionStatus, RoomSettingsView, WaitingGuest } from '@tandem/client';
+import type { ConnectionStatus, RoomConnection, RoomSettingsView, WaitingGuest } from '@tandem/client';
 import type { AccessLevel, AdmissionPolicy } from '@tandem/protocol';
 import { useCallback, useMemo } from 'react';
 import { useRoom } from '../context.js';
@@ -28,6 +28,11 @@ export interface AdmissionHandle {
   setPolicy(policy: AdmissionPolicy): void;
   /** Replaces the list of emails admitted without waiting. */
   setTrusted(emails: readonly string[]): void;
+  /**
+   * Ends the session for everyone ({@link RoomConnection.endSession}): resolves once this
+   * connection closed with `SessionEnded`; rejects with `Forbidden` for anyone but the host.
+   */
+  endSession(): Promise<void>;
 }
 
 interface AdmissionSlice {
@@ -68,8 +73,9 @@ export function useAdmission(): AdmissionHandle {
   const remove = useCallback((slot: number) => room.remove(slot), [room]);
   const setPolicy = useCallback((policy: AdmissionPolicy) => room.setPolicy(policy), [room]);
   const setTrusted = useCallback((emails: readonly string[]) => room.setTrusted(emails), [room]);
+  const endSession = useCallback(() => room.endSession(), [room]);
   return useMemo(
-    () => ({ ...slice, admit, setAccess, decline, remove, setPolicy, setTrusted }),
-    [slice, admit, setAccess, decline, remove, setPolicy, setTrusted],
+    () => ({ ...slice, admit, setAccess, decline, remove, setPolicy, setTrusted, endSession }),
+    [slice, admit, setAccess, decline, remove, setPolicy, setTrusted, endSession],
   );
 }

@@ -24,7 +24,7 @@ import { cleanDisplayName, type Identity } from '../identity.js';
 import type { RoomSettings } from '../storage.js';
 import { accessOf } from './access.js';
 import { decideAdmission, normalizeTrusted } from './admission.js';
-import { pickColor } from './colors.js';
+import { ColorBook } from './colors.js';
 import { CLIENT_ID_PATTERN, retryKey } from './edit-ledger.js';
 import { participantOf } from './presence.js';
 
@@ -38,6 +38,8 @@ export interface AdmissionSeam {
   sendRoom(conn: Participant): void;
   /** Closes every connection of `userId` with `code` and frees the user's locks. */
   expel(userId: string, code: ErrorCode): void;
+  /** The session ended: closes every connection with `SessionEnded` and tells the host process. */
+  ended(): void;
   /** The host changed `userId`'s access: each admitted connection of the user takes `accessOf`. */
   accessChanged(userId: string, accessOf: (conn: Connection) => AccessLevel): void;
 }
@@ -61,6 +63,17 @@ export class AdmissionFlow {
   private readonly returning = {
     has: (userId: string) => this.admittedUsers.has(userId) || this.viewers.has(userId),
   };
+  /** Each user's colour, for the room's life. */
+  private readonly colors: ColorBook;
+  /** Users the host declined or removed, and until when their knocks are refused. */
+  private readonly turnedAway = new Map<string, { until: number; removed: boolean }>();
+  /**
+   * Users the host removed, while the room is loaded: whatever the policy, trusted list or app
+   * access says, they wait for the host again, who alone may let them back in.
+   */
+  private readonly removed = new Set<string>();
+  /** The host ended the session: nobody is taken in any more. */
+  private ended = false;
 
   constructor(
     private readonly ctx: RoomContext,
@@ -69,6 +82,7 @@ export class AdmissionFlow {
     private readonly admittedUsers: Set<string>,
   ) {
     this.current = settings;
+    this.colors = new ColorBook(() => ctx.clock.now());
   }
 
   /** The settings in force; replaced, never mutated, so a reference stays a snapshot. */
@@ -78,9 +92,7 @@ export class AdmissionFlow {
 
   /** Whether `identity` gets in without waiting by the policy, trusted list or host's memory. */
   admitsByPolicy(identity: Identity): boolean {
-    return (
-      decideAdmission({ userId: identity.userId, identity }, this.current, this.returning).kind === 'admit'
-    );
+    return this.decide({ userId: identity.userId, identity }).kind === 'admit';
   }
 
   /**
@@ -105,6 +117,7 @@ export class AdmissionFlow {
   hello(conn: Connection, m: MessageOf<'hello'>): void {
     if (conn.phase.kind !== 'hello') return;
     this.clearHelloTimer(conn.phase);
+    if (this.ended) return this.ctx.fatal(conn, ErrorCode.SessionEnded);
     if (m.version < MIN_PROTOCOL_VERSION) return this.ctx.fatal(conn, ErrorCode.ClientTooOld);
     if (m.version > PROTOCOL_VERSION) return this.ctx.fatal(conn, ErrorCode.ServerTooOld);
     if (m.clientId !== '' && !CLIENT_ID_PATTERN.test(m.clientId)) {
@@ -119,12 +132,18 @@ export class AdmissionFlow {
     const role = conn.userId === this.current.hostUserId ? 'host' : 'guest';
     const refused = this.seam.canJoin?.(conn.identity, role);
     if (refused !== undefined) return this.ctx.fatal(conn, refused);
+    const away = role === 'guest' ? this.turnedAway.get(conn.userId) : undefined;
+    if (away && away.until > this.ctx.clock.now()) {
+      const seconds = Math.ceil((away.until - this.ctx.clock.now()) / 1000);
+      const [code, what] = away.removed ? [ErrorCode.Removed, 'removed'] : [ErrorCode.Declined, 'declined'];
+      return this.ctx.fatal(conn, code, `the host ${what} you; you can ask to join again in ${seconds} s`);
+    }
 
-    const colors: string[] = [];
-    for (const c of this.ctx.connections()) if (c.seat) colors.push(c.seat.color);
+    const present = new Set<string>();
+    for (const c of this.ctx.connections()) if (c.seat) present.add(c.userId);
     const seat: Seat = {
       slot: this.allocateSlot(),
-      color: pickColor(colors),
+      color: this.colors.colorFor(conn.userId, present),
       name: displayName(conn.identity.name, m.name, this.ctx.limits.maxNameChars),
       role,
       since: m.since,
@@ -143,7 +162,7 @@ export class AdmissionFlow {
       role,
     });
 
-    const verdict = decideAdmission(conn, this.current, this.returning);
+    const verdict = this.decide(conn);
     if (verdict.kind === 'refuse') return this.ctx.fatal(conn, verdict.code);
     if (verdict.kind === 'admit') {
       if (this.admittedCount() >= this.ctx.limits.maxParticipants) {
@@ -175,10 +194,13 @@ export class AdmissionFlow {
       if (this.admittedCount() >= max) {
         return this.ctx.refuse(host, ErrorCode.RoomFull, 0, `the room already has ${max} participants`);
       }
+      this.removed.delete(target.userId);
+      this.turnedAway.delete(target.userId);
       return this.admit(target, phase.seat, 'host');
     }
     if (action === 'decline' || waiting) {
       if (!waiting) return this.ctx.refuse(host, ErrorCode.NotFound, 0, `slot ${slot} is not waiting`);
+      this.turnAway(target.userId, false);
       this.ctx.emit({ type: 'declined', slot, userId: target.userId });
       return this.ctx.fatal(target, ErrorCode.Declined);
     }
@@ -189,6 +211,8 @@ export class AdmissionFlow {
     if (this.admittedUsers.delete(userId)) this.ctx.persist({ kind: 'admitted', userId, admitted: false });
     // A removed viewer is no longer one the host let in either.
     this.viewers.delete(userId);
+    this.removed.add(userId);
+    this.turnAway(userId, true);
     this.ctx.emit({ type: 'removed', userId });
     this.seam.expel(userId, ErrorCode.Removed);
   }
@@ -239,9 +263,18 @@ export class AdmissionFlow {
     this.ctx.emit({ type: 'access-level', userId, access });
   }
 
-  /** A host's message: admit, decline or remove someone, change an access, the policy or trusted list. */
-  hostMessage(conn: Participant, m: MessageOf<'admit' | 'setAccess' | 'setPolicy' | 'setTrusted'>): void {
+  /**
+   * A host's message: admit, decline or remove someone, change an access, the policy or trusted
+   * list, or end the session.
+   */
+  hostMessage(
+    conn: Participant,
+    m: MessageOf<'admit' | 'setAccess' | 'setPolicy' | 'setTrusted' | 'endSession'>,
+  ): void {
     switch (m.type) {
+      case 'endSession':
+        if (this.requireHost(conn)) this.endSession();
+        return;
       case 'admit':
         return this.hostAction(conn, m.action, m.slot);
       case 'setAccess':
@@ -275,6 +308,27 @@ export class AdmissionFlow {
     this.settingsChanged();
   }
 
+  /**
+   * Ends the session for everyone: its join code and host are cleared and the users the host
+   * admitted forgotten (stored), every connection is closed with `SessionEnded`, and nobody is
+   * taken in while the room stays loaded.
+   */
+  endSession(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.current = { ...this.current, joinCode: '', hostUserId: '' };
+    this.ctx.persist({ kind: 'settings', settings: this.current });
+    for (const userId of this.admittedUsers) this.ctx.persist({ kind: 'admitted', userId, admitted: false });
+    this.admittedUsers.clear();
+    this.viewers.clear();
+    this.seam.ended();
+  }
+
+  /** Whether the session ended ({@link endSession}). */
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
   setPolicy(conn: Participant, policy: AdmissionPolicy): void {
     if (!this.requireHost(conn)) return;
     this.current = { ...this.current, policy };
@@ -284,15 +338,21 @@ export class AdmissionFlow {
   setTrusted(conn: Participant, emails: readonly string[]): void {
     if (!this.requireHost(conn)) return;
     const result = normalizeTrusted(emails, this.ctx.limits.maxTrusted);
-    if (!result.ok) return this.ctx.refuse(conn, ErrorCode.PayloadTooLarge, 0, result.message);
+    if (!result.ok) return this.ctx.refuse(conn, result.code, 0, result.message);
     this.current = { ...this.current, trusted: result.trusted };
     this.settingsChanged();
   }
 
-  /** A connection left, in the phase it had: its slot is free, and the host's list follows. */
-  left(before: Exclude<Phase, ClosedPhase>): void {
+  /**
+   * A connection of `userId` left, in the phase it had: its slot is free, the host's list follows,
+   * and the user's colour counts as used until now.
+   */
+  left(userId: string, before: Exclude<Phase, ClosedPhase>): void {
     if (before.kind === 'hello') this.clearHelloTimer(before);
-    if (before.seat) this.bySlot.delete(before.seat.slot);
+    if (before.seat) {
+      this.bySlot.delete(before.seat.slot);
+      this.colors.left(userId);
+    }
     if (before.kind === 'waiting') this.waitingChanged();
   }
 
@@ -329,6 +389,20 @@ export class AdmissionFlow {
     });
   }
 
+  /** The admission policy's verdict, but a user the host removed waits for the host whatever it says. */
+  private decide(conn: Pick<Connection, 'userId' | 'identity'>): ReturnType<typeof decideAdmission> {
+    if (this.removed.has(conn.userId) && conn.userId !== this.current.hostUserId) return { kind: 'wait' };
+    return decideAdmission(conn, this.current, this.returning);
+  }
+
+  /** Refuses `userId`'s knocks for the cooldown the limits set. */
+  private turnAway(userId: string, removed: boolean): void {
+    const now = this.ctx.clock.now();
+    for (const [user, away] of this.turnedAway) if (away.until <= now) this.turnedAway.delete(user);
+    if (this.ctx.limits.knockCooldownMs > 0)
+      this.turnedAway.set(userId, { until: now + this.ctx.limits.knockCooldownMs, removed });
+  }
+
   private requireHost(conn: Participant): boolean {
     if (conn.seat.role === 'host') return true;
     this.ctx.refuse(conn, ErrorCode.Forbidden, 0, 'only the host may do that');
@@ -344,7 +418,7 @@ export class AdmissionFlow {
       conn.socket.send(conn.seat.role === 'host' ? forHosts : forGuests);
     this.ctx.emit({ type: 'settings', settings: { ...this.current, trusted: [...this.current.trusted] } });
     for (const conn of this.waiting()) {
-      const verdict = decideAdmission(conn, this.current, this.returning);
+      const verdict = this.decide(conn);
       if (verdict.kind === 'refuse') this.ctx.fatal(conn, verdict.code);
       else if (verdict.kind === 'admit' && this.admittedCount() < this.ctx.limits.maxParticipants)
         this.admit(conn, conn.phase.seat, verdict.by);

@@ -37,24 +37,48 @@ export function decideAdmission(
 
 const EMAIL_MAX = 254;
 
-/** A trusted list normalised and de-duplicated, or why it is refused. */
+/**
+ * A trusted list normalised and de-duplicated, or why it is refused: every entry that is not an
+ * email address is named (`BadMessage`), or the list is over the cap (`PayloadTooLarge`). Blank
+ * entries are skipped.
+ */
 export function normalizeTrusted(
   emails: readonly string[],
   max: number,
-): { ok: true; trusted: string[] } | { ok: false; message: string } {
+): { ok: true; trusted: string[] } | { ok: false; code: ErrorCode; message: string; invalid: string[] } {
   const out = new Set<string>();
+  const invalid: string[] = [];
   for (const raw of emails) {
     const email = normalizeEmail(raw);
     if (email === '') continue;
-    if (email.length > EMAIL_MAX || !email.includes('@')) {
-      return { ok: false, message: `not an email address: ${email.slice(0, 64)}` };
-    }
-    out.add(email);
+    if (isEmailAddress(email)) out.add(email);
+    else invalid.push(email.slice(0, 64));
+  }
+  if (invalid.length > 0) {
+    const shown = invalid.slice(0, 5).map((e) => JSON.stringify(e));
+    const more = invalid.length > 5 ? ` and ${invalid.length - 5} more` : '';
+    const what = invalid.length === 1 ? 'not an email address' : 'not email addresses';
+    return { ok: false, code: ErrorCode.BadMessage, message: `${what}: ${shown.join(', ')}${more}`, invalid };
   }
   if (out.size > max)
-    return { ok: false, message: `trusted list of ${out.size} emails is over the cap of ${max}` };
+    return {
+      ok: false,
+      code: ErrorCode.PayloadTooLarge,
+      message: `trusted list of ${out.size} emails is over the cap of ${max}`,
+      invalid,
+    };
   return { ok: true, trusted: [...out] };
 }
+
+/**
+ * Whether a trusted list takes `email` as an address: one `@` with something before it and a
+ * dotted domain after it, no spaces, within 254 characters (after trimming and lower-casing).
+ */
+export function isEmailAddress(email: string): boolean {
+  return email.length <= EMAIL_MAX && EMAIL.test(email);
+}
+
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 /** The settings of a room the store has no record of; a bad initial trusted list throws. */
 export function initialSettings(

@@ -359,6 +359,8 @@ class World {
   settings: MessageOf<'settings'> | undefined;
   /** Users the host admitted (and did not remove): they skip the waiting room. */
   readonly hostAdmitted = new Set<string>();
+  /** Users the host removed, while the room is loaded: they wait for the host whatever the policy. */
+  readonly removedUsers = new Set<string>();
   /** Known lease end per held resource; undefined when it was granted at an unknown instant. */
   readonly expiry = new Map<string, number | undefined>();
   /** Open access requests by global rid: requester, resource, when. */
@@ -399,7 +401,8 @@ class World {
       settings: { policy: 'host-approval', docMode: this.mode, hostUserId, trusted: TRUSTED },
       // Moves go out at once, so each is checked where it happens; the cursor tick has its own
       // property test (cursors.property.test.ts).
-      limits: { cursorTickMs: 0 },
+      // Knocks after a decline or removal are let through at once, so the model needs no cooldown.
+      limits: { cursorTickMs: 0, knockCooldownMs: 0 },
       manualFlush: true,
     };
   }
@@ -469,7 +472,12 @@ class World {
 
     const room = this.room;
     const back = this.tabs.filter((t) => t.conn?.admitted);
-    this.check(back.length === Math.min(this.tabs.length, this.max), `only ${back.length} tabs are back`);
+    // Tabs of a user the host removed wait for the host, open room or not.
+    const held = this.tabs.filter((t) => t.conn?.waitingRoom && this.removedUsers.has(t.conn.user));
+    this.check(
+      back.length === Math.min(this.tabs.length - held.length, this.max),
+      `only ${back.length} tabs are back`,
+    );
     const record = await this.store.load(room.id);
     if (this.mode === 'lww') {
       const doc = documentOf(room);
@@ -576,7 +584,9 @@ class World {
   private allowed(user: string): boolean {
     const s = this.settings;
     if (!s) this.fail('no settings seen yet');
-    if (user === HOST || s.policy === 'open' || this.hostAdmitted.has(user)) return true;
+    if (user === HOST) return true;
+    if (this.removedUsers.has(user)) return false;
+    if (s.policy === 'open' || this.hostAdmitted.has(user)) return true;
     const email = EMAIL[user];
     return email !== undefined && s.trusted.includes(email);
   }
@@ -688,7 +698,8 @@ class World {
                 this.expectAdmit.add(c);
                 count++;
               }
-            } else if (s?.policy === 'trusted') this.expectClose.set(c, ErrorCode.NotTrusted);
+            } else if (s?.policy === 'trusted' && !this.removedUsers.has(c.user))
+              this.expectClose.set(c, ErrorCode.NotTrusted);
           }
         };
       }
@@ -908,7 +919,7 @@ class World {
     // The observer's first hello has no settings to go by; the host is always admitted.
     const allowed = tab.user === HOST || this.allowed(tab.user);
     const admit = allowed && this.admittedCount() < this.max;
-    const refuse = allowed ? !admit : this.settings?.policy === 'trusted';
+    const refuse = allowed ? !admit : this.settings?.policy === 'trusted' && !this.removedUsers.has(tab.user);
     this.note(c, `connects with since ${since}`);
     if (!this.send(c, { type: 'hello', version: PROTOCOL_VERSION, clientId: '', name: '', since })) {
       this.fail('a fresh connection is over its control budget');
@@ -945,6 +956,7 @@ class World {
     this.check(this.clock.pending === 0, `the closed room left ${this.clock.pending} timers behind`);
     this.drain();
     this.slotConn.clear();
+    this.removedUsers.clear();
     this.generation++;
     this.room = await Room.load(this.config());
     const reconnected = this.connect(this.tabs[0]!);
@@ -968,6 +980,7 @@ class World {
       if (act === 'admit') {
         this.expectAdmit.add(target);
         this.hostAdmitted.add(target.user);
+        this.removedUsers.delete(target.user);
       } else {
         this.expectClose.set(target, ErrorCode.Declined);
       }
@@ -976,6 +989,7 @@ class World {
       for (const c of this.conns)
         if (c.live && c.user === target.user) this.expectClose.set(c, ErrorCode.Removed);
       this.hostAdmitted.delete(target.user);
+      this.removedUsers.add(target.user);
       refused = false;
     }
     return () => {

@@ -245,6 +245,16 @@ export const OPTIONS = {
     doc: 'How long an access request waits for the holder to answer.',
     formerly: { key: 'accessTimeout', flag: 'access-timeout', env: 'TANDEM_ACCESS_TIMEOUT' },
   },
+  knockCooldownSeconds: {
+    kind: 'int',
+    default: 60,
+    unit: 'seconds',
+    flag: 'knock-cooldown-seconds',
+    env: ['TANDEM_KNOCK_COOLDOWN_SECONDS'],
+    min: 0,
+    max: 86400,
+    doc: 'A guest the host declined or removed is refused this long when they ask to join again (0: at once).',
+  },
   maxDocBytes: {
     kind: 'int',
     default: 512 * 1024,

@@ -113,6 +113,7 @@ export function isApiPath(path: string): boolean {
     path === '/healthz' ||
     path === '/metrics' ||
     path.startsWith('/auth/guest') ||
+    path === '/auth/me' ||
     path === '/tickets' ||
     path.startsWith('/sessions') ||
     path.startsWith('/rooms/') ||
@@ -135,6 +136,7 @@ function matchRoute(method: string, path: string): Route | undefined {
   if (path === '/auth/guest' && (any || method === 'POST')) return { name: 'auth-guest', handle: guest };
   if (path === '/auth/guest/refresh' && (any || method === 'POST'))
     return { name: 'auth-guest-refresh', handle: refreshGuest };
+  if (path === '/auth/me' && (any || method === 'GET')) return { name: 'auth-me', handle: whoAmI };
   if (path === '/tickets' && (any || method === 'POST')) return { name: 'ticket', handle: ticket };
   if (path === '/sessions' && (any || method === 'POST'))
     return { name: 'create-session', handle: createSession };
@@ -197,6 +199,16 @@ const refreshGuest: Handler = async (ctx, req) => {
     );
   }
   return [201, await ctx.guests.renew(identity)];
+};
+
+/**
+ * Who the bearer token says its holder is, once this server verified it (signature, issuer,
+ * audience, expiry): what a sign-in page shows, rather than claims it decoded itself, which anyone
+ * can forge. `expiresAt` is ms since the epoch, or null for a token that does not expire.
+ */
+const whoAmI: Handler = async (ctx, req) => {
+  const identity = await authenticate(ctx, req);
+  return [200, { ...plainIdentity(identity), expiresAt: identity.expiresAt ?? null, guest: identity.guest }];
 };
 
 /**

@@ -160,6 +160,9 @@ export class LiveRooms {
     if (!wasLive && parent.room.size === 0) this.armGrace(parentId, parent);
   }
 
+  /** The host ended the session `roomId` belongs to; what the server then forgets is the registry's. */
+  protected sessionEnded(_roomId: string): void {}
+
   /** Companion rooms of `parentId` that are in memory. */
   protected companionsOf(parentId: string): LiveRoom[] {
     return [...this.live.entries()].filter(([id]) => parentOf(id) === parentId).map(([, entry]) => entry);
@@ -373,6 +376,7 @@ export class LiveRooms {
         for (const companion of this.companionsOf(room.id))
           companion.room.expel(event.userId, ErrorCode.Removed);
       }
+      if (event.type === 'session-ended') this.sessionEnded(room.id);
       if (event.type === 'access-level') {
         for (const companion of this.companionsOf(room.id)) companion.room.follow(event.userId, event.access);
       }

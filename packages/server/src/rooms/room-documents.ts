@@ -1,6 +1,7 @@
 import { type DocMode, ErrorCode } from '@tandem/protocol';
 import { type DocumentContent, DocumentRefused } from '@tandem/room';
 import { Refusal, RoomElsewhere } from '../refusal.js';
+import { isAppRoom } from './app-rooms.js';
 import { LiveRooms } from './live-rooms.js';
 import { parentOf, sessionOf } from './room-ids.js';
 import { storedContent } from './stored-content.js';
@@ -48,10 +49,38 @@ export class RoomDocuments extends LiveRooms {
   }
 
   /**
-   * Deletes a room: its connections are closed with `RoomClosed` and its stored state removed; a
-   * session's companion rooms go with it. False for a room that does not exist.
+   * The host ended the session (in its room or one of its companions): every room of it ends, so
+   * everyone in them is told `SessionEnded`, and the session is forgotten: deleted, join code,
+   * companions and all. A session on an app room leaves the room and its document, which are the
+   * app's: the room, its join code and host already cleared, is unloaded.
    */
-  async deleteRoom(roomId: string): Promise<boolean> {
+  protected override sessionEnded(roomId: string): void {
+    const sessionId = sessionOf(roomId);
+    const session = this.live.get(sessionId);
+    // Ended in a companion: its session ends, and that ending does the rest.
+    if (sessionId !== roomId) return session?.room.endSession();
+    for (const companion of this.companionsOf(sessionId)) companion.room.endSession();
+    this.options.logger.info({ roomId: sessionId }, 'session ended by its host');
+    const forgetting = isAppRoom(sessionId)
+      ? this.unloadEnded(sessionId)
+      : this.deleteRoom(sessionId, ErrorCode.SessionEnded);
+    forgetting.catch((error: unknown) =>
+      this.options.logger.error({ roomId: sessionId, err: error }, 'an ended session could not be forgotten'),
+    );
+  }
+
+  /** Unloads an app room whose session ended, once its cleared settings are stored. */
+  private async unloadEnded(roomId: string): Promise<void> {
+    await this.settled(roomId);
+    const entry = this.live.get(roomId);
+    if (entry) await this.closeRoom(roomId, entry, ErrorCode.SessionEnded);
+  }
+
+  /**
+   * Deletes a room: its connections are closed with `code` (default `RoomClosed`) and its stored
+   * state removed; a session's companion rooms go with it. False for a room that does not exist.
+   */
+  async deleteRoom(roomId: string, code: ErrorCode = ErrorCode.RoomClosed): Promise<boolean> {
     if (this.closing) throw new Refusal(ErrorCode.ServerShutdown, 'server is shutting down');
     await this.settled(roomId);
     const entry = this.live.get(roomId);
@@ -63,8 +92,8 @@ export class RoomDocuments extends LiveRooms {
     }
     const companions = [...this.live.entries()].filter(([id]) => parentOf(id) === roomId);
     await Promise.all([
-      this.closeRoom(roomId, entry, ErrorCode.RoomClosed, true),
-      ...companions.map(([id, c]) => this.closeRoom(id, c, ErrorCode.RoomClosed, true)),
+      this.closeRoom(roomId, entry, code, true),
+      ...companions.map(([id, c]) => this.closeRoom(id, c, code, true)),
     ]);
     await this.deleteStoredCompanions(roomId, entry.room.getSettings().hostUserId);
     return true;
