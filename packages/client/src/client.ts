@@ -33,7 +33,7 @@ export interface ClientOptions {
   name?: string;
   /** Cursor sends per second. Default 15 (the server's default budget). */
   cursorRate?: number;
-  /** Hide the cursor when the page is hidden. Default true. */
+  /** Hide the cursor when the page is hidden, and pause it while its window has lost focus. Default true. */
   autoVisibility?: boolean;
   backoff?: BackoffOptions;
   /** In `ops` rooms, offer the room a snapshot after this many operations (needs a reducer). Default 500. */

@@ -93,10 +93,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     );
     this.lww = this.documents.lww;
     this.ops = this.documents.ops;
-    this.detachVisibility =
-      options.autoVisibility === false
-        ? undefined
-        : watchVisibility((hidden) => this.pointers.setHidden(hidden));
+    this.detachVisibility = options.autoVisibility === false ? undefined : watchVisibility(this.pointers);
   }
 
   /** The id this client's edits are remembered under in the room (see {@link RoomConnectionOptions.clientId}). */
