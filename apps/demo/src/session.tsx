@@ -41,6 +41,7 @@ import {
   PeoplePanel,
   PropertiesPanel,
 } from './panels.js';
+import { PeerChannelPill, usePeerChannel } from './peer-status.js';
 import { OpQueue } from './queue.js';
 import { Stage } from './stage.js';
 
@@ -50,6 +51,8 @@ interface Opened {
   /** The join code, or the peer-to-peer session id. */
   label: string;
   peerToPeer: boolean;
+  /** The peer-to-peer session this page hosts. */
+  hosted?: PeerToPeerSession;
 }
 
 export function Session({
@@ -73,7 +76,7 @@ export function Session({
         .then((session) => {
           if (cancelled) return;
           session.room.ops.use(canvasReducer);
-          setOpened({ room: session.room, label: session.sessionId, peerToPeer: true });
+          setOpened({ room: session.room, label: session.sessionId, peerToPeer: true, hosted: session });
         })
         .catch((e: TandemError | Error) => {
           if (!cancelled) setError('codeName' in e ? friendly(e) : e.message);
@@ -122,7 +125,13 @@ export function Session({
   if (!opened) return <Screen title="Connecting…" />;
   return (
     <RoomProvider room={opened.room}>
-      <Gate code={opened.label} peerToPeer={opened.peerToPeer} identity={identity} onLeave={onLeave} />
+      <Gate
+        code={opened.label}
+        peerToPeer={opened.peerToPeer}
+        hosted={opened.hosted}
+        identity={identity}
+        onLeave={onLeave}
+      />
     </RoomProvider>
   );
 }
@@ -206,11 +215,14 @@ interface SessionViewProps {
   /** The join code, or the peer-to-peer session id. */
   code: string;
   peerToPeer: boolean;
+  /** The peer-to-peer session this page hosts. */
+  hosted?: PeerToPeerSession | undefined;
   identity: Identity;
   onLeave: () => void;
 }
 
-function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
+function Gate(props: SessionViewProps) {
+  const { code, peerToPeer, identity, onLeave } = props;
   const { status, error } = useStatus();
   const [admitted, setAdmitted] = useState(false);
   useEffect(() => {
@@ -229,8 +241,10 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
       </Screen>
     );
   }
-  if (admitted || status === 'connected')
-    return <Editor code={code} peerToPeer={peerToPeer} identity={identity} onLeave={onLeave} />;
+  // The host disconnected this guest: the session goes on without it.
+  if (peerToPeer && !props.hosted && status === 'disconnected')
+    return <Dismissed code={code} onLeave={onLeave} />;
+  if (admitted || status === 'connected') return <Editor {...props} />;
   if (status === 'waiting') {
     return (
       <Screen title="Waiting for the host">
@@ -247,7 +261,7 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   }
   return (
     <Screen title={`Joining ${code}…`}>
-      <ConnectionPill />
+      {peerToPeer ? <PeerPill /> : <ConnectionPill />}
       {status === 'reconnecting' && error ? <p className="muted">{friendly(error)}</p> : null}
       <button type="button" onClick={onLeave}>
         Cancel
@@ -256,7 +270,38 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   );
 }
 
-function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
+/** The host's Disconnect: its guests leave, and it stays, waiting for the next peer. */
+function HostDisconnect({ session }: { session: PeerToPeerSession }) {
+  const { status } = usePeerChannel();
+  return (
+    <button type="button" disabled={status === 'idle'} onClick={() => session.disconnect()}>
+      Disconnect
+    </button>
+  );
+}
+
+/** The pill of this page's peer-to-peer link. */
+function PeerPill() {
+  return <PeerChannelPill state={usePeerChannel()} />;
+}
+
+/** A guest the host disconnected. */
+function Dismissed({ code, onLeave }: { code: string; onLeave: () => void }) {
+  return (
+    <Screen title="Disconnected">
+      <PeerPill />
+      <p role="status">
+        The host disconnected you from session <strong>{code}</strong>. Join again with its ID when they are
+        ready.
+      </p>
+      <button type="button" className="primary" onClick={onLeave}>
+        Back to start
+      </button>
+    </Screen>
+  );
+}
+
+function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProps) {
   const room = useRoom();
   const [state, submit] = useOps(canvasReducer);
   const { isHost, settings } = useAdmission();
@@ -365,17 +410,33 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
           ) : null}
           <div className="grow" />
           <PresenceAvatars max={8} />
-          <ConnectionPill />
+          {peerToPeer ? <PeerPill /> : <ConnectionPill />}
           <span className="muted">{identity.name}</span>
-          <button
-            type="button"
-            onClick={() => {
-              room.leave();
-              onLeave();
-            }}
-          >
-            {peerToPeer ? 'Disconnect' : 'Leave'}
-          </button>
+          {hosted ? (
+            <HostDisconnect session={hosted} />
+          ) : (
+            <button
+              type="button"
+              onClick={() => {
+                room.leave();
+                onLeave();
+              }}
+            >
+              {peerToPeer ? 'Disconnect' : 'Leave'}
+            </button>
+          )}
+          {hosted ? (
+            <button
+              type="button"
+              title="Ends the session for everyone"
+              onClick={() => {
+                room.leave();
+                onLeave();
+              }}
+            >
+              End session
+            </button>
+          ) : null}
         </header>
         {notice ? (
           <div className="notice" role="alert">
