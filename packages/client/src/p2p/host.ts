@@ -249,20 +249,20 @@ export class P2PHost {
   disconnectGuests(): void {
     for (const [peer, link] of [...this.guests]) {
       this.guests.delete(peer);
+      if (link.channel.readyState === 'open') {
+        // The peer connection outlives the channel's closing, so the goodbye is delivered first.
+        link.channel.onclose = () => link.pc.close();
+        try {
+          link.channel.send(GOODBYE_MESSAGE);
+        } catch {
+          // Closing anyway: the guest then takes it for a drop and reconnects.
+        }
+        link.channel.close();
+      } else {
+        link.pc.close();
+      }
       if (link.id !== undefined) this.room.disconnect(link.id);
       link.id = undefined;
-      if (link.channel.readyState !== 'open') {
-        link.pc.close();
-        continue;
-      }
-      // The peer connection outlives the channel's closing, so the goodbye is delivered first.
-      link.channel.onclose = () => link.pc.close();
-      try {
-        link.channel.send(GOODBYE_MESSAGE);
-      } catch {
-        // Closing anyway: the guest then takes it for a drop and reconnects.
-      }
-      link.channel.close();
     }
     this.failure = undefined;
     this.updateStatus();
