@@ -1,8 +1,4 @@
-import { type PeerChannelState, peerChannelOf } from '@tandem/client';
-import { useRoom } from '@tandem/react';
-import { useSyncExternalStore } from 'react';
-
-const IDLE: PeerChannelState = { status: 'idle' };
+import type { PeerChannelState } from '@tandem/client';
 
 const LABELS: Readonly<Record<PeerChannelState['status'], string>> = {
   idle: 'Idle',
@@ -10,15 +6,6 @@ const LABELS: Readonly<Record<PeerChannelState['status'], string>> = {
   connected: 'Connected',
   failed: 'Failed',
 };
-
-/** Where this peer-to-peer room's DataChannel stands (the host's: any guest's), as it changes. */
-export function usePeerChannel(): PeerChannelState {
-  const channel = peerChannelOf(useRoom());
-  return useSyncExternalStore(
-    (onChange) => channel?.on(onChange) ?? (() => undefined),
-    () => channel?.state ?? IDLE,
-  );
-}
 
 /**
  * A peer-to-peer session's status pill: idle → connecting → connected, or failed with its reason

@@ -14,6 +14,7 @@ import {
   useClient,
   useEvent,
   useOps,
+  usePeerChannel,
   useReadOnly,
   useRoom,
   useStatus,
@@ -41,7 +42,7 @@ import {
   PeoplePanel,
   PropertiesPanel,
 } from './panels.js';
-import { PeerChannelPill, usePeerChannel } from './peer-status.js';
+import { PeerChannelPill } from './peer-status.js';
 import { OpQueue } from './queue.js';
 import { Stage } from './stage.js';
 
