@@ -405,7 +405,15 @@ export class TandemClient {
           RTCPeerConnection: RTC,
           fetch: this.fetchImpl,
           ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}),
-          onStatus: (status, reason) => channel.set(status, reason),
+          // Trying again keeps saying why the last attempt did not get through.
+          onStatus: (status, reason) =>
+            channel.set(
+              status,
+              reason ??
+                (status === 'connecting' && channel.state.status !== 'connected'
+                  ? channel.state.reason
+                  : undefined),
+            ),
           onHostDisconnected: () => room.leave(),
         }),
     );

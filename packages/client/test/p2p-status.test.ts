@@ -89,7 +89,16 @@ describe('a peer-to-peer guest’s channel', () => {
       }),
     );
     expect(away).toBe('HostAway');
+    // Each attempt says why the one before did not get through.
+    await new Promise<void>((resolve) => {
+      const off = room.on('status', ({ status }) => {
+        if (status !== 'reconnecting') return;
+        off();
+        resolve();
+      });
+    });
     expect(channel.state.status).toBe('connecting');
+    expect(channel.state.reason).toMatch(/host/);
     room.leave();
     expect(channel.state).toEqual({ status: 'idle' });
   });
