@@ -9,7 +9,8 @@ const LABELS: Readonly<Record<PeerChannelState['status'], string>> = {
 
 /**
  * A peer-to-peer session's status pill: idle → connecting → connected, or failed with its reason
- * (also its tooltip). Styled as the connection pill, by `data-status`.
+ * (also its tooltip; `hint` is the tooltip of `idle` without one). Styled as the connection pill,
+ * by `data-status`.
  */
 export function PeerChannelPill({ state, hint }: { state: PeerChannelState; hint?: string }) {
   return (
@@ -17,7 +18,7 @@ export function PeerChannelPill({ state, hint }: { state: PeerChannelState; hint
       className="tandem-connection peer-channel"
       role="status"
       data-status={state.status}
-      title={state.reason ?? hint}
+      title={state.reason ?? (state.status === 'idle' ? hint : undefined)}
     >
       {LABELS[state.status]}
       {state.status === 'failed' && state.reason ? `: ${state.reason}` : ''}

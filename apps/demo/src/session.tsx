@@ -282,8 +282,8 @@ function HostDisconnect({ session }: { session: PeerToPeerSession }) {
 }
 
 /** The pill of this page's peer-to-peer link. */
-function PeerPill() {
-  return <PeerChannelPill state={usePeerChannel()} />;
+function PeerPill({ hint }: { hint?: string }) {
+  return <PeerChannelPill state={usePeerChannel()} {...(hint ? { hint } : {})} />;
 }
 
 /** A guest the host disconnected. */
@@ -411,7 +411,11 @@ function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProp
           ) : null}
           <div className="grow" />
           <PresenceAvatars max={8} />
-          {peerToPeer ? <PeerPill /> : <ConnectionPill />}
+          {peerToPeer ? (
+            <PeerPill {...(hosted ? { hint: 'Waiting for a peer to join' } : {})} />
+          ) : (
+            <ConnectionPill />
+          )}
           <span className="muted">{identity.name}</span>
           {hosted ? (
             <HostDisconnect session={hosted} />
