@@ -4,6 +4,7 @@ import type { TandemServer } from '../../server/src/server.js';
 import { guestToken, startServer } from '../../server/test/support/server.js';
 import { type PeerChannel, type PeerChannelState, peerChannelOf } from '../src/index.js';
 import { nodeClient, reach } from './support/clients.js';
+import { FailingPeer } from './support/failing-peer.js';
 
 let server: TandemServer;
 beforeEach(async () => {
@@ -12,20 +13,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-/**
- * WebRTC as far as Node goes: a peer connection whose offer fails, as one that finds no way to
- * its peer would (Node has no WebRTC).
- */
-class FailingPeer {
-  createDataChannel() {
-    return {};
-  }
-  createOffer() {
-    return Promise.reject(new Error('no route'));
-  }
-  close() {}
-}
 
 /** Every state `channel` goes through from now on. */
 function statesOf(channel: PeerChannel): PeerChannelState[] {

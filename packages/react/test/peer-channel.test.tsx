@@ -2,22 +2,12 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { FailingPeer } from '../../client/test/support/failing-peer.js';
 import { guestToken } from '../../server/test/support/server.js';
 import { RoomProvider, TandemProvider, usePeerChannel } from '../src/index.js';
 import { clientWith, useServer } from './support.js';
 
 const ctx = useServer();
-
-/** WebRTC as far as Node goes: every offer fails, as with no network path to the guest. */
-class FailingPeer {
-  createDataChannel() {
-    return {};
-  }
-  createOffer() {
-    return Promise.reject(new Error('no route'));
-  }
-  close() {}
-}
 
 function Pill() {
   const { status, reason } = usePeerChannel();
