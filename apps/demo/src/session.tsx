@@ -68,6 +68,8 @@ export function Session({
   const client = useClient();
   const [opened, setOpened] = useState<Opened | undefined>();
   const [error, setError] = useState('');
+  // A guest the host disconnected joins again with a new connection: a new attempt.
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let cancelled = false;
     let close = () => {};
@@ -102,7 +104,7 @@ export function Session({
       cancelled = true;
       close();
     };
-  }, [client, opening]);
+  }, [client, opening, attempt]);
   if (error) {
     return (
       <Screen title="Could not start the session">
@@ -125,13 +127,15 @@ export function Session({
   }
   if (!opened) return <Screen title="Connecting…" />;
   return (
-    <RoomProvider room={opened.room}>
+    // Keyed by the attempt: a guest joining again starts its screens over.
+    <RoomProvider key={attempt} room={opened.room}>
       <Gate
         code={opened.label}
         peerToPeer={opened.peerToPeer}
         hosted={opened.hosted}
         identity={identity}
         onLeave={onLeave}
+        onRejoin={() => setAttempt((n) => n + 1)}
       />
     </RoomProvider>
   );
@@ -220,6 +224,8 @@ interface SessionViewProps {
   hosted?: PeerToPeerSession | undefined;
   identity: Identity;
   onLeave: () => void;
+  /** Joins the same session again, with a new connection. */
+  onRejoin: () => void;
 }
 
 function Gate(props: SessionViewProps) {
@@ -244,7 +250,7 @@ function Gate(props: SessionViewProps) {
   }
   // The host disconnected this guest: the session goes on without it.
   if (peerToPeer && !props.hosted && status === 'disconnected')
-    return <Dismissed code={code} onLeave={onLeave} />;
+    return <Dismissed code={code} onLeave={onLeave} onRejoin={props.onRejoin} />;
   if (admitted || status === 'connected') return <Editor {...props} />;
   if (status === 'waiting') {
     return (
@@ -287,15 +293,18 @@ function PeerPill({ hint }: { hint?: string }) {
 }
 
 /** A guest the host disconnected. */
-function Dismissed({ code, onLeave }: { code: string; onLeave: () => void }) {
+function Dismissed({ code, onLeave, onRejoin }: { code: string; onLeave: () => void; onRejoin: () => void }) {
   return (
     <Screen title="Disconnected">
       <PeerPill />
       <p role="status">
-        The host disconnected you from session <strong>{code}</strong>. Join again with its ID when they are
-        ready.
+        The host disconnected you from session <strong>{code}</strong>. The session goes on: join again when
+        they are ready.
       </p>
-      <button type="button" className="primary" onClick={onLeave}>
+      <button type="button" className="primary" onClick={onRejoin}>
+        Join again
+      </button>
+      <button type="button" onClick={onLeave}>
         Back to start
       </button>
     </Screen>

@@ -201,11 +201,11 @@ describe('a peer-to-peer session', () => {
     await frame(host, 'Shape 9').waitFor();
     await host.waitForFunction(() => document.querySelectorAll('.topbar .tandem-avatar').length === 1);
     expect(server().signaling.size).toBe(1);
-    await guest.getByRole('button', { name: 'Back to start' }).click();
-    await guest.getByLabel('Session ID').fill(sessionId);
-    await guest.getByRole('button', { name: 'Join peer-to-peer' }).click();
+    // The guest joins again when the host is ready.
+    await guest.getByRole('button', { name: 'Join again' }).click();
     await pill(guest, 'connected').waitFor();
     await pill(host, 'connected').waitFor();
+    await frame(guest, 'Shape 9').waitFor();
   });
 
   it('the host ends the session: the guest is told it ended', async () => {
