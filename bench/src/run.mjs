@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { machineInfo, renderReport, renderSvg } from './lib/report.mjs';
 import { renderSoak, withSoakSection } from './lib/report-soak.mjs';
+import { renderYjs, YJS_HEADING } from './lib/report-yjs.mjs';
+import { withSection } from './lib/sections.mjs';
 import { benchDir, SYSTEMS } from './lib/systems.mjs';
 import { cursorFanout } from './workloads/cursors.mjs';
 import { documentEdits } from './workloads/edits.mjs';
@@ -64,13 +66,18 @@ const began = Date.now();
 
 function writeReport(results) {
   writeFileSync(join(outDir, 'results.svg'), renderSvg(results));
-  // The soak's section (`npm run bench:soak`, its own run) is kept from its last figures.
-  const soak = join(outDir, 'soak.json');
-  const report = renderReport(results);
-  writeFileSync(
-    join(outDir, 'RESULTS.md'),
-    existsSync(soak) ? withSoakSection(report, renderSoak(JSON.parse(readFileSync(soak, 'utf8')))) : report,
-  );
+  // The sections of the soak and of the y-websocket providers (`npm run bench:soak`,
+  // `npm run bench:yjs`, their own runs) are kept from their last figures.
+  const last = (name) => {
+    const file = join(outDir, name);
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  };
+  let report = renderReport(results);
+  const soak = last('soak.json');
+  if (soak) report = withSoakSection(report, renderSoak(soak));
+  const yjs = last('yjs.json');
+  if (yjs) report = withSection(report, YJS_HEADING, renderYjs(yjs));
+  writeFileSync(join(outDir, 'RESULTS.md'), report);
   // Formatted as the repository's lint expects, so a fresh run never breaks `npm test`.
   execFileSync(
     process.execPath,

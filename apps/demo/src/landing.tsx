@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Brand } from './brand.js';
 import type { Identity } from './identity.js';
 import { rememberCompanions } from './identity.js';
+import { readJoinInput } from './join-code.js';
 import type { AdmissionPolicy, Opening } from './opening.js';
 import { PeerChannelPill } from './peer-status.js';
 
@@ -46,6 +47,7 @@ export function Landing({
   const client = useClient();
   const [policy, setPolicy] = useState<AdmissionPolicy>('host-approval');
   const [code, setCode] = useState('');
+  const [codeProblem, setCodeProblem] = useState('');
   const [sessionId, setSessionId] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -92,10 +94,12 @@ export function Landing({
         <form
           className="landing-block"
           aria-labelledby="join-title"
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            const c = code.trim().toUpperCase();
-            if (c) onOpen({ kind: 'code', code: c });
+            const read = readJoinInput(code);
+            if ('problem' in read) setCodeProblem(read.problem);
+            else onOpen(read.opening);
           }}
         >
           <h2 id="join-title">Join with a code</h2>
@@ -105,18 +109,33 @@ export function Landing({
               <input
                 value={code}
                 required
-                maxLength={12}
-                placeholder="K7QX2M"
+                placeholder="K7QX2M or the invite link"
                 autoCapitalize="characters"
-                onChange={(e) => setCode(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+                aria-invalid={codeProblem !== ''}
+                aria-describedby={codeProblem ? 'join-code-problem' : undefined}
+                onChange={(e) => {
+                  setCode(e.target.value);
+                  setCodeProblem('');
+                }}
               />
             </label>
             <button type="submit">Join</button>
           </div>
+          {codeProblem ? (
+            <p id="join-code-problem" className="error small" role="alert">
+              {codeProblem}
+            </p>
+          ) : null}
         </form>
         <section aria-labelledby="p2p-title" className="landing-block">
           <h2 id="p2p-title">Peer-to-peer session</h2>
-          <PeerChannelPill state={{ status: 'idle' }} hint="No peer-to-peer session in this page" />
+          <PeerChannelPill
+            state={{ status: 'idle' }}
+            hint="No peer-to-peer session in this page"
+            standalone
+          />
           <p className="muted small">
             The canvas runs in the host's browser and edits go straight between browsers over WebRTC; the
             server only introduces you.

@@ -48,10 +48,21 @@ function setUrlOpening(opening: Opening | undefined): void {
   history.pushState(null, '', url);
 }
 
+/**
+ * `?liveness=<ms>` shortens how long a silent connection is trusted (a ping after that much quiet,
+ * given up after as much again without an answer), to watch the status on a flaky network.
+ */
+function livenessFromUrl(): { pingAfterMs: number; timeoutMs: number } | undefined {
+  const ms = Number(new URLSearchParams(location.search).get('liveness'));
+  return Number.isFinite(ms) && ms > 0 ? { pingAfterMs: ms, timeoutMs: ms } : undefined;
+}
+
 function clientFor(identity: Identity): TandemClient {
   let current = identity;
+  const liveness = livenessFromUrl();
   return createClient({
     url: location.origin,
+    ...(liveness ? { liveness } : {}),
     // Edits not yet acknowledged outlive a reload or a tab closed while offline, and are sent once.
     outbox: indexedDbOutbox(),
     auth: async () => {

@@ -14,7 +14,6 @@ const MESSAGES: Record<string, string> = {
   PayloadTooLarge: 'That message is too large to send.',
   LockedByOther: 'Someone else is editing that layer. Ask them for access.',
   RoomNotFound: 'There is no session with that code or ID. Check it and try again.',
-  NotFound: 'There is no session with that code. Check it and try again.',
   JoinRateLimited: 'Too many joins this minute. Wait a little and try again.',
   HostLimit: 'You are hosting as many sessions as allowed. End one first.',
   Unauthorized: 'Your sign-in was refused. Sign in again.',
@@ -23,9 +22,31 @@ const MESSAGES: Record<string, string> = {
   HostAway: 'The host is not connected right now. Waiting for them to come back…',
   NotInSession: 'You are not in the session this belongs to. Ask the host to add you.',
   Disconnected: 'The connection closed before the server answered.',
+  Offline: 'You are offline. The session reconnects by itself when the network is back.',
+  NoAnswer: 'The server stopped answering. Reconnecting…',
 };
 
-export function friendly(error: Pick<TandemError, 'codeName' | 'message'> | undefined): string {
+/**
+ * What a refusal was about: joining the session (the connection itself), a layer's lock, or
+ * anything else. The same code means different things in each: a `NotFound` is a session only
+ * when joining; for a lock it means the hold lapsed or was let go.
+ */
+export type Concerning = 'join' | 'lock' | 'other';
+
+const IN_CONTEXT: Record<Concerning, Record<string, string>> = {
+  join: { NotFound: 'There is no session with that code. Check it and try again.' },
+  lock: { NotFound: 'Your hold on that layer expired or was released. Select it again to edit it.' },
+  other: { NotFound: 'That is no longer there: it ended, expired or was released.' },
+};
+
+/**
+ * A refusal in plain words. Without `concerning`, a notice the room sent on its own (a lock renewal
+ * it no longer holds says "… is not locked") is read as being about a lock when it names one.
+ */
+export function friendly(
+  error: Pick<TandemError, 'codeName' | 'message'> | undefined,
+  concerning: Concerning = error && /\block/i.test(error.message) ? 'lock' : 'other',
+): string {
   if (!error) return '';
-  return MESSAGES[error.codeName] ?? error.message;
+  return IN_CONTEXT[concerning][error.codeName] ?? MESSAGES[error.codeName] ?? error.message;
 }

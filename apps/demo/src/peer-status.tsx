@@ -12,10 +12,19 @@ const LABELS: Readonly<Record<PeerChannelState['status'], string>> = {
  * (also its tooltip; `hint` is the tooltip of `idle` without one). Styled as the connection pill,
  * by `data-status`.
  */
-export function PeerChannelPill({ state, hint }: { state: PeerChannelState; hint?: string }) {
+export function PeerChannelPill({
+  state,
+  hint,
+  standalone = false,
+}: {
+  state: PeerChannelState;
+  hint?: string;
+  /** Outside a session (the landing page): not one of the session's connection pills. */
+  standalone?: boolean;
+}) {
   return (
     <span
-      className="tandem-connection peer-channel"
+      className={standalone ? 'peer-channel' : 'tandem-connection peer-channel'}
       role="status"
       data-status={state.status}
       title={state.reason ?? (state.status === 'idle' ? hint : undefined)}

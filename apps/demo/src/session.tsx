@@ -237,10 +237,11 @@ function Gate(props: SessionViewProps) {
   }, [status]);
 
   if (status === 'disconnected' && error) {
+    const unknown = error.codeName === 'RoomNotFound' && !admitted;
     return (
-      <Screen title="You are no longer in this session">
+      <Screen title={unknown ? 'No such session' : 'You are no longer in this session'}>
         <p className="error" role="alert" data-code={error.codeName}>
-          {friendly(error)}
+          {friendly(error, 'join')}
         </p>
         <button type="button" className="primary" onClick={onLeave}>
           Back to start
@@ -269,7 +270,7 @@ function Gate(props: SessionViewProps) {
   return (
     <Screen title={`Joining ${code}…`}>
       {peerToPeer ? <PeerPill /> : <ConnectionPill />}
-      {status === 'reconnecting' && error ? <p className="muted">{friendly(error)}</p> : null}
+      {status === 'reconnecting' && error ? <p className="muted">{friendly(error, 'join')}</p> : null}
       <button type="button" onClick={onLeave}>
         Cancel
       </button>
@@ -352,7 +353,7 @@ function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProp
       if (layer && !room.readOnly) {
         room.select(layer).catch((e: TandemError) => {
           // Held by someone else: the panel shows it read-only with "Request access".
-          if (e.codeName !== 'LockedByOther') onError(e);
+          if (e.codeName !== 'LockedByOther') setNotice(friendly(e, 'lock'));
         });
       }
     },

@@ -1,4 +1,6 @@
 // The soak's verdict, its table for the terminal, and its section of RESULTS.md.
+import { withSection } from './sections.mjs';
+
 const MiB = 2 ** 20;
 const mib = (bytes) => (Number.isFinite(bytes) ? (bytes / MiB).toFixed(1) : '—');
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
@@ -120,9 +122,4 @@ const FINDINGS = [
 ].join('\n');
 
 /** `markdown` with its `## Soak` section replaced by (or, if it has none, followed by) `section`. */
-export function withSoakSection(markdown, section) {
-  const start = markdown.indexOf('\n## Soak');
-  if (start < 0) return `${markdown.trimEnd()}\n\n${section}`;
-  const next = markdown.indexOf('\n## ', start + 1);
-  return `${markdown.slice(0, start + 1)}${section}${next < 0 ? '' : `\n${markdown.slice(next + 1)}`}`;
-}
+export const withSoakSection = (markdown, section) => withSection(markdown, '## Soak', section);

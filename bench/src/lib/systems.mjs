@@ -8,7 +8,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const benchDir = join(here, '..', '..');
 export const repoDir = join(benchDir, '..');
 
-function versionOf(pkg) {
+/** The installed version of `pkg`, from the bench's or the repository's node_modules. */
+export function versionOf(pkg) {
   for (const dir of [join(benchDir, 'node_modules'), join(repoDir, 'node_modules')]) {
     try {
       return JSON.parse(readFileSync(join(dir, pkg, 'package.json'), 'utf8')).version;
@@ -19,6 +20,21 @@ function versionOf(pkg) {
 
 function script(name) {
   return join(here, '..', 'servers', name);
+}
+
+/** BENCH_CPU_PROF=<dir>: every server runs under `node --cpu-prof`, its profile written there when it exits. */
+function profiling() {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/** Starts one of the peers' server scripts on `port`, pinned to CPU 0; resolves once it says it is ready. */
+function scriptServer(name) {
+  return async (port) => {
+    const child = spawnNode([...profiling(), script(name), String(port)], { cpu: 0 });
+    await readyLine(child);
+    return child;
+  };
 }
 
 async function readyLine(child, timeoutMs = 15_000) {
@@ -36,42 +52,26 @@ export const SYSTEMS = [
     id: 'relay',
     label: 'ws relay (floor)',
     version: () => `ws ${versionOf('ws')}`,
-    async start(port) {
-      const child = spawnNode([script('relay.mjs'), String(port)], { cpu: 0 });
-      await readyLine(child);
-      return child;
-    },
+    start: scriptServer('relay.mjs'),
   },
   {
     id: 'socketio',
     label: 'Socket.IO',
     version: () =>
       `socket.io ${versionOf('socket.io')} (client: socket.io-client ${versionOf('socket.io-client')})`,
-    async start(port) {
-      const child = spawnNode([script('socketio.mjs'), String(port)], { cpu: 0 });
-      await readyLine(child);
-      return child;
-    },
+    start: scriptServer('socketio.mjs'),
   },
   {
     id: 'hocuspocus',
     label: 'Hocuspocus',
     version: () => `@hocuspocus/server ${versionOf('@hocuspocus/server')} (yjs ${versionOf('yjs')})`,
-    async start(port) {
-      const child = spawnNode([script('hocuspocus.mjs'), String(port)], { cpu: 0 });
-      await readyLine(child);
-      return child;
-    },
+    start: scriptServer('hocuspocus.mjs'),
   },
   {
     id: 'ywebsocket',
     label: 'y-websocket',
     version: () => `@y/websocket-server ${versionOf('@y/websocket-server')} (yjs ${versionOf('yjs')})`,
-    async start(port) {
-      const child = spawnNode([script('ywebsocket.mjs'), String(port)], { cpu: 0 });
-      await readyLine(child);
-      return child;
-    },
+    start: scriptServer('ywebsocket.mjs'),
   },
   {
     id: 'tandem',
@@ -84,11 +84,9 @@ export const SYSTEMS = [
      * @param env - further environment variables for the server
      */
     async start(port, { data = ':memory:', root = repoDir, args = [], node = [], env = {} } = {}) {
-      // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof), written when it exits.
-      const profile = process.env.BENCH_CPU_PROF;
       const child = spawnNode(
         [
-          ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+          ...profiling(),
           ...node,
           join(root, 'packages/server/dist/cli.js'),
           'serve',

@@ -9,6 +9,7 @@ import { Histogram } from '../lib/histogram.mjs';
 import { cpuMicros } from '../lib/proc.mjs';
 import { runSchedules } from '../lib/schedule.mjs';
 import { guest, openWs, tandemJoin, tandemSession, Y_STEP1, Y_STEP2, Y_UPDATE, yJoin } from '../lib/wire.mjs';
+import { stampsIn, typedStamp } from '../lib/yjs-stamps.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { system, mode, port, rooms, perRoom = 10, hz = 8, docBytes = 10_240, warmupMs, measureMs } = cfg;
@@ -42,18 +43,8 @@ const stamp = (bytes, t) => {
 const stampOf = (bytes) => new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true);
 const payload = () => new Uint8Array(mode === 'lww' ? docBytes : 64);
 
-// yjs: each edit types `⟦<time>⟧` into the Y.Text; receivers find the time in the update's bytes
-// (Yjs keeps inserted strings as UTF-8), without applying it to a document.
-const OPEN = Buffer.from('⟦');
-const CLOSE = Buffer.from('⟧');
-function yjsStamps(bytes, each) {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let i = buf.indexOf(OPEN); i >= 0; i = buf.indexOf(OPEN, i + 1)) {
-    const end = buf.indexOf(CLOSE, i);
-    if (end < 0) return;
-    each(Number(buf.toString('latin1', i + OPEN.length, end)));
-  }
-}
+// yjs: each edit types its time as a stamp into the Y.Text; receivers find it in the update's bytes.
+const yjsStamps = (bytes, each) => stampsIn(bytes, (text) => each(Number(text)));
 
 /** A local Y.Doc that types timestamps; `onUpdate` gets each local update's bytes. */
 function typist(onUpdate) {
@@ -62,7 +53,7 @@ function typist(onUpdate) {
   doc.on('update', (update, origin) => {
     if (origin !== 'remote') onUpdate(update);
   });
-  return { doc, type: (t) => text.insert(text.length, `⟦${t.toFixed(3)}⟧`) };
+  return { doc, type: (t) => text.insert(text.length, typedStamp(t.toFixed(3))) };
 }
 
 // ── clients per system: each resolves to { edit(t) } once in its room ─────────────────────────

@@ -3,6 +3,7 @@ import type { Identity, RoomStore } from '@tandem/room';
 import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
 import { toBase64 } from './base64.js';
 import type { BackoffOptions } from './connection/backoff.js';
+import type { LivenessOptions } from './connection/liveness.js';
 import type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
 import { type InitialDocument, initialDocumentBase64 } from './documents/initial-document.js';
 import { TandemError } from './errors.js';
@@ -42,6 +43,15 @@ export interface ClientOptions {
   /** Hide the cursor when the page is hidden, and pause it while its window has lost focus. Default true. */
   autoVisibility?: boolean;
   backoff?: BackoffOptions;
+  /**
+   * When a silent connection is given up and reconnected: after `pingAfterMs` of quiet (default
+   * 10 s) the client pings, and with no answer within `timeoutMs` (default 15 s) it closes the
+   * socket and goes `reconnecting`. `false` turns the watch off.
+   *
+   * @example
+   * const client = createClient({ url, auth, liveness: { pingAfterMs: 5_000, timeoutMs: 5_000 } });
+   */
+  liveness?: LivenessOptions | false;
   /** In `ops` rooms, offer the room a snapshot after this many operations (needs a reducer). Default 500. */
   opsSnapshotEvery?: number;
   /** WebRTC implementation for peer-to-peer sessions. Default `globalThis.RTCPeerConnection`. */
@@ -282,6 +292,8 @@ export class TandemClient {
       target,
       tokens: this.tokens,
       WebSocket: this.WebSocketImpl,
+      fetch: this.fetchImpl,
+      ...(this.options.liveness !== undefined ? { liveness: this.options.liveness } : {}),
       ...(this.options.name !== undefined ? { name: this.options.name } : {}),
       ...(this.options.cursorRate !== undefined ? { cursorRate: this.options.cursorRate } : {}),
       ...(this.options.autoVisibility !== undefined ? { autoVisibility: this.options.autoVisibility } : {}),

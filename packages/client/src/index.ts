@@ -12,13 +12,14 @@ export {
   TandemClient,
 } from './client.js';
 export type { BackoffOptions } from './connection/backoff.js';
+export type { LivenessOptions } from './connection/liveness.js';
 export type { WebSocketConstructor, WebSocketLike } from './connection/transport.js';
 export type { InitialDocument } from './documents/initial-document.js';
 export { LwwMirror } from './documents/lww-mirror.js';
 export { OpsMirror, type OpsReducer, type SequencedOp } from './documents/ops-mirror.js';
 export { LwwDocument, OpsDocument } from './documents/renamed.js';
 export { Emitter } from './emitter.js';
-export { ReadOnlyError, TandemError } from './errors.js';
+export { type ConnectionFault, ReadOnlyError, TandemError } from './errors.js';
 export type {
   EditOutboxStore,
   StoredEdits,

@@ -189,7 +189,7 @@ describe('locks', () => {
 });
 
 describe('documents', () => {
-  it('lww: a set reaches others, the author is not echoed, and concurrent sets converge', async () => {
+  it('lww: a set reaches others with its author, the author is not echoed, and concurrent sets converge', async () => {
     const { host, guest } = await session();
     const bob = await guest('Bob');
     let hostChanges = 0;
@@ -197,6 +197,9 @@ describe('documents', () => {
     await host.lww.set({ title: 'v1' });
     expect(hostChanges).toBe(1);
     await until(bob, 'activity', () => bob.lww.json<{ title: string }>()?.title === 'v1');
+    // Each side knows who wrote the version it holds: the host, its own once acknowledged.
+    expect(bob.lww.writer).toBe(host.self?.slot);
+    expect(host.lww.writer).toBe(host.self?.slot);
     await Promise.all([host.lww.set({ title: 'host' }), bob.lww.set({ title: 'bob' })]);
     await until(host, 'activity', () => host.lww.version === bob.lww.version);
     expect(host.lww.json()).toEqual(bob.lww.json());

@@ -41,7 +41,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tandem: could not start: ${(error as Error).message ?? String(error)}\n`);
     return 1;
   }
-  process.stdout.write(`Tandem is running at ${server.url}\n`);
+  // Said whatever the log level; on stderr when stdout carries JSON logs, which a collector reads
+  // one object per line.
+  const said = `Tandem is running at ${server.url}\n`;
+  if (options.logFormat === 'json') process.stderr.write(said);
+  else process.stdout.write(said);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       server.logger.info({ signal }, 'signal received');

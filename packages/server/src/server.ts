@@ -25,7 +25,7 @@ import { handleApi, isApiPath } from './http/api.js';
 import { TrustedProxies } from './http/client-address.js';
 import { sendJson } from './http/json.js';
 import { serviceKeyProblem } from './http/service-key.js';
-import { serveStatic } from './http/static.js';
+import { staticFiles } from './http/static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { LocalPlacement } from './placement/local.js';
@@ -183,6 +183,8 @@ export class TandemServer {
     const options: ServerOptions = { ...defaultOptions(false), ...overrides };
     const keyProblem = serviceKeyProblem(options.serviceKey);
     if (keyProblem) throw new Error(keyProblem);
+    // Before anything is opened: a missing directory stops the start with nothing to clean up.
+    const statics = options.staticDir ? staticFiles(options.staticDir) : undefined;
     const logger = givenLogger ?? createLogger(options.logLevel, options.logFormat);
     const inMemory = options.data === ':memory:';
     if (!inMemory) mkdirSync(options.data, { recursive: true });
@@ -318,7 +320,7 @@ export class TandemServer {
     const answer = (req: IncomingMessage, res: ServerResponse): void => {
       void (async () => {
         if (await handleApi(api, req, res)) return;
-        if (options.staticDir && (await serveStatic(options.staticDir, req, res))) return;
+        if (statics && (await statics(req, res))) return;
         sendJson(res, 404, {
           error: 'NotFound',
           message: `no route for ${req.method} ${req.url?.split('?')[0]}`,
@@ -326,6 +328,8 @@ export class TandemServer {
       })().catch((error: unknown) => {
         logger.error({ err: error }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal', message: 'internal error' });
+        // A file that failed while being sent: the client must see the response end, not wait.
+        else res.destroy();
       });
     };
     const upgrade = {
@@ -526,13 +530,24 @@ export class TandemServer {
   }
 }
 
-/** Binds `http` to `port` on `host`; rejects with the bind error (a port in use, say). */
+/** Binds `http` to `port` on `host`; rejects with what to do about a port in use or not allowed. */
 function listen(http: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException): void => reject(bindError(error, port, host));
+    http.once('error', failed);
     http.listen(port, host, () => {
-      http.off('error', reject);
+      http.off('error', failed);
       resolve();
     });
   });
+}
+
+function bindError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  const where = `port ${port} on ${host}`;
+  const choose = 'choose another with --port or the PORT environment variable';
+  if (error.code === 'EADDRINUSE')
+    return new Error(`${where} is already in use: stop what uses it, or ${choose}`);
+  if (error.code === 'EACCES') return new Error(`${where} needs privileges this process lacks: ${choose}`);
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine (--host)`);
+  return error;
 }

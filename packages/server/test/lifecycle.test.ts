@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { closeCodeOf, ErrorCode } from '@tandem/protocol';
@@ -75,13 +76,20 @@ describe('graceful shutdown', () => {
 });
 
 describe('start', () => {
-  it('refuses to start on a port in use, with the system error', async () => {
+  it('refuses to start on a port in use, saying how to choose another', async () => {
     const first = await startServer();
     try {
-      await expect(startServer({ port: first.port })).rejects.toThrow(/EADDRINUSE/);
+      await expect(startServer({ port: first.port })).rejects.toThrow(
+        new RegExp(`port ${first.port} on .* is already in use: .*--port or the PORT`),
+      );
     } finally {
       await first.close();
     }
+  });
+
+  it('refuses to start with a static directory that is missing or holds no index.html', async () => {
+    await expect(startServer({ staticDir: '/nonexistent/dist' })).rejects.toThrow(/does not exist/);
+    await expect(startServer({ staticDir: tmpdir() })).rejects.toThrow(/has no index.html/);
   });
 });
 

@@ -57,4 +57,19 @@ describe.skipIf(skipRedis)('the test TCP proxy', () => {
     proxy.restore();
     expect(await answer).toBe('+PONG\r\n');
   });
+
+  it('black-holes live connections without closing them, and delivers what waited once restored', async () => {
+    const proxy = await start();
+    const live = await open(proxy);
+    expect(await ping(live)).toBe('+PONG\r\n');
+    proxy.blackHole();
+    const waited = ping(live);
+    const held = await open(proxy);
+    const heldAnswer = ping(held);
+    expect([proxy.connections, proxy.isCut, live.destroyed]).toEqual([2, true, false]);
+    proxy.restore();
+    expect(await waited).toBe('+PONG\r\n');
+    expect(await heldAnswer).toBe('+PONG\r\n');
+    expect(await ping(live)).toBe('+PONG\r\n');
+  });
 });

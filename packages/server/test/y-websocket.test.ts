@@ -319,6 +319,48 @@ describe('y-websocket endpoint', () => {
     );
     ada.disconnect();
     await gone;
+    // Counted by the room's messages they stand for, not by y-websocket's first bytes.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/tandem_messages_in_total\{type="awareness"\} [1-9]/);
+    expect(metrics).toMatch(/tandem_messages_out_total\{type="peerAwareness"\} [1-9]/);
+    expect(metrics).not.toMatch(/type="0x[0-3]"/);
+  });
+
+  it('keeps a room of ten providers connected: the states each provider sends back are not taken for its own', async () => {
+    const server = await serve();
+    const { host, roomId } = await yjsSession(server);
+    await host.close();
+    const names = Array.from({ length: 10 }, (_, i) => `P${i}`);
+    const all: WebsocketProvider[] = [];
+    for (const name of names)
+      all.push(provider(server, `rooms/${roomId}`, (await guestToken(server, name)).token));
+    let closes = 0;
+    for (const p of all) p.on('connection-close', () => closes++);
+    await Promise.all(all.map(synced));
+    const shownNames = (p: WebsocketProvider): string[] =>
+      [...p.awareness.getStates()]
+        .filter(([id]) => id !== p.doc.clientID)
+        .map(([, state]) => (state as { user?: { name?: string } }).user?.name ?? '')
+        .sort();
+    const when = (p: WebsocketProvider, ok: (shown: string[]) => boolean): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (!ok(shownNames(p))) return;
+          p.awareness.off('change', check);
+          resolve();
+        };
+        p.awareness.on('change', check);
+        check();
+      });
+    // Each provider sends every state it applies back to the server: the others' as well as its own.
+    for (const [i, p] of all.entries()) p.awareness.setLocalStateField('cursor', i);
+    await Promise.all(
+      all.map((p, i) => when(p, (shown) => shown.join() === names.filter((_, j) => j !== i).join())),
+    );
+    // A reader that leaves takes its own state with it, and no one else's.
+    all[9]!.disconnect();
+    await when(all[0]!, (shown) => shown.join() === names.slice(1, 9).join());
+    expect(closes).toBe(1);
   });
 });
 

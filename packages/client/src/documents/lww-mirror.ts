@@ -12,6 +12,8 @@ export interface LwwChannel {
   submit(doc: Uint8Array, resource: string, rid?: number): { rid: number; done: Promise<number> };
   /** The unacknowledged write was made, replaced, acknowledged or refused (to keep it across reloads). */
   pendingChanged?(): void;
+  /** This participant's slot, the author of its acknowledged writes. */
+  self?(): number | undefined;
 }
 
 /**
@@ -27,9 +29,9 @@ export interface LwwChannel {
  * await room.lww.set({ title: 'Fractions' }, { resource: 'lesson' });
  */
 export class LwwMirror {
-  private confirmed: { version: number; doc: Uint8Array } = { version: 0, doc: new Uint8Array(0) };
+  private confirmed: Confirmed = { version: 0, doc: new Uint8Array(0), writer: 0 };
   private pending: PendingWrite | undefined;
-  private held: { version: number; doc: Uint8Array } | undefined;
+  private held: Confirmed | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly channel: LwwChannel) {}
@@ -47,6 +49,15 @@ export class LwwMirror {
   /** The room's version this client holds. */
   get version(): number {
     return this.confirmed.version;
+  }
+
+  /**
+   * Who wrote the version this client holds: a participant's slot (this client's own after its
+   * write is acknowledged), or 0 when the room loaded it or the server's API replaced it. Read it
+   * in a `subscribe` listener to tell another participant's change from one's own.
+   */
+  get writer(): number {
+    return this.confirmed.writer;
   }
 
   /**
@@ -76,11 +87,11 @@ export class LwwMirror {
   receive(message: MessageOf<'lwwDoc'>): void {
     if (this.pending) {
       if (!this.held || message.version > this.held.version)
-        this.held = { version: message.version, doc: message.doc };
+        this.held = { version: message.version, doc: message.doc, writer: message.slot };
       return;
     }
     // Not "newer only": after a crash the room may resend the whole document under a lower number.
-    this.confirmed = { version: message.version, doc: message.doc };
+    this.confirmed = { version: message.version, doc: message.doc, writer: message.slot };
     this.changed();
   }
 
@@ -117,7 +128,7 @@ export class LwwMirror {
     sent.done.then(
       (version) => {
         if (this.pending !== write || write.attempt !== attempt) return;
-        this.settle(version, write.doc);
+        this.settle(version, write.doc, this.channel.self?.() ?? 0);
         resolveChain(write, version);
       },
       (error: unknown) => {
@@ -133,10 +144,10 @@ export class LwwMirror {
     );
   }
 
-  private settle(version: number, doc: Uint8Array): void {
+  private settle(version: number, doc: Uint8Array, writer: number): void {
     const shown = this.bytes;
     this.pending = undefined;
-    if (version > this.confirmed.version) this.confirmed = { version, doc };
+    if (version > this.confirmed.version) this.confirmed = { version, doc, writer };
     this.applyHeld();
     // The optimistic write already showed this document; only a newer one from others is news.
     if (this.bytes !== shown) this.changed();
@@ -152,6 +163,14 @@ export class LwwMirror {
   private changed(): void {
     for (const l of [...this.listeners]) l();
   }
+}
+
+/** A version of the room's document, and who wrote it. */
+interface Confirmed {
+  version: number;
+  doc: Uint8Array;
+  /** The author's slot; 0 for the room or the server's API. */
+  writer: number;
 }
 
 interface PendingWrite {

@@ -12,6 +12,9 @@ import {
 } from '@tandem/protocol';
 import { Backoff } from '../connection/backoff.js';
 import { randomClientId } from '../connection/client-id.js';
+import { lookUpJoinCode } from '../connection/join-lookup.js';
+import { Liveness } from '../connection/liveness.js';
+import { knownOffline, watchNetwork } from '../connection/network.js';
 import { frameBytes, type WebSocketLike } from '../connection/transport.js';
 import type { LwwMirror } from '../documents/lww-mirror.js';
 import type { OpsMirror } from '../documents/ops-mirror.js';
@@ -30,7 +33,7 @@ import { Locks } from './locks.js';
 import { type RoomConnectionOptions, targetKey, targetPath } from './options.js';
 import { PendingRequests, type RequestKind } from './requests.js';
 import { Roster } from './roster.js';
-import { type ConnectionState, selfOf, socketOf } from './state.js';
+import { type Attempt, type ConnectionState, selfOf, socketOf } from './state.js';
 import { watchVisibility } from './visibility.js';
 
 /**
@@ -46,6 +49,8 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
   private id: string;
   private readonly log = new ActivityLog(20);
   private readonly detachVisibility: (() => void) | undefined;
+  private readonly detachNetwork: (() => void) | undefined;
+  private nextPing = 1;
 
   protected readonly roster: Roster;
   protected readonly pointers: Cursors;
@@ -94,6 +99,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     this.lww = this.documents.lww;
     this.ops = this.documents.ops;
     this.detachVisibility = options.autoVisibility === false ? undefined : watchVisibility(this.pointers);
+    this.detachNetwork = watchNetwork((online) => (online ? this.cameOnline() : this.wentOffline()));
   }
 
   /** The id this client's edits are remembered under in the room (see {@link RoomConnectionOptions.clientId}). */
@@ -142,6 +148,8 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     if (state.status === 'reconnecting' && state.retry) clearTimeout(state.retry);
     this.pointers.stop();
     this.detachVisibility?.();
+    this.detachNetwork?.();
+    if ('attempt' in state) state.attempt?.liveness?.stop();
     this.documents.left();
     this.awarenessPart.left();
     // Out of the socket's state before closing it, so its close is not taken for a dropped connection.
@@ -170,8 +178,14 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     const state = this.state;
     if (state.status !== 'connecting' && state.status !== 'reconnecting') return;
     const ws = this.openSocket(credential);
-    this.state = { ...state, attempt: { socket: ws } };
+    const attempt: Attempt = { socket: ws };
+    // A connector's transport may take its time to open (a DataChannel's ICE); a WebSocket's
+    // handshake counts against the watch, so one that hangs on a dead network is given up too.
+    if (!this.options.connector) attempt.liveness = this.watch(ws);
+    this.state = { ...state, attempt };
     ws.onopen = () => {
+      attempt.liveness ??= this.watch(ws);
+      attempt.liveness?.heard();
       const since = this.documents.since(this.admission.docMode);
       ws.send(
         encode({
@@ -185,6 +199,8 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     };
     ws.onmessage = (event) => {
       if (socketOf(this.state) !== ws) return;
+      attempt.answered = true;
+      attempt.liveness?.heard();
       const bytes = frameBytes(event.data);
       if (bytes) this.receiveFrame(bytes);
     };
@@ -207,37 +223,126 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     return ws;
   }
 
+  /** Watches `ws` for silence: pings it when quiet, gives it up when a ping goes unanswered. */
+  private watch(ws: WebSocketLike): Liveness | undefined {
+    const { liveness, clock } = this.options;
+    if (liveness === false) return undefined;
+    return new Liveness(
+      liveness ?? {},
+      () => {
+        if (ws.readyState === 1) ws.send(encode({ type: 'ping', nonce: this.nextPing++ }));
+      },
+      (quietMs) => this.giveUp(ws, TandemError.noAnswer(quietMs)),
+      clock,
+    );
+  }
+
+  /**
+   * Stops waiting on `ws` (silent, or the device went offline): a socket on a dead network may take
+   * minutes to report its own close, so the connection moves on now and that close is ignored.
+   */
+  private giveUp(ws: WebSocketLike, error: TandemError): void {
+    const previous = this.state;
+    if (socketOf(previous) !== ws) return;
+    // 3008 ("timeout" in the IANA registry): not 1000, which would tell the room this user left.
+    ws.close(3008, error.message.slice(0, 100));
+    this.lost(previous, error, 'retry');
+  }
+
   private onClosed(code: number, reason: string): void {
     const previous = this.state;
-    const fatal = 'attempt' in previous ? previous.attempt?.fatal : undefined;
-    const self = selfOf(previous);
+    const attempt = 'attempt' in previous ? previous.attempt : undefined;
     const info = errorOfCloseCode(code);
     const error =
-      fatal ??
+      attempt?.fatal ??
       (info
         ? new TandemError(info.code, reason || info.message)
         : new TandemError(0, `connection closed (${code})`));
     const final = info !== undefined && !info.retry;
+    // A join code's upgrade refused before any room answered: the server may not know the code,
+    // which a browser is never told (it sees 1006), so the server is asked.
+    const unanswered = !final && info === undefined && !attempt?.answered && 'code' in this.options.target;
+    this.lost(previous, error, final ? 'stop' : unanswered ? 'check-code' : 'retry');
+  }
+
+  /** The attempt of `previous` is over: the parts let go of it, and the connection stops, asks or retries. */
+  private lost(previous: ConnectionState, error: TandemError, next: 'stop' | 'retry' | 'check-code'): void {
+    const self = selfOf(previous);
+    if ('attempt' in previous) previous.attempt?.liveness?.stop();
     // In the next state before the parts let go of the connection, so nothing they do is sent.
-    this.state = final ? { status: 'disconnected', error, self } : { status: 'reconnecting', error, self };
+    this.state =
+      next === 'stop'
+        ? { status: 'disconnected', error, self }
+        : previous.status === 'connecting' && next === 'check-code'
+          ? { status: 'connecting', ...(self ? { self } : {}) }
+          : { status: 'reconnecting', error, self };
     this.pointers.connectionLost();
     this.documents.connectionLost();
     this.awarenessPart.connectionLost();
     this.requests.failAll();
     this.locks.connectionLost();
-    if (!final) return this.scheduleRetry(error, previous.status);
+    if (next === 'retry') return this.scheduleRetry(error, previous.status);
+    if (next === 'check-code') return void this.checkCode(error, previous.status);
+    this.stop(error, previous.status);
+  }
+
+  /** Stopped for good by a refusal no retry can fix. */
+  private stop(error: TandemError, previous: ConnectionStatus): void {
+    this.state = { status: 'disconnected', error, self: selfOf(this.state) };
     this.transcript.failAll(error);
     this.note('status', `disconnected: ${error.message}`);
-    this.announce(previous.status, 'disconnected', error);
+    this.announce(previous, 'disconnected', error);
+  }
+
+  /** After an upgrade refused without a word: a code the server does not know ends the connection. */
+  private async checkCode(error: TandemError, previous: ConnectionStatus): Promise<void> {
+    const { target, url, tokens } = this.options;
+    if (!('code' in target)) return;
+    const fetchImpl = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
+    const verdict = fetchImpl
+      ? await lookUpJoinCode(url.replace(/\/+$/, ''), target.code, () => tokens.token(), fetchImpl)
+      : 'unsure';
+    const status = this.state.status;
+    if (status !== 'connecting' && status !== 'reconnecting') return; // left meanwhile
+    if (verdict !== 'unknown') return this.scheduleRetry(error, previous);
+    this.stop(
+      new TandemError(ErrorCode.RoomNotFound, `there is no session with code ${target.code}`),
+      previous,
+    );
   }
 
   private scheduleRetry(error: TandemError, previous: ConnectionStatus = this.state.status): void {
     if (this.state.status === 'disconnected') return;
-    const delay = this.backoff.next();
-    this.note('status', `reconnecting in ${Math.round(delay)} ms: ${error.message}`);
+    // Offline, an attempt would only fail: the next one starts when the browser says the network
+    // is back, or after a long wait, in case it never says so.
+    const offline = knownOffline();
+    const cause = offline ? TandemError.offline() : error;
+    const delay = offline ? OFFLINE_RECHECK_MS : this.backoff.next();
+    this.note('status', `reconnecting in ${Math.round(delay)} ms: ${cause.message}`);
     const retry = setTimeout(() => void this.open(), delay);
-    this.state = { status: 'reconnecting', error, retry, self: selfOf(this.state) };
-    this.announce(previous, 'reconnecting', error);
+    this.state = { status: 'reconnecting', error: cause, retry, self: selfOf(this.state) };
+    this.announce(previous, 'reconnecting', cause);
+  }
+
+  /** The browser lost the network: whatever is open is given up now, not when its socket notices. */
+  private wentOffline(): void {
+    const state = this.state;
+    const socket = socketOf(state);
+    if (socket) return this.giveUp(socket, TandemError.offline());
+    if (state.status === 'reconnecting' && state.retry) {
+      clearTimeout(state.retry);
+      this.scheduleRetry(TandemError.offline());
+    }
+  }
+
+  /** The network is back: a connection waiting to retry tries now, from the first backoff step. */
+  private cameOnline(): void {
+    const state = this.state;
+    this.backoff.reset();
+    if (state.status !== 'reconnecting' || !state.retry) return;
+    clearTimeout(state.retry);
+    this.state = { status: 'reconnecting', ...(state.error ? { error: state.error } : {}), self: state.self };
+    void this.open();
   }
 
   private moveTo(next: ConnectionState, cause?: TandemError): void {
@@ -376,6 +481,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     const state = this.state;
     if (state.status !== 'connecting' && state.status !== 'reconnecting') return;
     this.state = { ...state, attempt: undefined };
+    state.attempt?.liveness?.stop();
     state.attempt?.socket.close(1000, 'restarting under another client id');
     this.id = await this.documents.restart(randomClientId());
     await this.open();
@@ -427,6 +533,9 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     socketOf(this.state)?.send(encode(message));
   }
 }
+
+/** How long a connection the browser says is offline waits before trying anyway. */
+const OFFLINE_RECHECK_MS = 30_000;
 
 function errorOf(state: ConnectionState): TandemError | undefined {
   return 'error' in state ? state.error : undefined;

@@ -54,6 +54,7 @@ export class Documents {
         this.refusedToViewer(rid) ??
         ctx.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid),
       pendingChanged: () => this.kept?.changed(),
+      self: () => ctx.self()?.slot,
     });
     this.ops = new OpsMirror(
       {

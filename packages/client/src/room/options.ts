@@ -1,6 +1,8 @@
 import type { DocMode } from '@tandem/protocol';
+import type { Clock } from '@tandem/room';
 import type { TokenSource } from '../auth.js';
 import type { BackoffOptions } from '../connection/backoff.js';
+import type { LivenessOptions } from '../connection/liveness.js';
 import type { WebSocketConstructor, WebSocketLike } from '../connection/transport.js';
 import type { EditOutboxStore } from '../offline/edit-outbox.js';
 
@@ -54,6 +56,15 @@ export interface RoomConnectionOptions {
   autoVisibility?: boolean;
   /** Reconnect backoff. */
   backoff?: BackoffOptions;
+  /**
+   * When to give up a silent connection and reconnect (see {@link LivenessOptions}); `false` turns
+   * the watch off. Default: a ping after 10 s of quiet, given up 15 s after an unanswered ping.
+   */
+  liveness?: LivenessOptions | false;
+  /** Time for the liveness watch; tests pass a manual clock. Default the system's. */
+  clock?: Clock;
+  /** fetch, to ask the server about a join code it refused. Default `globalThis.fetch`. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Offer an ops snapshot after this many operations. Default 500. */
   opsSnapshotEvery?: number;
   /**

@@ -1,4 +1,5 @@
 import type { MessageOf } from '@tandem/protocol';
+import type { Liveness } from '../connection/liveness.js';
 import type { WebSocketLike } from '../connection/transport.js';
 import type { TandemError } from '../errors.js';
 
@@ -12,6 +13,10 @@ export type Welcome = MessageOf<'welcome'>;
 export interface Attempt {
   readonly socket: WebSocketLike;
   fatal?: TandemError;
+  /** The watch that gives the socket up when the server goes silent (none when turned off). */
+  liveness?: Liveness;
+  /** Whether anything came from the server on this socket: a room answered, whatever it said. */
+  answered?: boolean;
 }
 
 /**

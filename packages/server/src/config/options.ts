@@ -434,7 +434,7 @@ export const OPTIONS = {
     defaultText: 'none',
     flag: 'static-dir',
     env: ['TANDEM_STATIC_DIR'],
-    doc: 'Directory of static files served at `/` (the demo editor).',
+    doc: 'Directory of static files served at `/` (the demo editor), with content types, ETags and compression; the server refuses to start when it is missing or has no index.html.',
   },
 } as const satisfies Record<string, OptionDeclaration>;
 

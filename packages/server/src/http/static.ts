@@ -1,54 +1,60 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream';
+import { extname, join, resolve } from 'node:path';
+import compression from 'compression';
+import serveStatic from 'serve-static';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
+/** Serves one request, resolving true when it was answered (false: no such file). */
+export type StaticFiles = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /**
- * Serves files under `root` for GET/HEAD; unknown paths without an extension fall back to
- * index.html so client-side routes like `/?join=CODE` work. Paths that escape `root` are refused.
+ * Static files under `root` (the demo editor, or an app's own build): content types for every
+ * common web format, ETag and Last-Modified with 304s, ranges, and compression of compressible
+ * responses, from `serve-static` and `compression`. Paths without an extension that match no file
+ * get index.html, so client-side routes like `/?join=CODE` or `/lesson/42` work; index.html is
+ * never cached without revalidation, hashed build assets are cached for a year.
+ *
+ * @throws Error when `root` is not a directory holding an index.html: a typo in `--static-dir`
+ *   should stop the server, not leave it serving 404s.
  */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+export function staticFiles(root: string): StaticFiles {
   const base = resolve(root);
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-  } catch {
-    return false; // malformed percent-encoding: no such file
+  if (!existsSync(base) || !statSync(base).isDirectory()) {
+    throw new Error(`static directory ${base} does not exist (--static-dir / TANDEM_STATIC_DIR)`);
   }
-  let file = resolve(join(base, normalize(pathname)));
-  if (file !== base && !file.startsWith(base + sep)) return false;
-  let info = await stat(file).catch(() => undefined);
-  if (info?.isDirectory()) {
-    file = join(file, 'index.html');
-    info = await stat(file).catch(() => undefined);
+  if (!existsSync(join(base, 'index.html'))) {
+    throw new Error(`static directory ${base} has no index.html (build the app into it first)`);
   }
-  if (!info && extname(pathname) === '') {
-    file = join(base, 'index.html');
-    info = await stat(file).catch(() => undefined);
-  }
-  if (!info?.isFile()) return false;
-  res.writeHead(200, {
-    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'content-length': info.size,
-    'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
+  const files = serveStatic(base, {
+    index: ['index.html'],
+    dotfiles: 'ignore',
+    setHeaders(res, path) {
+      // Vite names its build assets by content hash: a new build is a new name.
+      const hashed = /[\\/]assets[\\/]/.test(path);
+      res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
   });
-  if (req.method === 'HEAD') res.end();
-  // pipeline, not pipe: a read that fails after the headers (a file made unreadable or removed in
-  // between, an I/O error) must end this response, not throw an unhandled 'error' in the process.
-  else pipeline(createReadStream(file), res, () => {});
-  return true;
+  const compress = compression();
+  const serve = (req: IncomingMessage, res: ServerResponse): Promise<boolean> =>
+    new Promise((done, fail) => {
+      compress(req as never, res as never, (error?: unknown) => {
+        if (error) return fail(error);
+        files(req, res, (err?: unknown) => (err ? fail(err) : done(false)));
+        res.once('finish', () => done(true));
+        res.once('close', () => done(true));
+      });
+    });
+  return async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return false; // malformed percent-encoding: no such file
+    }
+    if (await serve(req, res)) return true;
+    if (extname(pathname) !== '' || res.headersSent) return false;
+    req.url = '/index.html';
+    return serve(req, res);
+  };
 }

@@ -273,12 +273,23 @@ function serve(
     link.leave(cleanClose);
   };
   const socket = new WsRoomSocket(ws, stream, ctx.backpressure, ctx.metrics, leave, to.dialect?.farewell);
-  wrapped = to.dialect?.wrap(socket, (frame) => link.receive(frame));
+  // A translated connection is counted by the room's messages it stands for, on their way in and
+  // out, not by its own wire format's bytes (whose first byte is no Tandem tag).
+  wrapped =
+    to.dialect &&
+    countedAtRoom(
+      ctx.metrics,
+      to.dialect.wrap(socket, (frame) => {
+        ctx.metrics.frameIn(frame);
+        link.receive(frame);
+      }),
+    );
+  if (wrapped) socket.countFramesOut = false;
   ctx.sockets.add(socket);
   ctx.metrics.connections.inc();
   const disarmExpiry = expireWith(identity, socket);
   const onFrame = (frame: Buffer, isBinary: boolean): void => {
-    if (to.countFramesIn) ctx.metrics.frameIn(frame);
+    if (to.countFramesIn && !wrapped) ctx.metrics.frameIn(frame);
     if (!isBinary) return socket.fail(ErrorCode.BadMessage, 'Tandem speaks binary frames only');
     if (wrapped) wrapped.receive(frame);
     else link.receive(frame);
@@ -302,6 +313,21 @@ function serve(
   });
   ws.on('error', (error) => ctx.logger.debug({ err: error }, 'socket error'));
   link.attach(to.open(wrapped?.room ?? socket));
+}
+
+/** `wrapped` with the room's frames to it counted as frames out. */
+function countedAtRoom(metrics: Metrics, wrapped: ReturnType<Dialect['wrap']>): ReturnType<Dialect['wrap']> {
+  const { room } = wrapped;
+  return {
+    ...wrapped,
+    room: {
+      send(frame) {
+        metrics.frameOut(frame);
+        room.send(frame);
+      },
+      close: (code, reason) => room.close(code, reason),
+    },
+  };
 }
 
 function refuseHttp(

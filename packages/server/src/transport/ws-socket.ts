@@ -63,6 +63,9 @@ export class WsRoomSocket implements RoomSocket {
     private readonly farewell: Farewell = tandemFarewell,
   ) {}
 
+  /** Whether frames written count in `tandem_messages_out_total` (a translated connection's do not). */
+  countFramesOut = true;
+
   send(frame: Uint8Array): void {
     if (this.closed) return;
     const backlog = this.stream.writableLength;
@@ -126,7 +129,7 @@ export class WsRoomSocket implements RoomSocket {
   private write(frame: Uint8Array): void {
     // Once either side has begun the close, nothing may follow the close frame.
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.metrics.frameOut(frame);
+    if (this.countFramesOut) this.metrics.frameOut(frame);
     writeBinaryFrame(this.stream, frame);
   }
 

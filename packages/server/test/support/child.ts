@@ -32,9 +32,10 @@ export function spawnServer(args: string[]): Promise<ServerProcess> {
     stderr += chunk.toString();
   });
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    // With JSON logs on stdout, the address is said on stderr.
+    const lines = createInterface({ input: child.stderr! });
     lines.on('line', (line) => {
-      const match = /Tandem is running at (\S+)/.exec(line);
+      const match = /^Tandem is running at (\S+)$/.exec(line);
       if (match) resolve({ url: match[1]!, wsUrl: match[1]!.replace(/^http/, 'ws'), child, exited });
     });
     void exited.then(({ code }) =>

@@ -22,6 +22,8 @@ export type WhileCut =
 export class TcpProxy {
   /** Open client sockets, each with its service-side socket (absent while held). */
   private readonly pairs = new Map<Socket, Socket | undefined>();
+  /** Client sockets of live connections a {@link blackHole} silenced. */
+  private readonly silenced = new Set<Socket>();
   private whileCut: WhileCut | undefined;
   private refusedCount = 0;
 
@@ -93,6 +95,7 @@ export class TcpProxy {
       service?.destroy();
     }
     this.pairs.clear();
+    this.silenced.clear();
   }
 
   /**
@@ -123,10 +126,34 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * A network that goes dead without closing anything: live connections stay open but nothing
+   * passes either way (what is sent waits, as in the senders' TCP buffers), and new connections are
+   * held. Neither end is told; only a timeout of its own can notice. {@link restore} lets it all through.
+   */
+  blackHole(): void {
+    this.whileCut = 'hold';
+    for (const [client, service] of this.pairs) {
+      if (!service || this.silenced.has(client)) continue;
+      client.unpipe(service);
+      service.unpipe(client);
+      client.pause();
+      service.pause();
+      this.silenced.add(client);
+    }
+  }
+
   /** Lets connections through again; held ones are connected to the service now. */
   restore(): void {
     this.whileCut = undefined;
-    for (const [client, service] of this.pairs) if (service === undefined) this.connectThrough(client);
+    for (const [client, service] of this.pairs) {
+      if (service === undefined) this.connectThrough(client);
+      else if (this.silenced.has(client)) {
+        client.pipe(service);
+        service.pipe(client);
+      }
+    }
+    this.silenced.clear();
   }
 
   /** Stops listening and drops every connection. */
@@ -147,6 +174,7 @@ export class TcpProxy {
     client.once('close', () => {
       this.pairs.get(client)?.destroy();
       this.pairs.delete(client);
+      this.silenced.delete(client);
     });
     if (this.whileCut === 'hold') client.pause();
     else this.connectThrough(client);

@@ -8,19 +8,22 @@ import {
   type Message,
   type MessageOf,
   PROTOCOL_VERSION,
+  YJS_STEPS,
 } from '@tandem/protocol';
 import { DEFAULT_LIMITS, type RoomSocket } from '@tandem/room';
 import * as Y from 'yjs';
 import { Pacer, Y_AWARENESS_INTERVAL_MS, Y_UPDATE_INTERVAL_MS } from './pacer.js';
 import {
   type AwarenessEntry,
+  awarenessClientIds,
   decodeAwarenessUpdate,
   decodeYFrame,
   encodeAwareness,
-  encodeAwarenessUpdate,
   encodeSync,
+  Y_MESSAGE,
   Y_SYNC,
   type YFrame,
+  yFrameAround,
 } from './y-frames.js';
 
 /** The tags of the room's messages a bridge acts on; see `fromRoom`. */
@@ -73,8 +76,10 @@ export class YBridge implements RoomSocket {
   private gone = false;
   /** The client's awareness from before admission, shared once admitted. */
   private earlyAwareness: AwarenessEntry[] = [];
-  /** The others' latest awareness states by Yjs client id, to answer the client's query. */
-  private readonly others = new Map<number, AwarenessEntry>();
+  /** Each other participant's latest awareness frame, to answer the client's query. */
+  private readonly latestBySlot = new Map<number, Uint8Array>();
+  /** When the client was last sent anything (see `awareness`). */
+  private sentAt = 0;
   /**
    * Yjs client ids the room announced as others', removed ones included: a provider sends back
    * every state it applies, its peers' too, and those are not the client's to announce.
@@ -123,10 +128,10 @@ export class YBridge implements RoomSocket {
       case 'update':
         return this.edit(y.kind === 'step2' ? 'diff' : 'update', y.update);
       case 'awareness':
-        return this.awareness(frame, y.update);
+        return this.awareness(y.update);
       case 'queryAwareness':
-        if (this.others.size > 0)
-          this.client.send(encodeAwareness(encodeAwarenessUpdate([...this.others.values()])));
+        // Each participant's latest frame: y-protocols applies what is newer than what it holds.
+        for (const known of this.latestBySlot.values()) this.toClient(known);
         return;
     }
   }
@@ -140,9 +145,13 @@ export class YBridge implements RoomSocket {
 
   /** A frame from the room, translated for the y-websocket client. */
   send(frame: Uint8Array): void {
+    const tag = frame[0] ?? -1;
     // Most of a room's traffic (cursors, presence, chat) has no y-websocket counterpart: skipped
     // by its tag, without decoding.
-    if (!TRANSLATED_TAGS.has(frame[0] ?? -1)) return;
+    if (!TRANSLATED_TAGS.has(tag)) return;
+    // Every participant's edits and caret moves reach every bridge: handed on without decoding.
+    if (tag === YJS_TAG && this.updateFromRoom(frame)) return;
+    if (tag === PEER_AWARENESS_TAG && this.awarenessFromRoom(frame)) return;
     this.fromRoom(decode(frame));
   }
 
@@ -169,8 +178,6 @@ export class YBridge implements RoomSocket {
         return;
       case 'yjs':
         return this.yjsFromRoom(m);
-      case 'peerAwareness':
-        return this.awarenessFromRoom(m);
       case 'error':
         return this.errorFromRoom(m);
       case 'lwwDoc':
@@ -187,10 +194,10 @@ export class YBridge implements RoomSocket {
       // The admission handshake: the client answers the room's state vector with what the room
       // lacks (sync step 2, forwarded as the handshake's `diff`); the room answers the client's.
       this.roomSvSeen = true;
-      this.client.send(encodeSync(Y_SYNC.step1, m.data));
+      this.toClient(encodeSync(Y_SYNC.step1, m.data));
       return this.askDiff();
     }
-    this.client.send(encodeSync(m.step === 'diff' ? Y_SYNC.step2 : Y_SYNC.update, m.data));
+    this.toClient(encodeSync(m.step === 'diff' ? Y_SYNC.step2 : Y_SYNC.update, m.data));
   }
 
   private errorFromRoom(m: MessageOf<'error'>): void {
@@ -212,14 +219,40 @@ export class YBridge implements RoomSocket {
     this.earlyAwareness = [];
   }
 
-  private awarenessFromRoom(m: MessageOf<'peerAwareness'>): void {
-    for (const entry of m.states) {
-      this.foreign.add(entry.clientId);
+  /**
+   * A room's `yjs` diff or update (tag, step, rid, then the data with its length) as the sync
+   * frame the client reads; false for the state vector, which the handshake handles.
+   */
+  private updateFromRoom(frame: Uint8Array): boolean {
+    const step = frame[1];
+    if (step !== YJS_DIFF && step !== YJS_UPDATE) return false;
+    let at = 2;
+    while ((frame[at] ?? 0) & 0x80) at++; // the rid, a varuint, is not the client's business
+    this.toClient(
+      yFrameAround(Y_MESSAGE.sync, step === YJS_DIFF ? Y_SYNC.step2 : Y_SYNC.update, frame.subarray(at + 1)),
+    );
+    return true;
+  }
+
+  /**
+   * A room's `peerAwareness` (tag, slot, then the entries as a y-protocols awareness update) as an
+   * awareness frame. The ids are noted as others', and the latest frame of each slot kept for the
+   * client's query. False when it cannot be read, for the general path to refuse.
+   */
+  private awarenessFromRoom(frame: Uint8Array): boolean {
+    const entries = frame.subarray(3);
+    const ids = awarenessClientIds(entries);
+    if (!ids) return false;
+    for (const id of ids) {
+      this.foreign.delete(id);
+      this.foreign.add(id);
       if (this.foreign.size > MAX_FOREIGN_CLIENTS) this.foreign.delete(this.foreign.values().next().value!);
-      if (entry.state === 'null') this.others.delete(entry.clientId);
-      else this.others.set(entry.clientId, entry);
     }
-    this.client.send(encodeAwareness(encodeAwarenessUpdate(m.states)));
+    const out = encodeAwareness(entries);
+    const slot = (frame[1] ?? 0) | ((frame[2] ?? 0) << 8);
+    this.latestBySlot.set(slot, out);
+    this.toClient(out);
+    return true;
   }
 
   /** Sends the client's state vector for the room to answer with a diff, once both can. */
@@ -250,22 +283,29 @@ export class YBridge implements RoomSocket {
     this.deliver({ type: 'yjs', step, rid, data });
   }
 
-  private awareness(frame: Uint8Array, update: Uint8Array): void {
+  private awareness(update: Uint8Array): void {
     if (update.length > MAX_AWARENESS_BYTES)
       return this.client.fail(ErrorCode.PayloadTooLarge, 'awareness update too large');
+    const ids = awarenessClientIds(update);
+    if (!ids) return this.client.fail(ErrorCode.BadMessage, 'malformed awareness update');
+    // Echoed, as y-websocket's server does, when the client has heard nothing for a while: a
+    // provider alone in a room would otherwise take 30 s of silence for a dead connection.
+    if (Date.now() - this.sentAt >= ECHO_AFTER_SILENT_MS) this.toClient(encodeAwareness(update));
+    // A provider sends back every state it applies: others' states are not its own to announce.
+    if (ids.every((id) => this.foreign.has(id))) return;
     let states: AwarenessEntry[];
     try {
-      states = decodeAwarenessUpdate(update);
+      states = decodeAwarenessUpdate(update).filter((e) => !this.foreign.has(e.clientId));
     } catch {
       return this.client.fail(ErrorCode.BadMessage, 'malformed awareness update');
     }
-    // Echoed at once, as y-websocket's server does: a provider alone in a room would otherwise hear
-    // nothing for 30 s and take the silence for a dead connection.
+    if (this.admitted) this.awarenessOut.push(states);
+    else this.earlyAwareness = latestEntries([this.earlyAwareness, states]);
+  }
+
+  private toClient(frame: Uint8Array): void {
+    this.sentAt = Date.now();
     this.client.send(frame);
-    const own = states.filter((e) => !this.foreign.has(e.clientId));
-    if (own.length === 0) return;
-    if (this.admitted) this.awarenessOut.push(own);
-    else this.earlyAwareness = latestEntries([this.earlyAwareness, own]);
   }
 
   private deliver(message: Message): void {
@@ -289,6 +329,14 @@ function latestEntries(batches: AwarenessEntry[][]): AwarenessEntry[] {
   }
   return [...latest.values()];
 }
+
+/** A silence after which the client's own awareness is echoed to it: well under its 30 s timeout. */
+const ECHO_AFTER_SILENT_MS = 10_000;
+
+const YJS_TAG = MESSAGES.yjs.tag;
+const PEER_AWARENESS_TAG = MESSAGES.peerAwareness.tag;
+const YJS_DIFF = YJS_STEPS.indexOf('diff');
+const YJS_UPDATE = YJS_STEPS.indexOf('update');
 
 /** Others' client ids a bridge remembers: many more than a room's participants ever announce. */
 const MAX_FOREIGN_CLIENTS = 1024;

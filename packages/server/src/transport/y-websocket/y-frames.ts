@@ -61,3 +61,40 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   encoding.writeVarUint8Array(e, update);
   return encoding.toUint8Array(e);
 }
+
+/**
+ * The Yjs client ids of an awareness update, read without decoding its states (undefined when it
+ * is malformed). Cheap enough to run on every update a provider sends back.
+ */
+export function awarenessClientIds(update: Uint8Array, from = 0): number[] | undefined {
+  try {
+    const d = decoding.createDecoder(update.subarray(from));
+    const count = decoding.readVarUint(d);
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      ids.push(decoding.readVarUint(d));
+      decoding.readVarUint(d);
+      const length = decoding.readVarUint(d);
+      if (d.pos + length > d.arr.length) return undefined;
+      d.pos += length;
+    }
+    return d.pos === d.arr.length ? ids : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A y-websocket frame of the given message type and sync step (`step` undefined: an awareness
+ * frame) around `payload`, bytes that already hold a varuint length and the data after it. The
+ * room's `yjs` and `peerAwareness` frames end with exactly that, so the bridge hands them on with
+ * one copy and no decoding.
+ */
+export function yFrameAround(type: number, step: number | undefined, payload: Uint8Array): Uint8Array {
+  const head = step === undefined ? 1 : 2;
+  const out = new Uint8Array(head + payload.length);
+  out[0] = type;
+  if (step !== undefined) out[1] = step;
+  out.set(payload, head);
+  return out;
+}
