@@ -6,6 +6,7 @@ import type { Identity } from './identity.js';
 import { rememberCompanions } from './identity.js';
 import { readJoinInput } from './join-code.js';
 import type { AdmissionPolicy, Opening } from './opening.js';
+import { PeerChannelPill } from './peer-status.js';
 
 export const POLICY_LABELS: Record<AdmissionPolicy, string> = {
   'host-approval': 'Host approval: guests wait until you add them',
@@ -162,6 +163,11 @@ export function Landing({
         </form>
         <section aria-labelledby="p2p-title" className="landing-block">
           <h2 id="p2p-title">Peer-to-peer session</h2>
+          <PeerChannelPill
+            state={{ status: 'idle' }}
+            hint="No peer-to-peer session in this page"
+            standalone
+          />
           <p className="muted small">
             The canvas runs in the host's browser and edits go straight between browsers over WebRTC; the
             server only introduces you.

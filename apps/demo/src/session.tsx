@@ -14,6 +14,7 @@ import {
   useClient,
   useEvent,
   useOps,
+  usePeerChannel,
   useReadOnly,
   useRoom,
   useStatus,
@@ -41,6 +42,7 @@ import {
   PeoplePanel,
   PropertiesPanel,
 } from './panels.js';
+import { PeerChannelPill } from './peer-status.js';
 import { OpQueue } from './queue.js';
 import { Stage } from './stage.js';
 
@@ -50,6 +52,8 @@ interface Opened {
   /** The join code, or the peer-to-peer session id. */
   label: string;
   peerToPeer: boolean;
+  /** The peer-to-peer session this page hosts. */
+  hosted?: PeerToPeerSession;
 }
 
 export function Session({
@@ -65,6 +69,8 @@ export function Session({
   const client = useClient();
   const [opened, setOpened] = useState<Opened | undefined>();
   const [error, setError] = useState('');
+  // A guest the host disconnected joins again with a new connection: a new attempt.
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let cancelled = false;
     let close = () => {};
@@ -74,7 +80,7 @@ export function Session({
         .then((session) => {
           if (cancelled) return;
           session.room.ops.use(canvasReducer);
-          setOpened({ room: session.room, label: session.sessionId, peerToPeer: true });
+          setOpened({ room: session.room, label: session.sessionId, peerToPeer: true, hosted: session });
         })
         .catch((e: TandemError | Error) => {
           if (!cancelled) setError('codeName' in e ? friendly(e) : e.message);
@@ -99,7 +105,7 @@ export function Session({
       cancelled = true;
       close();
     };
-  }, [client, opening]);
+  }, [client, opening, attempt]);
   if (error) {
     return (
       <Screen title="Could not start the session">
@@ -122,8 +128,16 @@ export function Session({
   }
   if (!opened) return <Screen title="Connecting…" />;
   return (
-    <RoomProvider room={opened.room}>
-      <Gate code={opened.label} peerToPeer={opened.peerToPeer} identity={identity} onLeave={onLeave} />
+    // Keyed by the attempt: a guest joining again starts its screens over.
+    <RoomProvider key={attempt} room={opened.room}>
+      <Gate
+        code={opened.label}
+        peerToPeer={opened.peerToPeer}
+        hosted={opened.hosted}
+        identity={identity}
+        onLeave={onLeave}
+        onRejoin={() => setAttempt((n) => n + 1)}
+      />
     </RoomProvider>
   );
 }
@@ -207,11 +221,16 @@ interface SessionViewProps {
   /** The join code, or the peer-to-peer session id. */
   code: string;
   peerToPeer: boolean;
+  /** The peer-to-peer session this page hosts. */
+  hosted?: PeerToPeerSession | undefined;
   identity: Identity;
   onLeave: (why?: string) => void;
+  /** Joins the same session again, with a new connection. */
+  onRejoin: () => void;
 }
 
-function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
+function Gate(props: SessionViewProps) {
+  const { code, peerToPeer, identity, onLeave } = props;
   const { status, error } = useStatus();
   const { isHost } = useAdmission();
   const [admitted, setAdmitted] = useState(false);
@@ -237,8 +256,10 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
       </Screen>
     );
   }
-  if (admitted || status === 'connected')
-    return <Editor code={code} peerToPeer={peerToPeer} identity={identity} onLeave={onLeave} />;
+  // The host disconnected this guest: the session goes on without it.
+  if (peerToPeer && !props.hosted && status === 'disconnected')
+    return <Dismissed code={code} onLeave={onLeave} onRejoin={props.onRejoin} />;
+  if (admitted || status === 'connected') return <Editor {...props} />;
   if (status === 'waiting') {
     return (
       <Screen title="Waiting for the host">
@@ -255,7 +276,7 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   }
   return (
     <Screen title={`Joining ${code}…`}>
-      <ConnectionPill />
+      {peerToPeer ? <PeerPill /> : <ConnectionPill />}
       {status === 'reconnecting' && error ? <p className="muted">{friendly(error, 'join')}</p> : null}
       <button type="button" onClick={() => onLeave()}>
         Cancel
@@ -264,7 +285,41 @@ function Gate({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
   );
 }
 
-function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
+/** The host's Disconnect: its guests leave, and it stays, waiting for the next peer. */
+function HostDisconnect({ session }: { session: PeerToPeerSession }) {
+  const { status } = usePeerChannel();
+  return (
+    <button type="button" disabled={status === 'idle'} onClick={() => session.disconnect()}>
+      Disconnect
+    </button>
+  );
+}
+
+/** The pill of this page's peer-to-peer link. */
+function PeerPill({ hint }: { hint?: string }) {
+  return <PeerChannelPill state={usePeerChannel()} {...(hint ? { hint } : {})} />;
+}
+
+/** A guest the host disconnected. */
+function Dismissed({ code, onLeave, onRejoin }: { code: string; onLeave: () => void; onRejoin: () => void }) {
+  return (
+    <Screen title="Disconnected">
+      <PeerPill />
+      <p role="status">
+        The host disconnected you from session <strong>{code}</strong>. The session goes on: join again when
+        they are ready.
+      </p>
+      <button type="button" className="primary" onClick={onRejoin}>
+        Join again
+      </button>
+      <button type="button" onClick={onLeave}>
+        Back to start
+      </button>
+    </Screen>
+  );
+}
+
+function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProps) {
   const room = useRoom();
   const [state, submit] = useOps(canvasReducer);
   const { isHost, settings } = useAdmission();
@@ -373,18 +428,38 @@ function Editor({ code, peerToPeer, identity, onLeave }: SessionViewProps) {
           ) : null}
           <div className="grow" />
           <PresenceAvatars max={8} />
-          <ConnectionPill />
+          {peerToPeer ? (
+            <PeerPill {...(hosted ? { hint: 'Waiting for a peer to join' } : {})} />
+          ) : (
+            <ConnectionPill />
+          )}
           <span className="muted">{identity.name}</span>
           {isHost && !peerToPeer ? <EndSessionButton onError={onError} /> : null}
-          <button
-            type="button"
-            onClick={() => {
-              room.leave();
-              onLeave();
-            }}
-          >
-            {peerToPeer ? 'Disconnect' : 'Leave'}
-          </button>
+          {hosted ? (
+            <HostDisconnect session={hosted} />
+          ) : (
+            <button
+              type="button"
+              onClick={() => {
+                room.leave();
+                onLeave();
+              }}
+            >
+              {peerToPeer ? 'Disconnect' : 'Leave'}
+            </button>
+          )}
+          {hosted ? (
+            <button
+              type="button"
+              title="Ends the session for everyone"
+              onClick={() => {
+                room.leave();
+                onLeave();
+              }}
+            >
+              End session
+            </button>
+          ) : null}
         </header>
         {notice ? (
           <div className="notice" role="alert">

@@ -18,8 +18,11 @@ describe('a peer-to-peer session', () => {
     guest = await person(browser());
     Object.assign(pages, { host, guest });
     // Keeps the pages' WebSockets and DataChannels reachable, so a test can cut one as a network
-    // drop would, without the SDK knowing it was asked to.
-    for (const page of [host, guest]) await page.addInitScript(recordLinks);
+    // drop would, without the SDK knowing it was asked to; and every state the status pill shows.
+    for (const page of [host, guest]) {
+      await page.addInitScript(recordLinks);
+      await page.addInitScript(recordPill);
+    }
   });
 
   it('the host starts one and gets an id to share; the room runs in the host’s page', async () => {
@@ -30,7 +33,9 @@ describe('a peer-to-peer session', () => {
     await id.waitFor();
     sessionId = (await id.textContent()) ?? '';
     expect(sessionId).toMatch(/^nss-[a-z0-9]{6}-[a-z0-9]{4}$/);
-    await host.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    // Nobody has joined: the host waits for a peer.
+    await pill(host, 'idle').waitFor();
+    expect(await pillStates(host)).toEqual(['idle']);
     expect(await host.getByLabel('Invite link').inputValue()).toBe(`${server().url}/?p2p=${sessionId}`);
     // No room on the server: the server only introduces peers.
     expect(server().registry.size).toBe(0);
@@ -44,9 +49,14 @@ describe('a peer-to-peer session', () => {
     await guest.getByLabel('Session ID').fill(sessionId);
     await guest.getByRole('button', { name: 'Join peer-to-peer' }).click();
     await guest.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
+    // The guest's DataChannel is open: both sides are connected, the host still to add the guest.
+    await pill(host, 'connected').waitFor();
     await host.getByRole('button', { name: 'Add Grace' }).click();
+    await pill(guest, 'connected').waitFor();
     await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
     expect(await guest.getByTestId('session-id').textContent()).toBe(sessionId);
+    expect(await pillStates(host)).toEqual(['idle', 'connecting', 'connected']);
+    expect(await pillStates(guest)).toEqual(['idle', 'connecting', 'connected']);
   });
 
   it('operations travel browser to browser, both ways, and the server holds no room or document', async () => {
@@ -91,6 +101,7 @@ describe('a peer-to-peer session', () => {
 
   it('the guest’s DataChannel drops: it reconnects through signaling and is back without asking again', async () => {
     await guest.evaluate(() => {
+      window.__pill = window.__pill.slice(-1);
       for (const channel of window.__links.channels) channel.close();
     });
     // Closed on the host's side too, so the host's room sees the guest leave, then return.
@@ -104,6 +115,11 @@ describe('a peer-to-peer session', () => {
     );
     // A returning participant skips the waiting room, even under host approval.
     expect(await host.getByRole('button', { name: 'Add Grace' }).count()).toBe(0);
+    // The pill said so: a dropped channel is connecting again, never idle.
+    await pill(guest, 'connected').waitFor();
+    const states = await pillStates(guest);
+    expect(states).toContain('connecting');
+    expect([states[0], states.at(-1), states.includes('idle')]).toEqual(['connected', 'connected', false]);
     await guest.getByRole('button', { name: '+ Shape' }).click();
     await frame(host, 'Shape 4').waitFor();
     await host.getByRole('button', { name: '+ Shape' }).click();
@@ -147,8 +163,53 @@ describe('a peer-to-peer session', () => {
     expect(server().registry.size).toBe(0);
   });
 
-  it('the host disconnects: the guest is told the session ended', async () => {
+  it('the guest disconnects: its channel closes cleanly and both sides are idle, the host still hosting', async () => {
+    await guest.evaluate(() => {
+      window.__pill = window.__pill.slice(-1);
+    });
+    await guest.getByRole('button', { name: 'Disconnect' }).click();
+    await pill(guest, 'idle').waitFor();
+    await guest.getByRole('button', { name: 'Join peer-to-peer' }).waitFor();
+    await pill(host, 'idle').waitFor();
+    await guest.waitForFunction(() => window.__links.channels.every((c) => c.readyState === 'closed'));
+    // Never taken for a drop: no reconnecting on the way.
+    expect(await pillStates(guest)).toEqual(['connected', 'idle']);
+    await host.getByRole('button', { name: '+ Shape' }).click();
+    await frame(host, 'Shape 9').waitFor();
+    expect(server().signaling.size).toBe(1);
+    expect(await host.getByRole('button', { name: 'Disconnect' }).isDisabled()).toBe(true);
+
+    // The next peer joins the same session: it was added before, so it is back at once.
+    await guest.getByLabel('Session ID').fill(sessionId);
+    await guest.getByRole('button', { name: 'Join peer-to-peer' }).click();
+    await pill(guest, 'connected').waitFor();
+    await pill(host, 'connected').waitFor();
+    await frame(guest, 'Shape 9').waitFor();
+  });
+
+  it('the host disconnects: the guest’s channel closes cleanly, both sides are idle, and the host stays', async () => {
+    const channelsBefore = await guest.evaluate(() => window.__links.channels.length);
     await host.getByRole('button', { name: 'Disconnect' }).click();
+    await pill(host, 'idle').waitFor();
+    await guest.getByRole('heading', { name: 'Disconnected' }).waitFor();
+    await pill(guest, 'idle').waitFor();
+    await guest.getByText('The host disconnected you').waitFor();
+    await guest.waitForFunction(() => window.__links.channels.every((c) => c.readyState === 'closed'));
+    // The guest did not reconnect: no channel was opened since.
+    expect(await guest.evaluate(() => window.__links.channels.length)).toBe(channelsBefore);
+    // The host is still in its editor, hosting the session, with nobody else in it.
+    await frame(host, 'Shape 9').waitFor();
+    await host.waitForFunction(() => document.querySelectorAll('.topbar .tandem-avatar').length === 1);
+    expect(server().signaling.size).toBe(1);
+    // The guest joins again when the host is ready.
+    await guest.getByRole('button', { name: 'Join again' }).click();
+    await pill(guest, 'connected').waitFor();
+    await pill(host, 'connected').waitFor();
+    await frame(guest, 'Shape 9').waitFor();
+  });
+
+  it('the host ends the session: the guest is told it ended', async () => {
+    await host.getByRole('button', { name: 'End session' }).click();
     await host.getByRole('button', { name: 'Start a peer-to-peer session' }).waitFor();
     await guest.getByRole('alert').filter({ hasText: 'This session has ended.' }).waitFor();
     await guest.getByRole('button', { name: 'Back to start' }).click();
@@ -168,10 +229,32 @@ describe('a peer-to-peer session', () => {
   });
 });
 
+/** The page's peer-to-peer status pill showing `status`. */
+const pill = (page: Page, status: string) => page.locator(`.peer-channel[data-status="${status}"]`);
+
+/** Every state the page's peer-to-peer status pill has shown, in order (see {@link recordPill}). */
+const pillStates = (page: Page) => page.evaluate(() => window.__pill);
+
 declare global {
   interface Window {
     __links: { sockets: WebSocket[]; channels: RTCDataChannel[] };
+    __pill: string[];
   }
+}
+
+/** Runs in the page before its scripts: records each state the peer-to-peer status pill shows. */
+function recordPill(): void {
+  window.__pill = [];
+  const look = () => {
+    const status = document.querySelector<HTMLElement>('.peer-channel')?.dataset.status;
+    if (status && window.__pill.at(-1) !== status) window.__pill.push(status);
+  };
+  new MutationObserver(look).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-status'],
+  });
 }
 
 /** Runs in the page before its scripts: records every WebSocket and every DataChannel it opens. */

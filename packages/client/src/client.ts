@@ -10,7 +10,13 @@ import { TandemError } from './errors.js';
 import type { EditOutboxStore } from './offline/edit-outbox.js';
 import { GuestSocket } from './p2p/guest-socket.js';
 import { P2PHost, type P2PHostOptions } from './p2p/host.js';
-import { endSessionAsHost, type P2PSessionInfo, type RTCPeerConnectionConstructor } from './p2p/signaling.js';
+import { attachPeerChannel, type PeerChannel, PeerChannelCell } from './p2p/peer-channel.js';
+import {
+  endSessionAsHost,
+  type IceServer,
+  type P2PSessionInfo,
+  type RTCPeerConnectionConstructor,
+} from './p2p/signaling.js';
 import { RoomConnection, type RoomTarget } from './room-connection.js';
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -34,7 +40,7 @@ export interface ClientOptions {
   name?: string;
   /** Cursor sends per second. Default 15 (the server's default budget). */
   cursorRate?: number;
-  /** Hide the cursor when the page is hidden. Default true. */
+  /** Hide the cursor when the page is hidden, and pause it while its window has lost focus. Default true. */
   autoVisibility?: boolean;
   backoff?: BackoffOptions;
   /**
@@ -50,6 +56,22 @@ export interface ClientOptions {
   opsSnapshotEvery?: number;
   /** WebRTC implementation for peer-to-peer sessions. Default `globalThis.RTCPeerConnection`. */
   RTCPeerConnection?: RTCPeerConnectionConstructor;
+  /**
+   * STUN/TURN servers for peer-to-peer sessions, instead of the ones the server hands out (its
+   * `iceServers` option: Google's public STUN server unless configured otherwise). `[]` uses none:
+   * peers then connect only where their local addresses reach each other.
+   *
+   * @example
+   * const client = createClient({
+   *   url: location.origin,
+   *   auth,
+   *   iceServers: [
+   *     { urls: 'stun:stun.example.org:3478' },
+   *     { urls: 'turn:turn.example.org:3478', username: 'tandem', credential: turnPassword },
+   *   ],
+   * });
+   */
+  iceServers?: IceServer[];
   /**
    * Keeps the unacknowledged edits of rooms joined with {@link TandemClient.join} across page
    * loads (or across connection objects), so edits made offline survive a reload and are still
@@ -83,6 +105,18 @@ export interface PeerToPeerSession {
   room: RoomConnection;
   /** Guests connected over a DataChannel now. */
   readonly guests: number;
+  /**
+   * The host's side of its guests' DataChannels, for a status pill: `idle` while no guest is
+   * connected (waiting for a peer), `connecting` while one is being reached, `connected` once a
+   * guest's channel is open. Also `peerChannelOf(session.room)`.
+   */
+  readonly channel: PeerChannel;
+  /**
+   * Disconnects every guest and keeps hosting: each DataChannel closes cleanly, its guest leaves
+   * the room (its channel `idle`, reason "the host disconnected") instead of reconnecting, and this
+   * side is `idle` again, waiting for the next peer.
+   */
+  disconnect(): void;
   /** Ends the session: every guest is told the room closed, and the host's connection leaves. */
   end(): void;
 }
@@ -335,7 +369,7 @@ export class TandemClient {
       sessionId: info.sessionId,
       ticket: () => this.tokens.ticket(),
       host: identity,
-      iceServers: info.iceServers,
+      iceServers: this.options.iceServers ?? info.iceServers,
       WebSocket: this.WebSocketImpl,
       RTCPeerConnection: RTC,
       ...options,
@@ -347,12 +381,15 @@ export class TandemClient {
   private hosted(host: P2PHost, ending: Ending): PeerToPeerSession {
     const connection = this.connection({ roomId: host.room.id }, () => host.connectSelf());
     ending.room = connection;
+    attachPeerChannel(connection, host.channel);
     return {
       sessionId: host.room.id,
       room: connection,
       get guests() {
         return host.guestCount;
       },
+      channel: host.channel,
+      disconnect: () => host.disconnectGuests(),
       end: () => {
         host.end();
         connection.leave();
@@ -362,11 +399,14 @@ export class TandemClient {
 
   /**
    * Joins a peer-to-peer session by its id: the connection signals through the server, then talks
-   * to the host's page over a DataChannel. It reconnects as any connection does.
+   * to the host's page over a DataChannel. It reconnects as any connection does, except when the
+   * host disconnects it: it then leaves (`disconnected`, no error). `leave()` is this side's
+   * Disconnect. `peerChannelOf(room)` tells where its DataChannel stands.
    */
   joinPeerToPeer(sessionId: string): RoomConnection {
     const RTC = this.rtc();
-    return this.connection(
+    const channel = new PeerChannelCell();
+    const room: RoomConnection = this.connection(
       { roomId: sessionId.trim() },
       (token) =>
         new GuestSocket({
@@ -376,8 +416,28 @@ export class TandemClient {
           WebSocket: this.WebSocketImpl,
           RTCPeerConnection: RTC,
           fetch: this.fetchImpl,
+          ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}),
+          // Trying again keeps saying why the last attempt did not get through.
+          onStatus: (status, reason) =>
+            channel.set(
+              status,
+              reason ??
+                (status === 'connecting' && channel.state.status !== 'connected'
+                  ? channel.state.reason
+                  : undefined),
+            ),
+          onHostDisconnected: () => room.leave(),
         }),
     );
+    // Left while no channel was open (between attempts): no socket closes to say so.
+    room.on('status', ({ status, error }) => {
+      const now = channel.state.status;
+      if (status !== 'disconnected' || (now !== 'connecting' && now !== 'connected')) return;
+      if (error) channel.set('failed', error.message);
+      else channel.set('idle');
+    });
+    attachPeerChannel(room, channel);
+    return room;
   }
 
   private rtc(): RTCPeerConnectionConstructor {

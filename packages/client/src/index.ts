@@ -29,6 +29,12 @@ export type {
 } from './offline/edit-outbox.js';
 export { indexedDbOutbox } from './offline/indexeddb-outbox.js';
 export { memoryOutbox } from './offline/memory-outbox.js';
+export {
+  type PeerChannel,
+  type PeerChannelState,
+  type PeerChannelStatus,
+  peerChannelOf,
+} from './p2p/peer-channel.js';
 export type { IceServer, RTCPeerConnectionConstructor } from './p2p/signaling.js';
 export { type KeyValueStorage, WebStorageRoomStore } from './p2p/web-storage-store.js';
 export { RoomConnection, type RoomEvents, type RoomTarget } from './room-connection.js';

@@ -76,6 +76,14 @@ export class RoomConnection extends ConnectionCore {
     this.pointers.setHidden(hidden);
   }
 
+  /**
+   * Marks the window focused or not: without focus the cursor is cleared for others and paused
+   * until it moves again with focus back; presence stays. Automatic in browsers.
+   */
+  setFocused(focused: boolean): void {
+    this.pointers.setFocused(focused);
+  }
+
   /** Others' last known cursors, by slot. Feed a {@link CursorInterpolator} from the `cursor` event to draw smoothly. */
   get cursors(): ReadonlyMap<number, Cursor> {
     return this.pointers.peerCursors;

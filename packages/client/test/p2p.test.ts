@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualClock, MemoryRoomStore, Room } from '../../room/src/index.js';
 import { CloseCodeWatcher, sendFrame } from '../src/p2p/channel.js';
-import { FrameAssembler, MAX_MESSAGE_BYTES, toMessages } from '../src/p2p/chunks.js';
+import {
+  FrameAssembler,
+  GOODBYE_MESSAGE,
+  isGoodbye,
+  MAX_MESSAGE_BYTES,
+  toMessages,
+} from '../src/p2p/chunks.js';
 import { LoopbackSocket } from '../src/p2p/loopback-socket.js';
 import { RoomConnection } from '../src/room-connection.js';
 import { reach, until } from './support/clients.js';
@@ -110,6 +116,14 @@ describe('frames over a DataChannel', () => {
     let back: Uint8Array | undefined;
     for (const piece of pieces) back = assembler.push(piece) ?? back;
     expect(back && Buffer.compare(back, doc)).toBe(0);
+  });
+
+  it('are told apart from the goodbye a host sends before closing a channel on purpose', () => {
+    expect(isGoodbye(GOODBYE_MESSAGE)).toBe(true);
+    // A one-byte frame, and the first piece of a frame starting with that byte, are frames.
+    expect(isGoodbye(toMessages(GOODBYE_MESSAGE)[0]!)).toBe(false);
+    expect(isGoodbye(Uint8Array.of(3, 3))).toBe(false);
+    expect(() => new FrameAssembler(100).push(GOODBYE_MESSAGE)).toThrow(/flag 3/);
   });
 
   it('refuse a frame over the limit, an unknown flag, and a whole frame in the middle of another', () => {

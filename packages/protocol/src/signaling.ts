@@ -35,6 +35,11 @@ export const DataChannelFlag = {
   Part: 1,
   /** A frame's last piece: the frame is its pieces, in order, concatenated. */
   Last: 2,
+  /**
+   * Nothing follows: the sender is closing the channel on purpose (its user disconnected), so the
+   * peer takes the close as final and does not reconnect.
+   */
+  Goodbye: 3,
 } as const;
 export type DataChannelFlag = (typeof DataChannelFlag)[keyof typeof DataChannelFlag];
 

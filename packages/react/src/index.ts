@@ -64,4 +64,5 @@ export { type OthersCursorsOptions, useOthersCursors } from './hooks/cursors.js'
 export { type LwwSetter, type OpsSubmit, useAwareness, useLww, useOps, useYDoc } from './hooks/documents.js';
 export { useHost } from './hooks/host.js';
 export { type LockHandle, useAccessRequests, useLock } from './hooks/locks.js';
+export { usePeerChannel } from './hooks/peer-channel.js';
 export { type PeerTextSelection, useOthersTextSelections, useTextSelection } from './hooks/text-selection.js';

@@ -31,7 +31,7 @@ describe('configuration', () => {
       redisUrl: '',
       redisPrefix: 'tandem',
       clusterLeaseMs: 10_000,
-      iceServers: '',
+      iceServers: 'stun:stun.l.google.com:19302',
       codeMissesPerMinute: 20,
       guestsPerMinute: 60,
       sessionsPerMinute: 30,
@@ -99,6 +99,10 @@ describe('configuration', () => {
 
   it('reads STUN/TURN servers as URLs or as JSON with credentials', () => {
     expect(parseIceServers('')).toEqual([]);
+    // Turning the default STUN server off, also from the environment (where empty means unset).
+    expect(parseIceServers('none')).toEqual([]);
+    expect(resolve([], { TANDEM_ICE_SERVERS: 'none' }).iceServers).toBe('none');
+    expect(parseIceServers(resolve([]).iceServers)).toEqual([{ urls: 'stun:stun.l.google.com:19302' }]);
     expect(parseIceServers('stun:a.example.org:3478, stun:b.example.org')).toEqual([
       { urls: 'stun:a.example.org:3478' },
       { urls: 'stun:b.example.org' },

@@ -6,7 +6,15 @@ import { DataChannelFlag, MAX_DATA_CHANNEL_MESSAGE_BYTES } from '@tandem/protoco
  * message starts with a {@link DataChannelFlag}: a frame in one message, a piece that more follow,
  * or a frame's last piece. The channel is ordered and reliable, so pieces arrive in order.
  */
-const { Whole: WHOLE, Part: PART, Last: LAST } = DataChannelFlag;
+const { Whole: WHOLE, Part: PART, Last: LAST, Goodbye: GOODBYE } = DataChannelFlag;
+
+/** The message a peer sends before closing its channel on purpose: the other side does not reconnect. */
+export const GOODBYE_MESSAGE: Uint8Array = Uint8Array.of(GOODBYE);
+
+/** True for {@link GOODBYE_MESSAGE}. */
+export function isGoodbye(message: Uint8Array): boolean {
+  return message.length === 1 && message[0] === GOODBYE;
+}
 
 /** The largest message sent: safe on every browser's DataChannel. */
 export const MAX_MESSAGE_BYTES = MAX_DATA_CHANNEL_MESSAGE_BYTES;

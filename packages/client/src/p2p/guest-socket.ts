@@ -1,9 +1,11 @@
-import { closeCodeOf, ErrorCode, HOST_PEER } from '@tandem/protocol';
+import { closeCodeOf, ErrorCode, errorOfCloseCode, HOST_PEER } from '@tandem/protocol';
 import { connectionTicket } from '../auth.js';
 import { frameBytes, type WebSocketConstructor } from '../connection/transport.js';
 import { CloseCodeWatcher, type DataChannelLike, sendFrame } from './channel.js';
-import { FrameAssembler } from './chunks.js';
+import { FrameAssembler, isGoodbye } from './chunks.js';
+import type { PeerChannelStatus } from './peer-channel.js';
 import {
+  type IceServer,
   type P2PSessionInfo,
   payloadOf,
   type RTCPeerConnectionConstructor,
@@ -22,7 +24,19 @@ export interface GuestSocketOptions {
   WebSocket: WebSocketConstructor;
   RTCPeerConnection: RTCPeerConnectionConstructor;
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  /** STUN/TURN servers to use instead of the server's. */
+  iceServers?: IceServer[];
+  /** Told where the channel to the host stands, as it changes. */
+  onStatus?: (status: PeerChannelStatus, reason?: string) => void;
+  /**
+   * The host disconnected this guest on purpose (the session goes on without it): the guest's
+   * room should leave rather than reconnect. The socket then closes (1000).
+   */
+  onHostDisconnected?: () => void;
 }
+
+/** Why a guest's peer connection failed, as its status tells it. */
+const NO_PATH = 'no network path to the host (behind a strict firewall, it needs a TURN server)';
 
 /**
  * A guest's connection to a peer-to-peer session, as a {@link WebSocketLike}: it signals through
@@ -40,9 +54,12 @@ export class GuestSocket extends SocketLikeBase {
   /** Candidates that arrived before the host's offer was applied. */
   private readonly early: RTCIceCandidateInit[] = [];
   private described = false;
+  /** Set once the host said goodbye: the close that follows is the end, not a drop. */
+  private dismissed = false;
 
   constructor(private readonly options: GuestSocketOptions) {
     super();
+    options.onStatus?.('connecting');
     void this.start();
   }
 
@@ -65,14 +82,14 @@ export class GuestSocket extends SocketLikeBase {
       return this.finish(1006, (error as Error).message);
     }
     if (this.readyState === 3) return;
-    const pc = new this.options.RTCPeerConnection({ iceServers: info.iceServers });
+    const pc = new this.options.RTCPeerConnection({ iceServers: this.options.iceServers ?? info.iceServers });
     this.pc = pc;
     pc.onicecandidate = (event) => {
       if (event.candidate) this.signaling?.send(HOST_PEER, 'ice', event.candidate.toJSON());
     };
     pc.ondatachannel = (event) => this.bind(event.channel as unknown as DataChannelLike);
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed') this.finish(1006, 'peer connection failed');
+      if (pc.connectionState === 'failed') this.finish(1006, NO_PATH, true);
     };
     const ticket = connectionTicket(baseUrl, token, this.options.fetch);
     this.signaling = new SignalingConnection(baseUrl, sessionId, ticket, this.options.WebSocket, {
@@ -128,11 +145,16 @@ export class GuestSocket extends SocketLikeBase {
     channel.onopen = () => {
       if (this.readyState !== 0) return;
       this.readyState = 1;
+      this.options.onStatus?.('connected');
       this.onopen?.({});
     };
     channel.onmessage = (event) => {
       const bytes = frameBytes(event.data);
       if (!bytes) return;
+      if (isGoodbye(bytes)) {
+        this.dismissed = true;
+        return this.options.onHostDisconnected?.();
+      }
       let frame: Uint8Array | undefined;
       try {
         frame = this.assembler.push(bytes);
@@ -147,12 +169,38 @@ export class GuestSocket extends SocketLikeBase {
     channel.onerror = () => undefined;
   }
 
-  private finish(code: number, reason: string): void {
+  /** Closes everything; `failed` when the peer connection could not be made or kept. */
+  private finish(code: number, reason: string, failed = false): void {
     if (this.readyState === 3) return;
     this.readyState = 3;
     this.channel?.close();
     this.pc?.close();
     this.signaling?.close();
+    this.options.onStatus?.(...statusAfterClose(code, reason, failed, this.dismissed));
     this.onclose?.({ code, reason });
   }
+}
+
+/** Closes by the host's choice: the link ends, and nothing failed. */
+const ON_PURPOSE = new Set<number>([ErrorCode.RoomClosed, ErrorCode.Removed, ErrorCode.Declined]);
+
+/**
+ * Where the channel stands once a guest socket closed: `idle` when it was closed on purpose (this
+ * guest left; the host disconnected, removed or declined it, or ended the session), `failed` when
+ * the session refused it for good otherwise or the peer connection failed, `connecting` while its
+ * room reconnects.
+ */
+function statusAfterClose(
+  code: number,
+  reason: string,
+  failed: boolean,
+  dismissed: boolean,
+): [PeerChannelStatus, string | undefined] {
+  if (dismissed) return ['idle', 'the host disconnected'];
+  if (failed) return ['failed', reason];
+  if (code === 1000) return ['idle', undefined];
+  const error = errorOfCloseCode(code);
+  if (error && ON_PURPOSE.has(error.code)) return ['idle', reason || error.message];
+  if (error && !error.retry) return ['failed', reason || error.message];
+  return ['connecting', reason || undefined];
 }

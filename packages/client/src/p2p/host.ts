@@ -12,8 +12,9 @@ import { yjsDocuments } from '@tandem/yjs';
 import { Backoff } from '../connection/backoff.js';
 import { frameBytes, type WebSocketConstructor, type WebSocketLike } from '../connection/transport.js';
 import { ChannelRoomSocket, type DataChannelLike } from './channel.js';
-import { FrameAssembler } from './chunks.js';
+import { FrameAssembler, GOODBYE_MESSAGE } from './chunks.js';
 import { LoopbackSocket } from './loopback-socket.js';
+import { type PeerChannel, PeerChannelCell } from './peer-channel.js';
 import {
   endSessionAsHost,
   type IceServer,
@@ -45,11 +46,15 @@ export interface P2PHostOptions {
   onEnded?: (code: number, reason: string) => void;
 }
 
-/** One guest's link to this host: its peer connection, and its connection id in the room once open. */
+/** One guest's link to this host: its peer connection and channel, and its connection id in the room once open. */
 interface GuestLink {
   pc: RTCPeerConnection;
+  channel: DataChannelLike;
   id: number | undefined;
 }
+
+/** Why a guest's peer connection failed, as the host's status tells it. */
+const NO_PATH = 'no network path to the guest (behind a strict firewall, it needs a TURN server)';
 
 /**
  * The host side of a peer-to-peer session: the room engine runs here, in the host's page, with its
@@ -65,6 +70,9 @@ export class P2PHost {
   private signaling: SignalingConnection;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly backoff = new Backoff({ baseMs: 250, maxMs: 5_000 });
+  private readonly status = new PeerChannelCell();
+  /** Why the last guest could not connect, told while no other guest is connected or connecting. */
+  private failure: string | undefined;
 
   /**
    * Loads the session's room from `options.store` (as it was when this page, or the one before a
@@ -157,17 +165,37 @@ export class P2PHost {
     return [...this.guests.values()].filter((g) => g.id !== undefined).length;
   }
 
+  /**
+   * The host's side of its guests' DataChannels: `idle` until a guest's channel opens, while none
+   * is open and none is being reached, and once the session ends; `connected` while one is open.
+   */
+  get channel(): PeerChannel {
+    return this.status;
+  }
+
+  /** Sets {@link channel} from the guests as they are now. */
+  private updateStatus(): void {
+    const links = [...this.guests.values()];
+    if (links.some((g) => g.id !== undefined)) this.status.set('connected');
+    else if (links.length > 0) this.status.set('connecting');
+    else if (this.failure !== undefined && !this.ended) this.status.set('failed', this.failure);
+    else this.status.set('idle');
+  }
+
   /** Offers a DataChannel to a guest the server introduced. */
   private async invite(peer: number, identity: Identity): Promise<void> {
     if (this.ended) return;
     const pc = new this.options.RTCPeerConnection({ iceServers: this.options.iceServers });
-    const link: GuestLink = { pc, id: undefined };
-    this.guests.set(peer, link);
     const channel = pc.createDataChannel('tandem', { ordered: true }) as unknown as DataChannelLike;
+    const link: GuestLink = { pc, channel, id: undefined };
+    this.guests.set(peer, link);
+    this.failure = undefined;
+    this.updateStatus();
     channel.binaryType = 'arraybuffer';
     channel.onopen = () => {
       if (this.ended || this.guests.get(peer) !== link) return channel.close();
       link.id = this.room.connect(new ChannelRoomSocket(channel), identity);
+      this.updateStatus();
     };
     // A frame may hold a whole document plus its envelope; anything larger cannot be valid.
     const assembler = new FrameAssembler(this.room.limits.maxDocBytes + DATA_CHANNEL_FRAME_SLACK_BYTES);
@@ -188,23 +216,56 @@ export class P2PHost {
       if (event.candidate) this.signaling.send(peer, 'ice', event.candidate.toJSON());
     };
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.drop(peer, link);
+      if (pc.connectionState === 'failed') this.drop(peer, link, NO_PATH);
+      else if (pc.connectionState === 'closed') this.drop(peer, link);
     };
     try {
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
       this.signaling.send(peer, 'offer', pc.localDescription?.toJSON() ?? offer);
-    } catch {
-      this.drop(peer, link);
+    } catch (error) {
+      this.drop(peer, link, `could not offer a connection: ${(error as Error).message}`);
     }
   }
 
-  /** A guest is gone: out of the room, its peer connection closed. */
-  private drop(peer: number, link = this.guests.get(peer)): void {
+  /**
+   * A guest is gone: out of the room, its peer connection closed. `failure` says why it never
+   * connected, when it failed.
+   */
+  private drop(peer: number, link = this.guests.get(peer), failure?: string): void {
     if (!link || this.guests.get(peer) !== link) return;
     this.guests.delete(peer);
     if (link.id !== undefined) this.room.disconnect(link.id);
+    else if (failure !== undefined) this.failure = failure;
     link.pc.close();
+    this.updateStatus();
+  }
+
+  /**
+   * Disconnects every guest and keeps hosting: each channel is closed cleanly, after a goodbye
+   * that tells the guest not to reconnect, and the session waits for the next peer (a guest who
+   * joins again is admitted as a returning participant).
+   */
+  disconnectGuests(): void {
+    for (const [peer, link] of [...this.guests]) {
+      this.guests.delete(peer);
+      if (link.channel.readyState === 'open') {
+        // The peer connection outlives the channel's closing, so the goodbye is delivered first.
+        link.channel.onclose = () => link.pc.close();
+        try {
+          link.channel.send(GOODBYE_MESSAGE);
+        } catch {
+          // Closing anyway: the guest then takes it for a drop and reconnects.
+        }
+        link.channel.close();
+      } else {
+        link.pc.close();
+      }
+      if (link.id !== undefined) this.room.disconnect(link.id);
+      link.id = undefined;
+    }
+    this.failure = undefined;
+    this.updateStatus();
   }
 
   /** Ends the session: every guest is told the room closed, and the server forgets the session. */
@@ -224,5 +285,6 @@ export class P2PHost {
     if (this.retry) clearTimeout(this.retry);
     void this.room.close(code);
     for (const peer of [...this.guests.keys()]) this.drop(peer);
+    this.updateStatus();
   }
 }

@@ -98,10 +98,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     );
     this.lww = this.documents.lww;
     this.ops = this.documents.ops;
-    this.detachVisibility =
-      options.autoVisibility === false
-        ? undefined
-        : watchVisibility((hidden) => this.pointers.setHidden(hidden));
+    this.detachVisibility = options.autoVisibility === false ? undefined : watchVisibility(this.pointers);
     this.detachNetwork = watchNetwork((online) => (online ? this.cameOnline() : this.wentOffline()));
   }
 

@@ -8,14 +8,16 @@ type CursorMessage = MessageOf<
 >;
 
 /**
- * Cursors: this client's, sent at the cursor rate and stopped while the page is hidden, and the
- * others' last known ones. The local cursor and visibility outlive a reconnect; others' cursors go
+ * Cursors: this client's, sent at the cursor rate, stopped while the page is hidden and paused
+ * while its window has lost focus, and the others' last known ones. The local cursor and visibility outlive a reconnect; others' cursors go
  * with the connection they came on.
  */
 export class Cursors {
   private readonly sender: CursorSender;
   private readonly peers = new Map<number, Cursor>();
   private hidden = false;
+  /** The window lost focus: the cursor is cleared for others until it moves with focus back. */
+  private blurred = false;
 
   constructor(
     private readonly ctx: ConnectionContext,
@@ -45,7 +47,7 @@ export class Cursors {
   }
 
   update(cursor: Cursor): void {
-    if (this.hidden) {
+    if (this.hidden || this.blurred) {
       this.sender.clear();
       return;
     }
@@ -64,6 +66,17 @@ export class Cursors {
     this.ctx.sendIfLive({ type: 'visibility', hidden });
   }
 
+  /**
+   * The window lost focus (alt-tab): the cursor is cleared for others and nothing is sent until
+   * focus is back and the cursor moves again (where it was is stale by then). Presence stays, and
+   * the page is not marked hidden: it is still in view.
+   */
+  setFocused(focused: boolean): void {
+    if (focused !== this.blurred) return;
+    this.blurred = !focused;
+    if (this.blurred && this.sender.current) this.clear();
+  }
+
   drop(slot: number): void {
     if (this.peers.delete(slot)) this.ctx.emit('cursor', slot, undefined);
   }
@@ -72,7 +85,7 @@ export class Cursors {
   restore(): void {
     if (this.hidden) this.ctx.sendIfLive({ type: 'visibility', hidden: true });
     const cursor = this.sender.current;
-    if (cursor && !this.hidden) this.sender.update(cursor);
+    if (cursor && !this.hidden && !this.blurred) this.sender.update(cursor);
   }
 
   /** No sending until admitted again. */

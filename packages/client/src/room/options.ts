@@ -49,7 +49,10 @@ export interface RoomConnectionOptions {
   outbox?: EditOutboxStore;
   /** Local cursor sends per second; keep at or under the server's budget. Default 15. */
   cursorRate?: number;
-  /** Hide the cursor automatically when the page is hidden (browsers). Default true. */
+  /**
+   * Hide the cursor automatically when the page is hidden, and pause it while its window has lost
+   * focus (browsers). Default true.
+   */
   autoVisibility?: boolean;
   /** Reconnect backoff. */
   backoff?: BackoffOptions;

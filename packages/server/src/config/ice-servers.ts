@@ -9,12 +9,12 @@ const ICE_URL = /^(stun|turns?):[^\s]+$/;
 
 /**
  * The `iceServers` option: a comma-separated list of `stun:`/`turn:` URLs, or a JSON array of
- * `{ urls, username?, credential? }` (TURN servers need credentials). Empty: none, so peers connect
- * only where host candidates reach (one network). Throws a message saying what is wrong.
+ * `{ urls, username?, credential? }` (TURN servers need credentials). `none` (or empty): none, so
+ * peers connect only where host candidates reach (one network). Throws a message saying what is wrong.
  */
 export function parseIceServers(raw: string): IceServer[] {
   const text = raw.trim();
-  if (text === '') return [];
+  if (text === '' || text === 'none') return [];
   const servers: unknown = text.startsWith('[')
     ? (() => {
         try {

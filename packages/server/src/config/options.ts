@@ -3,6 +3,12 @@
 // `--help`, the config file's keys and the options table of docs/server.md (`npm run
 // docs:options`) all come from it, so adding or changing an option is one edit here.
 
+/**
+ * Google's public STUN server: lets peers on different networks find their public addresses out of
+ * the box. `none` turns it off; networks that block direct paths need a TURN server as well.
+ */
+export const DEFAULT_ICE_SERVERS = 'stun:stun.l.google.com:19302';
+
 /** How an option's value is spelled: a whole number, text, a switch, or one of a list. */
 export type Kind = 'int' | 'string' | 'bool' | { readonly enum: readonly string[] };
 
@@ -380,11 +386,10 @@ export const OPTIONS = {
   },
   iceServers: {
     kind: 'string',
-    default: '',
-    defaultText: 'none (peers on one network)',
+    default: DEFAULT_ICE_SERVERS,
     flag: 'ice-servers',
     env: ['TANDEM_ICE_SERVERS'],
-    doc: 'STUN/TURN servers for peer-to-peer sessions: comma-separated `stun:`/`turn:` URLs, or a JSON array of `{ urls, username, credential }`.',
+    doc: 'STUN/TURN servers for peer-to-peer sessions: comma-separated `stun:`/`turn:` URLs, a JSON array of `{ urls, username, credential }`, or `none` (peers on one network only).',
   },
   roomIdleSeconds: {
     kind: 'int',

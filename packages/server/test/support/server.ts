@@ -18,6 +18,8 @@ export function startServer(config: TandemServerConfig = {}): Promise<TandemServ
     guestsPerMinute: 100_000,
     sessionsPerMinute: 100_000,
     logger: pino({ level: 'silent' }),
+    // Tests have no internet: no STUN server, peers connect over their local addresses.
+    iceServers: 'none',
     ...config,
   });
 }
