@@ -5,11 +5,7 @@ import { guestToken, startServer } from './support/server.js';
 
 const SECRET = 'who-am-i-test-secret-of-at-least-32-bytes';
 
-function sign(
-  claims: Record<string, unknown>,
-  secret = SECRET,
-  exp: string | null = '10m',
-): Promise<string> {
+function sign(claims: Record<string, unknown>, secret = SECRET, exp: string | null = '10m'): Promise<string> {
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('ada-1');
   if (exp) jwt.setExpirationTime(exp);
   return jwt.sign(new TextEncoder().encode(secret));
