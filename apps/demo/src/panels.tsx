@@ -17,9 +17,14 @@ import {
   type FilterPreset,
   type Layer,
   newLayer,
+  SCENES,
+  type SceneId,
 } from './canvas.js';
 import { useEditor } from './editor-context.js';
+import { ProjectFileActions } from './images/project-panel.js';
+import { useAddImages } from './images/use-add-images.js';
 import { PolicySelect, parseTrusted } from './landing.js';
+import { SCENE_LABELS } from './scenes.js';
 
 function Panel({
   title,
@@ -43,7 +48,9 @@ function Panel({
 
 export function LayerPanel() {
   const { state, edit, select, readOnly } = useEditor();
-  const add = (kind: Exclude<Layer['kind'], 'stroke'>) => {
+  const addImages = useAddImages();
+  const imageInput = useRef<HTMLInputElement>(null);
+  const add = (kind: 'rect' | 'text') => {
     const layer = newLayer(kind, state.order.length);
     edit({ add: layer });
     select(layer.id);
@@ -58,9 +65,23 @@ export function LayerPanel() {
         <button type="button" onClick={() => add('text')}>
           + Text
         </button>
-        <button type="button" onClick={() => add('image')}>
+        <button type="button" onClick={() => imageInput.current?.click()}>
           + Image
         </button>
+        {/* The file is read on this device; only its hash, name and size go to the others. */}
+        <input
+          ref={imageInput}
+          type="file"
+          accept="image/*"
+          multiple
+          hidden
+          aria-label="Image files"
+          onChange={(e) => {
+            const files = [...(e.currentTarget.files ?? [])];
+            e.currentTarget.value = '';
+            void addImages(files);
+          }}
+        />
       </fieldset>
       {top.length === 0 ? <p className="muted small">No layers yet.</p> : null}
       <ol className="layer-list">
@@ -352,6 +373,21 @@ export function AdjustmentsPanel() {
             />
           </label>
           <label className="field grow">
+            <span>Scene</span>
+            <select
+              value={p.scene ?? 'none'}
+              onChange={(e) => set({ scene: e.target.value as SceneId }, 'scene')}
+            >
+              {SCENES.map((scene) => (
+                <option key={scene} value={scene}>
+                  {SCENE_LABELS[scene]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="row">
+          <label className="field grow">
             <span>Filter</span>
             <select
               value={p.filter}
@@ -397,6 +433,8 @@ export function AdjustmentsPanel() {
           />
         </div>
       </fieldset>
+      {/* Outside the fieldset: a viewer too exports, and imports images to its own device. */}
+      <ProjectFileActions />
     </Panel>
   );
 }
