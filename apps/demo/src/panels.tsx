@@ -244,15 +244,24 @@ function LayerProperties({ layer }: { layer: Layer }) {
             />
           </label>
         ) : null}
+        {layer.image ? (
+          <p className="muted small" data-testid="image-info">
+            {layer.image.name} · {layer.image.width} × {layer.image.height} px · opened by{' '}
+            {layer.image.by || 'someone'}
+          </p>
+        ) : null}
         <div className="row">
-          <label className="field">
-            <span>Colour</span>
-            <input
-              type="color"
-              value={layer.color}
-              onChange={(e) => set({ color: e.target.value }, 'color')}
-            />
-          </label>
+          {/* An image is drawn from its file: a colour would change nothing. */}
+          {layer.image ? null : (
+            <label className="field">
+              <span>Colour</span>
+              <input
+                type="color"
+                value={layer.color}
+                onChange={(e) => set({ color: e.target.value }, 'color')}
+              />
+            </label>
+          )}
           <label className="field check">
             <input
               type="checkbox"

@@ -118,6 +118,7 @@ describe('real images, kept on each device', () => {
     await choose(host, '+ Image', red);
     await host.locator('img.image-pixels[alt="red.png"]').waitFor();
     expect(await imagePixel(host, 'red.png', 10, 10)).toEqual(RED);
+    await host.getByTestId('image-info').getByText('red.png · 256 × 192 px · opened by Ada').waitFor();
 
     await frame(guest, 'red.png').waitFor();
     await guest.locator('.image-missing', { hasText: "red.png is on Ada's device" }).waitFor();
@@ -237,5 +238,13 @@ describe('real images, kept on each device', () => {
     expect(dropped && Math.round(dropped.x + dropped.width / 2 - box.x)).toBe(400);
     expect(dropped && Math.round(dropped.y + dropped.height / 2 - box.y)).toBe(250);
     await guest.getByTestId('missing-image').filter({ hasText: "blue.png is on Ada's device" }).waitFor();
+  });
+
+  it('images stay on the device across a reload; one never opened there stays missing', async () => {
+    await guest.reload();
+    await guest.locator('img.image-pixels[alt="red.png"]').waitFor();
+    await guest.locator('img.image-pixels[alt="green.png"]').waitFor();
+    expect(await imagePixel(guest, 'green.png', 10, 10)).toEqual(GREEN);
+    await guest.getByTestId('missing-image').filter({ hasText: 'blue.png' }).waitFor();
   });
 });
