@@ -92,6 +92,8 @@ describe('real images, kept on each device', () => {
   let red: string;
   let blue: string;
   let green: string;
+  /** The project file the host exported (red.png and green.png). */
+  let exported = '';
   /** The size of every frame the host's page sent to the server. */
   const sent: number[] = [];
 
@@ -165,6 +167,7 @@ describe('real images, kept on each device', () => {
     expect(download.suggestedFilename()).toMatch(/\.tandem$/);
     const project = join(dir, download.suggestedFilename());
     await download.saveAs(project);
+    exported = project;
 
     await choose(guest, 'Import project…', project);
     const dialog = guest.getByRole('dialog', { name: 'Import project' });
@@ -246,5 +249,18 @@ describe('real images, kept on each device', () => {
     await guest.locator('img.image-pixels[alt="green.png"]').waitFor();
     expect(await imagePixel(guest, 'green.png', 10, 10)).toEqual(GREEN);
     await guest.getByTestId('missing-image').filter({ hasText: 'blue.png' }).waitFor();
+  });
+
+  it("into a canvas that holds layers, a project's layers are added on top only when asked", async () => {
+    const before = await host.locator('.layer-frame').count();
+    await choose(guest, 'Import project…', exported);
+    const dialog = guest.getByRole('dialog', { name: 'Import project' });
+    await dialog.getByRole('button', { name: 'Add its layers to the canvas' }).click();
+    await host
+      .locator('.layer-frame')
+      .nth(before + 1)
+      .waitFor();
+    expect(await host.locator('.layer-frame').count()).toBe(before + 2);
+    expect(await host.locator('img.image-pixels[alt="green.png"]').count()).toBe(2);
   });
 });
