@@ -47,17 +47,21 @@ async function choose(page: Page, button: string, path: string): Promise<void> {
 
 /** The colour of a pixel of the image the page draws for `name`, read from its own copy. */
 function imagePixel(page: Page, name: string, x: number, y: number): Promise<number[]> {
-  return page.locator(`img.image-pixels[alt="${name}"]`).evaluate(
-    async (img, [px, py]) => {
-      const image = img as HTMLImageElement;
-      await image.decode();
-      const canvas = new OffscreenCanvas(image.naturalWidth, image.naturalHeight);
-      const g = canvas.getContext('2d')!;
-      g.drawImage(image, 0, 0);
-      return [...g.getImageData(px!, py!, 1, 1).data.slice(0, 3)];
-    },
-    [x, y],
-  );
+  // Every layer of one file draws the same copy: the first will do.
+  return page
+    .locator(`img.image-pixels[alt="${name}"]`)
+    .first()
+    .evaluate(
+      async (img, [px, py]) => {
+        const image = img as HTMLImageElement;
+        await image.decode();
+        const canvas = new OffscreenCanvas(image.naturalWidth, image.naturalHeight);
+        const g = canvas.getContext('2d')!;
+        g.drawImage(image, 0, 0);
+        return [...g.getImageData(px!, py!, 1, 1).data.slice(0, 3)];
+      },
+      [x, y],
+    );
 }
 
 /** The colours at points of the canvas (relative to it) as the page shows it on screen. */
@@ -262,5 +266,25 @@ describe('real images, kept on each device', () => {
       .waitFor();
     expect(await host.locator('.layer-frame').count()).toBe(before + 2);
     expect(await host.locator('img.image-pixels[alt="green.png"]').count()).toBe(2);
+  });
+
+  it('a viewer takes only the images of a project file: the canvas is not theirs to change', async () => {
+    const vera = await person(browser());
+    pages.vera = vera;
+    await signIn(vera, await host.getByLabel('Invite link').inputValue(), 'Vera');
+    await host.getByRole('button', { name: 'Make Vera a viewer' }).click();
+    await vera.getByTestId('read-only-badge').waitFor();
+    const layers = await host.locator('.layer-frame').count();
+    await vera.getByTestId('missing-image').filter({ hasText: 'green.png' }).waitFor();
+
+    await choose(vera, 'Import project…', exported);
+    const dialog = vera.getByRole('dialog', { name: 'Import project' });
+    await dialog.getByText('As a viewer you cannot add its layers.').waitFor();
+    expect(await dialog.getByRole('button', { name: 'Add its layers to the canvas' }).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Take its images only' }).click();
+    await vera.locator('img.image-pixels[alt="green.png"]').first().waitFor();
+    expect(await imagePixel(vera, 'green.png', 10, 10)).toEqual(GREEN);
+    expect(await host.locator('.layer-frame').count()).toBe(layers);
+    await vera.context().close();
   });
 });
