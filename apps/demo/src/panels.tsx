@@ -253,14 +253,7 @@ function LayerProperties({ layer }: { layer: Layer }) {
         <div className="row">
           {/* An image is drawn from its file: a colour would change nothing. */}
           {layer.image ? null : (
-            <label className="field">
-              <span>Colour</span>
-              <input
-                type="color"
-                value={layer.color}
-                onChange={(e) => set({ color: e.target.value }, 'color')}
-              />
-            </label>
+            <ColorField label="Colour" value={layer.color} onChange={(color) => set({ color }, 'color')} />
           )}
           <label className="field check">
             <input
@@ -287,6 +280,23 @@ function LayerProperties({ layer }: { layer: Layer }) {
         </div>
       </fieldset>
     </div>
+  );
+}
+
+function ColorField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input type="color" value={value} onChange={(e) => onChange(e.target.value)} />
+    </label>
   );
 }
 
@@ -373,14 +383,11 @@ export function AdjustmentsPanel() {
     <Panel title="Canvas">
       <fieldset disabled={readOnly} aria-label="Canvas settings">
         <div className="row">
-          <label className="field">
-            <span>Background</span>
-            <input
-              type="color"
-              value={p.background}
-              onChange={(e) => set({ background: e.target.value }, 'bg')}
-            />
-          </label>
+          <ColorField
+            label="Background"
+            value={p.background}
+            onChange={(background) => set({ background }, 'bg')}
+          />
           <label className="field grow">
             <span>Scene</span>
             <select
