@@ -13,8 +13,27 @@ export interface Stroke {
 }
 
 /**
- * One layer of the canvas. Pixel data never travels: an image layer is a placeholder, a stroke
- * is its point list.
+ * The image an image layer shows, by the SHA-256 of the file's bytes. The pixels stay on the
+ * device that opened the file; every other device draws its own copy of the same file, or a
+ * placeholder naming it until it has one.
+ */
+export interface ImageRef {
+  /** SHA-256 of the file's bytes, 64 lowercase hex digits. */
+  hash: string;
+  /** The file's name, as it was opened ("photo.jpg"). */
+  name: string;
+  /** Its media type ("image/png"). */
+  type: string;
+  /** Its natural size in pixels. */
+  width: number;
+  height: number;
+  /** The display name of whoever opened it, so others know whom to ask for it. */
+  by: string;
+}
+
+/**
+ * One layer of the canvas. Pixel data never travels: an image layer names its file by hash, a
+ * stroke is its point list.
  */
 export interface Layer {
   id: string;
@@ -30,16 +49,23 @@ export interface Layer {
   visible: boolean;
   /** Only on stroke layers. */
   stroke?: Stroke;
+  /** Only on image layers (those made before images were real have none: a grey placeholder). */
+  image?: ImageRef;
 }
 
 export const FILTERS = ['none', 'cinematic', 'vintage', 'noir', 'vivid'] as const;
 export type FilterPreset = (typeof FILTERS)[number];
 export const BRUSH_MODES = ['paint', 'erase', 'mask'] as const;
 export type BrushMode = (typeof BRUSH_MODES)[number];
+/** Backgrounds drawn by each device over the background colour (see scenes.ts). */
+export const SCENES = ['none', 'studio', 'sunset', 'grid'] as const;
+export type SceneId = (typeof SCENES)[number];
 
 /** Canvas-wide properties: the editor's adjustment panel. */
 export interface CanvasProps {
   background: string;
+  /** Absent in canvases saved before scenes existed: read as `none`. */
+  scene?: SceneId;
   filter: FilterPreset;
   intensity: number;
   brightness: number;

@@ -7,6 +7,7 @@ export * from './canvas-model.js';
 
 export const DEFAULT_PROPS: CanvasProps = {
   background: '#f4f1ea',
+  scene: 'none',
   filter: 'none',
   intensity: 70,
   brightness: 100,
@@ -72,15 +73,14 @@ export function layerId(kind: Layer['kind']): string {
   return `${kind}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}${counter}`;
 }
 
-/** A new shape, text or image layer, placed a little apart from the previous ones. */
-export function newLayer(kind: Exclude<Layer['kind'], 'stroke'>, index: number): Layer {
+/** A new shape or text layer, placed a little apart from the previous ones (images: image-layer.ts). */
+export function newLayer(kind: 'rect' | 'text', index: number): Layer {
   const id = layerId(kind);
   const offset = (index % 6) * 36;
   const base = { id, kind, x: 60 + offset, y: 50 + offset, opacity: 1, visible: true, text: '' };
   const color = PALETTE[index % PALETTE.length]!;
   if (kind === 'text')
     return { ...base, name: `Text ${index + 1}`, w: 220, h: 60, color: '#1f2330', text: 'Sale' };
-  if (kind === 'image') return { ...base, name: `Image ${index + 1}`, w: 200, h: 150, color: '#9aa3b5' };
   return { ...base, name: `Shape ${index + 1}`, w: 160, h: 110, color };
 }
 
@@ -88,7 +88,8 @@ const PRESETS: Record<FilterPreset, (k: number) => string> = {
   none: () => '',
   cinematic: (k) => `contrast(${1 + 0.25 * k}) saturate(${1 - 0.25 * k}) hue-rotate(${-10 * k}deg)`,
   vintage: (k) => `sepia(${0.6 * k}) contrast(${1 - 0.1 * k})`,
-  noir: (k) => `grayscale(${k}) contrast(${1 + 0.3 * k})`,
+  // Noir is black and white at any intensity; the intensity sets how hard its contrast is.
+  noir: (k) => `grayscale(1) contrast(${1 + 0.3 * k})`,
   vivid: (k) => `saturate(${1 + 0.8 * k}) contrast(${1 + 0.1 * k})`,
 };
 

@@ -13,6 +13,7 @@ const LAYER_WORDS: Partial<Record<keyof Layer, string>> = {
 
 const PROP_WORDS: Record<keyof CanvasProps, string> = {
   background: 'the background',
+  scene: 'the scene',
   filter: 'the filter',
   intensity: 'the filter intensity',
   brightness: 'the brightness',
@@ -30,7 +31,7 @@ function list(words: string[]): string {
 }
 
 function article(kind: Layer['kind']): string {
-  return { rect: 'a shape', text: 'a text', image: 'an image placeholder', stroke: 'a stroke' }[kind];
+  return { rect: 'a shape', text: 'a text', image: 'an image', stroke: 'a stroke' }[kind];
 }
 
 /**
@@ -38,7 +39,10 @@ function article(kind: Layer['kind']): string {
  * "drew a stroke", "changed Circle's opacity". `state` is the canvas before the op.
  */
 export function describeCanvasOp(state: CanvasState, op: CanvasOp): string | undefined {
-  if ('add' in op) return op.add.kind === 'stroke' ? 'drew a stroke' : `added ${article(op.add.kind)}`;
+  if ('add' in op) {
+    if (op.add.image) return `added the image ${op.add.image.name}`;
+    return op.add.kind === 'stroke' ? 'drew a stroke' : `added ${article(op.add.kind)}`;
+  }
   if ('remove' in op) return `deleted ${state.layers[op.remove]?.name ?? 'a layer'}`;
   if ('move' in op) return `moved ${state.layers[op.move]?.name ?? 'a layer'} in the stack`;
   if ('layer' in op) {

@@ -17,9 +17,14 @@ import {
   type FilterPreset,
   type Layer,
   newLayer,
+  SCENES,
+  type SceneId,
 } from './canvas.js';
 import { useEditor } from './editor-context.js';
+import { ProjectFileActions } from './images/project-panel.js';
+import { useAddImages } from './images/use-add-images.js';
 import { PolicySelect, parseTrusted } from './landing.js';
+import { SCENE_LABELS } from './scenes.js';
 
 function Panel({
   title,
@@ -43,7 +48,9 @@ function Panel({
 
 export function LayerPanel() {
   const { state, edit, select, readOnly } = useEditor();
-  const add = (kind: Exclude<Layer['kind'], 'stroke'>) => {
+  const addImages = useAddImages();
+  const imageInput = useRef<HTMLInputElement>(null);
+  const add = (kind: 'rect' | 'text') => {
     const layer = newLayer(kind, state.order.length);
     edit({ add: layer });
     select(layer.id);
@@ -58,9 +65,23 @@ export function LayerPanel() {
         <button type="button" onClick={() => add('text')}>
           + Text
         </button>
-        <button type="button" onClick={() => add('image')}>
+        <button type="button" onClick={() => imageInput.current?.click()}>
           + Image
         </button>
+        {/* The file is read on this device; only its hash, name and size go to the others. */}
+        <input
+          ref={imageInput}
+          type="file"
+          accept="image/*"
+          multiple
+          hidden
+          aria-label="Image files"
+          onChange={(e) => {
+            const files = [...(e.currentTarget.files ?? [])];
+            e.currentTarget.value = '';
+            void addImages(files);
+          }}
+        />
       </fieldset>
       {top.length === 0 ? <p className="muted small">No layers yet.</p> : null}
       <ol className="layer-list">
@@ -223,15 +244,17 @@ function LayerProperties({ layer }: { layer: Layer }) {
             />
           </label>
         ) : null}
+        {layer.image ? (
+          <p className="muted small" data-testid="image-info">
+            {layer.image.name} · {layer.image.width} × {layer.image.height} px · opened by{' '}
+            {layer.image.by || 'someone'}
+          </p>
+        ) : null}
         <div className="row">
-          <label className="field">
-            <span>Colour</span>
-            <input
-              type="color"
-              value={layer.color}
-              onChange={(e) => set({ color: e.target.value }, 'color')}
-            />
-          </label>
+          {/* An image is drawn from its file: a colour would change nothing. */}
+          {layer.image ? null : (
+            <ColorField label="Colour" value={layer.color} onChange={(color) => set({ color }, 'color')} />
+          )}
           <label className="field check">
             <input
               type="checkbox"
@@ -257,6 +280,23 @@ function LayerProperties({ layer }: { layer: Layer }) {
         </div>
       </fieldset>
     </div>
+  );
+}
+
+function ColorField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input type="color" value={value} onChange={(e) => onChange(e.target.value)} />
+    </label>
   );
 }
 
@@ -343,14 +383,26 @@ export function AdjustmentsPanel() {
     <Panel title="Canvas">
       <fieldset disabled={readOnly} aria-label="Canvas settings">
         <div className="row">
-          <label className="field">
-            <span>Background</span>
-            <input
-              type="color"
-              value={p.background}
-              onChange={(e) => set({ background: e.target.value }, 'bg')}
-            />
+          <ColorField
+            label="Background"
+            value={p.background}
+            onChange={(background) => set({ background }, 'bg')}
+          />
+          <label className="field grow">
+            <span>Scene</span>
+            <select
+              value={p.scene ?? 'none'}
+              onChange={(e) => set({ scene: e.target.value as SceneId }, 'scene')}
+            >
+              {SCENES.map((scene) => (
+                <option key={scene} value={scene}>
+                  {SCENE_LABELS[scene]}
+                </option>
+              ))}
+            </select>
           </label>
+        </div>
+        <div className="row">
           <label className="field grow">
             <span>Filter</span>
             <select
@@ -397,6 +449,8 @@ export function AdjustmentsPanel() {
           />
         </div>
       </fieldset>
+      {/* Outside the fieldset: a viewer too exports, and imports images to its own device. */}
+      <ProjectFileActions />
     </Panel>
   );
 }

@@ -2,6 +2,10 @@ import { LiveCursors, useLock, useRoom, useSelf } from '@tandem/react';
 import { useRef, useState } from 'react';
 import { type CanvasProps, cssFilter, type Layer, layerId, type Stroke } from './canvas.js';
 import { useEditor } from './editor-context.js';
+import { ImageLayerView } from './images/image-layer-view.js';
+import { MissingImages } from './images/missing-images.js';
+import { useAddImages } from './images/use-add-images.js';
+import { sceneStyle } from './scenes.js';
 import { strokeLayer, strokePath } from './stroke.js';
 
 export const STAGE_W = 640;
@@ -15,6 +19,7 @@ export function Stage() {
   const ref = useRef<HTMLDivElement>(null);
   // The drag of the stroke being drawn; it travels as one op when the pointer lifts.
   const [drawn, setDrawn] = useState<[number, number][] | undefined>();
+  const addImages = useAddImages();
   const brush = { mode: state.props.brushMode, size: state.props.brushSize, color: self?.color ?? '#1f2330' };
 
   const at = (e: React.PointerEvent): [number, number] | undefined => {
@@ -65,13 +70,27 @@ export function Stage() {
           {state.props.filter === 'none' ? '' : ` ${state.props.intensity} %`}
         </span>
       </div>
+      <MissingImages />
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for image files; the Layers panel's + Image does the same from the keyboard */}
       <div
         ref={ref}
         className="stage"
         data-testid="stage"
         data-tool={tool}
         data-read-only={readOnly || undefined}
-        style={{ width: STAGE_W, height: STAGE_H, background: state.props.background }}
+        style={{ width: STAGE_W, height: STAGE_H }}
+        onDragOver={(e) => {
+          if (readOnly || !e.dataTransfer.types.includes('Files')) return;
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+        }}
+        onDrop={(e) => {
+          if (readOnly) return;
+          e.preventDefault();
+          const box = ref.current?.getBoundingClientRect();
+          const at = box ? { x: e.clientX - box.left, y: e.clientY - box.top } : undefined;
+          void addImages([...e.dataTransfer.files], at);
+        }}
         onPointerMove={onPointerMove}
         onPointerLeave={() => room.clearCursor()}
         onPointerDown={(e) => {
@@ -85,7 +104,9 @@ export function Stage() {
         onPointerUp={finishStroke}
         onPointerCancel={() => setDrawn(undefined)}
       >
+        {/* The backdrop is inside the filtered content: a filter (noir) covers the whole canvas. */}
         <div className="stage-content" style={{ filter: cssFilter(state.props) }}>
+          <div className="stage-backdrop" style={sceneStyle(state.props.scene, state.props.background)} />
           {state.order.map((id) => {
             const layer = state.layers[id];
             return layer ? <LayerView key={id} layer={layer} props={state.props} /> : null;
@@ -103,7 +124,9 @@ export function Stage() {
           })}
         </div>
         {state.order.length === 0 ? (
-          <p className="stage-empty">Add a shape, a text or an image placeholder from the Layers panel.</p>
+          <p className="stage-empty">
+            Add a shape, a text or an image from the Layers panel, or drop an image file here.
+          </p>
         ) : null}
         <LiveCursors />
       </div>
@@ -164,13 +187,7 @@ function LayerView({ layer, props }: { layer: Layer; props: CanvasProps }) {
       </svg>
     );
   }
-  if (layer.kind === 'image') {
-    return (
-      <div className="layer image" style={{ ...style, borderColor: layer.color }}>
-        <span>Image · {layer.name}</span>
-      </div>
-    );
-  }
+  if (layer.kind === 'image') return <ImageLayerView layer={layer} style={style} />;
   return <div className="layer rect" style={{ ...style, background: layer.color }} />;
 }
 

@@ -189,11 +189,11 @@ describe('server restart', () => {
     Object.assign(pages, { restartHost: host, restartGuest: guest });
     try {
       await startSession(host, server.url, 'Ada', 'open');
-      await host.getByRole('button', { name: '+ Image' }).click();
-      await frame(host, 'Image 1').waitFor();
+      await host.getByRole('button', { name: '+ Text' }).click();
+      await frame(host, 'Text 1').waitFor();
       const invite = await host.getByLabel('Invite link').inputValue();
       await signIn(guest, invite, 'Grace');
-      await frame(guest, 'Image 1').waitFor();
+      await frame(guest, 'Text 1').waitFor();
 
       await server.close();
       await host.locator('.topbar .tandem-connection:not([data-status="connected"])').waitFor();
@@ -201,7 +201,7 @@ describe('server restart', () => {
 
       await host.locator('.topbar .tandem-connection[data-status="connected"]').waitFor({ timeout: 20_000 });
       await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor({ timeout: 20_000 });
-      await frame(guest, 'Image 1').waitFor();
+      await frame(guest, 'Text 1').waitFor();
       await host.getByRole('button', { name: '+ Shape' }).click();
       await frame(guest, 'Shape 2').waitFor();
     } finally {
