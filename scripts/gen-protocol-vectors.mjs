@@ -324,6 +324,8 @@ const VECTORS = [
     'accessResult/cancelled',
     { type: 'accessResult', requestId: 45, rid: 11, resource: 'layer:7', outcome: 'cancelled' },
   ],
+  ['lockKeep', { type: 'lockKeep', rid: 13, resource: 'layer:7', lockId: 'lk_5c1d9e' }],
+  ['accessPending', { type: 'accessPending', rid: 9, requestId: 42, resource: 'layer:7', timeoutMs: 10000 }],
   ['lwwSet', { type: 'lwwSet', rid: 12, resource: '', doc: json({ title: 'Übung 1', blocks: [] }) }],
   ['lwwDoc', { type: 'lwwDoc', version: 300, slot: 3, doc: json({ title: 'Übung 1', blocks: [] }) }],
   ['lwwDoc/loaded-by-room', { type: 'lwwDoc', version: 0, slot: 0, doc: bytes() }],

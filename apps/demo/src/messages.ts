@@ -1,4 +1,4 @@
-import type { TandemError } from '@tandem/client';
+import type { LockLostReason, TandemError } from '@tandem/client';
 
 /** What to tell a person about each refusal, in plain words. */
 const MESSAGES: Record<string, string> = {
@@ -53,4 +53,19 @@ export function friendly(
   if (/again in \d+ s$/.test(error.message))
     return `${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`;
   return IN_CONTEXT[concerning][error.codeName] ?? MESSAGES[error.codeName] ?? error.message;
+}
+
+/**
+ * What to tell the holder whose hold on a layer ended without their letting go of it; nothing when
+ * they handed it to someone who asked (they just clicked Release).
+ */
+export function lockLostMessage(reason: LockLostReason, layer: string): string | undefined {
+  switch (reason) {
+    case 'expired':
+      return `Your hold on ${layer} expired: nothing was changed in it for a while. Select it again to keep editing.`;
+    case 'released-to-requester':
+      return undefined;
+    case 'removed':
+      return `Your hold on ${layer} was ended.`;
+  }
 }

@@ -6,6 +6,7 @@ import {
   useLock,
   useOthers,
   useSelf,
+  useStatus,
   WaitingRoomList,
 } from '@tandem/react';
 import { useEffect, useId, useRef, useState } from 'react';
@@ -182,7 +183,7 @@ export function PropertiesPanel() {
 
 function LayerProperties({ layer }: { layer: Layer }) {
   const { edit, select, readOnly } = useEditor();
-  const { state } = useLock(layer.id);
+  const { state, lost } = useLock(layer.id);
   const [asking, setAsking] = useState(false);
   const set = (patch: Partial<Layer>, key?: string) =>
     edit({ layer: layer.id, set: patch }, layer.id, key ? `${layer.id}:${key}` : undefined);
@@ -207,8 +208,12 @@ function LayerProperties({ layer }: { layer: Layer }) {
           )}
         </div>
       ) : state.kind === 'free' ? (
-        <div className="lock-banner" role="status">
-          <p>Nobody holds this layer.</p>
+        <div className="lock-banner" role="status" data-lost={lost}>
+          <p>
+            {lost === 'expired'
+              ? `Your hold on ${layer.name} expired: nothing was changed in it for a while.`
+              : 'Nobody holds this layer.'}
+          </p>
           <button type="button" onClick={() => select(layer.id)}>
             Edit this layer
           </button>
@@ -550,10 +555,19 @@ export function PeoplePanel() {
   const self = useSelf();
   const others = useOthers();
   const { isHost, remove, setAccess } = useAdmission();
+  const { status } = useStatus();
+  // While the connection is down the list is who was here when it dropped, not who is here now.
+  const stale = status !== 'connected';
   return (
     <Panel title="People">
       {isHost ? <WaitingRoomList label="Waiting to join" empty={null} className="waiting" /> : null}
-      <ul className="roster" aria-label="In this session">
+      {stale ? (
+        <p className="muted small roster-stale" role="status">
+          {status === 'disconnected' ? 'Disconnected' : 'Reconnecting…'} Who is here is not known until the
+          connection is back.
+        </p>
+      ) : null}
+      <ul className="roster" aria-label="In this session" data-stale={stale || undefined}>
         {self ? (
           <li>
             <span className="dot" style={{ background: self.color }} aria-hidden="true" />

@@ -31,7 +31,7 @@ import {
   rememberSelection,
 } from './identity.js';
 import { LessonPane } from './lesson.js';
-import { friendly } from './messages.js';
+import { friendly, lockLostMessage } from './messages.js';
 import type { Opening } from './opening.js';
 import {
   ActivityPanel,
@@ -333,6 +333,11 @@ function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProp
   const notify = useCallback((message: string) => setNotice(message), []);
   const onError = useCallback((e: unknown) => setNotice(friendly(e as TandemError)), []);
   useEvent('error', onError);
+  // The layer's name as it is now: the handler is the latest render's.
+  useEvent('lockLost', ({ resource, reason }) => {
+    const message = lockLostMessage(reason, state.layers[resource]?.name ?? 'a layer');
+    if (message) setNotice(message);
+  });
 
   const queue = useMemo(() => new OpQueue(submit, onError), [submit, onError]);
   useEffect(() => () => queue.dispose(), [queue]);

@@ -197,7 +197,7 @@ function LayerView({ layer, props }: { layer: Layer; props: CanvasProps }) {
  */
 function LayerFrame({ layer }: { layer: Layer }) {
   const { selected, select, edit, readOnly } = useEditor();
-  const { state } = useLock(layer.id);
+  const { state, touch } = useLock(layer.id);
   const self = useSelf();
   const [drag, setDrag] = useState<{ dx: number; dy: number; x0: number; y0: number } | undefined>();
   if (!layer.visible) return null;
@@ -235,7 +235,10 @@ function LayerFrame({ layer }: { layer: Layer }) {
         }
       }}
       onPointerMove={(e) => {
-        if (drag) setDrag({ ...drag, dx: e.clientX - drag.x0, dy: e.clientY - drag.y0 });
+        if (!drag) return;
+        // The move is sent on release: until then, dragging is what keeps the hold.
+        touch();
+        setDrag({ ...drag, dx: e.clientX - drag.x0, dy: e.clientY - drag.y0 });
       }}
       onPointerUp={() => {
         if (drag && (drag.dx !== 0 || drag.dy !== 0)) move(layer.x + drag.dx, layer.y + drag.dy);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { friendly } from '../src/messages.js';
+import { friendly, lockLostMessage } from '../src/messages.js';
 
 describe('refusals in plain words', () => {
   it('speaks of a session only for a refused join', () => {
@@ -36,5 +36,13 @@ describe('refusals in plain words', () => {
     expect(friendly({ codeName: 'SessionEnded', message: 'the host ended the session' }, 'join')).toBe(
       'The host ended the session.',
     );
+  });
+});
+
+describe('a hold that ended', () => {
+  it('names the layer when it lapsed or was ended, and says nothing when it was handed over', () => {
+    expect(lockLostMessage('expired', 'Shape 1')).toMatch(/^Your hold on Shape 1 expired/);
+    expect(lockLostMessage('removed', 'Shape 1')).toBe('Your hold on Shape 1 was ended.');
+    expect(lockLostMessage('released-to-requester', 'Shape 1')).toBeUndefined();
   });
 });

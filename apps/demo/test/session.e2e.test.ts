@@ -95,7 +95,8 @@ describe('two people on one canvas', () => {
     await referenceShot(host, 'access-request');
     await toast.getByRole('button', { name: /^Release/ }).click();
 
-    await guest.locator('.tandem-request-access-outcome[data-outcome="granted"]').waitFor();
+    // Granted, the request form closes itself, and the layer is Grace's to edit.
+    await guest.locator('.tandem-request-access').waitFor({ state: 'detached' });
     await guest.locator('.layer-props[data-lock="mine"]').waitFor();
     await guest.getByLabel('Name').fill('Hero (Grace)');
     await host.locator('.layer-name', { hasText: 'Hero (Grace)' }).waitFor();
@@ -108,10 +109,22 @@ describe('two people on one canvas', () => {
     await host.locator('.layer-name', { hasText: 'Hero (Grace)' }).click();
     await host.getByRole('button', { name: 'Request access' }).click();
     await host.getByRole('button', { name: 'Send request' }).click();
-    await guest.locator('.tandem-access-request').first().waitFor();
+    // Both sides see the time left: the one who asks, and the one asked.
+    await host
+      .locator('.tandem-request-access-countdown', { hasText: /^[1-3] s left for an answer$/ })
+      .waitFor();
+    await guest
+      .locator('.tandem-access-request-countdown', { hasText: /^[1-3] s left to answer$/ })
+      .waitFor();
     await host.locator('.tandem-request-access-outcome[data-outcome="timeout"]').waitFor({ timeout: 10_000 });
     expect(await host.locator('.tandem-request-access-outcome').textContent()).toContain('No answer in time');
     await guest.locator('.tandem-access-request').first().waitFor({ state: 'detached' });
+    // The one who did not answer learns what they missed, until they dismiss it.
+    const missed = guest.locator('.tandem-access-missed');
+    await missed.waitFor();
+    expect(await missed.textContent()).toContain("You missed Ada's request for Hero (Grace)");
+    await missed.getByRole('button', { name: 'Dismiss' }).click();
+    await missed.waitFor({ state: 'detached' });
     await host.getByRole('button', { name: 'Close' }).click();
   });
 

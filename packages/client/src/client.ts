@@ -1,5 +1,5 @@
 import { type AdmissionPolicy, type DocMode, ErrorCode } from '@tandem/protocol';
-import type { Identity, RoomStore } from '@tandem/room';
+import type { Clock, Identity, RoomStore } from '@tandem/room';
 import { type AuthOption, type TokenSource, tokenSource } from './auth.js';
 import { toBase64 } from './base64.js';
 import type { BackoffOptions } from './connection/backoff.js';
@@ -52,6 +52,11 @@ export interface ClientOptions {
    * const client = createClient({ url, auth, liveness: { pingAfterMs: 5_000, timeoutMs: 5_000 } });
    */
   liveness?: LivenessOptions | false;
+  /**
+   * Time for the liveness watch, lock leases and access-request countdowns; tests pass a manual
+   * clock. Default the system's.
+   */
+  clock?: Clock;
   /** In `ops` rooms, offer the room a snapshot after this many operations (needs a reducer). Default 500. */
   opsSnapshotEvery?: number;
   /** WebRTC implementation for peer-to-peer sessions. Default `globalThis.RTCPeerConnection`. */
@@ -294,6 +299,7 @@ export class TandemClient {
       WebSocket: this.WebSocketImpl,
       fetch: this.fetchImpl,
       ...(this.options.liveness !== undefined ? { liveness: this.options.liveness } : {}),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
       ...(this.options.name !== undefined ? { name: this.options.name } : {}),
       ...(this.options.cursorRate !== undefined ? { cursorRate: this.options.cursorRate } : {}),
       ...(this.options.autoVisibility !== undefined ? { autoVisibility: this.options.autoVisibility } : {}),

@@ -9,6 +9,7 @@ import type {
   Cursor,
   LockGrant,
   LockState,
+  OutgoingAccessRequest,
   Participant,
   RoomSettingsView,
   WaitingGuest,
@@ -91,9 +92,30 @@ export class RoomConnection extends ConnectionCore {
 
   // ── Locks ────────────────────────────────────────────────────────────────────────────────
 
-  /** Selects a resource: acquires its lock (or renews it if already held). Rejects with `LockedByOther`. */
+  /**
+   * Selects a resource: acquires its lock (or renews it if already held). Rejects with
+   * `LockedByOther`. The lock is a lease (the room's `lockTtlSeconds`, 60 s by default) renewed
+   * while this user is active in it: every edit naming the resource, and {@link touch}. A hold
+   * that ends without {@link deselect} is told as a `lockLost` event with its reason.
+   *
+   * @example
+   * await room.select('layer-1');
+   * room.on('lockLost', ({ resource, reason }) => {
+   *   if (reason === 'expired') console.log(`Your hold on ${resource} expired`);
+   * });
+   */
   select(resource: string): Promise<LockGrant> {
     return this.locks.select(resource);
+  }
+
+  /**
+   * Tells the room this user is active in `resource` (dragging it, typing in it) without an edit
+   * that names it, so its lock does not lapse; without a resource, active in every held one.
+   * Cheap to call on every pointer move: a renewal goes at most once per third of the lease.
+   * Cursor and presence updates count as activity in every held lock already.
+   */
+  touch(resource?: string): void {
+    this.locks.touch(resource);
   }
 
   /** Deselects a resource: releases its lock if this user holds it. */
@@ -122,6 +144,14 @@ export class RoomConnection extends ConnectionCore {
   /** Access requests to this user that are still open. */
   get accessRequests(): AccessRequest[] {
     return this.locks.accessRequests;
+  }
+
+  /**
+   * This user's own open request for `resource`, once the room has passed it to the holder: its
+   * `expiresAt` is when it times out unanswered (the `accessPending` event says when it changes).
+   */
+  ownAccessRequest(resource: string): OutgoingAccessRequest | undefined {
+    return this.locks.ownAccessRequest(resource);
   }
 
   // ── Chat ─────────────────────────────────────────────────────────────────────────────────

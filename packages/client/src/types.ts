@@ -45,7 +45,14 @@ export type Cursor =
 /** Who holds a resource, from this client's point of view. */
 export type LockState =
   | { kind: 'free'; readOnly: false }
-  | { kind: 'mine'; readOnly: false; lockId: string; fence: number }
+  | {
+      kind: 'mine';
+      readOnly: false;
+      lockId: string;
+      fence: number;
+      /** When the lease lapses unless renewed (client clock, ms); activity in the resource renews it. */
+      expiresAt: number;
+    }
   | { kind: 'held'; readOnly: true; holderUserId: string; holder: Participant | undefined; fence: number };
 
 /** A held lock of this user. */
@@ -53,6 +60,30 @@ export interface LockGrant {
   resource: string;
   lockId: string;
   fence: number;
+  /** When the lease lapses unless renewed (client clock, ms). */
+  expiresAt: number;
+}
+
+/**
+ * Why this user no longer holds a lock it did not release itself: `expired` (the lease ran out
+ * with no activity in the resource, or lapsed while offline), `released-to-requester` (this user
+ * answered an access request with Release, so it passed to them), `removed` (the room freed it: the
+ * host removed this user, or another tab released it).
+ */
+export type LockLostReason = 'expired' | 'released-to-requester' | 'removed';
+
+/** A hold this user lost; see {@link LockLostReason}. */
+export interface LockLoss {
+  resource: string;
+  reason: LockLostReason;
+}
+
+/** This user's own open request for someone else's lock. */
+export interface OutgoingAccessRequest {
+  requestId: number;
+  resource: string;
+  /** When it times out unanswered (client clock, ms). */
+  expiresAt: number;
 }
 
 /** An access request for one of this user's locks, to answer. */

@@ -284,3 +284,19 @@ describe('a peer-to-peer host whose page reloads', () => {
     });
   });
 });
+
+describe('a peer-to-peer host ending its session from the room', () => {
+  it('ends it on the signaling server too, as session.end() does', async () => {
+    const first = page({ guest: 'Ada' });
+    const token = await first.client.token();
+    const session = await first.client.hostPeerToPeer();
+    await reach(session.room, 'connected');
+    const ended = sessionEnds(session.sessionId);
+    await session.room.endSession();
+    await ended;
+    expect(server.signaling.size).toBe(0);
+    await expect(page(token).client.resumePeerToPeer(session.sessionId)).rejects.toMatchObject({
+      code: ErrorCode.RoomNotFound,
+    });
+  });
+});

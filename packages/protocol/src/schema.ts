@@ -390,7 +390,7 @@ export const MESSAGES = {
   lockRenew: {
     tag: 0x42,
     dir: 'c2s',
-    doc: 'Extend a held lease by its TTL (activity without an edit).',
+    doc: 'Older form of `lockKeep`, still accepted: extends a held lease, but a refusal of it carries rid 0, so the sender cannot tell which renewal failed.',
     fields: [
       ['resource', 'str'],
       ['lockId', 'str'],
@@ -433,7 +433,7 @@ export const MESSAGES = {
   accessRequested: {
     tag: 0x47,
     dir: 's2c',
-    doc: 'To every connection of the holder: someone asks for the lock. Unanswered, it times out after `timeoutMs`.',
+    doc: 'To every connection of the holder: someone asks for the lock. Unanswered, it times out after `timeoutMs` (what remains of it, when sent again after a reconnect).',
     fields: [
       ['requestId', 'varuint'],
       ['resource', 'str'],
@@ -462,6 +462,28 @@ export const MESSAGES = {
       ['rid', 'varuint'],
       ['resource', 'str'],
       ['outcome', { enum: ACCESS_OUTCOMES }],
+    ],
+  },
+
+  lockKeep: {
+    tag: 0x4a,
+    dir: 'c2s',
+    doc: "Extend a held lease by its TTL (activity without an edit). Answered with `lockGranted` under `rid` (the lease's new `ttlMs`), or refused under `rid`: the hold is gone.",
+    fields: [
+      ['rid', 'varuint'],
+      ['resource', 'str'],
+      ['lockId', 'str'],
+    ],
+  },
+  accessPending: {
+    tag: 0x4b,
+    dir: 's2c',
+    doc: 'To the requesting connection, under its `rid`: the request reached the holder, and times out unanswered after `timeoutMs`. Clients that do not know this message may ignore it.',
+    fields: [
+      ['rid', 'varuint'],
+      ['requestId', 'varuint'],
+      ['resource', 'str'],
+      ['timeoutMs', 'varuint'],
     ],
   },
 

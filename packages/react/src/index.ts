@@ -63,6 +63,12 @@ export {
 export { type OthersCursorsOptions, useOthersCursors } from './hooks/cursors.js';
 export { type LwwSetter, type OpsSubmit, useAwareness, useLww, useOps, useYDoc } from './hooks/documents.js';
 export { useHost } from './hooks/host.js';
-export { type LockHandle, useAccessRequests, useLock } from './hooks/locks.js';
+export {
+  type LockHandle,
+  useAccessRequests,
+  useLock,
+  useOwnAccessRequest,
+  useSecondsLeft,
+} from './hooks/locks.js';
 export { usePeerChannel } from './hooks/peer-channel.js';
 export { type PeerTextSelection, useOthersTextSelections, useTextSelection } from './hooks/text-selection.js';

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { act, fireEvent, within } from '@testing-library/react';
-import type { ReactNode } from 'react';
+import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
-import { AccessRequestToasts, ConnectionPill, RequestAccessDialog, useLock } from '../src/index.js';
-import { clientFor, hostSession, renderRoom, useServer } from './support.js';
+import { AccessRequestToasts, RequestAccessDialog, useLock } from '../src/index.js';
+import { twoPeople, useServer } from './support.js';
 
 const ctx = useServer();
 
@@ -26,32 +26,19 @@ function Slide({ id }: { id: string }) {
   );
 }
 
-async function twoPeople(ada: ReactNode, bob: ReactNode) {
-  const { client, roomId } = await hostSession(ctx.server, 'Ada');
-  const a = renderRoom(
-    client,
-    { roomId },
-    <>
-      <ConnectionPill />
-      {ada}
-    </>,
+/** The request dialog for slide 1, open until it closes itself or is closed. */
+function Asking() {
+  const [open, setOpen] = useState(true);
+  return open ? (
+    <RequestAccessDialog resource="slide-1" resourceLabel="slide 1" onClose={() => setOpen(false)} />
+  ) : (
+    <p>dialog closed</p>
   );
-  await within(a.container).findByText('Connected');
-  const b = renderRoom(
-    clientFor(ctx.server, 'Bob'),
-    { roomId },
-    <>
-      <ConnectionPill />
-      {bob}
-    </>,
-  );
-  await within(b.container).findByText('Connected');
-  return { a: within(a.container), b: within(b.container) };
 }
 
 describe('useLock', () => {
   it('select makes the lock mine; the other client sees it held and read-only; deselect frees it', async () => {
-    const { a, b } = await twoPeople(<Slide id="slide-1" />, <Slide id="slide-1" />);
+    const { a, b } = await twoPeople(ctx.server, <Slide id="slide-1" />, <Slide id="slide-1" />);
 
     act(() => a.getByRole('button', { name: 'Select' }).click());
     await a.findByText('lock: mine');
@@ -70,6 +57,7 @@ describe('useLock', () => {
       return <p>slide-2: {state.kind}</p>;
     }
     const { a, b } = await twoPeople(
+      ctx.server,
       <>
         <Slide id="slide-1" />
         <Counted />
@@ -88,13 +76,14 @@ describe('useLock', () => {
 describe('access requests', () => {
   it('request access → the holder releases → granted, and the lock changes hands', async () => {
     const { a, b } = await twoPeople(
+      ctx.server,
       <>
         <Slide id="slide-1" />
         <AccessRequestToasts />
       </>,
       <>
         <Slide id="slide-1" />
-        <RequestAccessDialog resource="slide-1" resourceLabel="slide 1" onClose={() => undefined} />
+        <Asking />
       </>,
     );
     act(() => a.getByRole('button', { name: 'Select' }).click());
@@ -110,9 +99,9 @@ describe('access requests', () => {
     within(toasts).getByText('Bob');
     act(() => within(toasts).getByRole('button', { name: 'Release slide-1 to Bob' }).click());
 
-    expect((await b.findByText('Access granted: it is yours now.')).getAttribute('data-outcome')).toBe(
-      'granted',
-    );
+    // Granted, the dialog closes itself: there is nothing left to ask.
+    await b.findByText('dialog closed');
+    expect(b.queryByRole('dialog')).toBeNull();
     await b.findByText('lock: mine');
     await a.findByText('lock: held by Bob, read-only');
     await within(toasts).findByText((_, el) => el === toasts && el.children.length === 0);
@@ -120,6 +109,7 @@ describe('access requests', () => {
 
   it('a declined request says so and leaves the lock where it was', async () => {
     const { a, b } = await twoPeople(
+      ctx.server,
       <>
         <Slide id="slide-1" />
         <AccessRequestToasts />
@@ -134,7 +124,12 @@ describe('access requests', () => {
     act(() => b.getByRole('button', { name: 'Send request' }).click());
     const decline = await a.findByRole('button', { name: "Decline Bob's request for slide-1" });
     act(() => decline.click());
-    expect((await b.findByText('Your request was declined.')).getAttribute('data-outcome')).toBe('declined');
+    expect(
+      (await b.findByText('Your request was declined. You can ask again later.')).getAttribute(
+        'data-outcome',
+      ),
+    ).toBe('declined');
+    b.getByRole('dialog');
     a.getByText('lock: mine');
     b.getByText('lock: held by Ada, read-only');
   });

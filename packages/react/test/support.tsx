@@ -7,13 +7,13 @@ import {
   type TandemClient,
   type WebSocketConstructor,
 } from '@tandem/client';
-import { cleanup, type RenderResult, render } from '@testing-library/react';
+import { cleanup, type RenderResult, render, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import WebSocket from 'ws';
-import type { TandemServer } from '../../server/src/server.js';
+import type { TandemServer, TandemServerConfig } from '../../server/src/server.js';
 import { startServer } from '../../server/test/support/server.js';
-import { RoomProvider, TandemProvider, useRoom } from '../src/index.js';
+import { ConnectionPill, RoomProvider, TandemProvider, useRoom } from '../src/index.js';
 
 // Node's fetch: vitest's jsdom environment leaves it in place (jsdom has none of its own).
 const nodeFetch = globalThis.fetch;
@@ -22,11 +22,11 @@ const nodeFetch = globalThis.fetch;
 const NodeWebSocket: WebSocketConstructor = WebSocket;
 
 /** One real server per test file; every tree and connection is torn down after each test. */
-export function useServer(): { readonly server: TandemServer } {
+export function useServer(config: TandemServerConfig = {}): { readonly server: TandemServer } {
   const holder: { server?: TandemServer } = {};
   const rooms: RoomConnection[] = [];
   beforeAll(async () => {
-    holder.server = await startServer();
+    holder.server = await startServer(config);
   });
   afterEach(() => {
     cleanup();
@@ -54,7 +54,7 @@ export function clientFor(server: TandemServer, name: string): TandemClient {
 /** A client with `options` (its auth among them), on Node's `ws` and Node's fetch. */
 export function clientWith(
   server: TandemServer,
-  options: Omit<ClientOptions, 'url' | 'WebSocket' | 'fetch'>,
+  options: Omit<ClientOptions, 'url' | 'WebSocket' | 'fetch'> & { url?: string },
 ): TandemClient {
   return createClient({ url: server.url, WebSocket: NodeWebSocket, fetch: nodeFetch, ...options });
 }
@@ -118,4 +118,31 @@ export function until(room: RoomConnection, check: () => boolean): Promise<void>
     }
     offs.push(room.lww.subscribe(test), room.ops.subscribeState(test));
   });
+}
+
+/**
+ * Ada hosts an open session and Bob joins it, each rendering their own tree (under a connection
+ * pill), both connected. The queries are scoped to each one's tree; `*Root` are the trees.
+ */
+export async function twoPeople(server: TandemServer, ada: ReactNode, bob: ReactNode) {
+  const { client, roomId } = await hostSession(server, 'Ada');
+  const a = renderRoom(
+    client,
+    { roomId },
+    <>
+      <ConnectionPill />
+      {ada}
+    </>,
+  );
+  await within(a.container).findByText('Connected');
+  const b = renderRoom(
+    clientFor(server, 'Bob'),
+    { roomId },
+    <>
+      <ConnectionPill />
+      {bob}
+    </>,
+  );
+  await within(b.container).findByText('Connected');
+  return { a: within(a.container), b: within(b.container), aRoot: a.container, bRoot: b.container };
 }

@@ -375,6 +375,7 @@ export class Room {
       case 'lockAcquire':
       case 'lockRelease':
       case 'lockRenew':
+      case 'lockKeep':
       case 'accessRequest':
       case 'accessAnswer':
         return this.locks.message(conn, m);

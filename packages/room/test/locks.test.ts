@@ -133,6 +133,43 @@ describe('locks: selection is lock', () => {
     expect(bob.last('lockState')?.reason).toBe('expired');
   });
 
+  it('answers a renewal under a request id with the new lease, and refuses one for a hold that is gone under that id', () => {
+    const { join, clock } = makeRoom(open);
+    const alice = join('alice');
+    const bob = join('bob');
+    alice.send({ type: 'lockAcquire', rid: 1, resource: 'layer-1' });
+    const lockId = alice.lockId('layer-1');
+    clock.advance(40_000);
+    alice.send({ type: 'lockKeep', rid: 2, resource: 'layer-1', lockId });
+    expect(alice.last('lockGranted')).toMatchObject({ rid: 2, resource: 'layer-1', lockId, ttlMs: 60_000 });
+    expect(bob.of('lockGranted')).toEqual([]);
+    clock.advance(60_000);
+    expect(bob.last('lockState')?.reason).toBe('expired');
+    alice.send({ type: 'lockKeep', rid: 3, resource: 'layer-1', lockId });
+    expect(alice.last('error')).toMatchObject({ code: ErrorCode.NotFound, rid: 3 });
+    // The older renewal without a request id still extends a lease.
+    alice.send({ type: 'lockAcquire', rid: 4, resource: 'layer-1' });
+    clock.advance(40_000);
+    alice.send({ type: 'lockRenew', resource: 'layer-1', lockId: alice.lockId('layer-1') });
+    clock.advance(59_999);
+    expect(bob.last('lockState')?.reason).toBe('acquired');
+  });
+
+  it('tells the requester how long its request may wait, and a holder who reconnects what is left of it', () => {
+    const { join, clock } = makeRoom({ ...open, limits: { accessTimeoutMs: 10_000 } });
+    const alice = join('alice');
+    const bob = join('bob');
+    alice.send({ type: 'lockAcquire', rid: 1, resource: 'layer-1' });
+    bob.send({ type: 'accessRequest', rid: 7, resource: 'layer-1', message: 'please' });
+    const pending = bob.last('accessPending');
+    expect(pending).toMatchObject({ rid: 7, resource: 'layer-1', timeoutMs: 10_000 });
+    expect(alice.last('accessRequested')).toMatchObject({ requestId: pending?.requestId, timeoutMs: 10_000 });
+    clock.advance(4_000);
+    alice.disconnect();
+    const back = join('alice');
+    expect(back.last('accessRequested')?.timeoutMs).toBe(6_000);
+  });
+
   it('rejects an edit by a non-holder with the locked error and leaves the document unchanged', () => {
     const { join } = makeRoom(open);
     const alice = join('alice');

@@ -104,6 +104,12 @@ export class P2PHost {
     readonly room: Room,
   ) {
     this.signaling = this.connectSignaling();
+    // The host's `endSession()` reaches the room through its loopback like any message; the
+    // session on the signaling server must end with it, or guests could knock again. After the
+    // room's own step, not inside it.
+    room.onActivity((event) => {
+      if (event.type === 'session-ended') queueMicrotask(() => this.end());
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   type ServerMessage,
 } from '@tandem/protocol';
+import { systemClock } from '@tandem/room';
 import { Backoff } from '../connection/backoff.js';
 import { randomClientId } from '../connection/client-id.js';
 import { lookUpJoinCode } from '../connection/join-lookup.js';
@@ -82,7 +83,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
     };
     this.pointers = new Cursors(ctx, options.cursorRate ?? 15);
     this.roster = new Roster(ctx, (slot) => this.pointers.drop(slot));
-    this.locks = new Locks(ctx, this.roster);
+    this.locks = new Locks(ctx, this.roster, options.clock ?? systemClock);
     this.transcript = new Chat(ctx, this.roster);
     this.admission = new Admission(ctx);
     this.documents = new Documents(ctx, {
@@ -90,6 +91,9 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
       kept: options.outbox && { store: options.outbox, ...keptEntryKey(options) },
       nextRid: () => this.nextRid,
       nameOf: (slot) => this.roster.nameOf(slot),
+      edited: (resource) => {
+        if (resource !== '') this.locks.touch(resource);
+      },
     });
     this.awarenessPart = new AwarenessPart(
       ctx,
@@ -401,6 +405,7 @@ export abstract class ConnectionCore extends Emitter<RoomEvents> {
       case 'lockGranted':
       case 'accessRequested':
       case 'accessResult':
+      case 'accessPending':
         return this.locks.receive(m);
       case 'lwwDoc':
       case 'op':

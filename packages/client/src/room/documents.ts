@@ -28,6 +28,8 @@ export interface DocumentsOptions {
   nextRid(): number;
   /** A name for `slot` in the activity log. */
   nameOf(slot: number): string;
+  /** An edit naming `resource` is on its way: activity in it, which keeps its lock. */
+  edited(resource: string): void;
 }
 
 /**
@@ -50,17 +52,25 @@ export class Documents {
     private readonly options: DocumentsOptions,
   ) {
     this.lww = new LwwMirror({
-      submit: (doc, resource, rid) =>
-        this.refusedToViewer(rid) ??
-        ctx.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid),
+      submit: (doc, resource, rid) => {
+        options.edited(resource);
+        return (
+          this.refusedToViewer(rid) ??
+          ctx.request('doc', (r) => ({ type: 'lwwSet', rid: r, resource, doc }), rid)
+        );
+      },
       pendingChanged: () => this.kept?.changed(),
       self: () => ctx.self()?.slot,
     });
     this.ops = new OpsMirror(
       {
-        submit: (op, resource, rid) =>
-          this.refusedToViewer(rid) ??
-          ctx.request('doc', (r) => ({ type: 'opSubmit', rid: r, resource, op }), rid),
+        submit: (op, resource, rid) => {
+          options.edited(resource);
+          return (
+            this.refusedToViewer(rid) ??
+            ctx.request('doc', (r) => ({ type: 'opSubmit', rid: r, resource, op }), rid)
+          );
+        },
         snapshot: (seq, snapshot) => {
           if (!ctx.readOnly()) ctx.sendIfLive({ type: 'opsSnapshot', rid: 0, seq, snapshot });
         },

@@ -4,6 +4,8 @@ import type {
   ActivityEntry,
   ChatMessage,
   Cursor,
+  LockLoss,
+  OutgoingAccessRequest,
   Participant,
   RoomSettingsView,
   StatusChange,
@@ -25,6 +27,12 @@ export type RoomEvents = {
   accessRequest: [AccessRequest];
   /** An access request to this user was closed (answered, timed out, cancelled). */
   accessRequestClosed: [number];
+  /** An access request to this user timed out unanswered: the holder missed it. */
+  accessRequestMissed: [AccessRequest];
+  /** This user's own request reached the holder (with when it times out), or ended (undefined). */
+  accessPending: [string, OutgoingAccessRequest | undefined];
+  /** A hold of this user ended without its release: it expired, went to a requester, or was freed. */
+  lockLost: [LockLoss];
   chat: [ChatMessage];
   /** The transcript was replaced (admission snapshot after a join or reconnect). */
   chatHistory: [readonly ChatMessage[]];

@@ -61,7 +61,7 @@ export interface RoomConnectionOptions {
    * the watch off. Default: a ping after 10 s of quiet, given up 15 s after an unanswered ping.
    */
   liveness?: LivenessOptions | false;
-  /** Time for the liveness watch; tests pass a manual clock. Default the system's. */
+  /** Time for the liveness watch, lock leases and access-request countdowns; tests pass a manual clock. Default the system's. */
   clock?: Clock;
   /** fetch, to ask the server about a join code it refused. Default `globalThis.fetch`. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;

@@ -2,7 +2,7 @@
 
 import type { Participant } from '@tandem/client';
 import type { CSSProperties, ReactNode } from 'react';
-import { useOthers, useSelf } from '../hooks/connection.js';
+import { useOthers, useSelf, useStatus } from '../hooks/connection.js';
 import { cx, initials, visuallyHidden } from './util.js';
 
 /** Props of {@link PresenceAvatars}. */
@@ -13,6 +13,11 @@ export interface PresenceAvatarsProps {
   max?: number;
   /** Accessible name of the list. Default "People in the room". */
   label?: string;
+  /**
+   * Said after the avatars while the connection is not live (they show who was there when it
+   * dropped, not who is there now). Default "reconnecting…" ("disconnected" once it stopped).
+   */
+  staleLabel?: string;
   className?: string;
   style?: CSSProperties;
 }
@@ -21,9 +26,12 @@ export interface PresenceAvatarsProps {
  * Who is here: one round avatar per participant with their initials in their colour, their name
  * as tooltip (`title`) and for screen readers. A participant whose page is hidden is marked
  * `data-hidden` (dim it in CSS); a viewer, who sees and does not edit, `data-viewer` and "(viewer)".
+ * While the connection is not live (reconnecting, or stopped) the list is dimmed, marked
+ * `data-stale`, and says so (`staleLabel`): nobody's presence is known then.
  *
- * Class names: `tandem-avatars` (the list), `tandem-avatar` (one person, `data-self`,
- * `data-hidden`, `data-viewer`), `tandem-avatars-more` (the "+N").
+ * Class names: `tandem-avatars` (the list, `data-stale`), `tandem-avatar` (one person,
+ * `data-self`, `data-hidden`, `data-viewer`), `tandem-avatars-more` (the "+N"),
+ * `tandem-avatars-stale` (the "reconnecting…").
  *
  * @example
  * <header><PresenceAvatars max={5} /></header>
@@ -32,19 +40,32 @@ export function PresenceAvatars({
   includeSelf = true,
   max,
   label = 'People in the room',
+  staleLabel,
   className,
   style,
 }: PresenceAvatarsProps): ReactNode {
   const self = useSelf();
   const others = useOthers();
+  const { status } = useStatus();
   const people = includeSelf && self ? [self, ...others] : others;
   const shown = max === undefined ? people : people.slice(0, max);
   const more = people.length - shown.length;
+  const stale = status !== 'connected' && people.length > 0;
   return (
     <ul
       className={cx('tandem-avatars', className)}
       aria-label={label}
-      style={{ display: 'flex', gap: 4, listStyle: 'none', margin: 0, padding: 0, ...style }}
+      data-stale={stale || undefined}
+      style={{
+        display: 'flex',
+        alignItems: 'center',
+        gap: 4,
+        listStyle: 'none',
+        margin: 0,
+        padding: 0,
+        ...(stale ? { opacity: 0.45, filter: 'grayscale(0.6)' } : {}),
+        ...style,
+      }}
     >
       {shown.map((p) => (
         <li
@@ -78,6 +99,11 @@ export function PresenceAvatars({
       {more > 0 ? (
         <li className="tandem-avatars-more" title={`${more} more`}>
           +{more}
+        </li>
+      ) : null}
+      {stale ? (
+        <li className="tandem-avatars-stale" role="status" style={{ fontSize: 12 }}>
+          {staleLabel ?? (status === 'disconnected' ? 'disconnected' : 'reconnecting…')}
         </li>
       ) : null}
     </ul>

@@ -3,7 +3,7 @@
 import type { AccessOutcome } from '@tandem/client';
 import type { CSSProperties, FormEvent, KeyboardEvent, ReactNode } from 'react';
 import { useEffect, useId, useRef, useState } from 'react';
-import { useLock } from '../hooks/locks.js';
+import { useLock, useOwnAccessRequest, useSecondsLeft } from '../hooks/locks.js';
 import { cx } from './util.js';
 
 /** Props of {@link RequestAccessDialog}. */
@@ -18,6 +18,11 @@ export interface RequestAccessDialogProps {
   maxLength?: number;
   /** Called once the request has ended, with how. */
   onOutcome?: (outcome: AccessOutcome) => void;
+  /**
+   * Close (call `onClose`) once the lock is this user's, granted or otherwise: there is nothing
+   * left to ask. Default true; with false the dialog stays and says access was granted.
+   */
+  closeOnGrant?: boolean;
   className?: string;
   style?: CSSProperties;
 }
@@ -31,19 +36,21 @@ type Phase =
 /** The default text of each outcome in {@link RequestAccessDialog}. */
 export const ACCESS_OUTCOME_TEXT: Readonly<Record<AccessOutcome, string>> = {
   granted: 'Access granted: it is yours now.',
-  declined: 'Your request was declined.',
-  timeout: 'No answer in time.',
+  declined: 'Your request was declined. You can ask again later.',
+  timeout: 'No answer in time: the request lapsed. You can ask again.',
   cancelled: 'The request was cancelled.',
 };
 
 /**
  * Asks the holder of a locked resource for it: a message field and a Send button, then the
- * outcome — waiting, granted, declined or timed out — in a polite live region. A non-modal
- * `role="dialog"`; the message field takes focus when it opens, Escape closes it.
+ * outcome — waiting (with the seconds left before the request times out), declined or timed out —
+ * in a polite live region. Once the lock is this user's (granted, or free and selected) it closes
+ * itself (see `closeOnGrant`). A non-modal `role="dialog"`; the message field takes focus when it
+ * opens, Escape closes it.
  *
  * Class names: `tandem-request-access`, `tandem-request-access-title`,
  * `tandem-request-access-outcome` (`data-outcome`: `pending`, `granted`, `declined`, `timeout`,
- * `cancelled`, `error`).
+ * `cancelled`, `error`), `tandem-request-access-countdown`.
  *
  * @example
  * const { state } = useLock('slide-3');
@@ -57,19 +64,28 @@ export function RequestAccessDialog({
   resourceLabel = resource,
   maxLength = 280,
   onOutcome,
+  closeOnGrant = true,
   className,
   style,
 }: RequestAccessDialogProps): ReactNode {
   const { state, requestAccess } = useLock(resource);
+  const own = useOwnAccessRequest(resource);
+  const left = useSecondsLeft(own?.expiresAt);
   const [message, setMessage] = useState('');
   const [phase, setPhase] = useState<Phase>({ kind: 'editing' });
   const id = useId();
   const field = useRef<HTMLTextAreaElement>(null);
   const mounted = useRef(true);
   const onOutcomeRef = useRef(onOutcome);
+  const onCloseRef = useRef(onClose);
   useEffect(() => {
     onOutcomeRef.current = onOutcome;
+    onCloseRef.current = onClose;
   });
+  const mine = state.kind === 'mine';
+  useEffect(() => {
+    if (mine && closeOnGrant) onCloseRef.current();
+  }, [mine, closeOnGrant]);
 
   useEffect(() => {
     mounted.current = true;
@@ -152,6 +168,11 @@ export function RequestAccessDialog({
       <p className="tandem-request-access-outcome" role="status" data-outcome={dataOutcome}>
         {outcomeText}
       </p>
+      {phase.kind === 'pending' && left !== undefined ? (
+        <p className="tandem-request-access-countdown" aria-live="off">
+          {left} s left for an answer
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -17,6 +17,7 @@ export function viewerRefusal(m: ClientMessage): string | undefined {
       return m.step === 'state-vector' ? undefined : READ_ONLY_EDIT;
     case 'lockAcquire':
     case 'lockRenew':
+    case 'lockKeep':
       return 'you are a viewer in this room: you cannot take locks';
     case 'accessRequest':
       return 'you are a viewer in this room: you cannot request access to a lock';

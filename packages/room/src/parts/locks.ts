@@ -17,6 +17,8 @@ interface AccessRequest {
   readonly slot: number;
   readonly rid: number;
   readonly message: string;
+  /** When it times out unanswered (room clock). */
+  readonly expiresAt: number;
   readonly timer: TimerHandle;
 }
 
@@ -24,7 +26,7 @@ type LockEntry = MessageOf<'lockList'>['locks'][number];
 
 /** The client messages the locks part answers. */
 export type LockMessage = MessageOf<
-  'lockAcquire' | 'lockRelease' | 'lockRenew' | 'accessRequest' | 'accessAnswer'
+  'lockAcquire' | 'lockRelease' | 'lockRenew' | 'lockKeep' | 'accessRequest' | 'accessAnswer'
 >;
 /**
  * Selection-as-lock. Locks are leases keyed on user id: every connection of the holder shares the
@@ -78,7 +80,9 @@ export class Locks {
       case 'lockRelease':
         return this.release(conn, m.rid, m.resource, m.lockId);
       case 'lockRenew':
-        return this.renew(conn, m.resource, m.lockId);
+        return this.renew(conn, 0, m.resource, m.lockId);
+      case 'lockKeep':
+        return this.renew(conn, m.rid, m.resource, m.lockId);
       case 'accessRequest':
         return this.request(conn, m.rid, m.resource, m.message);
       case 'accessAnswer':
@@ -114,9 +118,15 @@ export class Locks {
     if (grant) this.free(grant, 'released');
   }
 
-  renew(conn: Connection, resource: string, lockId: string): void {
-    const grant = this.ownGrant(conn, 0, resource, lockId);
-    if (grant) this.renewGrant(grant);
+  /**
+   * Extends the caller's lease. A renewal under a request id (`lockKeep`) is answered, so the
+   * holder learns its new lease, or that the hold is gone, of this very renewal.
+   */
+  renew(conn: Connection, rid: number, resource: string, lockId: string): void {
+    const grant = this.ownGrant(conn, rid, resource, lockId);
+    if (!grant) return;
+    this.renewGrant(grant);
+    if (rid !== 0) this.ctx.send(conn, this.grantedMessage(grant, rid));
   }
 
   /**
@@ -189,8 +199,20 @@ export class Locks {
     const id = this.nextRequestId++;
     const timeoutMs = this.ctx.limits.accessTimeoutMs;
     const timer = this.ctx.clock.setTimeout(() => this.timeout(id), timeoutMs);
-    const req: AccessRequest = { id, resource, userId: conn.userId, slot: conn.slot, rid, message, timer };
+    const expiresAt = this.ctx.clock.now() + timeoutMs;
+    const req: AccessRequest = {
+      id,
+      resource,
+      userId: conn.userId,
+      slot: conn.slot,
+      rid,
+      message,
+      expiresAt,
+      timer,
+    };
     this.requests.set(id, req);
+    // The requester is told how long it may wait, so it can show the time left.
+    this.ctx.send(conn, { type: 'accessPending', rid, requestId: id, resource, timeoutMs });
     for (const holder of this.ctx.connectionsOf(grant.userId))
       this.ctx.send(holder, this.requestedMessage(req));
     this.ctx.emit({ type: 'access', requestId: id, resource, userId: conn.userId, outcome: 'requested' });
@@ -437,7 +459,7 @@ export class Locks {
       fromSlot: req.slot,
       fromUser: req.userId,
       message: req.message,
-      timeoutMs: this.ctx.limits.accessTimeoutMs,
+      timeoutMs: Math.max(0, req.expiresAt - this.ctx.clock.now()),
     };
   }
 }

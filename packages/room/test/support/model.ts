@@ -804,6 +804,12 @@ class World {
           this.check(refused === already, `request refused=${refused} but an open one exists=${already}`);
           if (refused) return;
           this.openRequests.set(rid, { user: c.user, resource, at: this.now });
+          this.check(
+            c
+              .got('accessPending')
+              .some((p) => p.rid === rid && p.timeoutMs === this.room.limits.accessTimeoutMs),
+            `the requester of ${resource} was not told how long it may wait`,
+          );
           for (const holder of this.conns.filter((h) => h.admitted && h.user === held.holder)) {
             this.check(
               holder.got('accessRequested').some((q) => q.resource === resource && q.fromUser === c.user),
@@ -1235,6 +1241,9 @@ class World {
         );
         this.check(m.fromUser !== c.user, 'a user was asked for its own lock');
         c.requests.set(m.requestId, { resource: m.resource, fromUser: m.fromUser });
+        return;
+      case 'accessPending':
+        // Checked by the request that caused it.
         return;
       case 'accessResult':
         c.requests.delete(m.requestId);
