@@ -19,7 +19,7 @@ import {
   newLayer,
 } from './canvas.js';
 import { useEditor } from './editor-context.js';
-import { PolicySelect, parseTrusted } from './landing.js';
+import { PolicySelect, parseTrusted } from './policy-select.js';
 
 function Panel({
   title,
@@ -415,25 +415,12 @@ export function HostPanel({
   canTrust: boolean;
 }) {
   const { settings, setPolicy, setTrusted } = useAdmission();
-  const [copied, setCopied] = useState(false);
   const [emails, setEmails] = useState<string | undefined>();
   if (!settings) return null;
   const trusted = parseTrusted(emails ?? settings.trusted.join('\n'));
-  const invite = peerToPeerId
-    ? `${location.origin}/?p2p=${peerToPeerId}`
-    : `${location.origin}/?join=${settings.joinCode}`;
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(invite);
-    } catch {
-      // Clipboard refused (insecure origin): select the field for the user instead.
-      document.getElementById('invite-link')?.focus();
-    }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
-  };
   return (
-    <Panel title="Session" className="host">
+    // The invite itself is under Share, in the top bar.
+    <Panel title={peerToPeerId ? 'Collaborative Session' : 'Session'} className="host">
       {peerToPeerId ? (
         <p className="join-code">
           Session ID <strong data-testid="p2p-session-id">{peerToPeerId}</strong>
@@ -443,19 +430,6 @@ export function HostPanel({
           Code <strong data-testid="join-code">{settings.joinCode}</strong>
         </p>
       )}
-      <div className="row wrap">
-        <input
-          id="invite-link"
-          className="grow"
-          readOnly
-          value={invite}
-          aria-label="Invite link"
-          onFocus={(e) => e.currentTarget.select()}
-        />
-        <button type="button" onClick={() => void copy()}>
-          {copied ? 'Copied' : 'Copy invite link'}
-        </button>
-      </div>
       <PolicySelect value={settings.policy} onChange={setPolicy} canTrust={canTrust} />
       <form
         onSubmit={(e) => {

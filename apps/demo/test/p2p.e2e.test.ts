@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, frame, person, signIn, wiggleOverStage } from './support.js';
+import { browserSuite, demoServer, frame, inviteLink, person, signIn, wiggleOverStage } from './support.js';
 
 const { browser, pages } = browserSuite();
 /** WebSocket `readyState`s (the test's own side has no WebSocket global). */
@@ -36,7 +36,7 @@ describe('a peer-to-peer session', () => {
     // Nobody has joined: the host waits for a peer.
     await pill(host, 'idle').waitFor();
     expect(await pillStates(host)).toEqual(['idle']);
-    expect(await host.getByLabel('Invite link').inputValue()).toBe(`${server().url}/?p2p=${sessionId}`);
+    expect(await inviteLink(host)).toBe(`${server().url}/?p2p=${sessionId}`);
     // No room on the server: the server only introduces peers.
     expect(server().registry.size).toBe(0);
     expect(server().signaling.size).toBe(1);
