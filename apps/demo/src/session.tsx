@@ -494,8 +494,9 @@ export function Editor({
         ) : null}
         <aside className="sidebar left" aria-label="Layers and people">
           <LayerPanel />
+          {/* Alone, there is nobody to list and nothing to tell. */}
           {solo ? null : <PeoplePanel />}
-          <ActivityPanel />
+          {solo ? null : <ActivityPanel />}
         </aside>
         <main className="workspace" aria-label="Canvas and notes">
           <Stage />
