@@ -419,13 +419,10 @@ export function HostPanel({
   if (!settings) return null;
   const trusted = parseTrusted(emails ?? settings.trusted.join('\n'));
   return (
-    // The invite itself is under Share, in the top bar.
-    <Panel title={peerToPeerId ? 'Collaborative Session' : 'Session'} className="host">
-      {peerToPeerId ? (
-        <p className="join-code">
-          Session ID <strong data-testid="p2p-session-id">{peerToPeerId}</strong>
-        </p>
-      ) : (
+    // The invite itself is under Share, in the top bar; a peer-to-peer session's id is in its
+    // Collaborative Session panel.
+    <Panel title="Session" className="host">
+      {peerToPeerId ? null : (
         <p className="join-code">
           Code <strong data-testid="join-code">{settings.joinCode}</strong>
         </p>

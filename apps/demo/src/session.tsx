@@ -19,7 +19,7 @@ import {
   useRoom,
   useStatus,
 } from '@tandem/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Brand } from './brand.js';
 import { type CanvasState, canvasReducer } from './canvas.js';
 import { CollaborateMenu, CollaborativeSessionPanel, JoinMenu } from './collaborate.js';
@@ -45,7 +45,7 @@ import {
 } from './panels.js';
 import { PeerChannelPill } from './peer-status.js';
 import { OpQueue } from './queue.js';
-import { ShareButton } from './share.js';
+import { CopyButton, ShareButton } from './share.js';
 import { Stage } from './stage.js';
 
 /** The connection a session screen runs on, and how it is shown. */
@@ -472,7 +472,6 @@ export function Editor({
             <SessionTopbar
               code={settings?.joinCode || code}
               peerToPeer={peerToPeer}
-              hosted={hosted}
               identity={identity}
               onLeave={onLeave}
               onError={onError}
@@ -506,11 +505,14 @@ export function Editor({
           )}
         </main>
         <aside className="sidebar right" aria-label="Properties">
+          {/* First, where the link's status shows at a glance. */}
+          {peerToPeer ? <PeerSessionPanel sessionId={code} hosted={hosted} onLeave={onLeave} /> : null}
           <PropertiesPanel />
           <AdjustmentsPanel />
           {solo ? (
             <CollaborativeSessionPanel canTrust={identity.email !== undefined} onOpen={solo.onOpen} />
-          ) : isHost ? (
+          ) : null}
+          {!solo && isHost ? (
             <HostPanel peerToPeerId={peerToPeer ? code : undefined} canTrust={identity.email !== undefined} />
           ) : null}
         </aside>
@@ -543,48 +545,86 @@ function SoloTopbar({ identity, solo }: { identity: Identity; solo: SoloControls
 function SessionTopbar({
   code,
   peerToPeer,
-  hosted,
   identity,
   onLeave,
   onError,
 }: {
   code: string;
   peerToPeer: boolean;
-  hosted: PeerToPeerSession | undefined;
   identity: Identity;
   onLeave: (why?: string) => void;
   onError: (e: unknown) => void;
 }) {
   const room = useRoom();
   const { isHost } = useAdmission();
+  return (
+    <>
+      <PresenceAvatars max={8} />
+      {/* A peer-to-peer session's status and Disconnect are in its Collaborative Session panel. */}
+      {peerToPeer ? null : <ConnectionPill />}
+      <ShareButton code={code} peerToPeer={peerToPeer} />
+      <span className="muted">{identity.name}</span>
+      {isHost && !peerToPeer ? <EndSessionButton onError={onError} /> : null}
+      {peerToPeer ? null : (
+        <button
+          type="button"
+          onClick={() => {
+            room.leave();
+            onLeave();
+          }}
+        >
+          Leave
+        </button>
+      )}
+    </>
+  );
+}
+
+/**
+ * A peer-to-peer session's Collaborative Session panel, for host and guest alike: the status pill
+ * (idle → connecting → connected), the session id to share, and Disconnect; the host also ends it.
+ */
+function PeerSessionPanel({
+  sessionId,
+  hosted,
+  onLeave,
+}: {
+  sessionId: string;
+  hosted: PeerToPeerSession | undefined;
+  onLeave: (why?: string) => void;
+}) {
+  const room = useRoom();
+  const title = useId();
   const leave = () => {
     room.leave();
     onLeave();
   };
   return (
-    <>
-      <PresenceAvatars max={8} />
-      {peerToPeer ? (
-        <PeerPill {...(hosted ? { hint: 'Waiting for a peer to join' } : {})} />
-      ) : (
-        <ConnectionPill />
-      )}
-      <ShareButton code={code} peerToPeer={peerToPeer} />
-      <span className="muted">{identity.name}</span>
-      {isHost && !peerToPeer ? <EndSessionButton onError={onError} /> : null}
-      {hosted ? (
-        <HostDisconnect session={hosted} />
-      ) : (
-        <button type="button" onClick={leave}>
-          {peerToPeer ? 'Disconnect' : 'Leave'}
-        </button>
-      )}
-      {hosted ? (
-        <button type="button" title="Ends the session for everyone" onClick={leave}>
-          End session
-        </button>
-      ) : null}
-    </>
+    <section className="panel peer-session" aria-labelledby={title}>
+      <h2 id={title}>Collaborative Session</h2>
+      <PeerPill {...(hosted ? { hint: 'Waiting for a peer to join' } : {})} />
+      <span className="muted small">Session ID</span>
+      <p className="share-row">
+        <strong className="share-code" data-testid="p2p-session-id">
+          {sessionId}
+        </strong>
+        <CopyButton text={sessionId} label="Copy" />
+      </p>
+      <div className="row wrap">
+        {hosted ? (
+          <HostDisconnect session={hosted} />
+        ) : (
+          <button type="button" onClick={leave}>
+            Disconnect
+          </button>
+        )}
+        {hosted ? (
+          <button type="button" className="danger" title="Ends the session for everyone" onClick={leave}>
+            End session
+          </button>
+        ) : null}
+      </div>
+    </section>
   );
 }
 

@@ -40,7 +40,7 @@ export function ShareButton({ code, peerToPeer }: { code: string; peerToPeer: bo
 }
 
 /** Copies `text`, and says so on the button for a moment; where the clipboard is refused, says that. */
-function CopyButton({ text, label }: { text: string; label: string }) {
+export function CopyButton({ text, label }: { text: string; label: string }) {
   const [said, setSaid] = useState<string | undefined>();
   useEffect(() => {
     if (!said) return;

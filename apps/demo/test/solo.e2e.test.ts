@@ -7,6 +7,7 @@ import {
   inviteLink,
   p2pPanel,
   person,
+  referenceShot,
   signIn,
 } from './support.js';
 
@@ -91,8 +92,10 @@ describe('the solo editor', () => {
     await signIn(guest, server().url, 'Grace');
     await p2pPanel(guest).getByLabel('Session ID').fill(sessionId);
     await p2pPanel(guest).getByRole('button', { name: 'Join peer-to-peer' }).click();
-    await guest.locator('.topbar .peer-channel[data-status="connected"]').waitFor();
+    await guest.locator('.peer-session .peer-channel[data-status="connected"]').waitFor();
     await frame(guest, 'Shape 1').waitFor();
+    await host.locator('.peer-session .peer-channel[data-status="connected"]').waitFor();
+    await referenceShot(host, 'peer-to-peer');
     expect(server().registry.size).toBe(0);
     await host.context().close();
     await guest.context().close();
