@@ -14,9 +14,9 @@ import {
   saveIdentity,
   tokenSignIn,
 } from './identity.js';
-import { Landing } from './landing.js';
 import type { Opening } from './opening.js';
 import { Session } from './session.js';
+import { Solo } from './solo.js';
 import './styles.css';
 
 // The server's and the rooms' cap, in code points; an input counts UTF-16 units, which are never
@@ -80,7 +80,7 @@ function App() {
   const [identity, setIdentity] = useState<Identity | undefined>(loadIdentity);
   const [opening, setOpening] = useState<Opening | undefined>(openingFromUrl);
   const client = useMemo(() => (identity ? clientFor(identity) : undefined), [identity]);
-  // Why the last session ended, told on the landing page it returned to.
+  // Why the last session ended, told on the solo canvas it returned to.
   const [notice, setNotice] = useState<string | undefined>();
 
   const go = (next: Opening | undefined, why?: string) => {
@@ -116,7 +116,7 @@ function App() {
       {opening ? (
         <Session opening={opening} identity={identity} onLeave={(why) => go(undefined, why)} />
       ) : (
-        <Landing identity={identity} notice={notice} onOpen={go} onSignOut={signOut} />
+        <Solo identity={identity} notice={notice} onOpen={go} onSignOut={signOut} />
       )}
     </TandemProvider>
   );
@@ -153,8 +153,8 @@ function SignIn({
         <Brand />
         <h1 id="signin-title">{joining ? `Join session ${joining}` : 'Edit together, live'}</h1>
         <p className="muted">
-          A collaborative canvas with lesson notes and chat. Sign in with a display name to start or join a
-          session.
+          A canvas you edit on your own, then share: Collaborate starts a live session from it, with lesson
+          notes and chat. Sign in with a display name to open it, or to join someone's session.
         </p>
         {useToken ? (
           <label className="field">

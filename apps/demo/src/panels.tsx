@@ -24,7 +24,7 @@ import {
 import { useEditor } from './editor-context.js';
 import { ProjectFileActions } from './images/project-panel.js';
 import { useAddImages } from './images/use-add-images.js';
-import { PolicySelect, parseTrusted } from './landing.js';
+import { PolicySelect, parseTrusted } from './policy-select.js';
 import { SCENE_LABELS } from './scenes.js';
 
 function Panel({
@@ -474,47 +474,18 @@ export function HostPanel({
   canTrust: boolean;
 }) {
   const { settings, setPolicy, setTrusted } = useAdmission();
-  const [copied, setCopied] = useState(false);
   const [emails, setEmails] = useState<string | undefined>();
   if (!settings) return null;
   const trusted = parseTrusted(emails ?? settings.trusted.join('\n'));
-  const invite = peerToPeerId
-    ? `${location.origin}/?p2p=${peerToPeerId}`
-    : `${location.origin}/?join=${settings.joinCode}`;
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(invite);
-    } catch {
-      // Clipboard refused (insecure origin): select the field for the user instead.
-      document.getElementById('invite-link')?.focus();
-    }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
-  };
   return (
+    // The invite itself is under Share, in the top bar; a peer-to-peer session's id is in its
+    // Collaborative Session panel.
     <Panel title="Session" className="host">
-      {peerToPeerId ? (
-        <p className="join-code">
-          Session ID <strong data-testid="p2p-session-id">{peerToPeerId}</strong>
-        </p>
-      ) : (
+      {peerToPeerId ? null : (
         <p className="join-code">
           Code <strong data-testid="join-code">{settings.joinCode}</strong>
         </p>
       )}
-      <div className="row wrap">
-        <input
-          id="invite-link"
-          className="grow"
-          readOnly
-          value={invite}
-          aria-label="Invite link"
-          onFocus={(e) => e.currentTarget.select()}
-        />
-        <button type="button" onClick={() => void copy()}>
-          {copied ? 'Copied' : 'Copy invite link'}
-        </button>
-      </div>
       <PolicySelect value={settings.policy} onChange={setPolicy} canTrust={canTrust} />
       <form
         onSubmit={(e) => {

@@ -19,7 +19,7 @@ export function PeerChannelPill({
 }: {
   state: PeerChannelState;
   hint?: string;
-  /** Outside a session (the landing page): not one of the session's connection pills. */
+  /** Outside a session (the solo canvas): not one of the session's connection pills. */
   standalone?: boolean;
 }) {
   return (

@@ -19,9 +19,10 @@ import {
   useRoom,
   useStatus,
 } from '@tandem/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Brand } from './brand.js';
-import { canvasReducer } from './canvas.js';
+import { type CanvasState, canvasReducer } from './canvas.js';
+import { CollaborateMenu, CollaborativeSessionPanel, JoinMenu } from './collaborate.js';
 import { type EditorApi, EditorContext, type Tool } from './editor-context.js';
 import {
   type Identity,
@@ -44,6 +45,7 @@ import {
 } from './panels.js';
 import { PeerChannelPill } from './peer-status.js';
 import { OpQueue } from './queue.js';
+import { CopyButton, ShareButton } from './share.js';
 import { Stage } from './stage.js';
 
 /** The connection a session screen runs on, and how it is shown. */
@@ -63,7 +65,7 @@ export function Session({
 }: {
   opening: Opening;
   identity: Identity;
-  /** Back to the landing page, with why when the session ended. */
+  /** Back to the solo canvas, with why when the session ended. */
   onLeave: (why?: string) => void;
 }) {
   const client = useClient();
@@ -134,6 +136,7 @@ export function Session({
         code={opened.label}
         peerToPeer={opened.peerToPeer}
         hosted={opened.hosted}
+        seed={opening.kind === 'p2p-host' ? opening.seed : undefined}
         identity={identity}
         onLeave={onLeave}
         onRejoin={() => setAttempt((n) => n + 1)}
@@ -204,7 +207,8 @@ function release(opening: Opening, hosting: Hosting): void {
   }, 0);
 }
 
-function Screen({ title, children }: { title: string; children?: React.ReactNode }) {
+/** A card alone on the page: connecting, waiting, or why not. */
+export function Screen({ title, children }: { title: string; children?: React.ReactNode }) {
   return (
     <main className="centered">
       <div className="card screen">
@@ -223,6 +227,8 @@ interface SessionViewProps {
   peerToPeer: boolean;
   /** The peer-to-peer session this page hosts. */
   hosted?: PeerToPeerSession | undefined;
+  /** The canvas a hosted peer-to-peer session starts from, once its room is empty. */
+  seed?: CanvasState | undefined;
   identity: Identity;
   onLeave: (why?: string) => void;
   /** Joins the same session again, with a new connection. */
@@ -237,7 +243,7 @@ function Gate(props: SessionViewProps) {
   useEffect(() => {
     if (status === 'connected') setAdmitted(true);
   }, [status]);
-  // The session is gone for everyone: back to the landing page, saying so.
+  // The session is gone for everyone: back to the solo canvas, saying so.
   const ended = status === 'disconnected' && error?.codeName === 'SessionEnded';
   useEffect(() => {
     if (ended) onLeave(isHost ? 'You ended the session for everyone.' : friendly(error, 'join'));
@@ -319,13 +325,33 @@ function Dismissed({ code, onLeave, onRejoin }: { code: string; onLeave: () => v
   );
 }
 
-function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProps) {
+/** What the editor shows instead of a session's controls when it edits the solo canvas. */
+export interface SoloControls {
+  /** Why the last session ended, if it did. */
+  notice: string | undefined;
+  onOpen: (opening: Opening) => void;
+  onSignOut: () => void;
+}
+
+/**
+ * The canvas editor, on the room in context: a session's, or the solo canvas's (`solo`), where the
+ * top bar offers Collaborate and Join instead of the session's controls.
+ */
+export function Editor({
+  code,
+  peerToPeer,
+  hosted,
+  seed,
+  identity,
+  onLeave,
+  solo,
+}: Omit<SessionViewProps, 'onRejoin'> & { solo?: SoloControls }) {
   const room = useRoom();
   const [state, submit] = useOps(canvasReducer);
   const { isHost, settings } = useAdmission();
   const { status } = useStatus();
   const readOnly = useReadOnly();
-  const [notice, setNotice] = useState<string | undefined>();
+  const [notice, setNotice] = useState<string | undefined>(solo?.notice);
   const [selected, setSelected] = useState<string | undefined>(() => rememberedSelection(code));
   const selectedRef = useRef(selected);
   const [tool, setTool] = useState<Tool>('select');
@@ -351,6 +377,20 @@ function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProp
     published.current = true;
     queue.push({ meta: companions });
   }, [isHost, state.meta.notesRoomId, code, queue]);
+
+  // A peer-to-peer session hosted from the solo canvas: its room starts empty, and is given the
+  // canvas once, as operations (a peer-to-peer room takes no initial document).
+  const seeded = useRef(false);
+  useEffect(() => {
+    if (!seed || !isHost || seeded.current || status !== 'connected') return;
+    seeded.current = true;
+    if (state.order.length > 0) return;
+    for (const id of seed.order) {
+      const layer = seed.layers[id];
+      if (layer) queue.push({ add: layer });
+    }
+    if (JSON.stringify(seed.props) !== JSON.stringify(state.props)) queue.push({ set: seed.props });
+  }, [seed, isHost, status, state.order.length, state.props, queue]);
 
   const select = useCallback(
     (layer: string | undefined) => {
@@ -402,18 +442,17 @@ function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProp
       <div className="app">
         <header className="topbar">
           <Brand />
-          {peerToPeer ? (
+          {solo ? (
+            <span
+              className="session-code"
+              data-testid="solo"
+              title="Kept in this browser; nobody else sees it"
+            >
+              Your canvas <span className="tag">on this device</span>
+            </span>
+          ) : peerToPeer ? (
             <span className="session-code" title="Peer-to-peer session id: share it">
               Peer-to-peer <strong data-testid="session-id">{code}</strong>
-              <button
-                type="button"
-                className="link"
-                onClick={() =>
-                  void navigator.clipboard?.writeText(code).then(() => notify('Session id copied'))
-                }
-              >
-                Copy
-              </button>
               {isHost ? <span className="tag">host</span> : null}
             </span>
           ) : (
@@ -432,42 +471,20 @@ function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProp
             </span>
           ) : null}
           <div className="grow" />
-          <PresenceAvatars max={8} />
-          {peerToPeer ? (
-            <PeerPill {...(hosted ? { hint: 'Waiting for a peer to join' } : {})} />
+          {solo ? (
+            <SoloTopbar identity={identity} solo={solo} />
           ) : (
-            <ConnectionPill />
+            <SessionTopbar
+              code={settings?.joinCode || code}
+              peerToPeer={peerToPeer}
+              identity={identity}
+              onLeave={onLeave}
+              onError={onError}
+            />
           )}
-          <span className="muted">{identity.name}</span>
-          {isHost && !peerToPeer ? <EndSessionButton onError={onError} /> : null}
-          {hosted ? (
-            <HostDisconnect session={hosted} />
-          ) : (
-            <button
-              type="button"
-              onClick={() => {
-                room.leave();
-                onLeave();
-              }}
-            >
-              {peerToPeer ? 'Disconnect' : 'Leave'}
-            </button>
-          )}
-          {hosted ? (
-            <button
-              type="button"
-              title="Ends the session for everyone"
-              onClick={() => {
-                room.leave();
-                onLeave();
-              }}
-            >
-              End session
-            </button>
-          ) : null}
         </header>
         {notice ? (
-          <div className="notice" role="alert">
+          <div className="notice" role="alert" data-testid="notice">
             <span>{notice}</span>
             <button
               type="button"
@@ -481,29 +498,138 @@ function Editor({ code, peerToPeer, hosted, identity, onLeave }: SessionViewProp
         ) : null}
         <aside className="sidebar left" aria-label="Layers and people">
           <LayerPanel />
-          <PeoplePanel />
-          <ActivityPanel />
+          {/* Alone, there is nobody to list and nothing to tell. */}
+          {solo ? null : <PeoplePanel />}
+          {solo ? null : <ActivityPanel />}
         </aside>
         <main className="workspace" aria-label="Canvas and notes">
           <Stage />
           {/* The lesson lives in companion rooms on the server; a peer-to-peer session has none. */}
-          {peerToPeer ? null : (
+          {peerToPeer || solo ? null : (
             <LessonPane notesRoomId={state.meta.notesRoomId} lessonRoomId={state.meta.lessonRoomId} />
           )}
         </main>
         <aside className="sidebar right" aria-label="Properties">
+          {/* First, where the link's status shows at a glance. */}
+          {peerToPeer ? <PeerSessionPanel sessionId={code} hosted={hosted} onLeave={onLeave} /> : null}
           <PropertiesPanel />
           <AdjustmentsPanel />
-          {isHost ? (
+          {solo ? (
+            <CollaborativeSessionPanel canTrust={identity.email !== undefined} onOpen={solo.onOpen} />
+          ) : null}
+          {!solo && isHost ? (
             <HostPanel peerToPeerId={peerToPeer ? code : undefined} canTrust={identity.email !== undefined} />
           ) : null}
         </aside>
         <div className="toasts">
           <AccessRequestToasts resourceLabel={(id) => state.layers[id]?.name ?? 'a layer'} />
         </div>
-        <ChatDock />
+        {solo ? null : <ChatDock />}
       </div>
     </EditorContext.Provider>
+  );
+}
+
+/** The top bar's right end on the solo canvas: Collaborate, Join, who is signed in. */
+function SoloTopbar({ identity, solo }: { identity: Identity; solo: SoloControls }) {
+  return (
+    <>
+      <CollaborateMenu canTrust={identity.email !== undefined} onOpen={solo.onOpen} />
+      <JoinMenu onOpen={solo.onOpen} />
+      <span className="muted signed-in">
+        Signed in as <strong>{identity.name}</strong>{' '}
+        <button type="button" className="link" onClick={solo.onSignOut}>
+          Sign out
+        </button>
+      </span>
+    </>
+  );
+}
+
+/** The top bar's right end in a session: who is here, the connection, Share, and the ways out. */
+function SessionTopbar({
+  code,
+  peerToPeer,
+  identity,
+  onLeave,
+  onError,
+}: {
+  code: string;
+  peerToPeer: boolean;
+  identity: Identity;
+  onLeave: (why?: string) => void;
+  onError: (e: unknown) => void;
+}) {
+  const room = useRoom();
+  const { isHost } = useAdmission();
+  return (
+    <>
+      <PresenceAvatars max={8} />
+      {/* A peer-to-peer session's status and Disconnect are in its Collaborative Session panel. */}
+      {peerToPeer ? null : <ConnectionPill />}
+      <ShareButton code={code} peerToPeer={peerToPeer} />
+      <span className="muted">{identity.name}</span>
+      {isHost && !peerToPeer ? <EndSessionButton onError={onError} /> : null}
+      {peerToPeer ? null : (
+        <button
+          type="button"
+          onClick={() => {
+            room.leave();
+            onLeave();
+          }}
+        >
+          Leave
+        </button>
+      )}
+    </>
+  );
+}
+
+/**
+ * A peer-to-peer session's Collaborative Session panel, for host and guest alike: the status pill
+ * (idle → connecting → connected), the session id to share, and Disconnect; the host also ends it.
+ */
+function PeerSessionPanel({
+  sessionId,
+  hosted,
+  onLeave,
+}: {
+  sessionId: string;
+  hosted: PeerToPeerSession | undefined;
+  onLeave: (why?: string) => void;
+}) {
+  const room = useRoom();
+  const title = useId();
+  const leave = () => {
+    room.leave();
+    onLeave();
+  };
+  return (
+    <section className="panel peer-session" aria-labelledby={title}>
+      <h2 id={title}>Collaborative Session</h2>
+      <PeerPill {...(hosted ? { hint: 'Waiting for a peer to join' } : {})} />
+      <span className="muted small">Session ID</span>
+      <p className="share-row">
+        <strong className="share-code" data-testid="p2p-session-id">
+          {sessionId}
+        </strong>
+        <CopyButton text={sessionId} label="Copy" />
+      </p>
+      <div className="row wrap">
+        {hosted ? (
+          <HostDisconnect session={hosted} />
+        ) : (
+          <button type="button" onClick={leave}>
+            Disconnect
+          </button>
+        )}
+        {hosted ? (
+          <button type="button" className="danger" title="Ends the session for everyone" onClick={leave}>
+            End session
+          </button>
+        ) : null}
+      </div>
+    </section>
   );
 }
 

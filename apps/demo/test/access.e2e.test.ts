@@ -6,6 +6,7 @@ import {
   browserSuite,
   demoServer,
   distDir,
+  inviteLink,
   pairInOpenSession,
   person,
   signIn,
@@ -41,7 +42,7 @@ describe('admission and limits in the browser', () => {
     await startSession(host, server.url, 'Ada');
     await host.getByLabel('Trusted emails (join without waiting)').fill('grace@example.com');
     await host.getByRole('button', { name: 'Save trusted list' }).click();
-    const invite = await host.getByLabel('Invite link').inputValue();
+    const invite = await inviteLink(host);
 
     await guest.goto(invite);
     await guest.getByRole('button', { name: 'I have a token (JWT)' }).click();
@@ -73,7 +74,7 @@ describe('admission and limits in the browser', () => {
     const guest = await person(launched());
     Object.assign(pages, { removeHost: host, removeGuest: guest });
     await startSession(host, server.url, 'Ada', 'open');
-    await signIn(guest, await host.getByLabel('Invite link').inputValue(), 'Grace');
+    await signIn(guest, await inviteLink(host), 'Grace');
     await guest.getByLabel('Lesson notes text').waitFor();
     await host.getByRole('button', { name: 'Remove Grace' }).click();
     await guest.getByText('The host removed you from this session.').waitFor();
@@ -85,7 +86,7 @@ describe('admission and limits in the browser', () => {
     const mallory = await person(launched());
     Object.assign(pages, { declineHost: host, declineGrace: grace, declineMallory: mallory });
     await startSession(host, server.url, 'Ada');
-    const invite = await host.getByLabel('Invite link').inputValue();
+    const invite = await inviteLink(host);
     await signIn(grace, invite, 'Grace');
     await signIn(mallory, invite, 'Mallory');
     await grace.getByRole('heading', { name: 'Waiting for the host' }).waitFor();

@@ -73,7 +73,7 @@ describe.skipIf(skipRedis || skipPostgres)('the editor on a cluster of two serve
     await host.getByRole('button', { name: 'Start a peer-to-peer session' }).click();
     const sessionId = (await host.getByTestId('session-id').textContent()) ?? '';
     await guest.goto(`${b.url}/?p2p=${sessionId}`);
-    await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await guest.locator('.peer-session .tandem-connection[data-status="connected"]').waitFor();
     await host.getByRole('button', { name: '+ Shape' }).click();
     await frame(guest, 'Shape 1').waitFor();
     expect([a.signaling.size, b.signaling.size]).toEqual([1, 0]);

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, person, signIn, startSession } from './support.js';
+import { browserSuite, demoServer, inviteLink, person, signIn, startSession } from './support.js';
 
 const SECRET = 'demo-identity-secret-of-at-least-32-bytes';
 
@@ -51,7 +51,7 @@ describe('who a person is', () => {
       opened++;
     });
     await startSession(host, server().url, 'Ada', 'open');
-    await signIn(guest, await host.getByLabel('Invite link').inputValue(), 'Grace');
+    await signIn(guest, await inviteLink(host), 'Grace');
     await connected(guest);
     await host.locator('.roster li', { hasText: 'Grace' }).waitFor();
     const [colour] = await rosterColours(host, 'Grace');
@@ -85,12 +85,12 @@ describe('who a person is', () => {
     expect((await rosterColours(guest, 'Grace'))[0]).toBe(colour);
   });
 
-  it('lets the host end the session: guests are told, and everyone is back on the landing page', async () => {
+  it('lets the host end the session: guests are told, and everyone is back on their own canvas', async () => {
     const host = await person(browser());
     const guest = await person(browser());
     Object.assign(pages, { host, guest });
     await startSession(host, server().url, 'Ada', 'open');
-    await signIn(guest, await host.getByLabel('Invite link').inputValue(), 'Grace');
+    await signIn(guest, await inviteLink(host), 'Grace');
     await connected(guest);
     expect(await guest.getByRole('button', { name: 'End session' }).count()).toBe(0);
 
@@ -106,12 +106,12 @@ describe('who a person is', () => {
     });
     await host.getByRole('button', { name: 'End session' }).click();
     await expect
-      .poll(() => guest.getByTestId('landing-notice').textContent())
+      .poll(() => guest.getByTestId('notice').locator('span').textContent())
       .toBe('The host ended the session.');
-    await guest.getByRole('heading', { name: 'Start or join a session' }).waitFor();
+    await guest.getByTestId('solo').waitFor();
     expect(new URL(guest.url()).searchParams.get('join')).toBeNull();
     await expect
-      .poll(() => host.getByTestId('landing-notice').textContent())
+      .poll(() => host.getByTestId('notice').locator('span').textContent())
       .toBe('You ended the session for everyone.');
   });
 
@@ -137,7 +137,7 @@ describe('who a person is', () => {
       .fill(await jwt({ name: 'Grace', email: 'grace@example.com' }));
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByText('Signed in as').waitFor();
-    expect(await page.locator('.landing strong').first().textContent()).toBe('Grace');
+    expect(await page.locator('.topbar .signed-in strong').textContent()).toBe('Grace');
     // Signed in with an email: the trusted policy is offered.
     expect(await page.getByRole('option', { name: /^Trusted/ }).isDisabled()).toBe(false);
     expect(await page.getByTestId('trusted-unavailable').count()).toBe(0);
@@ -150,6 +150,7 @@ describe('who a person is', () => {
     await host.getByText('Signed in as').waitFor();
     expect(await host.getByRole('option', { name: /^Trusted/ }).isDisabled()).toBe(true);
     await host.getByTestId('trusted-unavailable').waitFor();
+    await host.getByRole('button', { name: 'Collaborate' }).click();
     await host.getByRole('button', { name: 'Start a session' }).click();
     await host.getByTestId('join-code').waitFor();
     expect(await host.getByRole('option', { name: /^Trusted/ }).isDisabled()).toBe(true);

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, frame, person, referenceShot, signIn, startSession } from './support.js';
+import {
+  browserSuite,
+  demoServer,
+  frame,
+  inviteLink,
+  person,
+  referenceShot,
+  signIn,
+  startSession,
+} from './support.js';
 
 const { browser, pages } = browserSuite();
 
@@ -107,7 +116,7 @@ describe('real images, kept on each device', () => {
     Object.assign(pages, { host, guest });
     host.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(f.payload.length)));
     await startSession(host, server().url, 'Ada', 'open');
-    const invite = await host.getByLabel('Invite link').inputValue();
+    const invite = await inviteLink(host);
     await signIn(guest, invite, 'Grace');
     await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
     dir = mkdtempSync(join(tmpdir(), 'tandem-images-'));
@@ -271,7 +280,7 @@ describe('real images, kept on each device', () => {
   it('a viewer takes only the images of a project file: the canvas is not theirs to change', async () => {
     const vera = await person(browser());
     pages.vera = vera;
-    await signIn(vera, await host.getByLabel('Invite link').inputValue(), 'Vera');
+    await signIn(vera, await inviteLink(host), 'Vera');
     await host.getByRole('button', { name: 'Make Vera a viewer' }).click();
     await vera.getByTestId('read-only-badge').waitFor();
     const layers = await host.locator('.layer-frame').count();

@@ -1,7 +1,15 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../../../packages/server/test/support/tcp-proxy.js';
-import { browserSuite, demoServer, person, signIn, startSession } from './support.js';
+import {
+  browserSuite,
+  demoServer,
+  inviteLink,
+  joinWithCode,
+  person,
+  signIn,
+  startSession,
+} from './support.js';
 
 const { browser, pages } = browserSuite();
 
@@ -15,15 +23,14 @@ describe('joining by what a person types or pastes', () => {
     const page = await person(browser());
     pages.guest = page;
     await signIn(page, server().url, 'Grace');
+    await joinWithCode(page, 'K7QX2');
     const box = page.getByLabel('Session code');
-    await box.fill('K7QX2');
-    await page.getByRole('button', { name: 'Join', exact: true }).click();
     const problem = page.locator('#join-code-problem');
     await problem.waitFor();
     expect(await problem.textContent()).toMatch(/6 or 8 characters; this one has 5/);
     expect(await box.getAttribute('aria-invalid')).toBe('true');
-    // Still on the landing page: no session screen, no "Reconnecting…".
-    expect(await page.getByRole('heading', { name: 'Start or join a session' }).isVisible()).toBe(true);
+    // Still on the solo canvas: no session screen, no "Reconnecting…".
+    expect(await page.getByTestId('solo').isVisible()).toBe(true);
     expect(await page.locator('.tandem-connection').count()).toBe(0);
     // Typing again clears the message.
     await box.fill('K7QX2M');
@@ -36,10 +43,9 @@ describe('joining by what a person types or pastes', () => {
     const guest = await person(browser());
     Object.assign(pages, { host, guest });
     const code = await startSession(host, server().url, 'Ada', 'open');
-    const invite = await host.getByLabel('Invite link').inputValue();
+    const invite = await inviteLink(host);
     await signIn(guest, server().url, 'Grace');
-    await guest.getByLabel('Session code').fill(invite);
-    await guest.getByRole('button', { name: 'Join', exact: true }).click();
+    await joinWithCode(guest, invite);
     await pill(guest, '.topbar', 'connected').waitFor();
     expect(new URL(guest.url()).searchParams.get('join')).toBe(code);
     await host.context().close();
@@ -50,13 +56,12 @@ describe('joining by what a person types or pastes', () => {
     const page = await person(browser());
     pages.guest = page;
     await signIn(page, server().url, 'Grace');
-    await page.getByLabel('Session code').fill('zzzz zz');
-    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    await joinWithCode(page, 'zzzz zz');
     await page.getByRole('heading', { name: 'No such session' }).waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/There is no session with that code/);
     expect(await page.locator('.tandem-connection').count()).toBe(0);
     await page.getByRole('button', { name: 'Back to start' }).click();
-    await page.getByRole('heading', { name: 'Start or join a session' }).waitFor();
+    await page.getByTestId('solo').waitFor();
     await page.context().close();
   });
 });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, inputReads, person, signIn, startSession } from './support.js';
+import { browserSuite, demoServer, inputReads, inviteLink, person, signIn, startSession } from './support.js';
 
 const { browser, pages } = browserSuite();
 
@@ -21,7 +21,7 @@ describe('the lesson beside the canvas', () => {
   it('a guest admitted from the waiting room gets the notes written before', async () => {
     await startSession(host, server().url, 'Ada');
     await host.getByLabel('Lesson notes text').fill('Written before Grace came');
-    await signIn(guest, await host.getByLabel('Invite link').inputValue(), 'Grace');
+    await signIn(guest, await inviteLink(host), 'Grace');
     await guest.getByRole('heading', { name: 'Waiting for the host' }).waitFor();
     await host.getByRole('button', { name: 'Add Grace' }).click();
     // The notes room (a companion of the session) was published in the canvas document: the

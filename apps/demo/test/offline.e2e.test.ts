@@ -1,6 +1,6 @@
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, inputReads, person, signIn, startSession } from './support.js';
+import { browserSuite, demoServer, inputReads, inviteLink, person, signIn, startSession } from './support.js';
 
 const { browser, pages } = browserSuite();
 
@@ -93,7 +93,7 @@ async function session(url: string) {
   const guest = await person(browser());
   Object.assign(pages, { host, guest });
   await startSession(host, url, 'Ada', 'open');
-  await signIn(guest, await host.getByLabel('Invite link').inputValue(), 'Grace');
+  await signIn(guest, await inviteLink(host), 'Grace');
   await connected(guest);
   await notes(guest).waitFor();
   await card(guest).waitFor();

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, frame, person, signIn, wiggleOverStage } from './support.js';
+import { browserSuite, demoServer, frame, inviteLink, person, signIn, wiggleOverStage } from './support.js';
 
 const { browser, pages } = browserSuite();
 /** WebSocket `readyState`s (the test's own side has no WebSocket global). */
@@ -36,7 +36,7 @@ describe('a peer-to-peer session', () => {
     // Nobody has joined: the host waits for a peer.
     await pill(host, 'idle').waitFor();
     expect(await pillStates(host)).toEqual(['idle']);
-    expect(await host.getByLabel('Invite link').inputValue()).toBe(`${server().url}/?p2p=${sessionId}`);
+    expect(await inviteLink(host)).toBe(`${server().url}/?p2p=${sessionId}`);
     // No room on the server: the server only introduces peers.
     expect(server().registry.size).toBe(0);
     expect(server().signaling.size).toBe(1);
@@ -53,7 +53,7 @@ describe('a peer-to-peer session', () => {
     await pill(host, 'connected').waitFor();
     await host.getByRole('button', { name: 'Add Grace' }).click();
     await pill(guest, 'connected').waitFor();
-    await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await guest.locator('.peer-session .tandem-connection[data-status="connected"]').waitFor();
     expect(await guest.getByTestId('session-id').textContent()).toBe(sessionId);
     expect(await pillStates(host)).toEqual(['idle', 'connecting', 'connected']);
     expect(await pillStates(guest)).toEqual(['idle', 'connecting', 'connected']);
@@ -94,7 +94,9 @@ describe('a peer-to-peer session', () => {
     });
     expect(await signalingLinks()).toEqual([CLOSED, OPEN]);
     // Not one peer left the room: the guest's status never changed.
-    expect(await guest.locator('.topbar .tandem-connection').getAttribute('data-status')).toBe('connected');
+    expect(await guest.locator('.peer-session .tandem-connection').getAttribute('data-status')).toBe(
+      'connected',
+    );
     expect(server().signaling.size).toBe(1);
     expect(server().registry.size).toBe(0);
   });
@@ -105,7 +107,7 @@ describe('a peer-to-peer session', () => {
       for (const channel of window.__links.channels) channel.close();
     });
     // Closed on the host's side too, so the host's room sees the guest leave, then return.
-    await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await guest.locator('.peer-session .tandem-connection[data-status="connected"]').waitFor();
     // A new DataChannel, the old one closed (a busy machine may take more than one attempt).
     await guest.waitForFunction(
       () =>
@@ -132,7 +134,7 @@ describe('a peer-to-peer session', () => {
     pages.third = third;
     await signIn(third, `${server().url}/?p2p=${sessionId}`, 'Linus');
     await host.getByRole('button', { name: 'Add Linus' }).click();
-    await third.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await third.locator('.peer-session .tandem-connection[data-status="connected"]').waitFor();
     await third.locator('.layer.text', { hasText: 'Over the DataChannel' }).waitFor();
     // Grace's cursor reaches Linus: guest to host to guest, never through the server.
     await wiggleOverStage(guest);
@@ -146,7 +148,7 @@ describe('a peer-to-peer session', () => {
   it('the host reloads its page: the session comes back as it was, and the guest with it', async () => {
     await host.reload();
     // Hosted again from this tab's storage: the same session, its canvas, its guest's admission.
-    await host.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await host.locator('.peer-session .tandem-connection[data-status="connected"]').waitFor();
     expect(await host.getByTestId('session-id').textContent()).toBe(sessionId);
     await frame(host, 'Shape 6').waitFor();
     await host.locator('.layer.text', { hasText: 'Over the DataChannel' }).waitFor();
@@ -154,7 +156,7 @@ describe('a peer-to-peer session', () => {
     await guest.waitForFunction(
       () => window.__links.channels.filter((c) => c.readyState === 'open').length === 1,
     );
-    await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
+    await guest.locator('.peer-session .tandem-connection[data-status="connected"]').waitFor();
     await host.getByRole('button', { name: '+ Shape' }).click();
     await frame(guest, 'Shape 7').waitFor();
     await guest.getByRole('button', { name: '+ Shape' }).click();

@@ -7,6 +7,7 @@ import {
   distDir,
   frame,
   hidePage,
+  inviteLink,
   person,
   referenceShot,
   signIn,
@@ -45,11 +46,16 @@ describe('two people on one canvas', () => {
     await referenceShot(host, 'sign-in');
     await host.getByLabel('Display name').fill('Ada');
     await host.getByRole('button', { name: 'Continue' }).click();
-    await host.getByRole('button', { name: 'Start a session' }).waitFor();
-    await referenceShot(host, 'landing');
+    // Signed in: the solo editor, on a canvas of one's own; Collaborate starts a session from it.
+    await host.getByTestId('solo').waitFor();
+    await referenceShot(host, 'solo-editor');
+    await host.getByRole('button', { name: 'Collaborate' }).click();
     await host.getByRole('button', { name: 'Start a session' }).click();
     await host.getByTestId('join-code').waitFor();
-    inviteUrl = await host.getByLabel('Invite link').inputValue();
+    await host.getByRole('button', { name: 'Share', exact: true }).click();
+    await referenceShot(host, 'share');
+    await host.getByRole('button', { name: 'Share', exact: true }).click();
+    inviteUrl = await inviteLink(host);
     expect(inviteUrl).toMatch(/\/\?join=[A-Z0-9]{6}$/);
 
     await host.getByRole('button', { name: '+ Shape' }).click();
@@ -204,7 +210,7 @@ describe('server restart', () => {
       await startSession(host, server.url, 'Ada', 'open');
       await host.getByRole('button', { name: '+ Text' }).click();
       await frame(host, 'Text 1').waitFor();
-      const invite = await host.getByLabel('Invite link').inputValue();
+      const invite = await inviteLink(host);
       await signIn(guest, invite, 'Grace');
       await frame(guest, 'Text 1').waitFor();
 

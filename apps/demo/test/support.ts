@@ -101,9 +101,12 @@ export function demoServer(config: TandemServerConfig = {}): () => TandemServer 
   };
 }
 
-/** One person: a browser context of their own (own sessionStorage, own user). */
-export async function person(browser: Browser): Promise<Page> {
-  const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+/** One person: a browser context of their own (own storage, own user), granted `permissions` (e.g. `clipboard-read`). */
+export async function person(browser: Browser, permissions: string[] = []): Promise<Page> {
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    permissions,
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   // Uncaught errors in the page fail loudly in the test output.
@@ -117,7 +120,7 @@ export async function signIn(page: Page, url: string, name: string): Promise<voi
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
-/** Signs in, starts a session with `policy`, and returns its join code once the editor shows. */
+/** Signs in, and from the solo canvas starts a session with `policy` (Collaborate); returns its join code once the editor shows. */
 export async function startSession(
   page: Page,
   url: string,
@@ -125,12 +128,37 @@ export async function startSession(
   policy = 'host-approval',
 ): Promise<string> {
   await signIn(page, url, name);
-  await page.getByLabel('Who can join').selectOption(policy);
+  return collaborate(page, policy);
+}
+
+/** Collaborate on the solo canvas: starts a session from it with `policy`; returns its join code. */
+export async function collaborate(page: Page, policy = 'host-approval'): Promise<string> {
+  await page.getByRole('button', { name: 'Collaborate' }).click();
+  await page.getByRole('dialog', { name: 'Collaborate' }).getByLabel('Who can join').selectOption(policy);
   await page.getByRole('button', { name: 'Start a session' }).click();
   const code = page.getByTestId('join-code');
   await code.waitFor();
   return (await code.textContent()) ?? '';
 }
+
+/** The session's whole invite link, as Share in the top bar shows it (opened and closed again). */
+export async function inviteLink(page: Page): Promise<string> {
+  const share = page.getByRole('button', { name: 'Share', exact: true });
+  await share.click();
+  const link = await page.getByRole('dialog', { name: 'Share' }).getByLabel('Invite link').inputValue();
+  await share.click();
+  return link;
+}
+
+/** Types `text` (a code or an invite link) into Join a session on the solo canvas, and joins. */
+export async function joinWithCode(page: Page, text: string): Promise<void> {
+  await page.getByRole('button', { name: 'Join a session' }).click();
+  await page.getByLabel('Session code').fill(text);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+}
+
+/** The solo canvas's Collaborative Session panel (peer to peer). */
+export const p2pPanel = (page: Page) => page.getByRole('region', { name: 'Collaborative Session' });
 
 /** A host in a new open session and a guest who came by its invite link, both in the editor. */
 export async function pairInOpenSession(
@@ -140,7 +168,7 @@ export async function pairInOpenSession(
   const host = await person(browser);
   const guest = await person(browser);
   await startSession(host, url, 'Ada', 'open');
-  const invite = await host.getByLabel('Invite link').inputValue();
+  const invite = await inviteLink(host);
   await signIn(guest, invite, 'Grace');
   await guest.locator('.topbar .tandem-connection[data-status="connected"]').waitFor();
   return { host, guest, invite };

@@ -1,6 +1,15 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserSuite, demoServer, frame, person, signIn, startSession, wiggleOverStage } from './support.js';
+import {
+  browserSuite,
+  demoServer,
+  frame,
+  inviteLink,
+  person,
+  signIn,
+  startSession,
+  wiggleOverStage,
+} from './support.js';
 
 const { browser: launched, pages } = browserSuite();
 const server = demoServer();
@@ -15,7 +24,7 @@ describe('a viewer in the demo', () => {
     const guest = await person(launched());
     Object.assign(pages, { host, guest });
     await startSession(host, server().url, 'Ada');
-    const invite = await host.getByLabel('Invite link').inputValue();
+    const invite = await inviteLink(host);
     await host.getByRole('button', { name: '+ Shape' }).click();
     await frame(host, 'Shape 1').waitFor();
     const before = await placeOf(host, 'Shape 1');

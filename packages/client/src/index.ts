@@ -29,6 +29,7 @@ export type {
 } from './offline/edit-outbox.js';
 export { indexedDbOutbox } from './offline/indexeddb-outbox.js';
 export { memoryOutbox } from './offline/memory-outbox.js';
+export { LoopbackSocket } from './p2p/loopback-socket.js';
 export {
   type PeerChannel,
   type PeerChannelState,
