@@ -10,6 +10,7 @@ import {
   WaitingRoomList,
 } from '@tandem/react';
 import { useEffect, useId, useRef, useState } from 'react';
+import { activityWords } from './activity-words.js';
 import {
   BRUSH_MODES,
   type BrushMode,
@@ -604,7 +605,7 @@ export function ActivityPanel() {
                 second: '2-digit',
               })}
             </time>{' '}
-            {named(e.message)}
+            {named(activityWords(e.kind, e.message))}
           </li>
         ))}
       </ol>
