@@ -5,7 +5,7 @@ import { TestClusters } from './support/cluster.js';
 import { skipPostgres } from './support/postgres.js';
 import { skipRedis } from './support/redis.js';
 import { guestToken, hostSession, startServer } from './support/server.js';
-import { notesWhen, yFinalClose, yProvider, ySynced } from './support/y-websocket.js';
+import { awarenessUntil, notesWhen, yFinalClose, yProvider, ySynced } from './support/y-websocket.js';
 
 describe.skipIf(skipRedis || skipPostgres)('y-websocket clients on a cluster', () => {
   const clusters = new TestClusters();
@@ -35,15 +35,11 @@ describe.skipIf(skipRedis || skipPostgres)('y-websocket clients on a cluster', (
     onB.doc.getText('notes').insert(0, 'from b');
     await notesWhen(onA.doc, (t) => t === 'from b');
     // Awareness crosses too, through the owner, under the verified name.
-    const seen = new Promise<unknown>((resolve) => {
-      const check = (): void => {
-        const state = onA.awareness.getStates().get(onB.doc.clientID) as { cursor?: number } | undefined;
-        if (state?.cursor === 5) resolve(state);
-      };
-      onA.awareness.on('change', check);
-    });
+    const bobShown = () => onA.awareness.getStates().get(onB.doc.clientID) as { cursor?: number } | undefined;
+    const seen = awarenessUntil(onA.awareness, () => bobShown()?.cursor === 5);
     onB.awareness.setLocalState({ user: { name: 'Ada' }, cursor: 5 });
-    expect(await seen).toMatchObject({ user: { name: 'Bob' }, cursor: 5 });
+    await seen;
+    expect(bobShown()).toMatchObject({ user: { name: 'Bob' }, cursor: 5 });
 
     const removed = yFinalClose(onB);
     const bob = await host.next('peerJoin', (p) => p.name === 'Bob');

@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import type { TandemServer } from '../src/server.js';
 import { TestClient } from './support/client.js';
 import { guestToken, hostSession, roomUrl, startServer, tempDataDir } from './support/server.js';
-import { notesWhen, yFinalClose, yProvider, ySynced } from './support/y-websocket.js';
+import { awarenessUntil, notesWhen, yFinalClose, yProvider, ySynced } from './support/y-websocket.js';
 
 const opened: WebsocketProvider[] = [];
 const servers: TandemServer[] = [];
@@ -275,15 +275,10 @@ describe('y-websocket endpoint', () => {
     // Nothing of theirs stays with the watcher (the eight ids the room took went with their
     // connection), and the room still serves it.
     const theirs = new Set([1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 2000, 3000]);
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if ([...watcher.awareness.getStates().keys()].some((id) => theirs.has(id))) return;
-        watcher.awareness.off('change', check);
-        resolve();
-      };
-      watcher.awareness.on('change', check);
-      check();
-    });
+    await awarenessUntil(
+      watcher.awareness,
+      () => ![...watcher.awareness.getStates().keys()].some((id) => theirs.has(id)),
+    );
     expect([...watcher.awareness.getStates().keys()].filter((id) => theirs.has(id))).toEqual([]);
     watcher.doc.getText('notes').insert(0, 'still fine');
     const again = provider(server, `rooms/${roomId}`, (await guestToken(server, 'Later')).token);
@@ -298,25 +293,17 @@ describe('y-websocket endpoint', () => {
     const bob = provider(server, `rooms/${roomId}`, (await guestToken(server, 'Bob')).token);
     await Promise.all([synced(ada), synced(bob)]);
     type Shown = { user?: { name?: string; color?: string; icon?: string }; cursor?: number };
-    const seen = new Promise<Shown>((resolve) => {
-      const check = (): void => {
-        const state = bob.awareness.getStates().get(ada.doc.clientID) as Shown | undefined;
-        if (state?.cursor === 3) resolve(state);
-      };
-      bob.awareness.on('change', check);
-    });
+    const adaShown = () => bob.awareness.getStates().get(ada.doc.clientID) as Shown | undefined;
+    const seen = awarenessUntil(bob.awareness, () => adaShown()?.cursor === 3);
     // Ada claims to be someone else: the others see her own name and her room colour, and the rest.
     ada.awareness.setLocalState({ user: { name: 'Bob', color: '#000000', icon: 'cat' }, cursor: 3 });
-    const shown = await seen;
+    await seen;
+    const shown = adaShown()!;
     expect(shown.user?.name).toBe('Ada');
     expect(shown.user?.icon).toBe('cat');
     expect(shown.user?.color).toMatch(/^#[0-9a-f]{6}$/i);
     expect(shown.user?.color).not.toBe('#000000');
-    const gone = new Promise<void>((resolve) =>
-      bob.awareness.on('change', () => {
-        if (!bob.awareness.getStates().has(ada.doc.clientID)) resolve();
-      }),
-    );
+    const gone = awarenessUntil(bob.awareness, () => !bob.awareness.getStates().has(ada.doc.clientID));
     ada.disconnect();
     await gone;
     // Counted by the room's messages they stand for, not by y-websocket's first bytes.
@@ -343,15 +330,7 @@ describe('y-websocket endpoint', () => {
         .map(([, state]) => (state as { user?: { name?: string } }).user?.name ?? '')
         .sort();
     const when = (p: WebsocketProvider, ok: (shown: string[]) => boolean): Promise<void> =>
-      new Promise((resolve) => {
-        const check = (): void => {
-          if (!ok(shownNames(p))) return;
-          p.awareness.off('change', check);
-          resolve();
-        };
-        p.awareness.on('change', check);
-        check();
-      });
+      awarenessUntil(p.awareness, () => ok(shownNames(p)));
     // Each provider sends every state it applies back to the server: the others' as well as its own.
     for (const [i, p] of all.entries()) p.awareness.setLocalStateField('cursor', i);
     await Promise.all(

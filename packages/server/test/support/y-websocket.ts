@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 
@@ -44,5 +45,18 @@ export function notesWhen(doc: Y.Doc, ok: (text: string) => boolean): Promise<st
     };
     doc.on('update', check);
     check();
+  });
+}
+
+/** Resolves once `ok()` holds: checked at once, then on every change `awareness` reports. */
+export function awarenessUntil(awareness: Awareness, ok: () => boolean): Promise<void> {
+  if (ok()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!ok()) return;
+      awareness.off('change', check);
+      resolve();
+    };
+    awareness.on('change', check);
   });
 }
