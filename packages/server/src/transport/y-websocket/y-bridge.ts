@@ -177,7 +177,9 @@ export class YBridge implements RoomSocket {
         if (m.state === 'admitted') this.admit();
         return;
       case 'yjs':
-        return this.yjsFromRoom(m);
+        // Diffs and updates were handed on undecoded (`updateFromRoom`): only the state vector comes here.
+        if (m.step === 'state-vector') this.stateVectorFromRoom(m.data);
+        return;
       case 'error':
         return this.errorFromRoom(m);
       case 'lwwDoc':
@@ -189,15 +191,14 @@ export class YBridge implements RoomSocket {
     }
   }
 
-  private yjsFromRoom(m: MessageOf<'yjs'>): void {
-    if (m.step === 'state-vector') {
-      // The admission handshake: the client answers the room's state vector with what the room
-      // lacks (sync step 2, forwarded as the handshake's `diff`); the room answers the client's.
-      this.roomSvSeen = true;
-      this.toClient(encodeSync(Y_SYNC.step1, m.data));
-      return this.askDiff();
-    }
-    this.toClient(encodeSync(m.step === 'diff' ? Y_SYNC.step2 : Y_SYNC.update, m.data));
+  /**
+   * The admission handshake: the client answers the room's state vector with what the room lacks
+   * (sync step 2, forwarded as the handshake's `diff`); the room answers the client's.
+   */
+  private stateVectorFromRoom(stateVector: Uint8Array): void {
+    this.roomSvSeen = true;
+    this.toClient(encodeSync(Y_SYNC.step1, stateVector));
+    this.askDiff();
   }
 
   private errorFromRoom(m: MessageOf<'error'>): void {
